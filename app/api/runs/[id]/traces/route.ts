@@ -1,0 +1,34 @@
+import { bodyChunks } from "@/lib/api/body-stream";
+import { apiHandler } from "@/lib/api/handler";
+import { requireWriteAccess } from "@/lib/auth/require-write-access";
+import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { requireRun } from "@/lib/runs/require-run";
+import { parseFormat } from "@/lib/trace/detect-format";
+
+export const dynamic = "force-dynamic";
+// Large traces take a while; the body streams, so no size limit applies here beyond our own.
+export const maxDuration = 3600;
+
+export const POST = apiHandler<{ id: string }>(async (req, { params, database }) => {
+  await requireWriteAccess(database.db, req);
+  const run = await requireRun(database.db, params.id);
+  const q = new URL(req.url).searchParams;
+  const result = await ingestUpload(database.db, run, bodyChunks(req), {
+    format: parseFormat(q.get("format")),
+    map: q.get("map"),
+    label: q.get("label"),
+    fileName: q.get("filename") ?? req.headers.get("x-file-name"),
+  });
+  return {
+    uploadId: result.uploadId,
+    format: result.format,
+    bytes: result.bytes,
+    events: result.events,
+    tokens: result.tokens,
+    skippedSlots: result.skippedSlots,
+    labels: result.labels,
+    hasWeights: result.hasWeights,
+    hasLogits: result.hasLogits,
+    warnings: result.warnings,
+  };
+});

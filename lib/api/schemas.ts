@@ -1,0 +1,32 @@
+import { badRequest } from "./api-error";
+import { z } from "zod";
+import { modelConfigSchema } from "@/lib/models/model-config";
+import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
+
+export const visibilitySchema = z.enum(["private", "unlisted", "public"]);
+
+export const createRunBodySchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  model: z.union([z.object({ preset: z.string().min(1) }).strict(), modelConfigSchema]),
+  description: z.string().max(10_000).optional(),
+  tags: z.array(z.string().trim().min(1).max(64)).max(32).optional(),
+  visibility: visibilitySchema.optional(),
+  policy: z.string().trim().min(1).max(64).optional(),
+});
+export type CreateRunBody = z.infer<typeof createRunBodySchema>;
+
+export const listRunsQuerySchema = z.object({
+  q: z.string().max(200).optional(),
+  model: z.string().max(200).optional(),
+  tag: z.string().max(64).optional(),
+});
+
+export const layerQuerySchema = z.object({
+  normalization: z.enum(NORMALIZATIONS).optional(),
+});
+
+/** Path parameter `layer`: a MoE layer index from 0. */
+export function parseLayerParam(value: string): number {
+  if (!/^\d+$/.test(value)) throw badRequest("invalid_layer", `layer "${value}" is not a MoE layer index (an integer from 0)`, "path parameter layer");
+  return Number(value);
+}

@@ -1,0 +1,41 @@
+import { and, asc, eq } from "drizzle-orm";
+import { emptyLayerAggregate, type LayerAggregate } from "@/lib/analysis/layer-aggregate";
+import type { Db } from "../client";
+import { bytesToF64 } from "../f64";
+import { labelLoads, layerAggregates } from "../schema";
+
+/** One layer's sums; an empty aggregate when nothing was uploaded for it yet. */
+export async function getLayerAggregate(db: Db, runId: string, layer: number, experts: number): Promise<LayerAggregate> {
+  const [row] = await db
+    .select()
+    .from(layerAggregates)
+    .where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, layer)));
+  return row ? toAggregate(row, experts) : emptyLayerAggregate(experts);
+}
+
+/** Every layer's load and token count (no co-activation): what the run overview needs. */
+export async function getLayerLoads(db: Db, runId: string, layers: number, experts: number) {
+  const rows = await db
+    .select({ layer: layerAggregates.layer, tokens: layerAggregates.tokens, load: layerAggregates.load })
+    .from(layerAggregates)
+    .where(eq(layerAggregates.runId, runId))
+    .orderBy(asc(layerAggregates.layer));
+  const out: { tokens: number; load: Float64Array }[] = Array.from({ length: layers }, () => ({ tokens: 0, load: new Float64Array(experts) }));
+  for (const r of rows) out[r.layer] = { tokens: r.tokens, load: bytesToF64(r.load) };
+  return out;
+}
+
+export async function getLabelLoads(db: Db, runId: string) {
+  const rows = await db.select().from(labelLoads).where(eq(labelLoads.runId, runId)).orderBy(asc(labelLoads.label));
+  return rows.map((r) => ({ label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) }));
+}
+
+function toAggregate(row: typeof layerAggregates.$inferSelect, experts: number): LayerAggregate {
+  return {
+    experts,
+    tokens: row.tokens,
+    load: bytesToF64(row.load),
+    weightSum: bytesToF64(row.weightSum),
+    coactivation: bytesToF64(row.coactivation),
+  };
+}

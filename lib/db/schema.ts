@@ -1,0 +1,172 @@
+import { sql, type InferSelectModel } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import type { ModelConfig } from "@/lib/models/model-config";
+import type { TraceWarning } from "@/lib/trace/warnings";
+
+/** Typed arrays are stored as raw little-endian bytes; both drivers hand back a Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  toDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+  fromDriver: (v) => v,
+});
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const models = pgTable("models", {
+  id: text("id").primaryKey(),
+  presetId: text("preset_id"),
+  name: text("name").notNull(),
+  layers: integer("layers").notNull(),
+  experts: integer("experts").notNull(),
+  topK: integer("top_k").notNull(),
+  config: jsonb("config").$type<ModelConfig>().notNull(),
+  createdAt: createdAt(),
+});
+export type ModelRow = InferSelectModel<typeof models>;
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    visibility: text("visibility", { enum: ["private", "unlisted", "public"] }).notNull().default("public"),
+    policy: text("policy").notNull().default("vanilla"),
+    modelId: text("model_id")
+      .notNull()
+      .references(() => models.id),
+    /** Sums over committed uploads, kept in the same transaction that commits an upload. */
+    events: bigint("events", { mode: "number" }).notNull().default(0),
+    tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
+    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("runs_created_idx").on(t.createdAt)],
+);
+export type RunRow = InferSelectModel<typeof runs>;
+
+export const uploads = pgTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    /** "staging" while events stream in (invisible to every read); "committed" once counted. */
+    status: text("status", { enum: ["staging", "committed"] }).notNull().default("staging"),
+    format: text("format").notNull(),
+    fileName: text("file_name"),
+    sha256: text("sha256"),
+    shard: text("shard"),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+    events: bigint("events", { mode: "number" }).notNull().default(0),
+    tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
+    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    hasWeights: boolean("has_weights").notNull().default(false),
+    hasLogits: boolean("has_logits").notNull().default(false),
+    warnings: jsonb("warnings").$type<TraceWarning[]>().notNull().default([]),
+    createdAt: createdAt(),
+    committedAt: timestamp("committed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("uploads_run_idx").on(t.runId),
+    // The same bytes are counted at most once per run.
+    uniqueIndex("uploads_run_sha_committed").on(t.runId, t.sha256).where(sql`status = 'committed'`),
+    uniqueIndex("uploads_run_shard_committed").on(t.runId, t.shard).where(sql`status = 'committed' and shard is not null`),
+  ],
+);
+export type UploadRow = InferSelectModel<typeof uploads>;
+
+/** Per-layer sums (PRODUCT.md §2) as float64 arrays: load[E], weightSum[E], coactivation[E*E]. */
+export const layerAggregates = pgTable(
+  "layer_aggregates",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    layer: integer("layer").notNull(),
+    tokens: doublePrecision("tokens").notNull(),
+    load: bytea("load").notNull(),
+    weightSum: bytea("weight_sum").notNull(),
+    coactivation: bytea("coactivation").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.layer] })],
+);
+export type LayerAggregateRow = InferSelectModel<typeof layerAggregates>;
+
+/** Load per label (A8): tokens[L] and load[L*E] as float64 arrays. */
+export const labelLoads = pgTable(
+  "label_loads",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    tokens: bytea("tokens").notNull(),
+    load: bytea("load").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.label] })],
+);
+
+/** Raw events in column chunks (lib/trace/encode-chunk.ts), kept for later analyses. */
+export const eventChunks = pgTable(
+  "event_chunks",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    runId: text("run_id").notNull(),
+    chunkNo: integer("chunk_no").notNull(),
+    count: integer("count").notNull(),
+    k: smallint("k").notNull(),
+    labelNames: text("label_names").array().notNull().default(sql`'{}'::text[]`),
+    layers: bytea("layers").notNull(),
+    experts: bytea("experts").notNull(),
+    weights: bytea("weights"),
+    logits: bytea("logits"),
+    seq: bytea("seq").notNull(),
+    pos: bytea("pos").notNull(),
+    tokenIds: bytea("token_ids"),
+    labels: bytea("labels"),
+  },
+  (t) => [index("event_chunks_upload_idx").on(t.uploadId, t.chunkNo), index("event_chunks_run_idx").on(t.runId)],
+);
+
+/** Immutable snapshots of a view (PRODUCT.md §5): the URL state plus what it pinned. */
+export const shares = pgTable("shares", {
+  id: text("id").primaryKey(),
+  path: text("path").notNull(),
+  runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
+  state: jsonb("state").notNull(),
+  snapshot: jsonb("snapshot"),
+  createdAt: createdAt(),
+});
+
+/** Only the SHA-256 of a token is stored; the token itself is shown once, when created. */
+export const apiTokens = pgTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  prefix: text("prefix").notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+});
+export type ApiTokenRow = InferSelectModel<typeof apiTokens>;

@@ -1,0 +1,48 @@
+import type { Db } from "@/lib/db/client";
+import type { RunWithModel } from "@/lib/db/queries/runs";
+import { commitUpload, discardUpload, insertChunk, stageUpload } from "@/lib/db/queries/uploads";
+import type { ModelConfig } from "@/lib/models/model-config";
+import type { TraceFormat } from "@/lib/trace/detect-format";
+import { encodeChunk } from "@/lib/trace/encode-chunk";
+import { ingestTrace, type IngestResult } from "@/lib/trace/ingest-trace";
+
+export interface UploadOptions {
+  format?: TraceFormat;
+  map?: string | null;
+  label?: string | null;
+  fileName?: string | null;
+}
+
+/** Upload size limit: ATLAS_MAX_UPLOAD_BYTES, 16 GiB unless set. */
+export function maxUploadBytes(): number {
+  const v = Number(process.env.ATLAS_MAX_UPLOAD_BYTES ?? 16 * 1024 ** 3);
+  return Number.isFinite(v) && v > 0 ? v : 16 * 1024 ** 3;
+}
+
+/**
+ * Ingests one upload into a run: raw events are staged chunk by chunk while the body streams, and
+ * the upload counts only when commitUpload succeeds. On any failure the staged rows are deleted,
+ * so the run is exactly as before.
+ */
+export async function ingestUpload(
+  db: Db,
+  run: RunWithModel,
+  body: AsyncIterable<Uint8Array>,
+  opts: UploadOptions,
+): Promise<IngestResult & { uploadId: string }> {
+  const config: ModelConfig = run.model.config;
+  const uploadId = await stageUpload(db, run.id, opts.format ?? "auto", opts.fileName ?? null);
+  try {
+    let chunkNo = 0;
+    const result = await ingestTrace(
+      body,
+      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes() },
+      (batch, labels) => insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts)),
+    );
+    await commitUpload(db, uploadId, run.id, result);
+    return { ...result, uploadId };
+  } catch (e) {
+    await discardUpload(db, uploadId).catch((err) => console.error(`[ingest] could not discard staged upload ${uploadId}`, err));
+    throw e;
+  }
+}

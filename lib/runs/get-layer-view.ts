@@ -1,0 +1,29 @@
+import { balanceMetrics } from "@/lib/analysis/balance";
+import { normalizeCoactivation, type Normalization } from "@/lib/analysis/coactivation";
+import { ApiError } from "@/lib/api/api-error";
+import type { Db } from "@/lib/db/client";
+import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
+import type { RunWithModel } from "@/lib/db/queries/runs";
+
+const toRows = (m: Float64Array, E: number) => Array.from({ length: E }, (_, i) => Array.from(m.subarray(i * E, (i + 1) * E)));
+
+/** GET /api/runs/{id}/layers/{layer}: one layer's sums, its A1 metrics and, if asked, a normalized matrix. */
+export async function getLayerView(db: Db, run: RunWithModel, layer: number, normalization?: Normalization) {
+  const { layers, experts } = run.model.config;
+  if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`, "path parameter layer");
+  const agg = await getLayerAggregate(db, run.id, layer, experts);
+  return {
+    layer,
+    modelLayer: run.model.config.moeLayerIndices?.[layer] ?? layer,
+    experts,
+    tokens: agg.tokens,
+    load: Array.from(agg.load),
+    weightSum: Array.from(agg.weightSum),
+    coactivation: toRows(agg.coactivation, experts),
+    balance: balanceMetrics(agg.load),
+    ...(normalization
+      ? { normalization, normalized: toRows(normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, normalization), experts) }
+      : {}),
+  };
+}
+export type LayerView = Awaited<ReturnType<typeof getLayerView>>;

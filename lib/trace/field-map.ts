@@ -1,0 +1,46 @@
+import { badRequest } from "@/lib/api/api-error";
+
+/** The event fields a trace can carry, and the names real loggers use for them (PRODUCT.md §3.1). */
+export const FIELD_ALIASES = {
+  experts: ["experts", "expert_ids", "topk_ids", "selected_experts"],
+  weights: ["weights", "topk_weights", "gating_probs", "probs", "scores"],
+  logits: ["logits", "router_logits"],
+  layer: ["layer", "layer_id", "layer_idx"],
+  position: ["token", "token_idx", "token_pos", "position"],
+  sequence: ["seq", "seq_id", "sequence_id", "request_id", "problem_id", "sample_id"],
+  tokenId: ["token_id"],
+  label: ["label", "domain", "task", "dataset"],
+} as const;
+
+export type EventField = keyof typeof FIELD_ALIASES;
+export type FieldMap = Record<EventField, readonly string[]>;
+
+const FIELDS = Object.keys(FIELD_ALIASES) as EventField[];
+
+/**
+ * Parses `map=experts:topk_ids,weights:probs` (also `experts=topk_ids`). A mapped name is tried
+ * first; the usual aliases still apply after it.
+ */
+export function parseFieldMap(spec: string | null | undefined): FieldMap {
+  const map: Record<string, readonly string[]> = { ...FIELD_ALIASES };
+  if (!spec) return map as FieldMap;
+  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z]+)\s*[:=]\s*(.+)$/.exec(part);
+    if (!m) throw badRequest("invalid_map", `cannot read map entry "${part}"; expected field:name, e.g. experts:topk_ids`, "query parameter map");
+    const field = m[1] as EventField;
+    if (!FIELDS.includes(field)) {
+      throw badRequest("invalid_map", `unknown field "${m[1]}" in map; known fields: ${FIELDS.join(", ")}`, "query parameter map");
+    }
+    map[field] = [m[2].trim(), ...FIELD_ALIASES[field]];
+  }
+  return map as FieldMap;
+}
+
+/** The first alias present in `obj`, or undefined. */
+export function pick(obj: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const n of names) {
+    const v = obj[n];
+    if (v !== undefined && v !== null) return v;
+  }
+  return undefined;
+}

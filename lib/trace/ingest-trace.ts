@@ -1,0 +1,118 @@
+import { ApiError } from "@/lib/api/api-error";
+import {
+  accumulateLabelLoads,
+  accumulateTopK,
+  emptyLayerAggregate,
+  type LabelLoad,
+  type LayerAggregate,
+} from "@/lib/analysis/layer-aggregate";
+import { ByteSource } from "./byte-source";
+import { detectFormat, SNIFF_BYTES, SUPPORTED_FORMATS, type TraceFormat } from "./detect-format";
+import type { EventBatch } from "./event-batch";
+import { parseFieldMap } from "./field-map";
+import { Dictionary, type ParseContext, type TraceModel } from "./parse-context";
+import { parseJsonl } from "./parse-jsonl";
+import { WarningCollector, type TraceWarning } from "./warnings";
+
+export interface IngestOptions {
+  model: TraceModel;
+  format?: TraceFormat;
+  /** The `map` query parameter, e.g. "experts:topk_ids,weights:probs". */
+  map?: string | null;
+  /** A label for every event of the upload that has none of its own. */
+  label?: string | null;
+  maxBytes: number;
+  batchSize?: number;
+}
+
+/** Receives events as they are parsed, e.g. to store them in chunks. */
+export type BatchSink = (batch: EventBatch, labels: readonly string[]) => Promise<void>;
+
+export interface IngestResult {
+  format: TraceFormat;
+  bytes: number;
+  sha256: string;
+  events: number;
+  /** Tokens of the layer with the most; per layer in `layers[l].tokens`. */
+  tokens: number;
+  skippedSlots: number;
+  layers: LayerAggregate[];
+  labels: string[];
+  labelLoads: LabelLoad[];
+  hasWeights: boolean;
+  hasLogits: boolean;
+  warnings: TraceWarning[];
+}
+
+const PARSERS: Partial<Record<TraceFormat, (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>>> = {
+  jsonl: parseJsonl,
+};
+
+/**
+ * Streams one upload through its parser, aggregating per layer and handing each batch of raw
+ * events to `sink`. Throws an ApiError on the first bad input; the caller discards what the sink
+ * stored. Memory is bounded by the batch size, whatever the upload's size.
+ */
+export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestOptions, sink: BatchSink): Promise<IngestResult> {
+  const { model } = opts;
+  const source = new ByteSource(body, opts.maxBytes);
+  const format = opts.format ?? detectFormat(await source.peek(SNIFF_BYTES));
+  const parse = PARSERS[format];
+  if (!parse || !SUPPORTED_FORMATS.includes(format)) {
+    throw new ApiError(415, "unsupported_format", `format "${format}" is recognised but not supported yet; upload JSONL`, "query parameter format");
+  }
+  const warnings = new WarningCollector();
+  const labels = new Dictionary(32767, "labels");
+  const ctx: ParseContext = {
+    model,
+    fields: parseFieldMap(opts.map),
+    labels,
+    defaultLabel: opts.label ? labels.id(opts.label) : -1,
+    warnings,
+    batchSize: opts.batchSize ?? 16384,
+  };
+  const layers = Array.from({ length: model.layers }, () => emptyLayerAggregate(model.experts));
+  const labelLoads: LabelLoad[] = [];
+  let events = 0;
+  let skippedSlots = 0;
+  let hasWeights = false;
+  let hasLogits = false;
+
+  for await (const batch of parse(source, ctx)) {
+    events += batch.count;
+    hasWeights ||= batch.weights !== null;
+    hasLogits ||= batch.logits !== null;
+    skippedSlots += accumulateTopK(layers, batch.count, batch.k, batch.layer, batch.experts, batch.weights);
+    accumulateLabelLoads(labelLoads, model.layers, model.experts, batch.count, batch.k, batch.layer, batch.label, batch.experts);
+    await sink(batch, labels.names);
+  }
+
+  const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
+  const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);
+  if (short.length) {
+    const shown = short.slice(0, 5).map((x) => `layer ${x.i}: ${x.n}`).join(", ");
+    warnings.add(
+      "missing_layers",
+      () => `${short.length} of ${model.layers} layers have fewer tokens than the fullest layer (${tokens}): ${shown}${short.length > 5 ? ", ..." : ""}`,
+      `layer ${short[0].i}`,
+      short.length,
+    );
+  }
+  if (skippedSlots) {
+    warnings.add("skipped_slots", (n) => `${n} top-k slots held -1 (padding or capacity drops) and were skipped`, undefined, skippedSlots);
+  }
+  return {
+    format,
+    bytes: source.bytes,
+    sha256: source.digest(),
+    events,
+    tokens,
+    skippedSlots,
+    layers,
+    labels: labels.names,
+    labelLoads,
+    hasWeights,
+    hasLogits,
+    warnings: warnings.list(),
+  };
+}

@@ -1,0 +1,85 @@
+import { badRequest } from "@/lib/api/api-error";
+import type { TraceModel } from "./parse-context";
+
+/**
+ * Validation of one event's fields, shared by the JSON-based parsers. Each reader writes into the
+ * batch arrays at `at` and throws a 400 that names the field and the place.
+ */
+export function readExperts(value: unknown, model: TraceModel, out: Int16Array, at: number, where: string): number {
+  if (!Array.isArray(value)) throw badRequest("invalid_experts", `experts must be an array of expert ids, got ${describe(value)}`, where);
+  const k = value.length;
+  if (k === 0) throw badRequest("invalid_experts", "experts is empty", where);
+  if (k > model.topK) {
+    throw badRequest("k_too_large", `${k} experts selected but the model's top-k is ${model.topK}`, where);
+  }
+  for (let a = 0; a < k; a++) {
+    const e = value[a];
+    if (typeof e !== "number" || !Number.isInteger(e)) {
+      throw badRequest("invalid_expert_id", `expert id ${describe(e)} at experts[${a}] is not an integer`, where);
+    }
+    if (e !== -1 && (e < 0 || e >= model.experts)) {
+      throw badRequest("expert_out_of_range", `expert id ${e} at experts[${a}] is outside [0, ${model.experts})`, where);
+    }
+    if (e !== -1) {
+      for (let b = 0; b < a; b++) {
+        if (value[b] === e) throw badRequest("duplicate_expert", `expert ${e} appears twice in one top-k (experts[${b}] and experts[${a}])`, where);
+      }
+    }
+    out[at + a] = e;
+  }
+  return k;
+}
+
+export function readWeights(value: unknown, k: number, out: Float32Array, at: number, where: string): number {
+  if (!Array.isArray(value)) throw badRequest("invalid_weights", `weights must be an array of numbers, got ${describe(value)}`, where);
+  if (value.length !== k) {
+    throw badRequest("shape_mismatch", `${value.length} weights for ${k} experts; they must pair up`, where);
+  }
+  let sum = 0;
+  for (let a = 0; a < k; a++) {
+    const w = value[a];
+    if (typeof w !== "number" || !Number.isFinite(w)) {
+      throw badRequest("non_finite", `weight ${describe(w)} at weights[${a}] is not a finite number`, where);
+    }
+    out[at + a] = w;
+    sum += w;
+  }
+  return sum;
+}
+
+export function readLogits(value: unknown, experts: number, out: Float32Array, at: number, where: string) {
+  if (!Array.isArray(value)) throw badRequest("invalid_logits", `logits must be an array of ${experts} numbers, got ${describe(value)}`, where);
+  if (value.length !== experts) {
+    throw badRequest("shape_mismatch", `logits has ${value.length} entries, the model has ${experts} experts`, where);
+  }
+  for (let e = 0; e < experts; e++) {
+    const v = value[e];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw badRequest("non_finite", `logit ${describe(v)} at logits[${e}] is not a finite number`, where);
+    }
+    out[at + e] = v;
+  }
+}
+
+export function readLayer(value: unknown, layers: number, where: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw badRequest("invalid_layer", `layer must be an integer MoE layer index, got ${describe(value)}`, where);
+  }
+  if (value < 0 || value >= layers) {
+    throw badRequest("layer_out_of_range", `layer ${value} is outside [0, ${layers}) (MoE layer index, counted from 0)`, where);
+  }
+  return value;
+}
+
+export function readInt(value: unknown, field: string, where: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < -1 || value > 2 ** 31 - 1) {
+    throw badRequest("invalid_field", `${field} must be a non-negative integer, got ${describe(value)}`, where);
+  }
+  return value;
+}
+
+export function describe(v: unknown): string {
+  if (v === undefined) return "nothing";
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
