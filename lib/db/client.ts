@@ -27,8 +27,8 @@ export function pgliteDataDir(): string {
  * PGlite in ATLAS_DATA_DIR. Postgres migrations run under an advisory lock, so processes that
  * start together apply them once; PGlite allows one process per folder, enforced by a lock file.
  */
-export async function openDatabase(url = process.env.DATABASE_URL): Promise<Database> {
-  return url ? openPostgres(url) : openPglite(pgliteDataDir());
+export async function openDatabase(url = process.env.DATABASE_URL, dataDir = pgliteDataDir()): Promise<Database> {
+  return url ? openPostgres(url) : openPglite(dataDir);
 }
 
 async function openPostgres(url: string): Promise<Database> {

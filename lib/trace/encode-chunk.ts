@@ -41,7 +41,7 @@ export function encodeChunk(b: EventBatch, numLayers: number, numExperts: number
 
 /** Inverse of encodeChunk. */
 export function decodeChunk(c: EncodedChunk, numLayers: number, numExperts: number): EventBatch {
-  const view = <T>(bytes: Uint8Array, Ctor: { new (b: ArrayBuffer): T }) => new Ctor(bytes.slice().buffer);
+  const view = <T>(bytes: Uint8Array, Ctor: { new (b: ArrayBuffer): T }) => new Ctor(new Uint8Array(bytes).buffer);
   const rawIds = numExperts > 255 ? view(c.experts, Uint16Array) : view(c.experts, Uint8Array);
   const experts = new Int16Array(rawIds.length);
   for (let i = 0; i < experts.length; i++) experts[i] = rawIds[i] - 1;

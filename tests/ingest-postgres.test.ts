@@ -1,0 +1,3 @@
+import { defineIngestSuite } from "./ingest.suite";
+
+defineIngestSuite("postgres");

@@ -1,0 +1,166 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError } from "@/lib/api/api-error";
+import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
+import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
+import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { createRunFromBody } from "@/lib/runs/create-run";
+import { chunked, snapshotRun } from "./support/snapshot-run";
+import { sharedFile } from "./support/shared-data";
+import { openTestDatabase } from "./support/test-db";
+
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+
+/** An independent count of the real JSONL: a plain loop over lines, nothing shared with lib/. */
+function countByHand(text: string, layers: number, experts: number) {
+  const load = Array.from({ length: layers }, () => new Array(experts).fill(0));
+  const co = Array.from({ length: layers }, () => Array.from({ length: experts }, () => new Array(experts).fill(0)));
+  const tokens = new Array(layers).fill(0);
+  let events = 0;
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const e = JSON.parse(line);
+    events++;
+    tokens[e.layer]++;
+    for (const x of e.experts) load[e.layer][x]++;
+    for (const x of e.experts) for (const y of e.experts) if (x !== y) co[e.layer][x][y]++;
+  }
+  return { load, co, tokens, events };
+}
+
+export function defineIngestSuite(kind: "postgres" | "pglite") {
+  describe(`ingestion on ${kind}`, () => {
+    let t: TestDb;
+    const realPath = sharedFile("real/mixtral-humaneval-routing.jsonl");
+    const real = fs.readFileSync(realPath);
+
+    beforeAll(async () => {
+      t = await openTestDatabase(kind);
+    });
+    afterAll(async () => {
+      await t?.drop();
+    });
+
+    const newRun = async (preset = "mixtral-8x7b") => createRunFromBody(t.db, { name: `test ${kind}`, model: { preset } });
+    const upload = (run: RunWithModel, bytes: Uint8Array | string, opts = {}) =>
+      ingestUpload(t.db, run, chunked(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes), opts);
+    async function expectRejected(run: RunWithModel, bytes: Uint8Array | string, status: number, code: string, where?: RegExp) {
+      const before = await snapshotRun(t.db, run.id);
+      const err = await upload(run, bytes).then(
+        () => null,
+        (e) => e,
+      );
+      expect(err, "the upload should have been refused").toBeInstanceOf(ApiError);
+      expect((err as ApiError).status).toBe(status);
+      expect((err as ApiError).code).toBe(code);
+      if (where) expect((err as ApiError).where).toMatch(where);
+      expect(await snapshotRun(t.db, run.id)).toBe(before);
+      return err as ApiError;
+    }
+
+    it("counts the real Mixtral HumanEval trace exactly as an independent count does", async () => {
+      const run = await newRun();
+      const res = await upload(run, real, { fileName: "mixtral-humaneval-routing.jsonl" });
+      const hand = countByHand(real.toString("utf8"), 32, 8);
+      expect(res.events).toBe(6777);
+      expect(res.events).toBe(hand.events);
+      expect(res.warnings.map((w) => w.code)).toContain("repeated_positions");
+      expect(res.labels).toEqual(["humaneval"]);
+      for (let l = 0; l < 32; l++) {
+        const agg = await getLayerAggregate(t.db, run.id, l, 8);
+        expect(agg.tokens).toBe(hand.tokens[l]);
+        expect(Array.from(agg.load)).toEqual(hand.load[l]);
+        for (let i = 0; i < 8; i++) expect(Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8))).toEqual(hand.co[l][i]);
+      }
+      const stored = await getRun(t.db, run.id);
+      expect(stored?.events).toBe(6777);
+      expect(stored?.labels).toEqual(["humaneval"]);
+    });
+
+    it("does not count the identical file twice", async () => {
+      const run = await newRun();
+      await upload(run, real);
+      const err = await expectRejected(run, real, 409, "duplicate_upload");
+      expect(err.message).toMatch(/already ingested/);
+    });
+
+    it("refuses a malformed first line and names it", async () => {
+      const run = await newRun();
+      const err = await expectRejected(run, `{"layer": 0, "experts": [1, 2]\n` + real.toString("utf8"), 400, "malformed_json", /^line 1 \(byte 0\)$/);
+      expect(err.message).toMatch(/line 1 is not valid JSON/);
+    });
+
+    it("refuses a malformed last line after earlier data, leaving the run as it was", async () => {
+      const run = await newRun();
+      await upload(run, real);
+      const text = real.toString("utf8").trimEnd().split("\n");
+      const lastOffset = Buffer.byteLength(text.slice(0, -1).join("\n") + "\n");
+      text[text.length - 1] = text[text.length - 1].slice(0, 40); // truncated mid-object
+      const err = await expectRejected(run, text.join("\n"), 400, "malformed_json", new RegExp(`^line ${text.length} \\(byte ${lastOffset}\\)$`));
+      expect(err.message).toContain(`line ${text.length}`);
+    });
+
+    const plain = `{"layer": 0, "experts": [0, 1]}`;
+    const weighted = `{"layer": 0, "experts": [0, 1], "weights": [0.6, 0.4]}`;
+    const withLogits = `{"layer": 0, "experts": [0, 1], "logits": [8, 7, 6, 5, 4, 3, 2, 1]}`;
+    it.each([
+      ["an expert id outside [0, E)", plain, `{"layer": 3, "experts": [1, 8]}`, "expert_out_of_range", /outside \[0, 8\)/],
+      ["the same expert twice", plain, `{"layer": 3, "experts": [4, 4]}`, "duplicate_expert", /appears twice/],
+      ["k larger than the model's", plain, `{"layer": 3, "experts": [1, 2, 3]}`, "k_too_large", /top-k is 2/],
+      ["a non-finite weight", weighted, `{"layer": 3, "experts": [1, 2], "weights": [0.5, "NaN"]}`, "non_finite", /weights\[1\]/],
+      ["a layer outside the model", plain, `{"layer": 32, "experts": [1, 2]}`, "layer_out_of_range", /outside \[0, 32\)/],
+      ["weights that do not pair with experts", weighted, `{"layer": 0, "experts": [1, 2], "weights": [1]}`, "shape_mismatch", /1 weights for 2 experts/],
+      ["logits of the wrong length", withLogits, `{"layer": 0, "experts": [1, 2], "logits": [0, 1, 2]}`, "shape_mismatch", /3 entries/],
+      ["an event without weights among weighted ones", weighted, plain, "inconsistent_events", /without weights/],
+      ["a line that is not an object", plain, `[1, 2]`, "malformed_event", /JSON object/],
+      ["a line without experts", plain, `{"layer": 0, "foo": 1}`, "missing_field", /no experts field/],
+    ])("refuses %s on line 3", async (_what, good, bad, code, message) => {
+      const run = await newRun();
+      const body = [good, good.replace("[0, 1]", "[2, 3]"), bad, good].join("\n") + "\n";
+      const err = await expectRejected(run, body, 400, code, /^line 3 /);
+      expect(err.message).toMatch(message);
+    });
+
+    it("refuses an unknown format and an empty body", async () => {
+      const run = await newRun();
+      await expectRejected(run, "hello world\n", 400, "unknown_format", /byte 0/);
+      await expectRejected(run, "", 400, "empty_trace");
+    });
+
+    it("refuses an upload over the size limit", async () => {
+      const run = await newRun();
+      const prev = process.env.ATLAS_MAX_UPLOAD_BYTES;
+      process.env.ATLAS_MAX_UPLOAD_BYTES = "100000";
+      try {
+        await expectRejected(run, real, 413, "upload_too_large");
+      } finally {
+        if (prev === undefined) delete process.env.ATLAS_MAX_UPLOAD_BYTES;
+        else process.env.ATLAS_MAX_UPLOAD_BYTES = prev;
+      }
+    });
+
+    it("counts concurrent uploads to one run exactly once each", async () => {
+      const run = await newRun();
+      const lines = real.toString("utf8").trimEnd().split("\n");
+      const parts = [0, 1, 2, 3].map((p) => lines.filter((_, i) => i % 4 === p).join("\n") + "\n");
+      const results = await Promise.all(parts.map((p) => upload(run, p)));
+      expect(results.reduce((s, r) => s + r.events, 0)).toBe(6777);
+      const hand = countByHand(real.toString("utf8"), 32, 8);
+      for (const l of [0, 17, 31]) {
+        const agg = await getLayerAggregate(t.db, run.id, l, 8);
+        expect(Array.from(agg.load)).toEqual(hand.load[l]);
+      }
+      expect((await getRun(t.db, run.id))?.events).toBe(6777);
+    });
+
+    it("applies a field map and an upload-wide label", async () => {
+      const run = await newRun();
+      const res = await upload(run, `{"lyr": 2, "sel": [7, 1], "p": [0.5, 0.5]}\n`, { map: "layer:lyr,experts:sel,weights:p", label: "code" });
+      expect(res.events).toBe(1);
+      expect(res.labels).toEqual(["code"]);
+      const agg = await getLayerAggregate(t.db, run.id, 2, 8);
+      expect(agg.load[7]).toBe(1);
+      expect(agg.weightSum[1]).toBeCloseTo(0.5);
+    });
+  });
+}
