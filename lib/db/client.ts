@@ -13,13 +13,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = path.join(process.cwd(), "lib/db/migrations");
+const MIGRATIONS = path.join(/*turbopackIgnore: true*/ process.cwd(), "lib/db/migrations");
 // Any fixed number: every MoE Atlas process that migrates takes the same advisory lock.
 const MIGRATION_LOCK = 7_727_001;
 
 /** Where the embedded database lives when DATABASE_URL is unset. */
 export function pgliteDataDir(): string {
-  return path.resolve(process.env.ATLAS_DATA_DIR ?? ".data/pglite");
+  return path.resolve(/*turbopackIgnore: true*/ process.env.ATLAS_DATA_DIR ?? ".data/pglite");
 }
 
 /**

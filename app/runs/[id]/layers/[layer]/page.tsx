@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { getDb } from "@/lib/db/client";
+import { getRun } from "@/lib/db/queries/runs";
+import { getQueryClient } from "@/lib/query/query-client";
+import { layerQuery } from "@/lib/query/run-queries";
+import { getLayerView } from "@/lib/runs/get-layer-view";
+import { parseLayerViewState } from "@/lib/url/layer-view-state";
+import { LayerExplorer } from "@/components/layer/layer-explorer";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string; layer: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id, layer } = await params;
+  const run = await getRun(await getDb(), id);
+  return { title: run ? `${run.name} · layer ${layer}` : "Run not found" };
+}
+
+/** V3: the layer explorer. The server prefetches the layer so the first paint has the heatmap. */
+export default async function LayerPage({ params, searchParams }: Props) {
+  const { id, layer: layerParam } = await params;
+  const state = parseLayerViewState(await searchParams);
+  const db = await getDb();
+  const run = await getRun(db, id);
+  const layer = Number(layerParam);
+  if (!run || !Number.isInteger(layer) || layer < 0 || layer >= run.model.layers) notFound();
+
+  const queryClient = getQueryClient();
+  const { queryKey } = layerQuery(id, layer, state.norm);
+  // JSON round trip: the client receives exactly what the API would send.
+  queryClient.setQueryData(queryKey, JSON.parse(JSON.stringify(await getLayerView(db, run, layer, state.norm))));
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        <p className="text-sm">
+          <Link href={`/runs/${id}`} className="text-indigo-600 hover:underline">
+            ← {run.name}
+          </Link>
+        </p>
+        <h1 className="text-2xl font-semibold">Expert co-activation</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          {run.model.name}: cell (i, j) counts the tokens whose top-{run.model.topK} included both expert i and expert j.
+        </p>
+      </div>
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <LayerExplorer runId={id} layer={layer} layers={run.model.layers} state={state} />
+      </HydrationBoundary>
+    </div>
+  );
+}

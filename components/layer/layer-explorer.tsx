@@ -1,0 +1,114 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
+import { layerQuery } from "@/lib/query/run-queries";
+import type { LayerViewState } from "@/lib/url/layer-view-state";
+import { ColorLegend } from "@/components/viz/color-legend";
+import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
+import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
+import { LoadBars } from "@/components/viz/load-bars";
+import { LayerBalance } from "./layer-balance";
+import { LayerControls } from "./layer-controls";
+import { HeatmapTooltip } from "./heatmap-tooltip";
+import { useLayerNavigation } from "./use-layer-navigation";
+
+interface Props {
+  runId: string;
+  layer: number;
+  layers: number;
+  state: LayerViewState;
+}
+
+const BAR_EXTENT = 48;
+const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional P(j | i)", jaccard: "Jaccard", lift: "lift" } as const;
+
+/** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
+export function LayerExplorer({ runId, layer, layers, state }: Props) {
+  const go = useLayerNavigation(runId, layer, layers, state);
+  const { data, error, isFetching } = useQuery({ ...layerQuery(runId, layer, state.norm), placeholderData: keepPreviousData });
+  const [hover, setHover] = useState<HeatmapHover | null>(null);
+
+  const view = useMemo(() => {
+    if (!data?.normalized) return null;
+    const n = data.experts;
+    const values = Float64Array.from(data.normalized.flat());
+    const order = Array.from({ length: n }, (_, i) => i);
+    if (state.order === "load") order.sort((a, b) => data.load[b] - data.load[a] || a - b);
+    const extent = offDiagonalExtent(values, n);
+    const color = makeColorScale(extent, state.scale, minPositiveOffDiagonal(values, n));
+    const cell = Math.max(2, Math.min(48, Math.floor(576 / n)));
+    return { n, values, order, color, cell };
+  }, [data, state.order, state.scale]);
+
+  return (
+    <div className="flex flex-col gap-4">
+      <LayerControls layer={layer} layers={layers} modelLayer={data?.modelLayer ?? layer} state={state} go={go} />
+      {error ? (
+        <p role="alert" className="text-red-600">
+          Could not load layer {layer}: {error.message}
+        </p>
+      ) : null}
+      {data && view ? (
+        <div className="flex flex-wrap items-start gap-8">
+          <div className="relative" aria-busy={isFetching} data-testid="heatmap" data-layer={data.layer}>
+            {data.tokens === 0 ? <p className="mb-2 text-amber-700">No tokens recorded at this layer yet.</p> : null}
+            <div className="grid" style={{ gridTemplateColumns: `28px ${view.n * view.cell}px ${BAR_EXTENT}px` }}>
+              <div />
+              <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="columns" extent={BAR_EXTENT} highlight={hover?.col} />
+              <div className="self-end pl-1 text-[10px] text-zinc-500">load</div>
+              <ExpertAxis order={view.order} cell={view.cell} orientation="rows" />
+              <div className="relative">
+                <HeatmapCanvas
+                  values={view.values}
+                  n={view.n}
+                  order={view.order}
+                  color={view.color}
+                  cell={view.cell}
+                  label={`co-activation heatmap of layer ${layer}, ${NORM_TITLES[state.norm]}`}
+                  onHover={setHover}
+                />
+                {hover ? <HeatmapTooltip hover={hover} data={data} norm={state.norm} /> : null}
+              </div>
+              <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="rows" extent={BAR_EXTENT} highlight={hover?.row} />
+              <div />
+              <ExpertAxis order={view.order} cell={view.cell} orientation="columns" />
+            </div>
+            <p className="mt-1 pl-7 text-xs text-zinc-500">rows: expert i · columns: expert j · gray diagonal: an expert with itself</p>
+            <div className="mt-3 pl-7">
+              <ColorLegend color={view.color} title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`} />
+            </div>
+          </div>
+          <LayerBalance balance={data.balance} tokens={data.tokens} />
+        </div>
+      ) : !error ? (
+        <p>Loading layer {layer}…</p>
+      ) : null}
+    </div>
+  );
+}
+
+function ExpertAxis({ order, cell, orientation }: { order: readonly number[]; cell: number; orientation: "rows" | "columns" }) {
+  const every = Math.ceil(14 / cell);
+  const len = order.length * cell;
+  const rows = orientation === "rows";
+  return (
+    <svg width={rows ? 28 : len} height={rows ? len : 16} aria-hidden className="block">
+      {order.map((e, pos) =>
+        pos % every === 0 ? (
+          <text
+            key={e}
+            x={rows ? 24 : pos * cell + cell / 2}
+            y={rows ? pos * cell + cell / 2 + 3 : 12}
+            textAnchor={rows ? "end" : "middle"}
+            fontSize={10}
+            fill="currentColor"
+          >
+            {e}
+          </text>
+        ) : null,
+      )}
+    </svg>
+  );
+}

@@ -1,0 +1,85 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useRef, useState } from "react";
+import { TokenField } from "@/components/ui/token-field";
+import { useApiToken } from "@/components/ui/use-api-token";
+import { uploadTrace, type UploadOutcome } from "./upload-trace";
+import { UploadReport } from "./upload-report";
+
+const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
+
+/** V11: drag and drop or pick a trace file; shows upload progress, then the validation report. */
+export function UploadPanel({ runId }: { runId: string }) {
+  const router = useRouter();
+  const { authHeader } = useApiToken();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [outcome, setOutcome] = useState<UploadOutcome | null>(null);
+  const [over, setOver] = useState(false);
+  const [label, setLabel] = useState("");
+  const [map, setMap] = useState("");
+
+  async function start(f: File) {
+    setOutcome(null);
+    setProgress(0);
+    const q = new URLSearchParams({ filename: f.name });
+    if (label) q.set("label", label);
+    if (map) q.set("map", map);
+    const result = await uploadTrace(`/api/runs/${runId}/traces?${q}`, f, authHeader, setProgress);
+    setOutcome(result);
+    setProgress(null);
+    if (result.ok) router.refresh();
+  }
+
+  return (
+    <section aria-label="upload a trace" id="upload" className="flex flex-col gap-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <h2 className="font-semibold">Upload a trace</h2>
+      <div
+        className={`flex flex-col items-center justify-center gap-2 rounded border-2 border-dashed p-6 text-sm ${over ? "border-indigo-500 bg-indigo-50 dark:bg-indigo-950" : "border-zinc-300 dark:border-zinc-700"}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          const f = e.dataTransfer.files[0];
+          if (f) setFile(f);
+        }}
+      >
+        <p>Drop a JSONL trace here (one event per line, or one token per line), or</p>
+        <input ref={fileRef} type="file" aria-label="trace file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="text-sm" />
+        {file ? <p className="text-xs text-zinc-500">{file.name} · {(file.size / 1024).toFixed(1)} KiB</p> : null}
+      </div>
+      <div className="flex flex-wrap gap-3">
+        <label className="flex flex-col text-sm">
+          Label for events without one
+          <input value={label} onChange={(e) => setLabel(e.target.value)} className={input} placeholder="e.g. code" />
+        </label>
+        <label className="flex flex-col text-sm">
+          Field map
+          <input value={map} onChange={(e) => setMap(e.target.value)} className={input} placeholder="experts:topk_ids,weights:probs" />
+        </label>
+      </div>
+      <TokenField />
+      <button
+        type="button"
+        disabled={!file || progress !== null}
+        onClick={() => file && start(file)}
+        className="self-start rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+      >
+        Upload
+      </button>
+      {progress !== null ? (
+        <div className="flex items-center gap-2 text-sm">
+          <progress max={1} value={progress} aria-label="upload progress" className="h-2 w-64" />
+          <span className="num">{progress < 1 ? `${Math.round(progress * 100)}% sent` : "processing on the server…"}</span>
+        </div>
+      ) : null}
+      {outcome ? <UploadReport outcome={outcome} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
+
+/**
+ * The layer explorer's view state: everything that decides the picture lives in the URL, parsed
+ * by this one schema on the server and in the browser. Unknown or bad values fall back to defaults
+ * so an old or hand-edited link still opens.
+ */
+export const layerViewStateSchema = z.object({
+  norm: z.enum(NORMALIZATIONS).catch("raw"),
+  scale: z.enum(["linear", "log"]).catch("linear"),
+  order: z.enum(["id", "load"]).catch("id"),
+});
+export type LayerViewState = z.infer<typeof layerViewStateSchema>;
+
+type Search = Record<string, string | string[] | undefined> | URLSearchParams;
+
+export function parseLayerViewState(search: Search): LayerViewState {
+  const get = (k: string) => (search instanceof URLSearchParams ? search.get(k) : [search[k]].flat()[0]) ?? undefined;
+  return layerViewStateSchema.parse({ norm: get("norm"), scale: get("scale"), order: get("order") });
+}
+
+/** Query string with only the non-default values, so links stay short. */
+export function layerViewSearch(state: LayerViewState): string {
+  const defaults = layerViewStateSchema.parse({});
+  const q = new URLSearchParams();
+  for (const k of ["norm", "scale", "order"] as const) if (state[k] !== defaults[k]) q.set(k, state[k]);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export const layerHref = (runId: string, layer: number, state: LayerViewState) => `/runs/${runId}/layers/${layer}${layerViewSearch(state)}`;
