@@ -1,0 +1,77 @@
+import { expect, test } from "@playwright/test";
+import { LayerExplorerPage } from "./pages/layer-explorer-page";
+import { screenshot, sharedFile } from "./support";
+
+test("create a run, upload the real Mixtral trace, explore its heatmap", async ({ page, request }) => {
+  await page.goto("/runs/new");
+  await page.getByLabel("run name").fill("e2e humaneval");
+  await page.getByLabel("model preset").selectOption("mixtral-8x7b");
+  await page.getByRole("button", { name: "Create run" }).click();
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  const runId = page.url().split("/").pop()!;
+  await expect(page.getByTestId("run-name")).toHaveText("e2e humaneval");
+
+  await page.getByLabel("trace file").setInputFiles(sharedFile("real/mixtral-humaneval-routing.jsonl"));
+  await page.getByRole("button", { name: "Upload" }).click();
+  const report = page.getByTestId("upload-report");
+  await expect(report).toContainText("Ingested 6,777 events");
+  await expect(report.locator('[data-warning="repeated_positions"]')).toBeVisible();
+  await expect(page.getByTestId("stat-events")).toHaveText("6,777");
+  await expect(page.getByTestId("balance-chart")).toBeVisible();
+  await screenshot(page, "run-overview");
+
+  await page.getByRole("link", { name: /Explore co-activation/ }).click();
+  const explorer = new LayerExplorerPage(page);
+  await explorer.waitDrawn();
+  await expect(explorer.layerNumber()).toHaveText("0");
+
+  // The tooltip shows the value the API serves for that cell.
+  const layer0 = await (await request.get(`/api/runs/${runId}/layers/0`)).json();
+  await explorer.hoverCell(0, 1, 8);
+  await expect(explorer.tooltip()).toHaveAttribute("data-row", "0");
+  await expect(explorer.tooltip()).toHaveAttribute("data-col", "1");
+  await expect(explorer.tooltip()).toHaveAttribute("data-value", String(layer0.coactivation[0][1]));
+  await expect(explorer.tooltip()).toContainText(`raw: ${layer0.coactivation[0][1]}`);
+  await screenshot(page, "layer-explorer-tooltip");
+
+  // Arrow keys move between layers; the URL carries the layer.
+  await page.locator("body").press("ArrowRight");
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}/layers/1$`));
+  await expect(explorer.layerNumber()).toHaveText("1");
+  await expect(page.getByTestId("heatmap")).toHaveAttribute("data-layer", "1");
+
+  // View state lives in the URL and survives a reload.
+  await page.getByLabel("normalization").selectOption("lift");
+  await page.getByLabel("color scale").selectOption("log");
+  await expect(page).toHaveURL(/norm=lift/);
+  await expect(page).toHaveURL(/scale=log/);
+  await page.reload();
+  await explorer.waitDrawn();
+  await expect(page.getByLabel("normalization")).toHaveValue("lift");
+  await expect(page.getByTestId("color-legend")).toContainText("lift (log scale)");
+  const layer1 = await (await request.get(`/api/runs/${runId}/layers/1?normalization=lift`)).json();
+  await explorer.hoverCell(2, 5, 8);
+  const shown = Number(await explorer.tooltip().getAttribute("data-value"));
+  expect(shown).toBeCloseTo(layer1.normalized[2][5], 12);
+  await screenshot(page, "layer-explorer-lift-log");
+});
+
+test("a malformed upload is refused with its place and leaves the run as it was", async ({ page, request }) => {
+  const created = await request.post("/api/runs", { data: { name: "e2e malformed", model: { preset: "mixtral-8x7b" } } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await page.goto(`/runs/${id}`);
+  await page.getByLabel("trace file").setInputFiles({
+    name: "bad.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from('{"layer": 0, "experts": [1, 2]}\n{"layer": 0, "experts": [1, 9]}\n'),
+  });
+  await page.getByRole("button", { name: "Upload" }).click();
+  const error = page.getByTestId("upload-error");
+  await expect(error).toContainText("expert id 9 at experts[1] is outside [0, 8)");
+  await expect(error).toContainText("where: line 2 (byte 32)");
+  await screenshot(page, "upload-error");
+  const run = await (await request.get(`/api/runs/${id}`)).json();
+  expect(run.events).toBe(0);
+  expect(run.uploads).toEqual([]);
+});

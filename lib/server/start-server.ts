@@ -1,0 +1,18 @@
+import { getDatabase } from "@/lib/db/client";
+import { sweepStaleUploads } from "@/lib/db/queries/uploads";
+
+/** Staged uploads older than this on Postgres belong to a process that died (other web processes may be mid-upload). */
+const STALE_UPLOAD_MS = 6 * 3600_000;
+
+export async function startServer() {
+  const database = await getDatabase();
+  // PGlite has one process: every staged upload at start was cut off by a crash or kill.
+  const swept = await sweepStaleUploads(database.db, database.kind === "pglite" ? 0 : STALE_UPLOAD_MS);
+  if (swept) console.log(`[atlas] removed ${swept} unfinished upload(s) left by an earlier process`);
+  console.log(`[atlas] database: ${database.kind}`);
+  if (process.env.ATLAS_DEMO !== "0") {
+    const { seedDemoRuns } = await import("@/lib/demo/seed-demo-runs");
+    // In the background: the server answers at once and demo runs appear as each one commits.
+    seedDemoRuns(database.db).catch((e) => console.error("[atlas] demo seeding failed", e));
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Manage API tokens: writes need one as soon as the first exists.
+ *   npm run token -- create <name>    prints the token once
+ *   npm run token -- list
+ *   npm run token -- revoke <id>
+ * Opens the same database as the server (DATABASE_URL, or the PGlite folder, which only one
+ * process may hold: stop the dashboard first when using the embedded database).
+ */
+import { openDatabase } from "@/lib/db/client";
+import { createApiToken, deleteApiToken, listApiTokens } from "@/lib/db/queries/api-tokens";
+
+async function main() {
+  const [cmd, arg] = process.argv.slice(2);
+  const database = await openDatabase();
+  try {
+    if (cmd === "create") {
+      const { token, row } = await createApiToken(database.db, arg ?? "default");
+      console.log(`created token ${row.id} (${row.name}); writes now require it. Shown once:\n${token}`);
+    } else if (cmd === "list") {
+      for (const t of await listApiTokens(database.db)) {
+        console.log(`${t.id}\t${t.name}\t${t.prefix}…\tcreated ${t.createdAt.toISOString()}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`);
+      }
+    } else if (cmd === "revoke" && arg) {
+      if (!(await deleteApiToken(database.db, arg))) throw new Error(`no token with id ${arg}`);
+      console.log(`revoked ${arg}`);
+    } else {
+      console.error("usage: npm run token -- create <name> | list | revoke <id>");
+      process.exitCode = 2;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`token: ${(e as Error).message}`);
+  process.exit(1);
+});

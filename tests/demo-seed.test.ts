@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { balanceMetrics } from "@/lib/analysis/balance";
+import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
+import { listRuns } from "@/lib/db/queries/runs";
+import { DEMO_RUNS, seedDemoRuns } from "@/lib/demo/seed-demo-runs";
+import { planStructure } from "@/lib/demo/synthetic-trace";
+import { openTestDatabase } from "./support/test-db";
+
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+
+// The first start on an empty embedded database: demo runs go in through the real ingest path.
+describe("demo seeding on PGlite", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("seeds once, and the analyses find the planted hot and dead experts", async () => {
+    const seeded = await seedDemoRuns(t.db);
+    expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
+    expect(await seedDemoRuns(t.db)).toEqual([]);
+    expect((await listRuns(t.db)).length).toBe(DEMO_RUNS.length);
+
+    const mixtral = seeded[0];
+    const cfg = mixtral.model.config;
+    expect(mixtral.events).toBe(DEMO_RUNS[0].tokens * cfg.layers);
+    expect(mixtral.labels).toEqual(["code", "math", "prose"]);
+    const plan = planStructure({ model: cfg, tokens: DEMO_RUNS[0].tokens, seed: DEMO_RUNS[0].seed, labels: ["code", "math", "prose"] });
+    for (let l = 0; l < cfg.layers; l++) {
+      const m = balanceMetrics((await getLayerAggregate(t.db, mixtral.id, l, cfg.experts)).load);
+      expect(m.dead).toEqual([...plan.dead[l]].sort((a, b) => a - b));
+      const top = [...m.loadShare.keys()].sort((a, b) => m.loadShare[b] - m.loadShare[a]);
+      for (const h of plan.hot[l]) expect(top.slice(0, 3)).toContain(h);
+    }
+  });
+});
