@@ -8,6 +8,8 @@ const port = Number(process.env.E2E_PORT ?? 3210);
  */
 export default defineConfig({
   testDir: "e2e",
+  // Not test-results itself: Playwright empties its outputDir, and the Vitest report lives beside it.
+  outputDir: "test-results/playwright",
   timeout: 60_000,
   retries: 0,
   workers: 1,

@@ -4,7 +4,6 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
 import { layerQuery } from "@/lib/query/run-queries";
-import type { LayerViewState } from "@/lib/url/layer-view-state";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
 import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
@@ -16,17 +15,15 @@ import { useLayerNavigation } from "./use-layer-navigation";
 
 interface Props {
   runId: string;
-  layer: number;
   layers: number;
-  state: LayerViewState;
 }
 
 const BAR_EXTENT = 48;
 const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional P(j | i)", jaccard: "Jaccard", lift: "lift" } as const;
 
 /** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
-export function LayerExplorer({ runId, layer, layers, state }: Props) {
-  const go = useLayerNavigation(runId, layer, layers, state);
+export function LayerExplorer({ runId, layers }: Props) {
+  const { layer, state, go } = useLayerNavigation(runId, layers);
   const { data, error, isFetching } = useQuery({ ...layerQuery(runId, layer, state.norm), placeholderData: keepPreviousData });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
 

@@ -1,18 +1,28 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useEffect } from "react";
-import { layerHref, type LayerViewState } from "@/lib/url/layer-view-state";
+import { layerHref, parseLayerViewState, type LayerViewState } from "@/lib/url/layer-view-state";
 
-/** Moves between layers and view settings by rewriting the URL, the only home of view state. */
-export function useLayerNavigation(runId: string, layer: number, layers: number, state: LayerViewState) {
-  const router = useRouter();
+/**
+ * The explorer's layer and view settings, read from the URL, which is their only home. Changes
+ * rewrite the URL with history.replaceState: Next keeps usePathname/useSearchParams in step, no
+ * server round trip is needed (the data comes through TanStack Query), and rapid changes build
+ * on each other instead of on a stale render.
+ */
+export function useLayerNavigation(runId: string, layers: number) {
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const layer = Number(pathname.split("/").pop());
+  const state = parseLayerViewState(new URLSearchParams(search.toString()));
+
   const go = useCallback(
     (next: number, patch: Partial<LayerViewState> = {}) => {
+      const current = parseLayerViewState(new URLSearchParams(window.location.search));
       const l = Math.min(layers - 1, Math.max(0, next));
-      router.replace(layerHref(runId, l, { ...state, ...patch }), { scroll: false });
+      window.history.replaceState(null, "", layerHref(runId, l, { ...current, ...patch }));
     },
-    [router, runId, layers, state],
+    [runId, layers],
   );
 
   useEffect(() => {
@@ -33,5 +43,5 @@ export function useLayerNavigation(runId: string, layer: number, layers: number,
     return () => window.removeEventListener("keydown", onKey);
   }, [go, layer]);
 
-  return go;
+  return { layer, state, go };
 }

@@ -48,7 +48,7 @@ export default async function LayerPage({ params, searchParams }: Props) {
         </p>
       </div>
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <LayerExplorer runId={id} layer={layer} layers={run.model.layers} state={state} />
+        <LayerExplorer runId={id} layers={run.model.layers} />
       </HydrationBoundary>
     </div>
   );
