@@ -12,9 +12,14 @@ interface Props {
 export function ColorLegend({ color, title, width = 320 }: Props) {
   const [lo, hi] = color.domain;
   const stops = Array.from({ length: 33 }, (_, i) => i / 32);
-  // Ticks are placed where the scale puts their value, so a log scale shows uneven spacing honestly.
-  const ticks = scaleLinear().domain([lo, hi]).ticks(5).filter((v) => v >= lo && v <= hi);
-  if (ticks[ticks.length - 1] !== hi) ticks.push(hi);
+  // Ticks sit where the scale puts their value. Linear: round values; log: values at even steps
+  // along the bar (rounded to 2 digits), since round values bunch up at the top of a log scale.
+  const ticks =
+    color.kind === "linear"
+      ? scaleLinear().domain([lo, hi]).ticks(5).filter((v) => v >= lo && v <= hi)
+      : [...new Set([0, 0.25, 0.5, 0.75].map((t) => Number(inverse(color, t).toPrecision(2))))];
+  if (ticks.length && color.t(hi) - color.t(ticks[ticks.length - 1]) < 0.08) ticks.pop();
+  ticks.push(hi);
   const id = `legend-${color.kind}-${lo}-${hi}`.replace(/[^a-z0-9-]/gi, "");
   const value = (t: number) => inverse(color, t);
   return (
