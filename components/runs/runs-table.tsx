@@ -11,7 +11,7 @@ export function RunsTable({ runs }: { runs: RunWithModel[] }) {
     );
   }
   return (
-    <table className="w-full border-collapse text-sm" data-testid="runs-table">
+    <table className="w-full border-collapse text-sm [&_td]:px-2 [&_th]:px-2" data-testid="runs-table">
       <thead>
         <tr className="border-b border-zinc-300 text-left dark:border-zinc-700">
           <th className="py-2">Name</th>
