@@ -19,6 +19,11 @@ export interface EventBatch {
   tokenId: Int32Array;
   /** Index into the upload's label dictionary, -1 = no label. */
   label: Int16Array;
+  /**
+   * Set to L when the batch holds whole tokens, each as L consecutive events for layers 0..L-1
+   * (per-token formats): then consecutive layers of one token are known, for transitions (A7).
+   */
+  tokenMajor?: number;
 }
 
 /** Fills fixed-capacity batches; `take()` hands over the filled part and starts a new one. */

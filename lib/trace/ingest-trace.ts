@@ -2,6 +2,7 @@ import { ApiError } from "@/lib/api/api-error";
 import {
   accumulateLabelLoads,
   accumulateTopK,
+  accumulateTransitions,
   emptyLayerAggregate,
   type LabelLoad,
   type LayerAggregate,
@@ -12,6 +13,9 @@ import type { EventBatch } from "./event-batch";
 import { parseFieldMap } from "./field-map";
 import { Dictionary, type ParseContext, type TraceModel } from "./parse-context";
 import { parseJsonl } from "./parse-jsonl";
+import { parseNpy } from "./binary/parse-npy";
+import { parseNpz } from "./binary/parse-npz";
+import { parseSafetensors } from "./binary/parse-safetensors";
 import { WarningCollector, type TraceWarning } from "./warnings";
 
 export interface IngestOptions {
@@ -39,6 +43,8 @@ export interface IngestResult {
   layers: LayerAggregate[];
   labels: string[];
   labelLoads: LabelLoad[];
+  /** transitions[l]: E x E counts from layer l to l + 1, or null when the format cannot tell tokens apart across layers. */
+  transitions: Float64Array[] | null;
   hasWeights: boolean;
   hasLogits: boolean;
   warnings: TraceWarning[];
@@ -46,6 +52,9 @@ export interface IngestResult {
 
 const PARSERS: Partial<Record<TraceFormat, (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>>> = {
   jsonl: parseJsonl,
+  npy: parseNpy,
+  npz: parseNpz,
+  safetensors: parseSafetensors,
 };
 
 /**
@@ -77,6 +86,8 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   let skippedSlots = 0;
   let hasWeights = false;
   let hasLogits = false;
+  const transitions = Array.from({ length: Math.max(0, model.layers - 1) }, () => new Float64Array(model.experts * model.experts));
+  let transitionsKnown = true;
 
   for await (const batch of parse(source, ctx)) {
     events += batch.count;
@@ -84,6 +95,9 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     hasLogits ||= batch.logits !== null;
     skippedSlots += accumulateTopK(layers, batch.count, batch.k, batch.layer, batch.experts, batch.weights);
     accumulateLabelLoads(labelLoads, model.layers, model.experts, batch.count, batch.k, batch.layer, batch.label, batch.experts);
+    if (transitionsKnown) {
+      transitionsKnown = accumulateTransitions(transitions, model.experts, batch.count, batch.k, batch.tokenMajor, batch.layer, batch.experts);
+    }
     await sink(batch, labels.names);
   }
 
@@ -111,6 +125,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     layers,
     labels: labels.names,
     labelLoads,
+    transitions: transitionsKnown && events > 0 ? transitions : null,
     hasWeights,
     hasLogits,
     warnings: warnings.list(),

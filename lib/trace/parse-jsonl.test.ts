@@ -67,15 +67,15 @@ describe("parseJsonl", () => {
       '{"layer": 0, "experts": [1, 0], "gating_probs": [0.5, 0.5], "token_pos": 1, "problem_id": 7}',
       '{"layer": 0, "experts": [4], "gating_probs": [1], "token_pos": 2, "problem_id": "req-a"}',
     ].join("\n");
-    const batches = await collect(text);
-    expect(batches.map((b) => b.count)).toEqual([3, 1]);
+    const batches = await collect(text + "\n" + text.split("\n")[0], ctx({ batchSize: 4 }));
+    expect(batches.map((b) => b.count)).toEqual([4, 1]);
     const [b] = batches;
-    expect(Array.from(b.layer)).toEqual([0, 1, 0]);
-    expect(Array.from(b.experts)).toEqual([5, 2, 3, -1, 1, 0]);
-    expect(Array.from(b.weights!)).toEqual([0.75, 0.25, 1, 0, 0.5, 0.5]);
-    expect(Array.from(b.seq)).toEqual([7, 7, 7]);
-    expect(Array.from(b.label)).toEqual([0, -1, -1]);
-    expect(Array.from(batches[1].experts)).toEqual([4, -1]);
+    expect(b.tokenMajor).toBeUndefined();
+    expect(Array.from(b.layer)).toEqual([0, 1, 0, 0]);
+    expect(Array.from(b.experts)).toEqual([5, 2, 3, -1, 1, 0, 4, -1]);
+    expect(Array.from(b.weights!).slice(0, 6)).toEqual([0.75, 0.25, 1, 0, 0.5, 0.5]);
+    expect(Array.from(b.seq)).toEqual([7, 7, 7, 0]);
+    expect(Array.from(b.label)).toEqual([0, -1, -1, -1]);
   });
 
   it("warns about repeated positions and un-normalized weights, and still counts every line", async () => {
@@ -98,6 +98,7 @@ describe("parseJsonl", () => {
     expect(b.logits!.length).toBe(32);
     expect(b.logits![31]).toBe(2);
     expect(Array.from(b.pos)).toEqual([4, 4, 4, 4]);
+    expect(b.tokenMajor).toBe(4);
   });
 
   it("names the line and field of a bad value in a per-token line", async () => {
