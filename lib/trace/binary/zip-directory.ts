@@ -64,8 +64,14 @@ export async function readZipDirectory(fh: FileHandle, fileSize: number): Promis
       const len = cd.getUint16(e + 2, true);
       if (id === 0x0001) {
         let q = e + 4;
-        if (size === 0xffffffff) (size = Number(cd.getBigUint64(q, true))), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = Number(cd.getBigUint64(q, true))), (q += 8);
+        if (size === 0xffffffff) {
+          size = Number(cd.getBigUint64(q, true));
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(cd.getBigUint64(q, true));
+          q += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = Number(cd.getBigUint64(q, true));
       }
       e += 4 + len;
