@@ -153,6 +153,24 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       expect((await getRun(t.db, run.id))?.events).toBe(6777);
     });
 
+    it("stores transitions between consecutive layers from per-token lines, and adds them up", async () => {
+      const run = await createRunFromBody(t.db, { name: "tiny", model: { name: "Tiny", layers: 3, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true } });
+      const line = (a: number[], b: number[], c: number[]) => JSON.stringify({ experts: [a, b, c] });
+      const body = [line([0, 1], [2, 3], [0, 2]), line([0, 2], [2, 1], [3, 1])].join("\n");
+      await upload(run, body);
+      await upload(run, body + "\n"); // different bytes, same tokens again: counted again
+      const l0 = await getLayerAggregate(t.db, run.id, 0, 4);
+      // token 1: {0,1} -> {2,3}; token 2: {0,2} -> {2,1}; twice
+      const T = Array.from(l0.transitions!);
+      expect(T[0 * 4 + 2]).toBe(4);
+      expect(T[0 * 4 + 3]).toBe(2);
+      expect(T[0 * 4 + 1]).toBe(2);
+      expect(T[1 * 4 + 2]).toBe(2);
+      expect(T[2 * 4 + 2]).toBe(2);
+      expect(T.reduce((s, x) => s + x, 0)).toBe(16);
+      expect((await getLayerAggregate(t.db, run.id, 2, 4)).transitions ?? null).toBeNull();
+    });
+
     it("applies a field map and an upload-wide label", async () => {
       const run = await newRun();
       const res = await upload(run, `{"lyr": 2, "sel": [7, 1], "p": [0.5, 0.5]}\n`, { map: "layer:lyr,experts:sel,weights:p", label: "code" });

@@ -12,6 +12,8 @@ export interface LayerAggregate {
   weightSum: Float64Array;
   /** coactivation[i * E + j]: tokens that selected both i and j; symmetric, zero diagonal. */
   coactivation: Float64Array;
+  /** transitions[i * E + j]: tokens with i at this layer and j at the next MoE layer, when known. */
+  transitions?: Float64Array | null;
 }
 
 export function emptyLayerAggregate(experts: number): LayerAggregate {

@@ -106,6 +106,8 @@ export const layerAggregates = pgTable(
     load: bytea("load").notNull(),
     weightSum: bytea("weight_sum").notNull(),
     coactivation: bytea("coactivation").notNull(),
+    /** E*E counts from this layer to the next MoE layer (A7); null until an upload could tell. */
+    transitions: bytea("transitions"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.layer] })],
 );

@@ -21,6 +21,8 @@ export async function getLayerView(db: Db, run: RunWithModel, layer: number, nor
     weightSum: Array.from(agg.weightSum),
     coactivation: toRows(agg.coactivation, experts),
     balance: balanceMetrics(agg.load),
+    /** Counts from this layer to the next MoE layer (rows: this layer's expert), null if unknown. */
+    transitions: agg.transitions ? toRows(agg.transitions, experts) : null,
     ...(normalization
       ? { normalization, normalized: toRows(normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, normalization), experts) }
       : {}),

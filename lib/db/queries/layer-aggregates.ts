@@ -37,5 +37,6 @@ function toAggregate(row: typeof layerAggregates.$inferSelect, experts: number):
     load: bytesToF64(row.load),
     weightSum: bytesToF64(row.weightSum),
     coactivation: bytesToF64(row.coactivation),
+    transitions: row.transitions ? bytesToF64(row.transitions) : null,
   };
 }

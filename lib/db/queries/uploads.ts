@@ -47,6 +47,8 @@ export interface UploadTotals {
   warnings: TraceWarning[];
   layers: LayerAggregate[];
   labelLoads: LabelLoad[];
+  /** Per layer l < L-1: counts from l to l + 1, or null where the upload cannot tell. */
+  transitions: (Float64Array | null)[] | null;
 }
 
 /**
@@ -83,7 +85,8 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
     for (let l = 0; l < t.layers.length; l++) {
       const add = t.layers[l];
       const row = byLayer.get(l);
-      if (add.tokens === 0) {
+      const addTransitions = t.transitions?.[l] ?? null;
+      if (add.tokens === 0 && !addTransitions) {
         tokens = Math.max(tokens, row?.tokens ?? 0);
         continue;
       }
@@ -105,6 +108,7 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
         load: f64ToBytes(merged.load),
         weightSum: f64ToBytes(merged.weightSum),
         coactivation: f64ToBytes(merged.coactivation),
+        transitions: mergeTransitions(row?.transitions ?? null, addTransitions),
       };
       if (row) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
       else await tx.insert(layerAggregates).values({ runId, layer: l, ...values });
@@ -161,6 +165,14 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       })
       .where(eq(runs.id, runId));
   });
+}
+
+function mergeTransitions(stored: Uint8Array | null, add: Float64Array | null): Uint8Array | null {
+  if (!add) return stored;
+  if (!stored) return f64ToBytes(add);
+  const sum = bytesToF64(stored);
+  for (let i = 0; i < sum.length; i++) sum[i] += add[i];
+  return f64ToBytes(sum);
 }
 
 function toTextArray(values: string[]) {

@@ -1,0 +1,1 @@
+ALTER TABLE "layer_aggregates" ADD COLUMN "transitions" "bytea";
