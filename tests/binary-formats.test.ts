@@ -51,7 +51,7 @@ describe("binary trace formats give numpy's aggregates", () => {
       }
     }
     expect(got.transitions).not.toBeNull();
-    for (let l = 0; l < L - 1; l++) expect(rows(got.transitions![l], E)).toEqual(want.transitions[l]);
+    for (let l = 0; l < L - 1; l++) expect(rows(got.transitions![l]!, E)).toEqual(want.transitions[l]);
     if (name !== "expert_ids.npy") {
       expect(got.labels).toEqual(["code", "math", "prose"]);
       got.labels.forEach((label, i) => expect(rows(got.labelLoads[i].load, E)).toEqual(want.labelLoad[label]));

@@ -3,8 +3,6 @@ import { badRequest } from "@/lib/api/api-error";
 export const TRACE_FORMATS = ["jsonl", "npy", "npz", "safetensors", "aggregate"] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
-/** Formats whose parser exists; the others are recognised so the answer can say so. */
-export const SUPPORTED_FORMATS: readonly TraceFormat[] = ["jsonl", "npy", "npz", "safetensors"];
 
 /** Bytes needed to recognise every format. */
 export const SNIFF_BYTES = 4096;

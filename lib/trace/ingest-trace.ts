@@ -1,4 +1,3 @@
-import { ApiError } from "@/lib/api/api-error";
 import {
   accumulateLabelLoads,
   accumulateTopK,
@@ -8,10 +7,11 @@ import {
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
 import { ByteSource } from "./byte-source";
-import { detectFormat, SNIFF_BYTES, SUPPORTED_FORMATS, type TraceFormat } from "./detect-format";
+import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
 import type { EventBatch } from "./event-batch";
 import { parseFieldMap } from "./field-map";
 import { Dictionary, type ParseContext, type TraceModel } from "./parse-context";
+import { parseAggregate } from "./parse-aggregate";
 import { parseJsonl } from "./parse-jsonl";
 import { parseNpy } from "./binary/parse-npy";
 import { parseNpz } from "./binary/parse-npz";
@@ -44,13 +44,16 @@ export interface IngestResult {
   labels: string[];
   labelLoads: LabelLoad[];
   /** transitions[l]: E x E counts from layer l to l + 1, or null when the format cannot tell tokens apart across layers. */
-  transitions: Float64Array[] | null;
+  transitions: (Float64Array | null)[] | null;
+  /** The aggregate shard's name (aggregate JSON only). */
+  shard: string | null;
   hasWeights: boolean;
   hasLogits: boolean;
   warnings: TraceWarning[];
 }
 
-const PARSERS: Partial<Record<TraceFormat, (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>>> = {
+/** Event formats; aggregate JSON carries sums, not events, and has its own path. */
+const PARSERS: Record<Exclude<TraceFormat, "aggregate">, (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>> = {
   jsonl: parseJsonl,
   npy: parseNpy,
   npz: parseNpz,
@@ -66,10 +69,8 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   const { model } = opts;
   const source = new ByteSource(body, opts.maxBytes);
   const format = opts.format ?? detectFormat(await source.peek(SNIFF_BYTES));
+  if (format === "aggregate") return ingestAggregate(source, model);
   const parse = PARSERS[format];
-  if (!parse || !SUPPORTED_FORMATS.includes(format)) {
-    throw new ApiError(415, "unsupported_format", `format "${format}" is recognised but not supported yet; upload JSONL`, "query parameter format");
-  }
   const warnings = new WarningCollector();
   const labels = new Dictionary(32767, "labels");
   const ctx: ParseContext = {
@@ -126,8 +127,29 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     labels: labels.names,
     labelLoads,
     transitions: transitionsKnown && events > 0 ? transitions : null,
+    shard: null,
     hasWeights,
     hasLogits,
     warnings: warnings.list(),
+  };
+}
+
+async function ingestAggregate(source: ByteSource, model: TraceModel): Promise<IngestResult> {
+  const agg = await parseAggregate(source, model);
+  return {
+    format: "aggregate",
+    bytes: source.bytes,
+    sha256: source.digest(),
+    events: 0,
+    tokens: agg.layers.reduce((m, l) => Math.max(m, l.tokens), 0),
+    skippedSlots: 0,
+    layers: agg.layers,
+    labels: agg.labels,
+    labelLoads: agg.labelLoads,
+    transitions: agg.transitions,
+    shard: agg.shard,
+    hasWeights: agg.layers.some((l) => l.weightSum.some((w) => w > 0)),
+    hasLogits: false,
+    warnings: [],
   };
 }
