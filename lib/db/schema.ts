@@ -82,11 +82,16 @@ export const uploads = pgTable(
     hasWeights: boolean("has_weights").notNull().default(false),
     hasLogits: boolean("has_logits").notNull().default(false),
     warnings: jsonb("warnings").$type<TraceWarning[]>().notNull().default([]),
+    /** Set by the uploading client so it can ask for server-side progress while the body streams. */
+    clientKey: text("client_key"),
     createdAt: createdAt(),
+    /** Bumped with every stored chunk: a staging upload whose heartbeat stops belongs to a dead process. */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
     committedAt: timestamp("committed_at", { withTimezone: true }),
   },
   (t) => [
     index("uploads_run_idx").on(t.runId),
+    index("uploads_client_key_idx").on(t.runId, t.clientKey),
     // The same bytes are counted at most once per run.
     uniqueIndex("uploads_run_sha_committed").on(t.runId, t.sha256).where(sql`status = 'committed'`),
     uniqueIndex("uploads_run_shard_committed").on(t.runId, t.shard).where(sql`status = 'committed' and shard is not null`),

@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import type { RunWithModel } from "@/lib/db/queries/runs";
-import { commitUpload, discardUpload, insertChunk, stageUpload } from "@/lib/db/queries/uploads";
+import { commitUpload, discardUpload, insertChunk, recordProgress, stageUpload } from "@/lib/db/queries/uploads";
 import type { ModelConfig } from "@/lib/models/model-config";
 import type { TraceFormat } from "@/lib/trace/detect-format";
 import { encodeChunk } from "@/lib/trace/encode-chunk";
@@ -11,6 +11,8 @@ export interface UploadOptions {
   map?: string | null;
   label?: string | null;
   fileName?: string | null;
+  /** A key of the client's choosing, to ask for progress while the body streams. */
+  clientKey?: string | null;
 }
 
 /** Upload size limit: ATLAS_MAX_UPLOAD_BYTES, 16 GiB unless set. */
@@ -31,13 +33,16 @@ export async function ingestUpload(
   opts: UploadOptions,
 ): Promise<IngestResult & { uploadId: string }> {
   const config: ModelConfig = run.model.config;
-  const uploadId = await stageUpload(db, run.id, opts.format ?? "auto", opts.fileName ?? null);
+  const uploadId = await stageUpload(db, run.id, opts.format ?? "auto", opts.fileName ?? null, opts.clientKey ?? null);
   try {
     let chunkNo = 0;
     const result = await ingestTrace(
       body,
       { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes() },
-      (batch, labels) => insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts)),
+      async (batch, labels, progress) => {
+        await insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts));
+        await recordProgress(db, uploadId, progress.bytes, progress.events);
+      },
     );
     await commitUpload(db, uploadId, run.id, result);
     return { ...result, uploadId };

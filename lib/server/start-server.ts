@@ -1,8 +1,12 @@
 import { getDatabase } from "@/lib/db/client";
 import { sweepStaleUploads } from "@/lib/db/queries/uploads";
 
-/** Staged uploads older than this on Postgres belong to a process that died (other web processes may be mid-upload). */
-const STALE_UPLOAD_MS = 6 * 3600_000;
+/**
+ * A staging upload silent this long on Postgres belongs to a process that died: live uploads beat
+ * with every chunk (other web processes may be mid-upload, so a fresh one is left alone).
+ */
+const STALE_UPLOAD_MS = 10 * 60_000;
+const SWEEP_EVERY_MS = 5 * 60_000;
 
 export async function startServer() {
   const database = await getDatabase();
@@ -10,6 +14,9 @@ export async function startServer() {
   const swept = await sweepStaleUploads(database.db, database.kind === "pglite" ? 0 : STALE_UPLOAD_MS);
   if (swept) console.log(`[atlas] removed ${swept} unfinished upload(s) left by an earlier process`);
   console.log(`[atlas] database: ${database.kind}`);
+  setInterval(() => {
+    sweepStaleUploads(database.db, STALE_UPLOAD_MS).catch((e) => console.error("[atlas] sweeping unfinished uploads failed", e));
+  }, SWEEP_EVERY_MS).unref();
   if (process.env.ATLAS_DEMO !== "0") {
     const { seedDemoRuns } = await import("@/lib/demo/seed-demo-runs");
     // In the background: the server answers at once and demo runs appear as each one commits.

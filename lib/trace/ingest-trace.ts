@@ -30,7 +30,7 @@ export interface IngestOptions {
 }
 
 /** Receives events as they are parsed, e.g. to store them in chunks. */
-export type BatchSink = (batch: EventBatch, labels: readonly string[]) => Promise<void>;
+export type BatchSink = (batch: EventBatch, labels: readonly string[], progress: { bytes: number; events: number }) => Promise<void>;
 
 export interface IngestResult {
   format: TraceFormat;
@@ -99,7 +99,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     if (transitionsKnown) {
       transitionsKnown = accumulateTransitions(transitions, model.experts, batch.count, batch.k, batch.tokenMajor, batch.layer, batch.experts);
     }
-    await sink(batch, labels.names);
+    await sink(batch, labels.names, { bytes: source.bytes, events });
   }
 
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);

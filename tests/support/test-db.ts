@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "@/lib/db/client";
  * ATLAS_TEST_PG (the test command starts one), or a PGlite folder in a temp dir when
  * `kind` is "pglite".
  */
-export async function openTestDatabase(kind: "postgres" | "pglite"): Promise<Database & { drop(): Promise<void> }> {
+export async function openTestDatabase(kind: "postgres" | "pglite"): Promise<Database & { drop(): Promise<void>; url?: string }> {
   if (kind === "pglite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-pglite-"));
     const database = await openDatabase(undefined as unknown as string, path.join(dir, "db"));
@@ -27,6 +27,7 @@ export async function openTestDatabase(kind: "postgres" | "pglite"): Promise<Dat
   const database = await openDatabase(url.toString());
   return {
     ...database,
+    url: url.toString(),
     drop: async () => {
       await database.close();
       const c = new pg.Client({ connectionString: admin });

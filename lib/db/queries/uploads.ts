@@ -9,10 +9,24 @@ import { bytesToF64, f64ToBytes } from "../f64";
 import { eventChunks, labelLoads, layerAggregates, runs, uploads } from "../schema";
 
 /** Starts an upload in "staging": its chunks are stored as they stream in but count for nothing. */
-export async function stageUpload(db: Db, runId: string, format: string, fileName: string | null): Promise<string> {
+export async function stageUpload(db: Db, runId: string, format: string, fileName: string | null, clientKey: string | null): Promise<string> {
   const id = newId();
-  await db.insert(uploads).values({ id, runId, format, fileName, status: "staging" });
+  await db.insert(uploads).values({ id, runId, format, fileName, clientKey, status: "staging" });
   return id;
+}
+
+/** Records how far a staging upload got; doubles as its heartbeat. */
+export async function recordProgress(db: Db, uploadId: string, bytes: number, events: number) {
+  await db.update(uploads).set({ bytes, events, heartbeatAt: new Date() }).where(and(eq(uploads.id, uploadId), eq(uploads.status, "staging")));
+}
+
+/** Progress of the upload a client tagged with `clientKey`: bytes read and events parsed so far. */
+export async function getUploadProgress(db: Db, runId: string, clientKey: string) {
+  const [row] = await db
+    .select({ id: uploads.id, status: uploads.status, bytes: uploads.bytes, events: uploads.events })
+    .from(uploads)
+    .where(and(eq(uploads.runId, runId), eq(uploads.clientKey, clientKey)));
+  return row ?? null;
 }
 
 export async function insertChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
@@ -184,12 +198,15 @@ export async function discardUpload(db: Db, uploadId: string) {
   await db.delete(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.status, "staging")));
 }
 
-/** Staged uploads older than `olderThanMs` belong to requests that died (a killed server): drop them. */
-export async function sweepStaleUploads(db: Db, olderThanMs: number) {
-  const cutoff = new Date(Date.now() - olderThanMs);
+/**
+ * Staged uploads whose heartbeat is older than `silentForMs` belong to a process that died (a
+ * killed server): drop them and their chunks. They were never visible, so no count changes.
+ */
+export async function sweepStaleUploads(db: Db, silentForMs: number) {
+  const cutoff = new Date(Date.now() - silentForMs);
   const gone = await db
     .delete(uploads)
-    .where(and(eq(uploads.status, "staging"), lt(uploads.createdAt, cutoff)))
+    .where(and(eq(uploads.status, "staging"), lt(uploads.heartbeatAt, cutoff)))
     .returning({ id: uploads.id });
   return gone.length;
 }

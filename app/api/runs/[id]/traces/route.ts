@@ -18,6 +18,7 @@ export const POST = apiHandler<{ id: string }>(async (req, { params, database })
     map: q.get("map"),
     label: q.get("label"),
     fileName: q.get("filename") ?? req.headers.get("x-file-name"),
+    clientKey: q.get("key"),
   });
   return {
     uploadId: result.uploadId,

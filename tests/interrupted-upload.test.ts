@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventChunks, uploads } from "@/lib/db/schema";
+import { getRun } from "@/lib/db/queries/runs";
+import { sweepStaleUploads } from "@/lib/db/queries/uploads";
+import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { createRunFromBody } from "@/lib/runs/create-run";
+import { snapshotRun } from "./support/snapshot-run";
+import { openTestDatabase } from "./support/test-db";
+
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+
+describe("uploads that stop halfway leave nothing behind", () => {
+  let t: TestDb;
+  let url: string;
+  beforeAll(async () => {
+    t = await openTestDatabase("postgres");
+    url = t.url!;
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const counted = async (runId: string) => {
+    const [row] = await t.db.select({ n: sql<number>`count(*)::int` }).from(eventChunks).where(eq(eventChunks.runId, runId));
+    return row.n;
+  };
+
+  it("a client that disconnects midway", async () => {
+    const run = await createRunFromBody(t.db, { name: "disconnect", model: { preset: "mixtral-8x7b" } });
+    await ingestUpload(t.db, run, (async function* () {
+      yield new TextEncoder().encode('{"layer": 1, "experts": [2, 3]}\n');
+    })(), {});
+    const before = await snapshotRun(t.db, run.id);
+    async function* cutOff() {
+      for (let i = 0; i < 5; i++) yield new TextEncoder().encode('{"layer": 0, "experts": [0, 1]}\n'.repeat(10000));
+      throw new Error("socket hang up");
+    }
+    await expect(ingestUpload(t.db, (await getRun(t.db, run.id))!, cutOff(), { format: "jsonl" })).rejects.toThrow("socket hang up");
+    expect(await snapshotRun(t.db, run.id)).toBe(before);
+  });
+
+  it("a server process killed mid-upload: nothing counts, and the sweep removes the staged rows", async () => {
+    const run = await createRunFromBody(t.db, { name: "killed", model: { preset: "mixtral-8x7b" } });
+    const before = await snapshotRun(t.db, run.id);
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "support/upload-child.ts"), run.id], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => String(d).includes("staged") && resolve());
+      child.on("exit", (code) => reject(new Error(`child exited ${code} before staging: ${stderr}`)));
+    });
+    // Wait until chunks are really in the database, then kill without any chance to clean up.
+    for (let i = 0; i < 100 && (await counted(run.id)) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await counted(run.id)).toBeGreaterThan(0);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+
+    const after = JSON.parse(await snapshotRun(t.db, run.id));
+    const b = JSON.parse(before);
+    expect(after.run.events).toBe(0);
+    expect(after.layers).toEqual(b.layers);
+    expect(after.uploads.every((u: { status: string }) => u.status === "staging")).toBe(true);
+
+    // A live upload elsewhere is left alone; a silent one is swept.
+    expect(await sweepStaleUploads(t.db, 60_000)).toBe(0);
+    await t.db.update(uploads).set({ heartbeatAt: new Date(Date.now() - 3_600_000) }).where(and(eq(uploads.runId, run.id), eq(uploads.status, "staging")));
+    expect(await sweepStaleUploads(t.db, 60_000)).toBe(1);
+    expect(await snapshotRun(t.db, run.id)).toBe(before);
+  });
+});
