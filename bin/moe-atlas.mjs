@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// The MoE Atlas command line: push traces to a server, create runs, read results.
+// Plain ESM on Node's standard library, so `npx moe-atlas` works without a build step.
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { parseArgs } from "node:util";
+import { randomUUID } from "node:crypto";
+
+const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
+
+  moe-atlas ingest <files or folders...> (--run <id> | --new --model <preset> --name <name>)
+            [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
+            [--label <label>] [--tag <tag>]...
+  moe-atlas runs                      list runs
+  moe-atlas presets                   list model presets
+  moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
+
+Server and token: --url (or MOE_ATLAS_URL, default http://127.0.0.1:3000), --token (or MOE_ATLAS_TOKEN).
+Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files.`;
+
+const TRACE_EXT = [".jsonl", ".ndjson", ".npy", ".npz", ".safetensors", ".json"];
+
+class CliError extends Error {}
+
+function options(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      run: { type: "string" },
+      new: { type: "boolean" },
+      model: { type: "string" },
+      name: { type: "string" },
+      format: { type: "string" },
+      map: { type: "string" },
+      label: { type: "string" },
+      tag: { type: "string", multiple: true },
+      layer: { type: "string" },
+      url: { type: "string" },
+      token: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const url = (values.url ?? process.env.MOE_ATLAS_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
+  const token = values.token ?? process.env.MOE_ATLAS_TOKEN;
+  return { values, positionals, url, token };
+}
+
+async function api(o, method, pathname, body, headers = {}) {
+  let res;
+  try {
+    res = await fetch(o.url + pathname, {
+      method,
+      body,
+      duplex: body && typeof body !== "string" ? "half" : undefined,
+      headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...headers },
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach ${o.url} (${e.cause?.code ?? e.message}); is the server running? (--url / MOE_ATLAS_URL)`);
+  }
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: res.status, ok: res.ok, json, text };
+}
+
+function failure(r) {
+  const e = r.json?.error;
+  return e ? `${r.status} ${e.code}: ${e.message}${e.where ? ` (at ${e.where})` : ""}` : `HTTP ${r.status}: ${r.text.slice(0, 200)}`;
+}
+
+function collect(inputs) {
+  const files = [];
+  const walk = (p) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new CliError(`${p}: no such file or folder`);
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p).sort()) {
+        const child = path.join(p, name);
+        if (fs.statSync(child).isDirectory() || TRACE_EXT.includes(path.extname(name).toLowerCase())) walk(child);
+      }
+    } else files.push(p);
+  };
+  inputs.forEach(walk);
+  if (!files.length) throw new CliError(`no trace files in ${inputs.join(", ")}`);
+  return files;
+}
+
+const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+
+/** A progress line on stderr: a bar when it is a terminal, a line every few seconds when not. */
+function progress(label, total) {
+  const tty = process.stderr.isTTY;
+  const start = Date.now();
+  let last = 0;
+  return {
+    update(sent) {
+      const now = Date.now();
+      if (!tty && now - last < 3000 && sent < total) return;
+      last = now;
+      const frac = total ? sent / total : 1;
+      const rate = sent / Math.max(0.001, (now - start) / 1000);
+      const width = 28;
+      const bar = "#".repeat(Math.round(frac * width)).padEnd(width, ".");
+      const line = `${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(sent)}/${mib(total)} ${mib(rate)}/s`;
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    },
+    done() {
+      if (tty) process.stderr.write("\n");
+    },
+  };
+}
+
+async function uploadFile(o, runId, file) {
+  const size = fs.statSync(file).size;
+  const bar = progress(path.basename(file), size);
+  let sent = 0;
+  const counter = new Transform({
+    transform(chunk, _enc, cb) {
+      sent += chunk.length;
+      bar.update(sent);
+      cb(null, chunk);
+    },
+  });
+  const q = new URLSearchParams({ filename: path.basename(file), key: randomUUID() });
+  for (const k of ["format", "map", "label"]) if (o.values[k]) q.set(k, o.values[k]);
+  const body = Readable.toWeb(fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter));
+  const r = await api(o, "POST", `/api/runs/${runId}/traces?${q}`, body, { "content-type": "application/octet-stream" });
+  bar.update(size);
+  bar.done();
+  return r;
+}
+
+async function ingest(o) {
+  const files = collect(o.positionals);
+  let runId = o.values.run;
+  if (o.values.new) {
+    if (runId) throw new CliError("give --run or --new, not both");
+    if (!o.values.model || !o.values.name) throw new CliError("--new needs --model <preset> and --name <name>");
+    const r = await api(o, "POST", "/api/runs", JSON.stringify({ name: o.values.name, model: { preset: o.values.model }, tags: o.values.tag }), { "content-type": "application/json" });
+    if (!r.ok) throw new CliError(`creating the run failed: ${failure(r)}`);
+    runId = r.json.id;
+    console.log(`created run ${runId} (${o.values.name}, ${o.values.model}): ${o.url}/runs/${runId}`);
+  }
+  if (!runId) throw new CliError("which run? --run <id>, or --new --model <preset> --name <name>");
+  let events = 0;
+  let failed = 0;
+  let duplicates = 0;
+  for (const file of files) {
+    const r = await uploadFile(o, runId, file);
+    if (r.ok) {
+      events += r.json.events;
+      console.log(`${file}: ${r.json.events} events, ${r.json.tokens} tokens, format ${r.json.format}`);
+      for (const w of r.json.warnings) console.log(`  warning: ${w.message}${w.where ? ` (first at ${w.where})` : ""}`);
+    } else if (r.status === 409) {
+      duplicates++;
+      console.log(`${file}: already ingested, not counted again (${r.json?.error?.message ?? "duplicate"})`);
+    } else {
+      failed++;
+      console.error(`${file}: refused, nothing stored: ${failure(r)}`);
+    }
+  }
+  console.log(`done: ${files.length - failed - duplicates} file(s) ingested, ${duplicates} already there, ${failed} refused; ${events} events. ${o.url}/runs/${runId}`);
+  return failed ? 1 : 0;
+}
+
+async function main(argv) {
+  const o = options(argv);
+  const [cmd, ...rest] = o.positionals;
+  o.positionals = rest;
+  if (o.values.help || !cmd) {
+    console.log(USAGE);
+    return cmd || o.values.help ? 0 : 2;
+  }
+  if (cmd === "ingest") {
+    if (!rest.length) throw new CliError("ingest needs files or folders");
+    return ingest(o);
+  }
+  if (cmd === "runs" || cmd === "presets" || cmd === "export") {
+    const target =
+      cmd === "runs" ? "/api/runs" : cmd === "presets" ? "/api/models/presets" : o.values.layer !== undefined ? `/api/runs/${rest[0]}/layers/${o.values.layer}` : `/api/runs/${rest[0]}`;
+    if (cmd === "export" && !rest[0]) throw new CliError("export needs a run id");
+    const r = await api(o, "GET", target);
+    if (!r.ok) throw new CliError(failure(r));
+    if (cmd === "runs") for (const run of r.json.runs) console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.name}`);
+    else if (cmd === "presets") for (const p of r.json.presets) console.log(`${p.id}\t${p.layers} layers\ttop-${p.topK} of ${p.experts}\t${p.name}`);
+    else console.log(JSON.stringify(r.json, null, 2));
+    return 0;
+  }
+  throw new CliError(`unknown command "${cmd}"\n\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`moe-atlas: ${e instanceof CliError || e?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? e.message : e?.stack ?? e}`);
+    process.exit(2);
+  },
+);

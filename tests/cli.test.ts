@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRun } from "@/lib/db/queries/runs";
+import { startApiServer } from "./support/api-server";
+import { sharedFile } from "./support/shared-data";
+import { openTestDatabase } from "./support/test-db";
+
+const exec = promisify(execFile);
+const CLI = path.resolve(__dirname, "../bin/moe-atlas.mjs");
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+
+describe("the moe-atlas CLI", () => {
+  let t: TestDb;
+  let server: Awaited<ReturnType<typeof startApiServer>>;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-cli-"));
+  beforeAll(async () => {
+    t = await openTestDatabase("postgres");
+    server = await startApiServer(t);
+  });
+  afterAll(async () => {
+    await server?.close();
+    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
+    await t?.drop();
+  });
+
+  const cli = (args: string[]) =>
+    exec(process.execPath, [CLI, ...args], { env: { ...process.env, MOE_ATLAS_URL: server.url } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+    );
+
+  it("creates a run from a preset and ingests a folder, reporting events, warnings and duplicates", async () => {
+    fs.copyFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl"), path.join(dir, "humaneval.jsonl"));
+    fs.copyFileSync(sharedFile("real/mixtral-gsm8k-routing.jsonl"), path.join(dir, "gsm8k.jsonl"));
+    fs.writeFileSync(path.join(dir, "notes.txt"), "not a trace");
+    const r = await cli(["ingest", dir, "--new", "--model", "mixtral-8x7b", "--name", "cli run"]);
+    expect(r.stderr).not.toMatch(/refused/);
+    expect(r.code).toBe(0);
+    const runId = /created run (\w+)/.exec(r.stdout)![1];
+    expect(r.stdout).toContain("humaneval.jsonl: 6777 events");
+    expect(r.stdout).toContain("gsm8k.jsonl: 7889 events");
+    expect(r.stdout).toMatch(/warning: \d+ events repeat a position/);
+    expect(r.stdout).toContain("2 file(s) ingested, 0 already there, 0 refused; 14666 events");
+    expect((await getRun(t.db, runId))?.events).toBe(6777 + 7889);
+
+    const again = await cli(["ingest", path.join(dir, "gsm8k.jsonl"), "--run", runId]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("already ingested, not counted again");
+    expect((await getRun(t.db, runId))?.events).toBe(6777 + 7889);
+
+    const exported = await cli(["export", runId, "--layer", "3"]);
+    expect(JSON.parse(exported.stdout).tokens).toBeGreaterThan(0);
+  });
+
+  it("says what was wrong and where, exits non-zero, and stores nothing", async () => {
+    const bad = path.join(dir, "bad.jsonl");
+    fs.writeFileSync(bad, '{"layer": 0, "experts": [0, 1]}\n{"layer": 0, "experts": [0, 0]}\n');
+    const created = await cli(["ingest", bad, "--new", "--model", "mixtral-8x7b", "--name", "bad"]);
+    expect(created.code).toBe(1);
+    expect(created.stderr).toContain("bad.jsonl: refused, nothing stored: 400 duplicate_expert: expert 0 appears twice");
+    expect(created.stderr).toContain("(at line 2 (byte 32))");
+    const runId = /created run (\w+)/.exec(created.stdout)![1];
+    expect((await getRun(t.db, runId))?.events).toBe(0);
+    const unknown = await cli(["ingest", bad]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("which run?");
+  });
+});
