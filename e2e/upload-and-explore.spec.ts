@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { LayerExplorerPage } from "./pages/layer-explorer-page";
 import { screenshot, sharedFile } from "./support";
@@ -74,4 +75,29 @@ test("a malformed upload is refused with its place and leaves the run as it was"
   const run = await (await request.get(`/api/runs/${id}`)).json();
   expect(run.events).toBe(0);
   expect(run.uploads).toEqual([]);
+});
+
+test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a heatmap", async ({ page, request }) => {
+  const real = JSON.parse(fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8"));
+  const base: number[][][] = real.coactivation.base;
+  const doc = {
+    format: "moe-atlas.aggregate.v1",
+    shard: "c2r-base",
+    layers: base.map((c, layer) => ({ layer, tokens: 204800, load: c.map((row) => row.reduce((a, b) => a + b, 0)), coactivation: c })),
+  };
+  const created = await request.post("/api/runs", { data: { name: "e2e LLaMA-MoE base (C2R data)", model: { preset: "llama-moe-3.5b-2of8" } } });
+  const { id } = await created.json();
+  await page.goto(`/runs/${id}`);
+  await page.getByLabel("trace file").setInputFiles({ name: "llama-moe-base.aggregate.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByTestId("upload-report")).toContainText("format aggregate");
+  await expect(page.getByTestId("stat-tokens")).toHaveText("204,800");
+  await page.goto(`/runs/${id}/layers/0?norm=conditional`);
+  const explorer = new LayerExplorerPage(page);
+  await explorer.waitDrawn();
+  await explorer.hoverCell(0, 1, 8);
+  // conditional P(1 | 0) = C_01 / load_0
+  const row0 = base[0][0];
+  expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(row0[1] / row0.reduce((a, b) => a + b, 0), 12);
+  await screenshot(page, "llama-moe-aggregate-layer0");
 });

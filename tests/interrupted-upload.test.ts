@@ -4,7 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventChunks, uploads } from "@/lib/db/schema";
 import { getRun } from "@/lib/db/queries/runs";
-import { sweepStaleUploads } from "@/lib/db/queries/uploads";
+import { getUploadProgress, sweepStaleUploads } from "@/lib/db/queries/uploads";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { createRunFromBody } from "@/lib/runs/create-run";
 import { snapshotRun } from "./support/snapshot-run";
@@ -58,6 +58,10 @@ describe("uploads that stop halfway leave nothing behind", () => {
     // Wait until chunks are really in the database, then kill without any chance to clean up.
     for (let i = 0; i < 100 && (await counted(run.id)) === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await counted(run.id)).toBeGreaterThan(0);
+    const progress = await getUploadProgress(t.db, run.id, "child-upload");
+    expect(progress).toMatchObject({ status: "staging" });
+    expect(progress!.bytes).toBeGreaterThan(0);
+    expect(progress!.events).toBeGreaterThan(0);
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
 

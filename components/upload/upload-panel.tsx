@@ -4,8 +4,10 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { TokenField } from "@/components/ui/token-field";
 import { useApiToken } from "@/components/ui/use-api-token";
+import { TRACE_FORMATS } from "@/lib/trace/detect-format";
 import { uploadTrace, type UploadOutcome } from "./upload-trace";
 import { UploadReport } from "./upload-report";
+import { useServerProgress } from "./use-server-progress";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
@@ -20,14 +22,21 @@ export function UploadPanel({ runId }: { runId: string }) {
   const [over, setOver] = useState(false);
   const [label, setLabel] = useState("");
   const [map, setMap] = useState("");
+  const [format, setFormat] = useState("auto");
+  const [key, setKey] = useState<string | null>(null);
+  const server = useServerProgress(runId, key);
 
   async function start(f: File) {
     setOutcome(null);
     setProgress(0);
-    const q = new URLSearchParams({ filename: f.name });
+    const k = crypto.randomUUID();
+    setKey(k);
+    const q = new URLSearchParams({ filename: f.name, key: k });
     if (label) q.set("label", label);
     if (map) q.set("map", map);
+    if (format !== "auto") q.set("format", format);
     const result = await uploadTrace(`/api/runs/${runId}/traces?${q}`, f, authHeader, setProgress);
+    setKey(null);
     setOutcome(result);
     setProgress(null);
     if (result.ok) router.refresh();
@@ -50,11 +59,29 @@ export function UploadPanel({ runId }: { runId: string }) {
           if (f) setFile(f);
         }}
       >
-        <p>Drop a JSONL trace here (one event per line, or one token per line), or</p>
-        <input ref={fileRef} type="file" aria-label="trace file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="text-sm" />
+        <p>Drop a trace here — JSONL (per event or per token), .npy, .npz, safetensors or aggregate JSON — or</p>
+        <input
+          ref={fileRef}
+          type="file"
+          aria-label="trace file"
+          accept=".jsonl,.ndjson,.json,.npy,.npz,.safetensors"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          className="text-sm"
+        />
         {file ? <p className="text-xs text-zinc-500">{file.name} · {(file.size / 1024).toFixed(1)} KiB</p> : null}
       </div>
       <div className="flex flex-wrap gap-3">
+        <label className="flex flex-col text-sm">
+          Format
+          <select value={format} onChange={(e) => setFormat(e.target.value)} className={input} aria-label="trace format">
+            <option value="auto">detect from content</option>
+            {TRACE_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="flex flex-col text-sm">
           Label for events without one
           <input value={label} onChange={(e) => setLabel(e.target.value)} className={input} placeholder="e.g. code" />
@@ -76,7 +103,12 @@ export function UploadPanel({ runId }: { runId: string }) {
       {progress !== null ? (
         <div className="flex items-center gap-2 text-sm">
           <progress max={1} value={progress} aria-label="upload progress" className="h-2 w-64" />
-          <span className="num">{progress < 1 ? `${Math.round(progress * 100)}% sent` : "processing on the server…"}</span>
+          <span className="num">{progress < 1 ? `${Math.round(progress * 100)}% sent` : "sent; finishing on the server…"}</span>
+          {server ? (
+            <span className="num text-zinc-500" data-testid="server-progress">
+              · server: {(server.bytes / 1048576).toFixed(1)} MiB read, {server.events.toLocaleString()} events parsed
+            </span>
+          ) : null}
         </div>
       ) : null}
       {outcome ? <UploadReport outcome={outcome} /> : null}

@@ -19,7 +19,7 @@ async function main() {
   const database = await openDatabase(process.env.DATABASE_URL);
   const run = await getRun(database.db, process.argv[2]);
   if (!run) throw new Error("no run");
-  await ingestUpload(database.db, run, endless(), { format: "jsonl" });
+  await ingestUpload(database.db, run, endless(), { format: "jsonl", clientKey: "child-upload" });
 }
 
 main().catch((e) => {

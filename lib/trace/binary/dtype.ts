@@ -77,6 +77,11 @@ export function decodeElements(bytes: Uint8Array, d: DType, n: number, out: Floa
     return;
   }
   const view = typedView(d, buf, off, n);
+  // Same element type: one memcpy instead of an element loop (logits are most of the bytes).
+  if (Object.getPrototypeOf(view) === Object.getPrototypeOf(out)) {
+    (out as Float32Array).set(view as Float32Array);
+    return;
+  }
   if (view instanceof BigInt64Array || view instanceof BigUint64Array) {
     for (let i = 0; i < n; i++) out[i] = Number(view[i]);
   } else {
