@@ -77,6 +77,35 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       expect(stored?.labels).toEqual(["humaneval"]);
     });
 
+    it("counts the real trace's transitions as tokens identified by hand: prompt by position, decode steps by order", async () => {
+      const run = await newRun();
+      await upload(run, real);
+      const events = real.toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as { layer: number; token_pos: number; experts: number[] });
+      const prompt = new Map<string, number[]>();
+      const steps: Map<number, number[]>[] = [];
+      let lastDecodeLayer = Infinity;
+      for (const e of events) {
+        const key = `${e.layer}:${e.token_pos}`;
+        if (!prompt.has(key)) prompt.set(key, e.experts);
+        else {
+          if (e.layer <= lastDecodeLayer) steps.push(new Map());
+          steps[steps.length - 1].set(e.layer, e.experts);
+          lastDecodeLayer = e.layer;
+        }
+      }
+      const want = Array.from({ length: 31 }, () => new Array(64).fill(0));
+      const pair = (l: number, a?: number[], b?: number[]) => a && b && a.forEach((i) => b.forEach((j) => want[l][i * 8 + j]++));
+      for (let l = 0; l < 31; l++) {
+        for (let pos = 0; pos < 400; pos++) pair(l, prompt.get(`${l}:${pos}`), prompt.get(`${l + 1}:${pos}`));
+        for (const s of steps) pair(l, s.get(l), s.get(l + 1));
+      }
+      expect(steps.length).toBeGreaterThan(50);
+      for (let l = 0; l < 31; l++) {
+        const agg = await getLayerAggregate(t.db, run.id, l, 8);
+        expect(Array.from(agg.transitions!), `layer ${l}`).toEqual(want[l]);
+      }
+    });
+
     it("does not count the identical file twice", async () => {
       const run = await newRun();
       await upload(run, real);

@@ -109,36 +109,16 @@ export function accumulateLabelLoads(
 }
 
 /**
- * Adds cross-layer transitions (A7): transitions[l][i * E + j] counts tokens with i in their top-k
- * at layer l and j at layer l + 1. Only batches that hold whole tokens (L consecutive layer events,
- * `tokenMajor`) say which events belong to one token; other batches add nothing.
+ * Adds one token's step from a layer to the next (A7): every expert i of its top-k at layer l with
+ * every expert j at layer l + 1 (-1 slots skipped), into the E x E matrix of layer l.
  */
-export function accumulateTransitions(
-  transitions: Float64Array[],
-  experts: number,
-  count: number,
-  k: number,
-  tokenMajor: number | undefined,
-  layerOf: ArrayLike<number>,
-  expertIds: ArrayLike<number>,
-): boolean {
-  if (!tokenMajor || tokenMajor < 2) return false;
-  const L = tokenMajor;
-  for (let t = 0; t + L <= count; t += L) {
-    for (let l = 0; l < L - 1; l++) {
-      const from = (t + l) * k;
-      const to = (t + l + 1) * k;
-      if (layerOf[t + l] !== l || layerOf[t + l + 1] !== l + 1) continue;
-      const m = transitions[l];
-      for (let a = 0; a < k; a++) {
-        const i = expertIds[from + a];
-        if (i < 0) continue;
-        for (let b = 0; b < k; b++) {
-          const j = expertIds[to + b];
-          if (j >= 0) m[i * experts + j] += 1;
-        }
-      }
+export function addTransitionPair(matrix: Float64Array, experts: number, from: ArrayLike<number>, to: ArrayLike<number>) {
+  for (let a = 0; a < from.length; a++) {
+    const i = from[a];
+    if (i < 0) continue;
+    for (let b = 0; b < to.length; b++) {
+      const j = to[b];
+      if (j >= 0) matrix[i * experts + j] += 1;
     }
   }
-  return true;
 }

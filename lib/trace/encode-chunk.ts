@@ -57,5 +57,6 @@ export function decodeChunk(c: EncodedChunk, numLayers: number, numExperts: numb
     pos: view(c.pos, Int32Array),
     tokenId: c.tokenIds ? view(c.tokenIds, Int32Array) : new Int32Array(c.count).fill(-1),
     label: c.labels ? view(c.labels, Int16Array) : new Int16Array(c.count).fill(-1),
+    repeat: null,
   };
 }

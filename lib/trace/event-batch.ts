@@ -19,11 +19,8 @@ export interface EventBatch {
   tokenId: Int32Array;
   /** Index into the upload's label dictionary, -1 = no label. */
   label: Int16Array;
-  /**
-   * Set to L when the batch holds whole tokens, each as L consecutive events for layers 0..L-1
-   * (per-token formats): then consecutive layers of one token are known, for transitions (A7).
-   */
-  tokenMajor?: number;
+  /** 1 where the event repeats a position already seen in its sequence and layer; null when not tracked. */
+  repeat: Uint8Array | null;
 }
 
 /** Fills fixed-capacity batches; `take()` hands over the filled part and starts a new one. */
@@ -57,6 +54,7 @@ export class EventBatchBuilder {
     b.tokenId[i] = -1;
     b.label[i] = -1;
     b.seq[i] = 0;
+    b.repeat![i] = 0;
     return { b, i };
   }
 
@@ -89,6 +87,7 @@ export class EventBatchBuilder {
       pos: b.pos.subarray(0, n),
       tokenId: b.tokenId.subarray(0, n),
       label: b.label.subarray(0, n),
+      repeat: b.repeat ? b.repeat.subarray(0, n) : null,
     };
   }
 
@@ -110,6 +109,7 @@ export class EventBatchBuilder {
       pos: new Int32Array(c),
       tokenId: new Int32Array(c),
       label: new Int16Array(c),
+      repeat: new Uint8Array(c),
     };
   }
 }

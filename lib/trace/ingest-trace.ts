@@ -1,7 +1,6 @@
 import {
   accumulateLabelLoads,
   accumulateTopK,
-  accumulateTransitions,
   emptyLayerAggregate,
   type LabelLoad,
   type LayerAggregate,
@@ -13,6 +12,7 @@ import { parseFieldMap } from "./field-map";
 import { Dictionary, type ParseContext, type TraceModel } from "./parse-context";
 import { parseAggregate } from "./parse-aggregate";
 import { parseJsonl } from "./parse-jsonl";
+import { TransitionJoiner } from "./transition-joiner";
 import { parseNpy } from "./binary/parse-npy";
 import { parseNpz } from "./binary/parse-npz";
 import { parseSafetensors } from "./binary/parse-safetensors";
@@ -87,8 +87,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   let skippedSlots = 0;
   let hasWeights = false;
   let hasLogits = false;
-  const transitions = Array.from({ length: Math.max(0, model.layers - 1) }, () => new Float64Array(model.experts * model.experts));
-  let transitionsKnown = true;
+  const joiner = new TransitionJoiner(model.layers, model.experts, model.topK);
 
   for await (const batch of parse(source, ctx)) {
     events += batch.count;
@@ -96,9 +95,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     hasLogits ||= batch.logits !== null;
     skippedSlots += accumulateTopK(layers, batch.count, batch.k, batch.layer, batch.experts, batch.weights);
     accumulateLabelLoads(labelLoads, model.layers, model.experts, batch.count, batch.k, batch.layer, batch.label, batch.experts);
-    if (transitionsKnown) {
-      transitionsKnown = accumulateTransitions(transitions, model.experts, batch.count, batch.k, batch.tokenMajor, batch.layer, batch.experts);
-    }
+    joiner.add(batch);
     await sink(batch, labels.names, { bytes: source.bytes, events });
   }
 
@@ -113,6 +110,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
       short.length,
     );
   }
+  if (joiner.failed) warnings.add("transitions_unavailable", () => `transitions between layers were not computed: ${joiner.failed}`);
   if (skippedSlots) {
     warnings.add("skipped_slots", (n) => `${n} top-k slots held -1 (padding or capacity drops) and were skipped`, undefined, skippedSlots);
   }
@@ -126,7 +124,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     layers,
     labels: labels.names,
     labelLoads,
-    transitions: transitionsKnown && events > 0 ? transitions : null,
+    transitions: joiner.failed || events === 0 ? null : joiner.transitions,
     shard: null,
     hasWeights,
     hasLogits,

@@ -70,7 +70,6 @@ describe("parseJsonl", () => {
     const batches = await collect(text + "\n" + text.split("\n")[0], ctx({ batchSize: 4 }));
     expect(batches.map((b) => b.count)).toEqual([4, 1]);
     const [b] = batches;
-    expect(b.tokenMajor).toBeUndefined();
     expect(Array.from(b.layer)).toEqual([0, 1, 0, 0]);
     expect(Array.from(b.experts)).toEqual([5, 2, 3, -1, 1, 0, 4, -1]);
     expect(Array.from(b.weights!).slice(0, 6)).toEqual([0.75, 0.25, 1, 0, 0.5, 0.5]);
@@ -98,7 +97,6 @@ describe("parseJsonl", () => {
     expect(b.logits!.length).toBe(32);
     expect(b.logits![31]).toBe(2);
     expect(Array.from(b.pos)).toEqual([4, 4, 4, 4]);
-    expect(b.tokenMajor).toBe(4);
   });
 
   it("names the line and field of a bad value in a per-token line", async () => {

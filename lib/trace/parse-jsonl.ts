@@ -12,16 +12,11 @@ import { splitLines } from "./split-lines";
  */
 export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseContext): AsyncGenerator<EventBatch> {
   const { model, fields, warnings } = ctx;
-  const builder = new EventBatchBuilder(Math.max(ctx.batchSize, model.layers), model.topK, model.experts);
+  const builder = new EventBatchBuilder(ctx.batchSize, model.topK, model.experts);
   const seqNames = new Dictionary(2 ** 31 - 1, "sequence ids");
   // Highest position seen per (sequence, layer): a position at or below it is a repeat.
   const lastPos = new Map<string, number>();
   let shape: { weights: boolean; logits: boolean; perToken: boolean } | null = null;
-  let wholeTokens = true;
-  const markTokens = (b: EventBatch) => {
-    if (shape?.perToken && wholeTokens) b.tokenMajor = model.layers;
-    return b;
-  };
 
   for await (const lines of splitLines(source)) {
     for (const line of lines) {
@@ -113,6 +108,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
           const key = `${seq}:${layer}`;
           const last = lastPos.get(key);
           if (last !== undefined && pos <= last) {
+            b.repeat![i] = 1;
             warnings.add(
               "repeated_positions",
               (n) => `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
@@ -120,17 +116,12 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
             );
           } else lastPos.set(key, pos);
         }
-        if (!perToken && builder.full) yield builder.take()!;
-      }
-      if (perToken) {
-        wholeTokens &&= layers.length === model.layers;
-        // Whole tokens per batch, so consecutive layers of a token stay together (transitions).
-        if (builder.count + model.layers > builder.capacity) yield markTokens(builder.take()!);
+        if (builder.full) yield builder.take()!;
       }
     }
   }
   const last = builder.take();
-  if (last) yield markTokens(last);
+  if (last) yield last;
   if (!shape) throw badRequest("empty_trace", "the upload contains no events", "byte 0");
 }
 

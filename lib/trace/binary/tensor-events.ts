@@ -67,7 +67,7 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
       pos: new Int32Array(count).fill(-1),
       tokenId: new Int32Array(count).fill(-1),
       label: new Int16Array(count).fill(ctx.defaultLabel),
-      tokenMajor: L,
+      repeat: null,
     };
     for (let i = 0; i < n; i++) {
       const t = t0 + i;
