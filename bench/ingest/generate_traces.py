@@ -62,8 +62,9 @@ def write_jsonl(path, ids, w, lg, seq):
         for t0 in range(0, T, 20_000):
             lines = []
             ids_l = ids[t0:t0 + 20_000].tolist()
-            w_l = np.round(w[t0:t0 + 20_000], 5).tolist()
-            lg_l = np.round(lg[t0:t0 + 20_000], 4).tolist() if lg is not None else None
+            # float64 before rounding, so the JSON holds 0.82321, not float32's 0.8232100009918213
+            w_l = np.round(w[t0:t0 + 20_000].astype(np.float64), 5).tolist()
+            lg_l = np.round(lg[t0:t0 + 20_000].astype(np.float64), 4).tolist() if lg is not None else None
             for i, (row_ids, row_w) in enumerate(zip(ids_l, w_l)):
                 t = t0 + i
                 for l in range(L):

@@ -44,3 +44,28 @@ export function pick(obj: Record<string, unknown>, names: readonly string[]): un
   }
   return undefined;
 }
+
+/**
+ * Looks a field up by its aliases, trying first the name that matched last time: a trace uses
+ * one spelling throughout, so the common case is one property read per field per line.
+ */
+export class FieldPicker {
+  private hit: string;
+
+  constructor(readonly names: readonly string[]) {
+    this.hit = names[0];
+  }
+
+  get(obj: Record<string, unknown>): unknown {
+    const v = obj[this.hit];
+    if (v !== undefined && v !== null) return v;
+    for (const n of this.names) {
+      const w = obj[n];
+      if (w !== undefined && w !== null) {
+        this.hit = n;
+        return w;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,90 +1,123 @@
 import { badRequest } from "@/lib/api/api-error";
 import { EventBatchBuilder, type EventBatch } from "./event-batch";
-import { pick } from "./field-map";
+import { FieldPicker } from "./field-map";
 import type { ParseContext } from "./parse-context";
 import { Dictionary } from "./parse-context";
-import { describe, readExperts, readInt, readLayer, readLogits, readWeights } from "./read-event-fields";
+import { describe, readExperts, readInt, readLayer, readLogits, readWeights, type Where } from "./read-event-fields";
 import { splitLines } from "./split-lines";
+
+/** The current line (and layer, for per-token lines); formatted only when something is wrong. */
+class Loc {
+  line = 0;
+  offset = 0;
+  layer = -1;
+  toString() {
+    return `line ${this.line} (byte ${this.offset})${this.layer >= 0 ? `, layer ${this.layer}` : ""}`;
+  }
+}
 
 /**
  * JSONL traces (PRODUCT.md §3.1 and §3.2): one event per line (`layer` + flat `experts`) or one
  * token per line (`experts` as [L][k]). Every line is an event, repeated positions included.
+ * The loop allocates nothing per line beyond what JSON.parse makes: it is the ingest hot path.
  */
 export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseContext): AsyncGenerator<EventBatch> {
   const { model, fields, warnings } = ctx;
   const builder = new EventBatchBuilder(ctx.batchSize, model.topK, model.experts);
   const seqNames = new Dictionary(2 ** 31 - 1, "sequence ids");
-  // Highest position seen per (sequence, layer): a position at or below it is a repeat.
-  const lastPos = new Map<string, number>();
-  let shape: { weights: boolean; logits: boolean; perToken: boolean } | null = null;
+  const pick = {
+    experts: new FieldPicker(fields.experts),
+    weights: new FieldPicker(fields.weights),
+    logits: new FieldPicker(fields.logits),
+    layer: new FieldPicker(fields.layer),
+    position: new FieldPicker(fields.position),
+    sequence: new FieldPicker(fields.sequence),
+    tokenId: new FieldPicker(fields.tokenId),
+    label: new FieldPicker(fields.label),
+  };
+  // Highest position seen per (sequence, layer), keyed seq * 4096 + layer: a position at or below it is a repeat.
+  const lastPos = new Map<number, number>();
+  let seen = false;
+  let hasWeights = false;
+  let hasLogits = false;
+  let isPerToken = false;
+  const loc = new Loc();
+  const K = model.topK;
+  const E = model.experts;
 
   for await (const lines of splitLines(source)) {
-    for (const line of lines) {
-      if (line.text.trim() === "") continue;
-      const where = `line ${line.number} (byte ${line.offset})`;
+    for (let li = 0; li < lines.length; li++) {
+      const line = lines[li];
+      const text = line.text;
+      if (text.charCodeAt(0) !== 123 /* { */ && text.trim() === "") continue;
+      loc.line = line.number;
+      loc.offset = line.offset;
+      loc.layer = -1;
       let obj: unknown;
       try {
-        obj = JSON.parse(line.text);
+        obj = JSON.parse(text);
       } catch (e) {
-        throw badRequest("malformed_json", `line ${line.number} is not valid JSON: ${(e as Error).message}`, where);
+        throw badRequest("malformed_json", `line ${line.number} is not valid JSON: ${(e as Error).message}`, String(loc));
       }
       if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-        throw badRequest("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, where);
+        throw badRequest("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, String(loc));
       }
       const o = obj as Record<string, unknown>;
-      const experts = pick(o, fields.experts);
+      const experts = pick.experts.get(o);
       if (experts === undefined) {
-        throw badRequest("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, where);
+        throw badRequest("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, String(loc));
       }
-      const weights = pick(o, fields.weights);
-      const logits = pick(o, fields.logits);
+      const weights = pick.weights.get(o);
+      const logits = pick.logits.get(o);
       const perToken = Array.isArray(experts) && Array.isArray(experts[0]);
-      const lineShape = { weights: weights !== undefined, logits: logits !== undefined, perToken };
-      if (!shape) shape = lineShape;
-      else if (shape.weights !== lineShape.weights || shape.logits !== lineShape.logits || shape.perToken !== lineShape.perToken) {
-        throw badRequest(
-          "inconsistent_events",
-          `line ${line.number} ${describeShape(lineShape)}, but earlier lines ${describeShape(shape)}`,
-          where,
-        );
+      if (!seen) {
+        seen = true;
+        hasWeights = weights !== undefined;
+        hasLogits = logits !== undefined;
+        isPerToken = perToken;
+      } else if (hasWeights !== (weights !== undefined) || hasLogits !== (logits !== undefined) || isPerToken !== perToken) {
+        const now = describeShape(perToken, weights !== undefined, logits !== undefined);
+        throw badRequest("inconsistent_events", `line ${line.number} ${now}, but earlier lines ${describeShape(isPerToken, hasWeights, hasLogits)}`, String(loc));
       }
 
-      const seqRaw = pick(o, fields.sequence);
-      const seq = seqRaw === undefined ? 0 : typeof seqRaw === "string" ? seqNames.id(seqRaw) : readInt(seqRaw, "sequence id", where);
-      const posRaw = pick(o, fields.position);
-      const pos = posRaw === undefined ? -1 : readInt(posRaw, "position", where);
-      const tokRaw = pick(o, fields.tokenId);
-      const tokenId = tokRaw === undefined ? -1 : readInt(tokRaw, "token_id", where);
-      const labelRaw = pick(o, fields.label);
+      const seqRaw = pick.sequence.get(o);
+      const seq = seqRaw === undefined ? 0 : typeof seqRaw === "string" ? seqNames.id(seqRaw) : readInt(seqRaw, "sequence id", loc);
+      const posRaw = pick.position.get(o);
+      const pos = posRaw === undefined ? -1 : readInt(posRaw, "position", loc);
+      const tokRaw = pick.tokenId.get(o);
+      const tokenId = tokRaw === undefined ? -1 : readInt(tokRaw, "token_id", loc);
+      const labelRaw = pick.label.get(o);
       let label = ctx.defaultLabel;
       if (labelRaw !== undefined) {
         if (typeof labelRaw !== "string" && typeof labelRaw !== "number") {
-          throw badRequest("invalid_label", `label must be a string, got ${describe(labelRaw)}`, where);
+          throw badRequest("invalid_label", `label must be a string, got ${describe(labelRaw)}`, String(loc));
         }
         label = ctx.labels.id(String(labelRaw));
-        if (label < 0) throw badRequest("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, where);
+        if (label < 0) throw badRequest("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, String(loc));
       }
 
-      const layers: number[] = [];
+      let firstLayer: number;
+      let layerCount: number;
       if (perToken) {
-        const perLayer = experts as unknown[];
-        if (perLayer.length > model.layers) {
-          throw badRequest("shape_mismatch", `experts has ${perLayer.length} layers, the model has ${model.layers}`, where);
+        layerCount = (experts as unknown[]).length;
+        firstLayer = 0;
+        if (layerCount > model.layers) {
+          throw badRequest("shape_mismatch", `experts has ${layerCount} layers, the model has ${model.layers}`, String(loc));
         }
-        if (perLayer.length < model.layers) {
-          warnings.add("token_missing_layers", (n) => `${n} tokens have fewer layers than the model's ${model.layers}`, where);
+        if (layerCount < model.layers) {
+          warnings.add("token_missing_layers", (n) => `${n} tokens have fewer layers than the model's ${model.layers}`, String(loc));
         }
-        for (let l = 0; l < perLayer.length; l++) layers.push(l);
       } else {
-        const layerRaw = pick(o, fields.layer);
+        const layerRaw = pick.layer.get(o);
         if (layerRaw === undefined) {
-          throw badRequest("missing_field", `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`, where);
+          throw badRequest("missing_field", `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`, String(loc));
         }
-        layers.push(readLayer(layerRaw, model.layers, where));
+        firstLayer = readLayer(layerRaw, model.layers, loc);
+        layerCount = 1;
       }
 
-      for (const layer of layers) {
-        const lw = perToken ? `${where}, layer ${layer}` : where;
+      for (let layer = firstLayer; layer < firstLayer + layerCount; layer++) {
+        if (perToken) loc.layer = layer;
         const { b, i } = builder.push();
         b.layer[i] = layer;
         b.seq[i] = seq;
@@ -92,27 +125,27 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         b.tokenId[i] = tokenId;
         b.label[i] = label;
         const ev = perToken ? (experts as unknown[])[layer] : experts;
-        const k = readExperts(ev, model, b.experts, i * model.topK, lw);
+        const k = readExperts(ev, model, b.experts, i * K, loc);
         if (weights !== undefined) {
-          const wv = perToken ? rowOf(weights, layer, "weights", lw) : weights;
-          const sum = readWeights(wv, k, builder.weightsArray(), i * model.topK, lw);
-          if (model.renormalize && Math.abs(sum - 1) > 1e-3 && k === model.topK) {
-            warnings.add("weights_not_normalized", (n) => `${n} events have gate weights that do not sum to 1, though the model renormalizes its top-k`, lw);
+          const wv = perToken ? rowOf(weights, layer, "weights", loc) : weights;
+          const sum = readWeights(wv, k, builder.weightsArray(), i * K, loc);
+          if (model.renormalize && Math.abs(sum - 1) > 1e-3 && k === K) {
+            warnings.add("weights_not_normalized", (n) => `${n} events have gate weights that do not sum to 1, though the model renormalizes its top-k`, String(loc));
           }
         }
         if (logits !== undefined) {
-          const lv = perToken ? rowOf(logits, layer, "logits", lw) : logits;
-          readLogits(lv, model.experts, builder.logitsArray(), i * model.experts, lw);
+          const lv = perToken ? rowOf(logits, layer, "logits", loc) : logits;
+          readLogits(lv, E, builder.logitsArray(), i * E, loc);
         }
         if (pos >= 0) {
-          const key = `${seq}:${layer}`;
+          const key = seq * 4096 + layer;
           const last = lastPos.get(key);
           if (last !== undefined && pos <= last) {
             b.repeat![i] = 1;
             warnings.add(
               "repeated_positions",
               (n) => `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
-              lw,
+              String(loc),
             );
           } else lastPos.set(key, pos);
         }
@@ -122,16 +155,16 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
   }
   const last = builder.take();
   if (last) yield last;
-  if (!shape) throw badRequest("empty_trace", "the upload contains no events", "byte 0");
+  if (!seen) throw badRequest("empty_trace", "the upload contains no events", "byte 0");
 }
 
-function rowOf(value: unknown, layer: number, field: string, where: string): unknown {
+function rowOf(value: unknown, layer: number, field: string, where: Where): unknown {
   if (!Array.isArray(value) || value.length <= layer) {
-    throw badRequest("shape_mismatch", `${field} must be a [layers][...] array with a row for layer ${layer}`, where);
+    throw badRequest("shape_mismatch", `${field} must be a [layers][...] array with a row for layer ${layer}`, String(where));
   }
   return value[layer];
 }
 
-function describeShape(s: { weights: boolean; logits: boolean; perToken: boolean }) {
-  return `${s.perToken ? "hold one token per line" : "hold one event per line"}, ${s.weights ? "with" : "without"} weights and ${s.logits ? "with" : "without"} logits`;
+function describeShape(perToken: boolean, weights: boolean, logits: boolean) {
+  return `${perToken ? "hold one token per line" : "hold one event per line"}, ${weights ? "with" : "without"} weights and ${logits ? "with" : "without"} logits`;
 }

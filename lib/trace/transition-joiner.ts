@@ -16,8 +16,8 @@ export const MAX_PENDING = 1_000_000;
 export class TransitionJoiner {
   readonly transitions: Float64Array[];
   failed: string | null = null;
-  private pending = new Map<string, { experts: Int16Array; joinedBack: boolean; joinedFwd: boolean }>();
-  private prev: { seq: number; pos: number; layer: number; key: string | null; experts: Int16Array } | null = null;
+  private pending = new Map<number | string, { experts: Int16Array; joinedBack: boolean; joinedFwd: boolean }>();
+  private prev: { seq: number; pos: number; layer: number; key: number | string | null; experts: Int16Array } | null = null;
 
   constructor(
     readonly layers: number,
@@ -35,34 +35,39 @@ export class TransitionJoiner {
       const seq = b.seq[i];
       const pos = b.pos[i];
       const layer = b.layer[i];
-      const ids = b.experts.slice(i * k, (i + 1) * k);
-      const key = pos >= 0 && !(repeat && repeat[i]) && !this.failed ? `${seq}:${pos}:${layer}` : null;
+      const ids = b.experts.subarray(i * k, (i + 1) * k);
+      const key = pos >= 0 && !(repeat && repeat[i]) && !this.failed ? keyOf(seq, pos, layer) : null;
       let joinedBack = layer === 0;
       const p = this.prev;
       if (p && p.seq === seq && p.pos === pos && p.layer === layer - 1) {
         this.count(layer - 1, p.experts, ids);
         joinedBack = true;
-        if (p.key) this.markFwd(p.key);
+        if (p.key !== null) this.markFwd(p.key);
       }
-      if (key) {
+      if (key !== null) {
         if (!joinedBack) {
-          const back = this.pending.get(`${seq}:${pos}:${layer - 1}`);
+          const backKey = keyOf(seq, pos, layer - 1);
+          const back = this.pending.get(backKey);
           if (back && !back.joinedFwd) {
             this.count(layer - 1, back.experts, ids);
             joinedBack = true;
-            this.markFwd(`${seq}:${pos}:${layer - 1}`);
+            this.markFwd(backKey);
           }
         }
-        let joinedFwd = layer === this.layers - 1;
-        const fwdKey = `${seq}:${pos}:${layer + 1}`;
-        const fwd = this.pending.get(fwdKey);
-        if (fwd && !fwd.joinedBack) {
+        // Token-major streams: the next event is this token's next layer, which rule (a) will
+        // join; knowing it now spares a map entry per event.
+        const nextAdjacent = i + 1 < b.count && b.seq[i + 1] === seq && b.pos[i + 1] === pos && b.layer[i + 1] === layer + 1;
+        let joinedFwd = layer === this.layers - 1 || nextAdjacent;
+        const fwdKey = joinedFwd ? null : keyOf(seq, pos, layer + 1);
+        const fwd = fwdKey === null ? undefined : this.pending.get(fwdKey);
+        if (fwdKey !== null && fwd && !fwd.joinedBack) {
           this.count(layer, ids, fwd.experts);
           joinedFwd = true;
           fwd.joinedBack = true;
           if (fwd.joinedFwd) this.pending.delete(fwdKey);
         }
-        if (!(joinedBack && joinedFwd)) this.pending.set(key, { experts: ids, joinedBack, joinedFwd });
+        // A copy: a view would keep the whole batch alive while the entry waits.
+        if (!(joinedBack && joinedFwd)) this.pending.set(key, { experts: ids.slice(), joinedBack, joinedFwd });
         if (this.pending.size > MAX_PENDING) {
           this.failed = `the trace interleaves more than ${MAX_PENDING} tokens' layers; transitions need per-token or token-major order`;
           this.pending.clear();
@@ -72,7 +77,7 @@ export class TransitionJoiner {
     }
   }
 
-  private markFwd(key: string) {
+  private markFwd(key: number | string) {
     const e = this.pending.get(key);
     if (!e) return;
     e.joinedFwd = true;
@@ -82,4 +87,9 @@ export class TransitionJoiner {
   private count(layer: number, from: Int16Array, to: Int16Array) {
     addTransitionPair(this.transitions[layer], this.experts, from, to);
   }
+}
+
+/** A numeric key while (sequence, position, layer) fit in 53 bits (always, in practice); a string beyond. */
+function keyOf(seq: number, pos: number, layer: number): number | string {
+  return seq < 2 ** 20 && pos < 2 ** 21 && layer < 2 ** 11 ? (seq * 2 ** 21 + pos) * 2 ** 11 + layer : `${seq}:${pos}:${layer}`;
 }

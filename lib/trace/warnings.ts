@@ -7,20 +7,19 @@ export interface TraceWarning {
   where?: string;
 }
 
-export class WarningCollector {
-  private byCode = new Map<string, TraceWarning>();
+type Place = string | { toString(): string } | undefined;
 
-  add(code: string, message: (count: number) => string, where?: string, n = 1) {
+/** Collects warnings by code; messages are written once, at the end, with the final count. */
+export class WarningCollector {
+  private byCode = new Map<string, { count: number; where?: string; message: (count: number) => string }>();
+
+  add(code: string, message: (count: number) => string, where?: Place, n = 1) {
     const w = this.byCode.get(code);
-    if (w) {
-      w.count += n;
-      w.message = message(w.count);
-    } else {
-      this.byCode.set(code, { code, message: message(n), count: n, where });
-    }
+    if (w) w.count += n;
+    else this.byCode.set(code, { count: n, where: where === undefined ? undefined : String(where), message });
   }
 
   list(): TraceWarning[] {
-    return [...this.byCode.values()];
+    return [...this.byCode].map(([code, w]) => ({ code, message: w.message(w.count), count: w.count, ...(w.where ? { where: w.where } : {}) }));
   }
 }
