@@ -48,6 +48,9 @@ function main() {
   console.log(`generating traces (scale ${scale}) in ${OUT} ...`);
   execFileSync(PY, ["bench/ingest/generate_traces.py", OUT, "--scale", scale, "--only", only.join(","), "--formats", formats.join(",")], { cwd: ROOT, stdio: "inherit" });
 
+  // Bundled like the server bundles it: tsx's per-call module getters would slow the hot loops.
+  const measure = path.join(OUT, "measure.mjs");
+  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"), ["bench/ingest/measure.ts", "--bundle", "--platform=node", "--format=esm", `--outfile=${measure}`, "--alias:@=.", "--packages=external", "--log-level=warning"], { cwd: ROOT, stdio: "inherit" });
   const pgDir = path.join(os.tmpdir(), `atlas-bench-pg-${process.pid}`);
   const url = execFileSync("bash", ["scripts/pg-test-server.sh", "start", pgDir, String(25000 + (process.pid % 5000))], { cwd: ROOT, encoding: "utf8" }).trim();
   const rows: Record<string, unknown>[] = [];
@@ -58,8 +61,8 @@ function main() {
         const file = path.join(OUT, `${shape}${FILES[f]}`);
         const size = fs.statSync(file).size;
         const ref = json(PY, ["bench/ingest/reference_numpy.py", file, L, E, K]);
-        const parse = json(process.execPath, ["--import", "tsx", "bench/ingest/measure.ts", "parse", file, L, E, K]);
-        const store = json(process.execPath, ["--import", "tsx", "bench/ingest/measure.ts", "store", file, L, E, K], { ...process.env, DATABASE_URL: url });
+        const parse = json(process.execPath, [measure, "parse", file, L, E, K]);
+        const store = json(process.execPath, [measure, "store", file, L, E, K], { ...process.env, DATABASE_URL: url });
         for (const m of [parse, store]) {
           for (const key of Object.keys(ref.checksum)) {
             // The .npy holds ids only: no weights to sum; otherwise the sums must agree.
