@@ -1,7 +1,7 @@
-import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { LayerExplorerPage } from "./pages/layer-explorer-page";
-import { screenshot, sharedFile } from "./support";
+import { llamaMoeAggregate } from "../tests/support/llama-moe-aggregate";
+import { SHARED_DATA, screenshot, sharedFile } from "./support";
 
 test("create a run, upload the real Mixtral trace, explore its heatmap", async ({ page, request }) => {
   await page.goto("/runs/new");
@@ -78,13 +78,7 @@ test("a malformed upload is refused with its place and leaves the run as it was"
 });
 
 test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a heatmap", async ({ page, request }) => {
-  const real = JSON.parse(fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8"));
-  const base: number[][][] = real.coactivation.base;
-  const doc = {
-    format: "moe-atlas.aggregate.v1",
-    shard: "c2r-base",
-    layers: base.map((c, layer) => ({ layer, tokens: 204800, load: c.map((row) => row.reduce((a, b) => a + b, 0)), coactivation: c })),
-  };
+  const { matrices: base, doc } = llamaMoeAggregate(SHARED_DATA);
   const created = await request.post("/api/runs", { data: { name: "e2e LLaMA-MoE base (C2R data)", model: { preset: "llama-moe-3.5b-2of8" } } });
   const { id } = await created.json();
   await page.goto(`/runs/${id}`);

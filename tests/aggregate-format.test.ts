@@ -4,8 +4,11 @@ import { ApiError } from "@/lib/api/api-error";
 import { getLabelLoads, getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { collaboration, meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { createRunFromBody } from "@/lib/runs/create-run";
-import { sharedFile } from "./support/shared-data";
+import { getExpertsView } from "@/lib/runs/get-experts-view";
+import { llamaMoeAggregate } from "./support/llama-moe-aggregate";
+import { SHARED_DATA, sharedFile } from "./support/shared-data";
 import { chunked, snapshotRun } from "./support/snapshot-run";
 import { openTestDatabase } from "./support/test-db";
 
@@ -24,14 +27,7 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
   const upload = (run: RunWithModel, doc: unknown) => ingestUpload(t.db, run, chunked(enc(doc), 4096), {});
 
   it("takes the real LLaMA-MoE co-activation data and reads every layer back exactly", async () => {
-    const real = JSON.parse(fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8"));
-    const base: number[][][] = real.coactivation.base;
-    const doc = {
-      format: "moe-atlas.aggregate.v1",
-      shard: "c2r-base",
-      // k = 2: each row of C sums to that expert's load.
-      layers: base.map((c, layer) => ({ layer, tokens: 204800, load: c.map((row) => row.reduce((a, b) => a + b, 0)), coactivation: c })),
-    };
+    const { matrices: base, doc } = llamaMoeAggregate(SHARED_DATA);
     const run = await newRun("llama-moe-3.5b-2of8");
     const res = await upload(run, doc);
     expect(res.format).toBe("aggregate");
@@ -41,6 +37,11 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
       expect(agg.tokens).toBe(204800);
       expect(Array.from({ length: 8 }, (_, i) => Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8)))).toEqual(base[l]);
     }
+    // The experts view reads A3 off the stored matrices.
+    const view = await getExpertsView(t.db, (await getRun(t.db, run.id))!, 0, 2);
+    expect(view.meanCollaborationEntropy).toBeCloseTo(meanCollaborationEntropy(base[0].flat(), 8)!, 12);
+    expect(view.experts[0].topCollaborators.map((c) => c.expert)).toEqual(collaboration(base[0].flat(), 8, 2)[0].topCollaborators.map((c) => c.expert));
+    expect(view.nextLayerPredictability).toBeNull(); // no transitions in this data
     // The same shard again, even with other numbers, is refused, not added.
     const before = await snapshotRun(t.db, run.id);
     const again = { ...doc, layers: doc.layers.slice(0, 1) };
@@ -68,6 +69,10 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
       expect(Array.from(s.load.subarray(64, 128)).every((x) => x === 0)).toBe(true);
     }
     expect((await getRun(t.db, run.id))?.labels).toEqual([...domains].sort());
+    const view = await getExpertsView(t.db, (await getRun(t.db, run.id))!, 7, 3);
+    const mix = Object.values(view.experts[5].labelMix!);
+    expect(mix.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(view.experts[5].labelKl).toBeGreaterThanOrEqual(0);
   });
 
   it("sums physical replicas into their logical experts", async () => {

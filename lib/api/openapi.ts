@@ -137,10 +137,11 @@ export const openApiDocument = {
         security: [{ bearer: [] }],
         parameters: [
           idParam,
-          { name: "format", in: "query", schema: { enum: [...TRACE_FORMATS, "auto"] }, description: "override detection; only jsonl is parsed so far" },
+          { name: "format", in: "query", schema: { enum: [...TRACE_FORMATS, "auto"] }, description: "override detection from content" },
           { name: "map", in: "query", schema: { type: "string" }, example: "experts:topk_ids,weights:probs" },
           { name: "label", in: "query", schema: { type: "string" }, description: "label for events that carry none" },
           { name: "filename", in: "query", schema: { type: "string" } },
+          { name: "key", in: "query", schema: { type: "string" }, description: "a key of the client's choosing, to poll /api/runs/{id}/uploads/progress while the body streams" },
         ],
         requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
         responses: {
@@ -148,10 +149,79 @@ export const openApiDocument = {
             description: "ingested",
             content: json({
               type: "object",
-              properties: { uploadId: { type: "string" }, events: { type: "integer" }, tokens: { type: "integer" }, warnings: { type: "array", items: ref("Warning") } },
+              properties: {
+                uploadId: { type: "string" },
+                format: { enum: TRACE_FORMATS },
+                bytes: { type: "integer" },
+                events: { type: "integer", description: "0 for aggregate JSON (sums, not events)" },
+                tokens: { type: "integer" },
+                skippedSlots: { type: "integer", description: "top-k slots holding -1 (padding, capacity drops)" },
+                labels: { type: "array", items: { type: "string" } },
+                hasWeights: { type: "boolean" },
+                hasLogits: { type: "boolean" },
+                warnings: { type: "array", items: ref("Warning") },
+              },
             }),
           },
-          ...errors(400, 401, 403, 404, 409, 413, 415),
+          ...errors(400, 401, 403, 404, 409, 413),
+        },
+      },
+    },
+    "/api/runs/{id}/uploads/progress": {
+      get: {
+        summary: "Server-side progress of an upload tagged with key=",
+        parameters: [idParam, { name: "key", in: "query", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: "progress",
+            content: json({ type: "object", properties: { id: { type: "string" }, status: { enum: ["staging", "committed"] }, bytes: { type: "integer" }, events: { type: "integer" } } }),
+          },
+          ...errors(400, 404),
+        },
+      },
+    },
+    "/api/runs/{id}/experts": {
+      get: {
+        summary: "Per expert of one layer: load, collaboration entropy and Top-T collaborators (A3), label mix and KL (A8), likely next-layer expert (A7)",
+        parameters: [
+          idParam,
+          { name: "layer", in: "query", required: true, schema: { type: "integer", minimum: 0 } },
+          { name: "topT", in: "query", schema: { type: "integer", minimum: 0, default: 3 } },
+        ],
+        responses: {
+          "200": {
+            description: "experts",
+            content: json({
+              type: "object",
+              properties: {
+                layer: { type: "integer" },
+                tokens: { type: "number" },
+                meanCollaborationEntropy: { type: ["number", "null"], description: "nats, over experts that co-activated" },
+                nextLayerPredictability: { type: ["number", "null"] },
+                labelMix: { type: ["object", "null"] },
+                experts: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: {
+                      expert: { type: "integer" },
+                      load: { type: "number" },
+                      loadShare: { type: "number" },
+                      meanGateWeight: { type: ["number", "null"] },
+                      collaborationEntropy: { type: ["number", "null"], description: "H_i = -Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij" },
+                      topCollaborators: { type: "array", items: { type: "object", properties: { expert: { type: "integer" }, count: { type: "number" }, share: { type: "number" } } } },
+                      topCoverage: { type: ["number", "null"] },
+                      labelMix: { type: ["object", "null"], description: "p(label | expert)" },
+                      labelKl: { type: ["number", "null"], description: "KL(p(· | expert) ‖ overall label mix), nats" },
+                      nextExpert: { type: ["integer", "null"] },
+                      nextHitRate: { type: ["number", "null"] },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          ...errors(400, 404),
         },
       },
     },
@@ -177,6 +247,7 @@ export const openApiDocument = {
                 weightSum: numberArray,
                 coactivation: { type: "array", items: numberArray },
                 normalized: { type: "array", items: numberArray },
+                transitions: { type: ["array", "null"], items: numberArray, description: "counts from this layer (rows) to the next MoE layer (columns); null when unknown" },
                 balance: ref("Balance"),
               },
             }),

@@ -26,7 +26,7 @@ export const layerQuerySchema = z.object({
 });
 
 /** Path parameter `layer`: a MoE layer index from 0. */
-export function parseLayerParam(value: string): number {
-  if (!/^\d+$/.test(value)) throw badRequest("invalid_layer", `layer "${value}" is not a MoE layer index (an integer from 0)`, "path parameter layer");
+export function parseLayerParam(value: string, where = "path parameter layer"): number {
+  if (!/^\d+$/.test(value)) throw badRequest("invalid_layer", `layer "${value}" is not a MoE layer index (an integer from 0)`, where);
   return Number(value);
 }
