@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collaboration, meanCollaborationEntropy } from "@/lib/analysis/collaboration";
+import { contiguousPlacement, placementCost } from "@/lib/analysis/placement";
+import { greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
 import { labelSpecialization } from "@/lib/analysis/specialization";
 import { runPython } from "./support/python";
 import { SHARED_DATA, sharedFile } from "./support/shared-data";
@@ -60,5 +62,25 @@ describe("A8 domain specialization on the real OLMoE and Mixtral per-domain coun
       return s.perExpert.reduce((a, e) => a + (e.kl ?? 0), 0) / E;
     };
     expect(meanKl("olmoe", 64)).toBeGreaterThan(3 * meanKl("mistral", 8));
+  });
+});
+
+describe("A5 placement on the real LLaMA-MoE co-activation (4 devices x 2 experts)", () => {
+  const cost = (m: number[][], p: number[][]) => {
+    const flat = m.flat();
+    const load = m.map((row) => row.reduce((a, b) => a + b, 0));
+    return placementCost(flat, load, 204800, 2, p).ct;
+  };
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it("gives the published contiguous and greedy C_T, and our optimizer beats greedy on every layer", () => {
+    const base = co.base;
+    const contiguous = base.map((m) => cost(m, contiguousPlacement(8, 4)));
+    const greedy = base.map((m) => cost(m, greedyPlacement(m.flat(), 8, 4)));
+    const optimized = base.map((m) => cost(m, optimizePlacement(m.flat(), 8, 4, { starts: [greedyPlacement(m.flat(), 8, 4)] })));
+    expect(mean(contiguous)).toBeCloseTo(1.87, 2);
+    expect(mean(greedy)).toBeCloseTo(1.53, 2);
+    optimized.forEach((o, l) => expect(o).toBeLessThanOrEqual(greedy[l] + 1e-12));
+    expect(mean(optimized)).toBeLessThan(mean(greedy));
   });
 });

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { contiguousPlacement, placementCost, roundRobinPlacement, validatePlacement } from "./placement";
+import { greedyPlacement, optimizePlacement } from "./placement-search";
+
+/** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
+const E = 4;
+const C = new Float64Array(16);
+const add = (a: number, b: number, n: number) => {
+  C[a * E + b] += n;
+  C[b * E + a] += n;
+};
+add(0, 1, 3);
+add(2, 3, 1);
+add(0, 2, 2);
+const load = [5, 3, 3, 1];
+const N = 6;
+
+describe("placement cost (A5)", () => {
+  it("counts devices per token exactly for top-2", () => {
+    // {0,1},{2,3}: pairs 0-1 and 2-3 co-located: 3 + 1 tokens on one device, 2 tokens on two.
+    const c = placementCost(C, load, N, 2, contiguousPlacement(4, 2));
+    expect(c.ct).toBeCloseTo((4 * 1 + 2 * 2) / 6, 12);
+    expect(c.exact).toBe(true);
+    expect(c.deviceLoad).toEqual([5 + 3 - 3, 3 + 1 - 1]);
+    // round robin {0,2},{1,3}: only 0-2 co-located.
+    expect(placementCost(C, load, N, 2, roundRobinPlacement(4, 2)).ct).toBeCloseTo((2 * 1 + 4 * 2) / 6, 12);
+    expect(placementCost(C, load, N, 4, roundRobinPlacement(4, 2)).exact).toBe(false);
+  });
+
+  it("validates placements", () => {
+    expect(validatePlacement([[0, 1], [2, 3]], 4)).toBeNull();
+    expect(validatePlacement([[0, 1, 2], [3]], 4)).toMatch(/holds 3 experts/);
+    expect(validatePlacement([[0, 1], [1, 3]], 4)).toMatch(/placed twice/);
+  });
+});
+
+describe("greedy and optimized placements", () => {
+  it("greedy groups the largest pairs first and fills the rest when counts run out", () => {
+    expect(greedyPlacement(C, 4, 2)).toEqual([[0, 1], [2, 3]]);
+    expect(greedyPlacement(new Float64Array(16), 4, 2)).toEqual([[0, 1], [2, 3]]);
+  });
+
+  /** Seeded random symmetric co-activation. */
+  function randomC(n: number, seed: number) {
+    let x = seed;
+    const r = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * 1000);
+    return m;
+  }
+  const within = (m: Float64Array, n: number, p: number[][]) => p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
+
+  it("local search is never worse than greedy on random matrices", () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const n = 16;
+      const m = randomC(n, seed);
+      const g = greedyPlacement(m, n, 4);
+      const o = optimizePlacement(m, n, 4, { starts: [g, contiguousPlacement(n, 4)], exhaustiveUpTo: 0 });
+      expect(validatePlacement(o, n)).toBeNull();
+      expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, g));
+    }
+  });
+
+  it("finds the brute-force optimum for 8 experts on 4 devices", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const m = randomC(8, seed);
+      const exact = optimizePlacement(m, 8, 4, { starts: [] });
+      const search = optimizePlacement(m, 8, 4, { starts: [greedyPlacement(m, 8, 4), contiguousPlacement(8, 4), roundRobinPlacement(8, 4)], exhaustiveUpTo: 0 });
+      expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, search));
+      expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, greedyPlacement(m, 8, 4)));
+    }
+  });
+});

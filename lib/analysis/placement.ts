@@ -1,0 +1,76 @@
+/**
+ * A5 expert-parallel placement (PRODUCT.md §4): E experts on D devices, E/D per device. Per token,
+ * the all-to-all reaches |{dev(e) : e in K_t}| devices; C_T is its mean over tokens.
+ *
+ * From aggregates, for top-2 (one pair per token) this is exact:
+ *   Σ_t |devices| = Σ_i load_i − Σ_{i<j, dev(i) = dev(j)} C_ij,
+ * since a token's two experts cost one device when co-located and two otherwise. For k > 2 the
+ * same formula subtracts every co-located pair, which undercounts a token with three experts on
+ * one device: it is then an estimate (exact values need the raw events).
+ */
+export type Placement = number[][];
+
+export interface PlacementCost {
+  /** Mean devices per token (C_T). */
+  ct: number;
+  /** Whether C_T is exact (top-k ≤ 2) or the pairwise estimate. */
+  exact: boolean;
+  /** Tokens routed to each device (a token counts once per device it reaches). */
+  deviceLoad: number[];
+}
+
+export function deviceOf(placement: Placement, experts: number): Int32Array {
+  const dev = new Int32Array(experts).fill(-1);
+  placement.forEach((group, d) => group.forEach((e) => (dev[e] = d)));
+  return dev;
+}
+
+/** Checks that `placement` puts each of E experts on exactly one of D equal devices. */
+export function validatePlacement(placement: Placement, experts: number): string | null {
+  const D = placement.length;
+  if (D === 0 || experts % D !== 0) return `${experts} experts cannot be split evenly over ${D} devices`;
+  const seen = new Set<number>();
+  for (const [d, group] of placement.entries()) {
+    if (group.length !== experts / D) return `device ${d} holds ${group.length} experts, not ${experts / D}`;
+    for (const e of group) {
+      if (!Number.isInteger(e) || e < 0 || e >= experts) return `device ${d} holds expert ${e}, outside [0, ${experts})`;
+      if (seen.has(e)) return `expert ${e} is placed twice`;
+      seen.add(e);
+    }
+  }
+  return null;
+}
+
+/** Σ of C_ij over pairs i < j on the same device. */
+export function colocatedPairs(coactivation: ArrayLike<number>, experts: number, placement: Placement): number {
+  let s = 0;
+  for (const group of placement) {
+    for (let a = 0; a < group.length; a++) for (let b = a + 1; b < group.length; b++) s += coactivation[group[a] * experts + group[b]];
+  }
+  return s;
+}
+
+export function placementCost(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, topK: number, placement: Placement): PlacementCost {
+  const E = load.length;
+  let selections = 0;
+  for (let i = 0; i < E; i++) selections += load[i];
+  const ct = tokens > 0 ? (selections - colocatedPairs(coactivation, E, placement)) / tokens : 0;
+  // Device load: tokens reaching each device = its experts' loads minus their co-located pairs.
+  const deviceLoad = placement.map((group) => {
+    let s = 0;
+    for (const e of group) s += load[e];
+    return s - colocatedPairs(coactivation, E, [group]);
+  });
+  return { ct, exact: topK <= 2, deviceLoad };
+}
+
+/** Experts 0..E/D-1 on device 0, and so on. */
+export function contiguousPlacement(experts: number, devices: number): Placement {
+  const g = experts / devices;
+  return Array.from({ length: devices }, (_, d) => Array.from({ length: g }, (_, i) => d * g + i));
+}
+
+/** Expert e on device e mod D. */
+export function roundRobinPlacement(experts: number, devices: number): Placement {
+  return Array.from({ length: devices }, (_, d) => Array.from({ length: experts / devices }, (_, i) => i * devices + d));
+}
