@@ -6,6 +6,7 @@ import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { collaboration, meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { createRunFromBody } from "@/lib/runs/create-run";
+import { computePlacement } from "@/lib/runs/compute-placement";
 import { getExpertsView } from "@/lib/runs/get-experts-view";
 import { llamaMoeAggregate } from "./support/llama-moe-aggregate";
 import { SHARED_DATA, sharedFile } from "./support/shared-data";
@@ -42,6 +43,17 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     expect(view.meanCollaborationEntropy).toBeCloseTo(meanCollaborationEntropy(base[0].flat(), 8)!, 12);
     expect(view.experts[0].topCollaborators.map((c) => c.expert)).toEqual(collaboration(base[0].flat(), 8, 2)[0].topCollaborators.map((c) => c.expert));
     expect(view.nextLayerPredictability).toBeNull(); // no transitions in this data
+    // Placement (A5) on the stored data: the published contiguous and greedy C_T.
+    const stored = (await getRun(t.db, run.id))!;
+    const contiguous = await computePlacement(t.db, stored, 4, "contiguous");
+    const greedy = await computePlacement(t.db, stored, 4, "greedy");
+    const optimized = await computePlacement(t.db, stored, 4, "optimized");
+    expect(contiguous.ctMean).toBeCloseTo(1.87, 2);
+    expect(greedy.ctMean).toBeCloseTo(1.53, 2);
+    optimized.ctPerLayer.forEach((ct, l) => expect(ct!).toBeLessThanOrEqual(greedy.ctPerLayer[l]! + 1e-12));
+    expect(optimized.exact).toBe(true);
+    expect(optimized.placement[0].flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await expect(computePlacement(t.db, stored, 3, "greedy")).rejects.toMatchObject({ status: 400, code: "invalid_devices", where: "devices" });
     // The same shard again, even with other numbers, is refused, not added.
     const before = await snapshotRun(t.db, run.id);
     const again = { ...doc, layers: doc.layers.slice(0, 1) };

@@ -225,6 +225,42 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/runs/{id}/placement": {
+      post: {
+        summary: "Expert-parallel placement per layer and its all-to-all cost C_T (A5)",
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["devices", "strategy"],
+            properties: {
+              devices: { type: "integer", description: "must divide the number of experts" },
+              strategy: { enum: ["contiguous", "round-robin", "greedy", "optimized"] },
+              maxImbalance: { type: "number", minimum: 1, description: "optimized only: largest device load / mean at most this" },
+            },
+          }),
+        },
+        responses: {
+          "200": {
+            description: "placement",
+            content: json({
+              type: "object",
+              properties: {
+                ctPerLayer: { type: "array", items: { type: ["number", "null"] } },
+                ctMean: { type: ["number", "null"] },
+                reductionMean: { type: ["number", "null"], description: "1 - C_T / C_T(contiguous), mean over layers" },
+                exact: { type: "boolean", description: "false for top-k > 2: C_T is then a pairwise estimate" },
+                placement: { type: "array", items: { type: "array", items: { type: "array", items: { type: "integer" } } }, description: "[layer][device] -> expert ids" },
+                deviceLoad: { type: "array", items: numberArray },
+                bytesPerLayer: { type: "array", items: { type: ["number", "null"] }, description: "2 · Σ_t |devices| · hidden · 2 bytes (bf16)" },
+              },
+            }),
+          },
+          ...errors(400, 404),
+        },
+      },
+    },
     "/api/runs/{id}/balance": {
       get: { summary: "A1 metrics per layer and their p50/p90/p95 across layers", parameters: [idParam], responses: { "200": { description: "balance" }, ...errors(404) } },
     },

@@ -13,6 +13,14 @@ export async function getLayerAggregate(db: Db, runId: string, layer: number, ex
   return row ? toAggregate(row, experts) : emptyLayerAggregate(experts);
 }
 
+/** Every layer's sums, in layer order; layers with nothing uploaded are empty aggregates. */
+export async function getAllLayerAggregates(db: Db, runId: string, layers: number, experts: number): Promise<LayerAggregate[]> {
+  const rows = await db.select().from(layerAggregates).where(eq(layerAggregates.runId, runId));
+  const out = Array.from({ length: layers }, () => emptyLayerAggregate(experts));
+  for (const r of rows) out[r.layer] = toAggregate(r, experts);
+  return out;
+}
+
 /** Every layer's load and token count (no co-activation): what the run overview needs. */
 export async function getLayerLoads(db: Db, runId: string, layers: number, experts: number) {
   const rows = await db
