@@ -94,4 +94,17 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   const row0 = base[0][0];
   expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(row0[1] / row0.reduce((a, b) => a + b, 0), 12);
   await screenshot(page, "llama-moe-aggregate-layer0");
+
+  // The placement lab shows the published C_T: contiguous about 1.870, greedy about 1.53, ours at most greedy.
+  await page.goto(`/runs/${id}`);
+  await page.getByRole("link", { name: /Expert-parallel placement/ }).click();
+  await expect(page.getByTestId("ct-mean-contiguous")).toHaveText(/^1\.87/);
+  await expect(page.getByTestId("ct-mean-greedy")).toHaveText(/^1\.5[23]/);
+  const greedy = Number(await page.getByTestId("ct-mean-greedy").textContent());
+  await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…");
+  expect(Number(await page.getByTestId("ct-mean-optimized").textContent())).toBeLessThanOrEqual(greedy);
+  await page.getByLabel("layer").fill("5");
+  await expect(page).toHaveURL(/layer=5/);
+  await expect(page.getByTestId("device-grid")).toContainText("layer 5");
+  await screenshot(page, "placement-lab-llama-moe");
 });

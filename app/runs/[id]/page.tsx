@@ -35,9 +35,12 @@ export default async function RunPage({ params, searchParams }: Props) {
       <RunSummary run={view} />
       {run.events > 0 ? (
         <>
-          <div>
+          <div className="flex gap-3">
             <Link href={`/runs/${id}/layers/0`} className="rounded bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
               Explore co-activation by layer →
+            </Link>
+            <Link href={`/runs/${id}/placement`} className="rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950">
+              Expert-parallel placement →
             </Link>
           </div>
           <BalanceChart runId={id} balance={balance} metric={metric} />
