@@ -103,7 +103,7 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   const greedy = Number(await page.getByTestId("ct-mean-greedy").textContent());
   await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…");
   expect(Number(await page.getByTestId("ct-mean-optimized").textContent())).toBeLessThanOrEqual(greedy);
-  await page.getByLabel("layer").fill("5");
+  await page.getByLabel("layer", { exact: true }).fill("5");
   await expect(page).toHaveURL(/layer=5/);
   await expect(page.getByTestId("device-grid")).toContainText("layer 5");
   await screenshot(page, "placement-lab-llama-moe");
