@@ -261,6 +261,27 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/runs/{id}/simulations": {
+      post: {
+        summary: "Replay the run's router logits under C2R, device-limited routing or expert dropping (A6)",
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          content: json({
+            oneOf: [
+              { type: "object", required: ["kind", "topT"], properties: { kind: { const: "c2r" }, topT: { type: "integer" }, collaboratorsFrom: { type: "string", description: "another run's id for the Top-T lists" }, reportDevices: { type: "integer" } } },
+              { type: "object", required: ["kind", "devices", "maxDevices"], properties: { kind: { const: "device-limited" }, devices: { type: "integer" }, maxDevices: { type: "integer" } } },
+              { type: "object", required: ["kind", "experts"], properties: { kind: { const: "drop" }, experts: { type: "array", items: { type: "array", items: { type: "integer" } }, description: "dropped expert ids per layer" }, reportDevices: { type: "integer" } } },
+            ],
+          }),
+        },
+        responses: {
+          "200": { description: "per layer: flipRate, massRetained, original and simulated {maxOverMean, cv, ct, load}; and their means" },
+          "422": { description: "no_logits: the run's events carry no router logits", content: json(ref("Error")) },
+          ...errors(400, 404),
+        },
+      },
+    },
     "/api/runs/{id}/balance": {
       get: { summary: "A1 metrics per layer and their p50/p90/p95 across layers", parameters: [idParam], responses: { "200": { description: "balance" }, ...errors(404) } },
     },

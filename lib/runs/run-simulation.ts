@@ -1,0 +1,110 @@
+import { balanceMetrics } from "@/lib/analysis/balance";
+import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggregate";
+import { contiguousPlacement, placementCost } from "@/lib/analysis/placement";
+import { newSimulationState, simulateBatch, topCollaborators, type SimulationSpec } from "@/lib/analysis/simulate-routing";
+import { ApiError, badRequest } from "@/lib/api/api-error";
+import type { Db } from "@/lib/db/client";
+import { runEventChunks } from "@/lib/db/queries/event-chunks";
+import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
+import type { RunWithModel } from "@/lib/db/queries/runs";
+import { decodeChunk } from "@/lib/trace/encode-chunk";
+
+export type SimulationRequest =
+  | { kind: "c2r"; topT: number; collaboratorsFrom?: RunWithModel }
+  | { kind: "device-limited"; devices: number; maxDevices: number }
+  | { kind: "drop"; experts: number[][] };
+
+/**
+ * POST /api/runs/{id}/simulations: replays the run's events that carry logits under a routing
+ * policy (A6) and reports, per layer, the derived routing's balance and C_T beside the original's,
+ * the top-k flip rate and the routing mass retained.
+ */
+export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRequest, devices: number) {
+  const cfg = run.model.config;
+  const { layers: L, experts: E, topK: K } = cfg;
+  if (E % devices !== 0) throw badRequest("invalid_devices", `devices must divide the ${E} experts evenly; ${devices} does not`, "devices");
+  let spec: SimulationSpec;
+  if (req.kind === "c2r") {
+    const source = req.collaboratorsFrom ?? run;
+    if (source.model.config.experts !== E || source.model.config.layers !== L) throw badRequest("model_mismatch", "collaborators must come from a run of the same model shape", "collaboratorsFrom");
+    const aggs = await getAllLayerAggregates(db, source.id, L, E);
+    spec = { kind: "c2r", topT: req.topT, collaborators: aggs.map((a) => topCollaborators(a.coactivation, E, req.topT)) };
+  } else if (req.kind === "device-limited") {
+    if (E % req.devices !== 0) throw badRequest("invalid_devices", `devices must divide the ${E} experts evenly`, "devices");
+    if (req.maxDevices * (E / req.devices) < K) throw badRequest("invalid_field", `${req.maxDevices} devices of ${E / req.devices} experts cannot hold a top-${K}`, "maxDevices");
+    spec = req;
+  } else {
+    if (req.experts.length !== L) throw badRequest("shape_mismatch", `experts must list the dropped experts of each of the ${L} layers`, "experts");
+    spec = {
+      kind: "drop",
+      dropped: req.experts.map((ids, l) => {
+        const m = new Uint8Array(E);
+        for (const e of ids) {
+          if (!Number.isInteger(e) || e < 0 || e >= E) throw badRequest("expert_out_of_range", `expert ${e} is outside [0, ${E})`, `experts[${l}]`);
+          m[e] = 1;
+        }
+        if (E - ids.length < K) throw badRequest("invalid_field", `dropping ${ids.length} of ${E} experts leaves fewer than top-${K}`, `experts[${l}]`);
+        return m;
+      }),
+    };
+  }
+  const model = { layers: L, experts: E, topK: K, renormalize: cfg.renormalize, router: cfg.router };
+  const state = newSimulationState(model);
+  const original = Array.from({ length: L }, () => emptyLayerAggregate(E));
+  let events = 0;
+  let withoutLogits = 0;
+  for await (const chunk of runEventChunks(db, run.id)) {
+    if (!chunk.logits) {
+      withoutLogits += chunk.count;
+      continue;
+    }
+    const b = decodeChunk(chunk, L, E);
+    simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
+    accumulateTopK(original, b.count, b.k, b.layer, b.experts, b.weights);
+    events += b.count;
+  }
+  if (events === 0) {
+    throw new ApiError(
+      422,
+      "no_logits",
+      withoutLogits
+        ? `none of this run's ${withoutLogits} events carry router logits: C2R, device-limited routing and expert dropping re-route from the logits, so they cannot be simulated from top-k ids alone`
+        : "this run has no raw events to simulate (aggregate uploads keep sums only)",
+      "run",
+    );
+  }
+  const placement = contiguousPlacement(E, devices);
+  const perLayer = state.layers.map((sim, l) => {
+    const orig = original[l];
+    const bo = balanceMetrics(orig.load);
+    const bs = balanceMetrics(sim.load);
+    return {
+      layer: l,
+      tokens: state.tokens[l],
+      flipRate: state.tokens[l] ? state.flipped[l] / state.tokens[l] : null,
+      massRetained: state.massOld[l] ? state.massNew[l] / state.massOld[l] : null,
+      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: placementCost(orig.coactivation, orig.load, orig.tokens, K, placement).ct, load: Array.from(orig.load) },
+      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: placementCost(sim.coactivation, sim.load, sim.tokens, K, placement).ct, load: Array.from(sim.load) },
+    };
+  });
+  const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
+    const xs = perLayer.filter((x) => x.tokens > 0).map(f).filter((v): v is number => v !== null);
+    return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null;
+  };
+  return {
+    kind: req.kind,
+    events,
+    eventsWithoutLogits: withoutLogits,
+    devices,
+    ctExact: K <= 2,
+    mean: {
+      flipRate: mean((x) => x.flipRate),
+      massRetained: mean((x) => x.massRetained),
+      ctOriginal: mean((x) => x.original.ct),
+      ctSimulated: mean((x) => x.simulated.ct),
+      maxOverMeanOriginal: mean((x) => x.original.maxOverMean),
+      maxOverMeanSimulated: mean((x) => x.simulated.maxOverMean),
+    },
+    layers: perLayer,
+  };
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRun } from "@/lib/db/queries/runs";
+import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { createRunFromBody } from "@/lib/runs/create-run";
+import { runSimulation } from "@/lib/runs/run-simulation";
+import { chunked } from "./support/snapshot-run";
+import { openTestDatabase } from "./support/test-db";
+
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+const tiny = { name: "Tiny", layers: 1, experts: 4, topK: 2, sharedExperts: 0, router: "softmax" as const, renormalize: true };
+
+describe("routing simulations over stored events (A6)", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const upload = async (lines: object[]) => {
+    const run = await createRunFromBody(t.db, { name: "sim", model: tiny });
+    await ingestUpload(t.db, run, chunked(new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n"))), {});
+    return (await getRun(t.db, run.id))!;
+  };
+
+  it("C2R with T = 1 re-routes each token to its argmax and that expert's strongest collaborator", async () => {
+    // Tokens 1-3 co-activate 3 with 2; token 4 routes {3, 0}: C2R (T = 1) makes it {3, 2}.
+    const ev = (experts: number[], logits: number[]) => ({ layer: 0, experts, logits });
+    const run = await upload([ev([3, 2], [0, 1, 2, 3]), ev([3, 2], [0, 1, 2, 3]), ev([3, 2], [0, 1, 2, 3]), ev([3, 0], [2, 1, 0, 3])]);
+    const r = await runSimulation(t.db, run, { kind: "c2r", topT: 1 }, 2);
+    expect(r.events).toBe(4);
+    expect(r.layers[0].flipRate).toBe(0.25);
+    expect(r.layers[0].simulated.load).toEqual([0, 0, 4, 4]);
+    expect(r.layers[0].original.load).toEqual([1, 0, 3, 4]);
+    // contiguous on 2 devices {0,1},{2,3}: originally {3,0} spans both; after C2R every token one device
+    expect(r.layers[0].original.ct).toBeCloseTo(1.25, 12);
+    expect(r.layers[0].simulated.ct).toBe(1);
+    const p = [2, 1, 0, 3].map((x) => Math.exp(x) / [2, 1, 0, 3].reduce((s, y) => s + Math.exp(y), 0));
+    const q = [0, 1, 2, 3].map((x) => Math.exp(x) / [0, 1, 2, 3].reduce((s, y) => s + Math.exp(y), 0));
+    expect(r.layers[0].massRetained).toBeCloseTo((3 * (q[3] + q[2]) + p[3] + p[2]) / (3 * (q[3] + q[2]) + p[3] + p[0]), 12);
+  });
+
+  it("says clearly that runs without logits cannot be simulated", async () => {
+    const run = await upload([{ layer: 0, experts: [0, 1] }]);
+    await expect(runSimulation(t.db, run, { kind: "drop", experts: [[3]] }, 2)).rejects.toMatchObject({ status: 422, code: "no_logits", message: expect.stringMatching(/cannot be simulated from top-k ids alone/) });
+    await expect(runSimulation(t.db, run, { kind: "drop", experts: [[0, 1, 2]] }, 2)).rejects.toMatchObject({ status: 400, where: "experts[0]" });
+  });
+});
