@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
+import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
+import { decodeChunk } from "@/lib/trace/encode-chunk";
 import { createRunFromBody } from "@/lib/runs/create-run";
 import { chunked, snapshotRun } from "./support/snapshot-run";
 import { sharedFile } from "./support/shared-data";
@@ -104,6 +106,28 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
         const agg = await getLayerAggregate(t.db, run.id, l, 8);
         expect(Array.from(agg.transitions!), `layer ${l}`).toEqual(want[l]);
       }
+    });
+
+    it("keeps the raw events: chunks read back to the uploaded ids, weights, positions and labels", async () => {
+      const run = await newRun();
+      await upload(run, real);
+      const events = real.toString("utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const ids: number[] = [];
+      const weights: number[] = [];
+      const pos: number[] = [];
+      const labels: string[] = [];
+      for await (const chunk of runEventChunks(t.db, run.id, 1)) {
+        const b = decodeChunk(chunk, 32, 8);
+        ids.push(...b.experts);
+        weights.push(...b.weights!);
+        pos.push(...b.pos);
+        // label names travel with each chunk (binary COPY writes them as a text[] on Postgres)
+        labels.push(...Array.from(b.label, (l) => (l < 0 ? "" : chunk.labelNames[l])));
+      }
+      expect(ids).toEqual(events.flatMap((e) => e.experts));
+      weights.forEach((w, i) => expect(w).toBeCloseTo(events[Math.floor(i / 2)].gating_probs[i % 2], 6));
+      expect(pos).toEqual(events.map((e) => e.token_pos));
+      expect(new Set(labels)).toEqual(new Set(["humaneval"]));
     });
 
     it("does not count the identical file twice", async () => {

@@ -46,6 +46,7 @@ async function openPostgres(url: string): Promise<Database> {
     client.release();
   }
   const db = drizzle({ client: pool, schema }) as unknown as Db;
+  pools.set(db, pool);
   return { db, kind: "postgres", close: () => pool.end() };
 }
 
@@ -105,6 +106,12 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The node-postgres pool behind a Drizzle instance, for COPY; undefined on PGlite. */
+const pools = new WeakMap<object, import("pg").Pool>();
+export function postgresPoolOf(db: Db): import("pg").Pool | undefined {
+  return pools.get(db);
 }
 
 const globalForDb = globalThis as unknown as { __atlasDb?: Promise<Database> };

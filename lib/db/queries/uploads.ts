@@ -4,7 +4,8 @@ import { mergeLayerAggregate, type LabelLoad, type LayerAggregate } from "@/lib/
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
-import type { Db } from "../client";
+import { postgresPoolOf, type Db } from "../client";
+import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
 import { eventChunks, labelLoads, layerAggregates, runs, uploads } from "../schema";
 
@@ -30,6 +31,8 @@ export async function getUploadProgress(db: Db, runId: string, clientKey: string
 }
 
 export async function insertChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
+  const pool = postgresPoolOf(db);
+  if (pool) return copyChunks(pool, [{ uploadId, runId, chunkNo, labelNames, chunk: c }]);
   await db.insert(eventChunks).values({
     uploadId,
     runId,
