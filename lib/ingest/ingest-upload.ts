@@ -36,12 +36,18 @@ export async function ingestUpload(
   const uploadId = await stageUpload(db, run.id, opts.format ?? "auto", opts.fileName ?? null, opts.clientKey ?? null);
   try {
     let chunkNo = 0;
+    let lastBeat = 0;
     const result = await ingestTrace(
       body,
-      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes() },
+      // 64k events a chunk: per-chunk round trips, not bytes, were the cost of storing small events.
+      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: 65536 },
       async (batch, labels, progress) => {
         await insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts));
-        await recordProgress(db, uploadId, progress.bytes, progress.events);
+        // Progress doubles as the heartbeat; twice a second is plenty against a 10-minute timeout.
+        if (Date.now() - lastBeat > 500) {
+          lastBeat = Date.now();
+          await recordProgress(db, uploadId, progress.bytes, progress.events);
+        }
       },
     );
     await commitUpload(db, uploadId, run.id, result);
