@@ -33,7 +33,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   return (
     <div className="flex flex-col gap-6">
       <RunSummary run={view} />
-      {run.events > 0 ? (
+      {run.tokens > 0 ? (
         <>
           <div className="flex gap-3">
             <Link href={`/runs/${id}/layers/0`} className="rounded bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
@@ -47,7 +47,7 @@ export default async function RunPage({ params, searchParams }: Props) {
           <HotDead runId={id} balance={balance} />
         </>
       ) : (
-        <p className="text-zinc-600">No events yet: upload a trace below.</p>
+        <p className="text-zinc-600">Nothing counted yet: upload a trace below.</p>
       )}
       <RunWarnings warnings={view.warnings ?? []} />
       <UploadPanel runId={id} />
