@@ -25,7 +25,7 @@ export function ColorLegend({ color, title, width = 320 }: Props) {
   return (
     <figure className="text-xs text-zinc-700 dark:text-zinc-300" data-testid="color-legend">
       <figcaption className="mb-1 font-medium">{title}</figcaption>
-      <svg width={width + 20} height={34} role="img" aria-label={`legend: colors from ${formatValue(lo)} to ${formatValue(hi)}, ${color.kind}`}>
+      <svg width={width + 44} height={34} role="img" aria-label={`legend: colors from ${formatValue(lo)} to ${formatValue(hi)}, ${color.kind}`}>
         <defs>
           <linearGradient id={id}>
             {stops.map((t) => (
