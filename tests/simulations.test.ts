@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getRun } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { createRunFromBody } from "@/lib/runs/create-run";
+import { computePlacement } from "@/lib/runs/compute-placement";
 import { runSimulation } from "@/lib/runs/run-simulation";
 import { chunked } from "./support/snapshot-run";
 import { openTestDatabase } from "./support/test-db";
@@ -39,6 +40,24 @@ describe("routing simulations over stored events (A6)", () => {
     const p = [2, 1, 0, 3].map((x) => Math.exp(x) / [2, 1, 0, 3].reduce((s, y) => s + Math.exp(y), 0));
     const q = [0, 1, 2, 3].map((x) => Math.exp(x) / [0, 1, 2, 3].reduce((s, y) => s + Math.exp(y), 0));
     expect(r.layers[0].massRetained).toBeCloseTo((3 * (q[3] + q[2]) + p[3] + p[2]) / (3 * (q[3] + q[2]) + p[3] + p[0]), 12);
+  });
+
+  it("counts C_T on the raw events beyond top-2, and says so when only aggregates exist", async () => {
+    const wide = { ...tiny, experts: 8, topK: 4 };
+    const run = await createRunFromBody(t.db, { name: "top4", model: wide });
+    const lines = [{ layer: 0, experts: [0, 1, 2, 3] }, { layer: 0, experts: [0, 1, 4, 5] }].map((l) => JSON.stringify(l)).join("\n");
+    await ingestUpload(t.db, run, chunked(new TextEncoder().encode(lines)), {});
+    const r = await computePlacement(t.db, (await getRun(t.db, run.id))!, 2, "contiguous");
+    expect(r.exact).toBe(true);
+    expect(r.ctPerLayer[0]).toBe(1.5);
+    expect(r.deviceLoad[0]).toEqual([2, 1]);
+    const agg = await createRunFromBody(t.db, { name: "top4 agg", model: wide });
+    const doc = { format: "moe-atlas.aggregate.v1", layers: [{ layer: 0, tokens: 2, load: [2, 2, 1, 1, 1, 1, 0, 0] }] };
+    await ingestUpload(t.db, agg, chunked(new TextEncoder().encode(JSON.stringify(doc))), {});
+    const ra = await computePlacement(t.db, (await getRun(t.db, agg.id))!, 2, "greedy");
+    expect(ra.exact).toBe(false);
+    expect(ra.ctPerLayer[0]).toBeNull();
+    expect(ra.note).toMatch(/needs the raw events/);
   });
 
   it("says clearly that runs without logits cannot be simulated", async () => {

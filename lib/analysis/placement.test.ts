@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contiguousPlacement, placementCost, roundRobinPlacement, validatePlacement } from "./placement";
+import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement } from "./placement";
 import { greedyPlacement, optimizePlacement } from "./placement-search";
 
 /** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
@@ -69,5 +69,16 @@ describe("greedy and optimized placements", () => {
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, search));
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, greedyPlacement(m, 8, 4)));
     }
+  });
+});
+
+describe("DeviceCounter", () => {
+  it("counts distinct devices per token exactly, for any k", () => {
+    // 8 experts, contiguous on 2 devices; top-4 tokens {0,1,2,3} (one device) and {0,1,4,-1} (two)
+    const dev = deviceOf(contiguousPlacement(8, 2), 8);
+    const c = new DeviceCounter([dev], 2);
+    c.add(2, 4, [0, 0], [0, 1, 2, 3, 0, 1, 4, -1]);
+    expect(c.ct(0)).toBe(1.5);
+    expect(Array.from(c.deviceLoad[0])).toEqual([2, 1]);
   });
 });

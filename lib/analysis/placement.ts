@@ -4,9 +4,9 @@
  *
  * From aggregates, for top-2 (one pair per token) this is exact:
  *   Σ_t |devices| = Σ_i load_i − Σ_{i<j, dev(i) = dev(j)} C_ij,
- * since a token's two experts cost one device when co-located and two otherwise. For k > 2 the
- * same formula subtracts every co-located pair, which undercounts a token with three experts on
- * one device: it is then an estimate (exact values need the raw events).
+ * since a token's two experts cost one device when co-located and two otherwise. For k > 2 pairs
+ * do not determine it (four experts on one device are six pairs but one device), so C_T is counted
+ * from the raw events (`DeviceCounter`); placements are still searched on pairwise co-location.
  */
 export type Placement = number[][];
 
@@ -73,4 +73,49 @@ export function contiguousPlacement(experts: number, devices: number): Placement
 /** Expert e on device e mod D. */
 export function roundRobinPlacement(experts: number, devices: number): Placement {
   return Array.from({ length: devices }, (_, d) => Array.from({ length: experts / devices }, (_, i) => i * devices + d));
+}
+
+/** Exact C_T and device loads from raw events, for any k: distinct devices per token, counted. */
+export class DeviceCounter {
+  readonly reached: Float64Array;
+  readonly tokens: Float64Array;
+  readonly deviceLoad: Float64Array[];
+  private seen: Int32Array;
+  private stamp = 0;
+
+  constructor(
+    readonly devOf: Int32Array[],
+    readonly devices: number,
+  ) {
+    const L = devOf.length;
+    this.reached = new Float64Array(L);
+    this.tokens = new Float64Array(L);
+    this.deviceLoad = Array.from({ length: L }, () => new Float64Array(devices));
+    this.seen = new Int32Array(devices);
+  }
+
+  add(count: number, k: number, layerOf: ArrayLike<number>, ids: ArrayLike<number>) {
+    for (let t = 0; t < count; t++) {
+      const l = layerOf[t];
+      const dev = this.devOf[l];
+      this.stamp++;
+      let n = 0;
+      for (let a = 0; a < k; a++) {
+        const e = ids[t * k + a];
+        if (e < 0) continue;
+        const d = dev[e];
+        if (this.seen[d] !== this.stamp) {
+          this.seen[d] = this.stamp;
+          this.deviceLoad[l][d] += 1;
+          n++;
+        }
+      }
+      this.reached[l] += n;
+      this.tokens[l] += 1;
+    }
+  }
+
+  ct(layer: number): number | null {
+    return this.tokens[layer] > 0 ? this.reached[layer] / this.tokens[layer] : null;
+  }
 }

@@ -1,4 +1,5 @@
 import { accumulateTopK, emptyLayerAggregate, type LayerAggregate } from "./layer-aggregate";
+import { DeviceCounter } from "./placement";
 
 /**
  * A6 routing simulations (PRODUCT.md §4), replayed on events that carry router logits.
@@ -32,9 +33,11 @@ export interface SimulationState {
   /** Σ of the original scores over the new and the old top-k. */
   massNew: Float64Array;
   massOld: Float64Array;
+  /** Devices reached by the simulated routing (C_T), for the placement given to newSimulationState. */
+  ctAfter: DeviceCounter;
 }
 
-export function newSimulationState(model: SimModel): SimulationState {
+export function newSimulationState(model: SimModel, devOf: Int32Array[] = Array.from({ length: model.layers }, () => new Int32Array(model.experts)), devices = 1): SimulationState {
   const L = model.layers;
   return {
     layers: Array.from({ length: L }, () => emptyLayerAggregate(model.experts)),
@@ -42,6 +45,7 @@ export function newSimulationState(model: SimModel): SimulationState {
     flipped: new Float64Array(L),
     massNew: new Float64Array(L),
     massOld: new Float64Array(L),
+    ctAfter: new DeviceCounter(devOf, devices),
   };
 }
 
@@ -125,6 +129,7 @@ export function simulateBatch(state: SimulationState, spec: SimulationSpec, mode
     state.massOld[l] += sumOld;
   }
   accumulateTopK(state.layers, count, K, layerOf, newIds, newW);
+  state.ctAfter.add(count, K, layerOf, newIds);
 }
 
 /** Scores of the original logits; dropped experts get 0 (their logit is −inf). */

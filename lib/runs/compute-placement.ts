@@ -1,8 +1,10 @@
-import { contiguousPlacement, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
+import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
 import { greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
 import { badRequest } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
+import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
+import { decodeChunk } from "@/lib/trace/encode-chunk";
 import type { RunWithModel } from "@/lib/db/queries/runs";
 
 export const PLACEMENT_STRATEGIES = ["contiguous", "round-robin", "greedy", "optimized"] as const;
@@ -21,9 +23,9 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     throw badRequest("invalid_devices", `devices must divide the ${E} experts evenly; ${devices} does not`, "devices");
   }
   const aggs = await getAllLayerAggregates(db, run.id, layers, E);
-  const perLayer = aggs.map((agg) => {
+  const base = contiguousPlacement(E, devices);
+  const placements = aggs.map((agg) => {
     const C = agg.coactivation;
-    const base = contiguousPlacement(E, devices);
     let p: Placement;
     if (strategy === "contiguous") p = base;
     else if (strategy === "round-robin") p = roundRobinPlacement(E, devices);
@@ -31,17 +33,40 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     else p = optimizePlacement(C, E, devices, { starts: [greedyPlacement(C, E, devices), base, roundRobinPlacement(E, devices)], maxImbalance, load: agg.load });
     const err = validatePlacement(p, E);
     if (err) throw new Error(`placement bug: ${err}`);
-    const cost = placementCost(C, agg.load, agg.tokens, topK, p);
-    const contiguous = placementCost(C, agg.load, agg.tokens, topK, base).ct;
-    const reached = cost.ct * agg.tokens;
-    const meanLoad = cost.deviceLoad.reduce((s, x) => s + x, 0) / devices;
+    return p;
+  });
+  // Beyond top-2, pairs do not determine the devices a token reaches: count them on the raw events.
+  const counted = topK > 2 && run.events > 0 ? await countDevices(db, run, placements, base, devices) : null;
+  const perLayer = aggs.map((agg, l) => {
+    const p = placements[l];
+    let ct: number | null;
+    let contiguous: number | null;
+    let deviceLoad: number[];
+    let reached: number;
+    if (topK <= 2) {
+      const cost = placementCost(agg.coactivation, agg.load, agg.tokens, topK, p);
+      ct = agg.tokens > 0 ? cost.ct : null;
+      contiguous = agg.tokens > 0 ? placementCost(agg.coactivation, agg.load, agg.tokens, topK, base).ct : null;
+      deviceLoad = cost.deviceLoad;
+      reached = cost.ct * agg.tokens;
+    } else if (counted) {
+      ct = counted.chosen.ct(l);
+      contiguous = counted.contiguous.ct(l);
+      deviceLoad = Array.from(counted.chosen.deviceLoad[l]);
+      reached = counted.chosen.reached[l];
+    } else {
+      ct = contiguous = null;
+      deviceLoad = [];
+      reached = 0;
+    }
+    const meanLoad = deviceLoad.length ? deviceLoad.reduce((s, x) => s + x, 0) / devices : 0;
     return {
       placement: p,
-      ct: agg.tokens > 0 ? cost.ct : null,
-      reduction: agg.tokens > 0 && contiguous > 0 ? 1 - cost.ct / contiguous : null,
-      bytes: hidden ? 2 * reached * hidden * DTYPE_BYTES : null,
-      deviceLoad: cost.deviceLoad,
-      deviceImbalance: meanLoad > 0 ? Math.max(...cost.deviceLoad) / meanLoad : null,
+      ct,
+      reduction: ct !== null && contiguous ? 1 - ct / contiguous : null,
+      bytes: hidden && ct !== null ? 2 * reached * hidden * DTYPE_BYTES : null,
+      deviceLoad,
+      deviceImbalance: meanLoad > 0 ? Math.max(...deviceLoad) / meanLoad : null,
     };
   });
   const withTokens = perLayer.filter((l) => l.ct !== null);
@@ -49,8 +74,13 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
   return {
     devices,
     strategy,
-    exact: topK <= 2,
-    note: topK <= 2 ? "C_T is exact from the co-activation counts (top-2)." : `C_T is a pairwise estimate for top-${topK}; exact values need the raw events.`,
+    exact: topK <= 2 || counted !== null,
+    note:
+      topK <= 2
+        ? "C_T is exact from the co-activation counts (top-2)."
+        : counted
+          ? `C_T for top-${topK} is counted on the run's ${run.events} raw events (tokens uploaded only as aggregates are not included); placements are searched on pairwise co-location.`
+          : `C_T for top-${topK} needs the raw events (pairs of experts do not determine how many devices a token reaches) and this run holds aggregates only.`,
     ctPerLayer: perLayer.map((l) => l.ct),
     ctMean: mean(withTokens.map((l) => l.ct!)),
     reductionMean: mean(withTokens.map((l) => l.reduction ?? 0)),
@@ -59,4 +89,16 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     deviceLoad: perLayer.map((l) => l.deviceLoad),
     deviceImbalance: perLayer.map((l) => l.deviceImbalance),
   };
+}
+
+async function countDevices(db: Db, run: RunWithModel, placements: Placement[], base: Placement, devices: number) {
+  const { layers, experts } = run.model.config;
+  const chosen = new DeviceCounter(placements.map((p) => deviceOf(p, experts)), devices);
+  const contiguous = new DeviceCounter(Array.from({ length: layers }, () => deviceOf(base, experts)), devices);
+  for await (const chunk of runEventChunks(db, run.id)) {
+    const b = decodeChunk(chunk, layers, experts);
+    chosen.add(b.count, b.k, b.layer, b.experts);
+    contiguous.add(b.count, b.k, b.layer, b.experts);
+  }
+  return { chosen, contiguous };
 }

@@ -1,6 +1,6 @@
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggregate";
-import { contiguousPlacement, placementCost } from "@/lib/analysis/placement";
+import { contiguousPlacement, deviceOf, DeviceCounter } from "@/lib/analysis/placement";
 import { newSimulationState, simulateBatch, topCollaborators, type SimulationSpec } from "@/lib/analysis/simulate-routing";
 import { ApiError, badRequest } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
@@ -49,7 +49,10 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
     };
   }
   const model = { layers: L, experts: E, topK: K, renormalize: cfg.renormalize, router: cfg.router };
-  const state = newSimulationState(model);
+  // C_T under contiguous placement, counted per event: exact for any k, before and after.
+  const devOf = Array.from({ length: L }, () => deviceOf(contiguousPlacement(E, devices), E));
+  const state = newSimulationState(model, devOf, devices);
+  const ctBefore = new DeviceCounter(devOf, devices);
   const original = Array.from({ length: L }, () => emptyLayerAggregate(E));
   let events = 0;
   let withoutLogits = 0;
@@ -60,6 +63,7 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
     }
     const b = decodeChunk(chunk, L, E);
     simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
+    ctBefore.add(b.count, b.k, b.layer, b.experts);
     accumulateTopK(original, b.count, b.k, b.layer, b.experts, b.weights);
     events += b.count;
   }
@@ -73,7 +77,6 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       "run",
     );
   }
-  const placement = contiguousPlacement(E, devices);
   const perLayer = state.layers.map((sim, l) => {
     const orig = original[l];
     const bo = balanceMetrics(orig.load);
@@ -83,8 +86,8 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       tokens: state.tokens[l],
       flipRate: state.tokens[l] ? state.flipped[l] / state.tokens[l] : null,
       massRetained: state.massOld[l] ? state.massNew[l] / state.massOld[l] : null,
-      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: placementCost(orig.coactivation, orig.load, orig.tokens, K, placement).ct, load: Array.from(orig.load) },
-      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: placementCost(sim.coactivation, sim.load, sim.tokens, K, placement).ct, load: Array.from(sim.load) },
+      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: ctBefore.ct(l), load: Array.from(orig.load) },
+      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: state.ctAfter.ct(l), load: Array.from(sim.load) },
     };
   });
   const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
@@ -96,7 +99,6 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
     events,
     eventsWithoutLogits: withoutLogits,
     devices,
-    ctExact: K <= 2,
     mean: {
       flipRate: mean((x) => x.flipRate),
       massRetained: mean((x) => x.massRetained),
