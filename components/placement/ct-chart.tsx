@@ -1,5 +1,6 @@
 import { scaleLinear } from "d3";
 import { formatValue } from "@/components/viz/format";
+import { YGrid } from "@/components/viz/y-grid";
 
 export const STRATEGY_COLORS: Record<string, string> = {
   contiguous: "#94a3b8",
@@ -20,14 +21,7 @@ export function CtChart({ series, layer, onLayer }: { series: { strategy: string
   const y = scaleLinear().domain([Math.min(1, ...all), Math.max(1.01, ...all)]).nice().range([H - M.bottom, M.top]);
   return (
     <svg width={W} height={H} role="img" aria-label="C_T per layer for each placement strategy" data-testid="ct-chart" className="text-zinc-700 dark:text-zinc-300">
-      {y.ticks(5).map((t) => (
-        <g key={t} transform={`translate(0,${y(t)})`}>
-          <line x1={M.left} x2={W - M.right} stroke="currentColor" strokeOpacity={0.12} />
-          <text x={M.left - 6} dy="0.32em" textAnchor="end" fontSize={10} fill="currentColor">
-            {formatValue(t)}
-          </text>
-        </g>
-      ))}
+      <YGrid y={y} ticks={5} left={M.left} right={W - M.right} />
       <line x1={x(layer)} x2={x(layer)} y1={M.top} y2={H - M.bottom} stroke="currentColor" strokeOpacity={0.35} strokeDasharray="3 3" />
       {series.map((s) => (
         <polyline

@@ -4,6 +4,7 @@ import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
 import { BALANCE_DEFINITIONS } from "@/lib/analysis/metric-definitions";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
 import { formatValue } from "@/components/viz/format";
+import { YGrid } from "@/components/viz/y-grid";
 
 interface Props {
   runId: string;
@@ -45,14 +46,7 @@ export function BalanceChart({ runId, balance, metric }: Props) {
         {def.label}: {def.definition} {def.better === "low" ? "Lower is more balanced." : "Higher is more balanced."} Click a bar to open that layer.
       </p>
       <svg width={W} height={H} role="img" aria-label={`${def.label} per MoE layer`} data-testid="balance-chart" className="text-zinc-700 dark:text-zinc-300">
-        {y.ticks(4).map((t) => (
-          <g key={t} transform={`translate(0,${y(t)})`}>
-            <line x1={M.left} x2={W - M.right} stroke="currentColor" strokeOpacity={0.12} />
-            <text x={M.left - 6} dy="0.32em" textAnchor="end" fontSize={10} fill="currentColor">
-              {formatValue(t)}
-            </text>
-          </g>
-        ))}
+        <YGrid y={y} ticks={4} left={M.left} right={W - M.right} />
         {layers.map((l) => {
           const v = l[metric];
           return (
