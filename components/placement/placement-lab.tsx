@@ -10,6 +10,7 @@ import { DefinitionNote } from "@/components/ui/definition-note";
 import { formatValue } from "@/components/viz/format";
 import { CtChart, STRATEGY_COLORS } from "./ct-chart";
 import { DeviceGrid } from "./device-grid";
+import { SimulationPanel } from "./simulation-panel";
 
 const CT_DEFINITION = "C_T: mean number of distinct devices a token's top-k experts live on, i.e. copies the all-to-all sends per token (k without co-location).";
 
@@ -94,6 +95,7 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
       {shown && !shown.exact ? <p className="text-sm text-amber-700">{shown.note}</p> : null}
       <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => go({ layer: l })} />
       {shown ? <DeviceGrid placement={shown.placement[layer]} deviceLoad={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} /> : <p>Computing placements…</p>}
+      <SimulationPanel runId={runId} experts={experts} layers={layers} devices={devices} />
     </div>
   );
 }
