@@ -69,7 +69,7 @@ describe("A5 placement on the real LLaMA-MoE co-activation (4 devices x 2 expert
   const cost = (m: number[][], p: number[][]) => {
     const flat = m.flat();
     const load = m.map((row) => row.reduce((a, b) => a + b, 0));
-    return placementCost(flat, load, 204800, 2, p).ct;
+    return placementCost(flat, load, 204800, 2, p).ct!;
   };
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

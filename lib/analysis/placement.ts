@@ -11,11 +11,9 @@
 export type Placement = number[][];
 
 export interface PlacementCost {
-  /** Mean devices per token (C_T). */
-  ct: number;
-  /** Whether C_T is exact (top-k ≤ 2) or the pairwise estimate. */
-  exact: boolean;
-  /** Tokens routed to each device (a token counts once per device it reaches). */
+  /** Mean devices per token (C_T); null beyond top-2, where aggregates cannot give it (DeviceCounter can). */
+  ct: number | null;
+  /** Tokens routed to each device (a token counts once per device it reaches); empty beyond top-2. */
   deviceLoad: number[];
 }
 
@@ -51,6 +49,7 @@ export function colocatedPairs(coactivation: ArrayLike<number>, experts: number,
 }
 
 export function placementCost(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, topK: number, placement: Placement): PlacementCost {
+  if (topK > 2) return { ct: null, deviceLoad: [] };
   const E = load.length;
   let selections = 0;
   for (let i = 0; i < E; i++) selections += load[i];
@@ -61,7 +60,7 @@ export function placementCost(coactivation: ArrayLike<number>, load: ArrayLike<n
     for (const e of group) s += load[e];
     return s - colocatedPairs(coactivation, E, [group]);
   });
-  return { ct, exact: topK <= 2, deviceLoad };
+  return { ct, deviceLoad };
 }
 
 /** Experts 0..E/D-1 on device 0, and so on. */

@@ -45,8 +45,3 @@ export const modelConfigSchema = z
 
 export type ModelConfigInput = z.input<typeof modelConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
-
-/** Bytes needed per expert id: ids fit in one byte up to 256 experts. */
-export function expertIdBytes(experts: number): 1 | 2 {
-  return experts <= 256 ? 1 : 2;
-}

@@ -48,7 +48,7 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
       ct = agg.tokens > 0 ? cost.ct : null;
       contiguous = agg.tokens > 0 ? placementCost(agg.coactivation, agg.load, agg.tokens, topK, base).ct : null;
       deviceLoad = cost.deviceLoad;
-      reached = cost.ct * agg.tokens;
+      reached = (cost.ct ?? 0) * agg.tokens;
     } else if (counted) {
       ct = counted.chosen.ct(l);
       contiguous = counted.contiguous.ct(l);

@@ -26,8 +26,6 @@ export interface EventBatch {
 /** Fills fixed-capacity batches; `take()` hands over the filled part and starts a new one. */
 export class EventBatchBuilder {
   private batch: EventBatch;
-  private hasWeights = false;
-  private hasLogits = false;
 
   constructor(
     readonly capacity: number,
@@ -61,13 +59,11 @@ export class EventBatchBuilder {
   /** Lazily allocated: most traces carry no logits, and logits dominate memory when they do. */
   weightsArray(): Float32Array {
     if (!this.batch.weights) this.batch.weights = new Float32Array(this.capacity * this.k).fill(Number.NaN);
-    this.hasWeights = true;
     return this.batch.weights;
   }
 
   logitsArray(): Float32Array {
     if (!this.batch.logits) this.batch.logits = new Float32Array(this.capacity * this.experts).fill(Number.NaN);
-    this.hasLogits = true;
     return this.batch.logits;
   }
 
@@ -89,11 +85,6 @@ export class EventBatchBuilder {
       label: b.label.subarray(0, n),
       repeat: b.repeat ? b.repeat.subarray(0, n) : null,
     };
-  }
-
-  /** Whether any event so far carried weights / logits (used for the "mixed" check). */
-  seen() {
-    return { weights: this.hasWeights, logits: this.hasLogits };
   }
 
   private allocate(): EventBatch {

@@ -36,15 +36,6 @@ export function parseFieldMap(spec: string | null | undefined): FieldMap {
   return map as FieldMap;
 }
 
-/** The first alias present in `obj`, or undefined. */
-export function pick(obj: Record<string, unknown>, names: readonly string[]): unknown {
-  for (const n of names) {
-    const v = obj[n];
-    if (v !== undefined && v !== null) return v;
-  }
-  return undefined;
-}
-
 /**
  * Looks a field up by its aliases, trying first the name that matched last time: a trace uses
  * one spelling throughout, so the common case is one property read per field per line.
