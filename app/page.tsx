@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { listRunsQuerySchema } from "@/lib/api/schemas";
+import { pageViewer } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
 import { listRuns } from "@/lib/db/queries/runs";
 import { MODEL_PRESETS } from "@/lib/models/presets";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function RunsIndexPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = await searchParams;
   const filter = listRunsQuerySchema.catch({}).parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, [v].flat()[0]])));
-  const runs = await listRuns(await getDb(), filter);
+  const runs = await listRuns(await getDb(), filter, await pageViewer());
   return (
     <div className="flex flex-col gap-6">
       <div className="flex items-end justify-between gap-4">

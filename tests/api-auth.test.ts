@@ -52,3 +52,70 @@ describe("write access through the route handlers", () => {
     expect((await res.json()).error.code).toBe("not_found");
   });
 });
+
+describe("visibility through the route handlers", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
+  });
+  afterAll(async () => {
+    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
+    await t?.drop();
+  });
+
+  const call = async (handler: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
+    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) });
+    return { status: res.status, body: await res.json(), headers: res.headers };
+  };
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it("keeps a private run to its owner's token, lists it only to them, and lets only them change visibility", async () => {
+    const runs = await import("@/app/api/runs/route");
+    const one = await import("@/app/api/runs/[id]/route");
+    const layer = await import("@/app/api/runs/[id]/layers/[layer]/route");
+    const session = await import("@/app/api/session/route");
+    const { token: owner } = await createApiToken(t.db, "owner");
+    const { token: other } = await createApiToken(t.db, "other");
+    const json = { "content-type": "application/json" };
+    const created = await call(runs.POST, "/api/runs", { method: "POST", headers: { ...json, ...bearer(owner) }, body: JSON.stringify({ name: "secret", model: { preset: "mixtral-8x7b" }, visibility: "private" }) });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const params = { id };
+
+    // Anonymous and another token: not found (the id does not leak), on the run and its analyses.
+    expect((await call(one.GET, `/api/runs/${id}`, { params })).status).toBe(404);
+    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer(other) })).status).toBe(404);
+    expect((await call(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" } })).status).toBe(404);
+    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer(owner) })).status).toBe(200);
+    expect((await call(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" }, headers: bearer(owner) })).status).toBe(200);
+    // A mistyped token is an error, not an anonymous read.
+    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer("mat_typo") })).status).toBe(403);
+
+    const names = async (headers: Record<string, string> = {}) => (await call(runs.GET, "/api/runs", { headers })).body.runs.map((r: { name: string }) => r.name);
+    expect(await names()).not.toContain("secret");
+    expect(await names(bearer(other))).not.toContain("secret");
+    expect(await names(bearer(owner))).toContain("secret");
+
+    // The browser's session cookie counts as the token.
+    const signIn = await call(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: owner }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0];
+    expect(signIn.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: { cookie } })).status).toBe(200);
+    expect((await call(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: "mat_typo" }) })).status).toBe(403);
+
+    const patch = (headers: Record<string, string>, body: object) => call(one.PATCH, `/api/runs/${id}`, { method: "PATCH", params, headers: { ...json, ...headers }, body: JSON.stringify(body) });
+    expect((await patch(bearer(other), { visibility: "public" })).status).toBe(404);
+    expect((await patch(bearer(owner), { visibility: "sideways" })).status).toBe(400);
+    const unlisted = await patch(bearer(owner), { visibility: "unlisted" });
+    expect(unlisted.status).toBe(200);
+    expect(unlisted.body.visibility).toBe("unlisted");
+    // Unlisted: readable by id, by anyone; still off other people's lists.
+    expect((await call(one.GET, `/api/runs/${id}`, { params })).status).toBe(200);
+    expect(await names()).not.toContain("secret");
+    expect((await patch(bearer(other), { visibility: "public" })).status).toBe(403);
+    expect((await patch(bearer(owner), { visibility: "public" })).body.visibility).toBe("public");
+    expect(await names()).toContain("secret");
+  });
+});

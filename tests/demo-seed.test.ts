@@ -22,7 +22,7 @@ describe("demo seeding on PGlite", () => {
     const seeded = await seedDemoRuns(t.db);
     expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
-    expect((await listRuns(t.db)).length).toBe(DEMO_RUNS.length);
+    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null })).length).toBe(DEMO_RUNS.length);
 
     const mixtral = seeded[0];
     const cfg = mixtral.model.config;

@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { viewerFromRequest, type Viewer } from "@/lib/auth/viewer";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { ApiError } from "./api-error";
 
@@ -6,6 +7,8 @@ type Params = Record<string, string>;
 export interface HandlerContext<P extends Params> {
   params: P;
   database: Database;
+  /** Who is asking (token or session cookie), resolved on first use. */
+  viewer: () => Promise<Viewer>;
 }
 
 /**
@@ -18,7 +21,8 @@ export function apiHandler<P extends Params = Params>(fn: (req: Request, ctx: Ha
     try {
       const params = await route.params;
       const database = await getDatabase();
-      const out = await fn(req, { params, database });
+      let viewer: Promise<Viewer> | undefined;
+      const out = await fn(req, { params, database, viewer: () => (viewer ??= viewerFromRequest(database.db, req)) });
       return out instanceof Response ? out : Response.json(out);
     } catch (e) {
       return errorResponse(e);

@@ -15,6 +15,18 @@ export const createRunBodySchema = z.object({
 });
 export type CreateRunBody = z.infer<typeof createRunBodySchema>;
 
+/** PATCH /api/runs/{id}: what may change after creation (the model and the counts may not). */
+export const updateRunBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000),
+    tags: z.array(z.string().trim().min(1).max(64)).max(32),
+    visibility: visibilitySchema,
+  })
+  .partial()
+  .strict();
+export type UpdateRunBody = z.infer<typeof updateRunBodySchema>;
+
 export const listRunsQuerySchema = z.object({
   q: z.string().max(200).optional(),
   model: z.string().max(200).optional(),

@@ -1,6 +1,7 @@
 import { sql, type InferSelectModel } from "drizzle-orm";
 import {
   bigint,
+  type AnyPgColumn,
   bigserial,
   boolean,
   customType,
@@ -51,6 +52,8 @@ export const runs = pgTable(
     modelId: text("model_id")
       .notNull()
       .references(() => models.id),
+    /** The API token that created the run: only it may read the run while it is private. */
+    ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
     /** Sums over committed uploads, kept in the same transaction that commits an upload. */
     events: bigint("events", { mode: "number" }).notNull().default(0),
     tokens: bigint("tokens", { mode: "number" }).notNull().default(0),

@@ -5,7 +5,8 @@ import { createModel } from "@/lib/db/queries/models";
 import { createRun, getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { MODEL_PRESETS, findPreset } from "@/lib/models/presets";
 
-export async function createRunFromBody(db: Db, body: CreateRunBody): Promise<RunWithModel> {
+/** Creates the model and the run; `ownerTokenId` is the token that asked (null on an open server). */
+export async function createRunFromBody(db: Db, body: CreateRunBody, ownerTokenId: string | null = null): Promise<RunWithModel> {
   let model;
   if ("preset" in body.model) {
     const preset = findPreset(body.model.preset);
@@ -17,6 +18,6 @@ export async function createRunFromBody(db: Db, body: CreateRunBody): Promise<Ru
   } else {
     model = await createModel(db, body.model, null);
   }
-  const run = await createRun(db, { ...body, modelId: model.id });
+  const run = await createRun(db, { ...body, modelId: model.id, ownerTokenId });
   return (await getRun(db, run.id))!;
 }

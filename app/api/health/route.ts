@@ -1,5 +1,5 @@
 import { apiHandler } from "@/lib/api/handler";
-import { writeTokenRequired } from "@/lib/auth/require-write-access";
+import { countApiTokens } from "@/lib/db/queries/api-tokens";
 import { APP_VERSION } from "@/lib/version";
 
 export const dynamic = "force-dynamic";
@@ -8,5 +8,5 @@ export const GET = apiHandler(async (_req, { database }) => ({
   ok: true,
   database: database.kind,
   version: APP_VERSION,
-  writeTokenRequired: await writeTokenRequired(database.db),
+  writeTokenRequired: (await countApiTokens(database.db)) > 0,
 }));

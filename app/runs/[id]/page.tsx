@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
+import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
-import { getRun, listCommittedUploads } from "@/lib/db/queries/runs";
+import { listCommittedUploads } from "@/lib/db/queries/runs";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { toRunView } from "@/lib/runs/run-view";
 import { BalanceChart } from "@/components/runs/balance-chart";
@@ -16,7 +16,7 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const run = await getRun(await getDb(), (await params).id);
+  const run = await pageRunOrNull((await params).id);
   return { title: run?.name ?? "Run not found" };
 }
 
@@ -26,8 +26,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   const metricParam = [(await searchParams).metric].flat()[0];
   const metric: BalanceScalar = BALANCE_SCALARS.includes(metricParam as BalanceScalar) ? (metricParam as BalanceScalar) : "maxOverMean";
   const db = await getDb();
-  const run = await getRun(db, id);
-  if (!run) notFound();
+  const run = await pageRun(id);
   const view = toRunView(run, await listCommittedUploads(db, id));
   const balance = await getRunBalance(db, run);
   return (

@@ -1,4 +1,5 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
+import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
 import { models, runs, uploads, type ModelRow, type RunRow } from "../schema";
@@ -12,6 +13,7 @@ export interface NewRun {
   visibility?: RunRow["visibility"];
   policy?: string;
   modelId: string;
+  ownerTokenId?: string | null;
 }
 
 export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
@@ -25,6 +27,7 @@ export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
       visibility: input.visibility ?? "public",
       policy: input.policy ?? "vanilla",
       modelId: input.modelId,
+      ownerTokenId: input.ownerTokenId ?? null,
     })
     .returning();
   return row;
@@ -35,15 +38,27 @@ export async function getRun(db: Db, id: string): Promise<RunWithModel | undefin
   return row ? { ...row.runs, model: row.models } : undefined;
 }
 
+export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility">>) {
+  await db.update(runs).set({ ...patch, updatedAt: new Date() }).where(eq(runs.id, id));
+}
+
 export interface RunFilter {
   q?: string;
   model?: string;
   tag?: string;
 }
 
-export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunWithModel[]> {
+/**
+ * The index: public runs, plus the unlisted and private runs the viewer may read (its own; all of
+ * them on an open server, where visibility only keeps runs off other people's lists).
+ */
+export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promise<RunWithModel[]> {
   const where = and(
-    eq(runs.visibility, "public"),
+    viewer.open
+      ? undefined
+      : viewer.tokenId
+        ? or(eq(runs.visibility, "public"), eq(runs.ownerTokenId, viewer.tokenId), and(eq(runs.visibility, "private"), isNull(runs.ownerTokenId)))
+        : eq(runs.visibility, "public"),
     filter.q ? sql`(${runs.name} ilike ${"%" + filter.q + "%"} or ${runs.description} ilike ${"%" + filter.q + "%"})` : undefined,
     filter.model ? sql`(${models.presetId} = ${filter.model} or ${models.name} = ${filter.model})` : undefined,
     filter.tag ? sql`${filter.tag} = any(${runs.tags})` : undefined,

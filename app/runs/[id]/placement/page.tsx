@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { getDb } from "@/lib/db/client";
-import { getRun } from "@/lib/db/queries/runs";
+import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
 import { PlacementLab } from "@/components/placement/placement-lab";
 
 export const dynamic = "force-dynamic";
@@ -10,15 +8,14 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const run = await getRun(await getDb(), (await params).id);
+  const run = await pageRunOrNull((await params).id);
   return { title: run ? `${run.name} · placement` : "Run not found" };
 }
 
 /** V6, placement part: how many devices a token's all-to-all reaches under each placement. */
 export default async function PlacementPage({ params }: Props) {
   const { id } = await params;
-  const run = await getRun(await getDb(), id);
-  if (!run) notFound();
+  const run = await pageRun(id);
   const { experts, layers, topK } = run.model.config;
   return (
     <div className="flex flex-col gap-4">

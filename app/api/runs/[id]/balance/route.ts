@@ -4,7 +4,7 @@ import { requireRun } from "@/lib/runs/require-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler<{ id: string }>(async (_req, { params, database }) => {
-  const run = await requireRun(database.db, params.id);
+export const GET = apiHandler<{ id: string }>(async (_req, { params, database, viewer }) => {
+  const run = await requireRun(database.db, params.id, await viewer());
   return getRunBalance(database.db, run);
 });

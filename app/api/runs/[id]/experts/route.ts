@@ -6,8 +6,8 @@ import { requireRun } from "@/lib/runs/require-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler<{ id: string }>(async (req, { params, database }) => {
-  const run = await requireRun(database.db, params.id);
+export const GET = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
+  const run = await requireRun(database.db, params.id, await viewer());
   const q = new URL(req.url).searchParams;
   const layerParam = q.get("layer");
   if (layerParam === null) throw badRequest("missing_field", "layer is required (a MoE layer index from 0)", "query parameter layer");

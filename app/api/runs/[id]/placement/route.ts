@@ -13,8 +13,8 @@ const placementBodySchema = z.object({
 });
 
 /** A computation on stored data, not a write: no token needed. */
-export const POST = apiHandler<{ id: string }>(async (req, { params, database }) => {
-  const run = await requireRun(database.db, params.id);
+export const POST = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
+  const run = await requireRun(database.db, params.id, await viewer());
   const body = placementBodySchema.parse(await readJson(req));
   return computePlacement(database.db, run, body.devices, body.strategy, body.maxImbalance);
 });

@@ -13,14 +13,14 @@ const simulationBodySchema = z.discriminatedUnion("kind", [
 ]);
 
 /** Replays the run's logits under a routing policy; a computation, not a write. */
-export const POST = apiHandler<{ id: string }>(async (req, { params, database }) => {
-  const run = await requireRun(database.db, params.id);
+export const POST = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
+  const run = await requireRun(database.db, params.id, await viewer());
   const body = simulationBodySchema.parse(await readJson(req));
   const E = run.model.config.experts;
   const devices = body.reportDevices ?? (body.kind === "device-limited" ? body.devices : E % 4 === 0 ? 4 : 1);
   const request =
     body.kind === "c2r"
-      ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: body.collaboratorsFrom ? await requireRun(database.db, body.collaboratorsFrom) : undefined }
+      ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: body.collaboratorsFrom ? await requireRun(database.db, body.collaboratorsFrom, await viewer()) : undefined }
       : body;
   return runSimulation(database.db, run, request, devices);
 });

@@ -1,6 +1,6 @@
 import { bodyChunks } from "@/lib/api/body-stream";
 import { apiHandler } from "@/lib/api/handler";
-import { requireWriteAccess } from "@/lib/auth/require-write-access";
+import { requireWriter } from "@/lib/auth/viewer";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { requireRun } from "@/lib/runs/require-run";
 import { parseFormat } from "@/lib/trace/detect-format";
@@ -9,9 +9,10 @@ export const dynamic = "force-dynamic";
 // Large traces take a while; the body streams, so no size limit applies here beyond our own.
 export const maxDuration = 3600;
 
-export const POST = apiHandler<{ id: string }>(async (req, { params, database }) => {
-  await requireWriteAccess(database.db, req);
-  const run = await requireRun(database.db, params.id);
+export const POST = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
+  const who = await viewer();
+  requireWriter(who);
+  const run = await requireRun(database.db, params.id, who);
   const q = new URL(req.url).searchParams;
   const result = await ingestUpload(database.db, run, bodyChunks(req), {
     format: parseFormat(q.get("format")),

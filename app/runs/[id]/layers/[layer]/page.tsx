@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
-import { getRun } from "@/lib/db/queries/runs";
 import { getQueryClient } from "@/lib/query/query-client";
 import { layerQuery } from "@/lib/query/run-queries";
 import { getLayerView } from "@/lib/runs/get-layer-view";
@@ -16,7 +16,7 @@ type Props = { params: Promise<{ id: string; layer: string }>; searchParams: Pro
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id, layer } = await params;
-  const run = await getRun(await getDb(), id);
+  const run = await pageRunOrNull(id);
   return { title: run ? `${run.name} · layer ${layer}` : "Run not found" };
 }
 
@@ -25,9 +25,9 @@ export default async function LayerPage({ params, searchParams }: Props) {
   const { id, layer: layerParam } = await params;
   const state = parseLayerViewState(await searchParams);
   const db = await getDb();
-  const run = await getRun(db, id);
+  const run = await pageRun(id);
   const layer = Number(layerParam);
-  if (!run || !Number.isInteger(layer) || layer < 0 || layer >= run.model.layers) notFound();
+  if (!Number.isInteger(layer) || layer < 0 || layer >= run.model.layers) notFound();
 
   const queryClient = getQueryClient();
   const { queryKey } = layerQuery(id, layer, state.norm);

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { ApiError } from "@/lib/api/api-error";
+import { apiHandler, readJson } from "@/lib/api/handler";
+import { TOKEN_COOKIE } from "@/lib/auth/viewer";
+import { findApiToken } from "@/lib/db/queries/api-tokens";
+
+export const dynamic = "force-dynamic";
+
+const sessionBodySchema = z.object({ token: z.string().min(1) });
+
+/** Who the browser is: `open` when the server has no tokens, else the signed-in token's name. */
+export const GET = apiHandler(async (_req, { viewer }) => {
+  const v = await viewer();
+  return { open: v.open, signedIn: v.tokenId !== null, tokenName: v.tokenName };
+});
+
+/**
+ * Browser sign-in: the token goes into an httpOnly SameSite=Strict cookie, so pages (which get no
+ * Authorization header) can show the viewer's private runs and cross-site requests never carry it.
+ */
+export const POST = apiHandler(async (req, { database }) => {
+  const { token } = sessionBodySchema.parse(await readJson(req));
+  const row = await findApiToken(database.db, token);
+  if (!row) throw new ApiError(403, "forbidden", "the API token is not valid (revoked or mistyped)", "token");
+  const res = Response.json({ open: false, signedIn: true, tokenName: row.name });
+  res.headers.append("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${60 * 60 * 24 * 30}`);
+  return res;
+});
+
+export const DELETE = apiHandler(async () => {
+  const res = Response.json({ signedIn: false });
+  res.headers.append("set-cookie", `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  return res;
+});

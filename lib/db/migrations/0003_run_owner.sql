@@ -1,0 +1,2 @@
+ALTER TABLE "runs" ADD COLUMN "owner_token_id" text;--> statement-breakpoint
+ALTER TABLE "runs" ADD CONSTRAINT "runs_owner_token_id_api_tokens_id_fk" FOREIGN KEY ("owner_token_id") REFERENCES "public"."api_tokens"("id") ON DELETE set null ON UPDATE no action;
