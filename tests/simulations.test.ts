@@ -39,6 +39,15 @@ describe("routing simulations over stored events (A6)", () => {
     expect(r.layers[0].simulated.ct).toBe(1);
     const p = [2, 1, 0, 3].map((x) => Math.exp(x) / [2, 1, 0, 3].reduce((s, y) => s + Math.exp(y), 0));
     const q = [0, 1, 2, 3].map((x) => Math.exp(x) / [0, 1, 2, 3].reduce((s, y) => s + Math.exp(y), 0));
+    // Strategies side by side, placements from the original co-activation (C_32 = 3, C_30 = 1):
+    // round-robin {0,2},{1,3} splits both pairs; greedy groups {2,3} like contiguous does.
+    const by = Object.fromEntries(r.strategies.map((x) => [x.strategy, x]));
+    expect(by["round-robin"]).toMatchObject({ ctOriginal: 2, ctSimulated: 2 });
+    expect(by.greedy.ctOriginal).toBeCloseTo(1.25, 12);
+    expect(by.greedy.ctSimulated).toBe(1);
+    // C2R with T = 1 leaves every expert a single collaborator: collaboration entropy 0.
+    expect(r.mean.entropySimulated).toBe(0);
+    expect(r.mean.entropyOriginal).toBeGreaterThan(0);
     expect(r.layers[0].massRetained).toBeCloseTo((3 * (q[3] + q[2]) + p[3] + p[2]) / (3 * (q[3] + q[2]) + p[3] + p[0]), 12);
   });
 

@@ -60,7 +60,7 @@ export function topCollaborators(coactivation: ArrayLike<number>, experts: numbe
   return out;
 }
 
-/** Replays one batch of events (k ids and E logits each) under `spec`, adding to `state`. */
+/** Replays one batch of events (k ids and E logits each) under `spec`, adding to `state`; returns the new top-k ids. */
 export function simulateBatch(state: SimulationState, spec: SimulationSpec, model: SimModel, count: number, layerOf: ArrayLike<number>, oldIds: ArrayLike<number>, logits: ArrayLike<number>) {
   const { experts: E, topK: K } = model;
   const scores = new Float64Array(E);
@@ -130,6 +130,8 @@ export function simulateBatch(state: SimulationState, spec: SimulationSpec, mode
   }
   accumulateTopK(state.layers, count, K, layerOf, newIds, newW);
   state.ctAfter.add(count, K, layerOf, newIds);
+  // The derived top-k ids, so callers can count them under other placements too.
+  return newIds;
 }
 
 /** Scores of the original logits; dropped experts get 0 (their logit is −inf). */

@@ -24,17 +24,7 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
   }
   const aggs = await getAllLayerAggregates(db, run.id, layers, E);
   const base = contiguousPlacement(E, devices);
-  const placements = aggs.map((agg) => {
-    const C = agg.coactivation;
-    let p: Placement;
-    if (strategy === "contiguous") p = base;
-    else if (strategy === "round-robin") p = roundRobinPlacement(E, devices);
-    else if (strategy === "greedy") p = greedyPlacement(C, E, devices);
-    else p = optimizePlacement(C, E, devices, { starts: [greedyPlacement(C, E, devices), base, roundRobinPlacement(E, devices)], maxImbalance, load: agg.load });
-    const err = validatePlacement(p, E);
-    if (err) throw new Error(`placement bug: ${err}`);
-    return p;
-  });
+  const placements = aggs.map((agg) => strategyPlacement(agg, E, devices, strategy, maxImbalance));
   // Beyond top-2, pairs do not determine the devices a token reaches: count them on the raw events.
   const counted = topK > 2 && run.events > 0 ? await countDevices(db, run, placements, base, devices) : null;
   const perLayer = aggs.map((agg, l) => {
@@ -89,6 +79,19 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     deviceLoad: perLayer.map((l) => l.deviceLoad),
     deviceImbalance: perLayer.map((l) => l.deviceImbalance),
   };
+}
+
+/** One layer's placement under a strategy, from that layer's co-activation (and load, when bounded). */
+export function strategyPlacement(agg: { coactivation: Float64Array; load: Float64Array }, E: number, devices: number, strategy: PlacementStrategy, maxImbalance?: number): Placement {
+  const C = agg.coactivation;
+  let p: Placement;
+  if (strategy === "contiguous") p = contiguousPlacement(E, devices);
+  else if (strategy === "round-robin") p = roundRobinPlacement(E, devices);
+  else if (strategy === "greedy") p = greedyPlacement(C, E, devices);
+  else p = optimizePlacement(C, E, devices, { starts: [greedyPlacement(C, E, devices), contiguousPlacement(E, devices), roundRobinPlacement(E, devices)], maxImbalance, load: agg.load });
+  const err = validatePlacement(p, E);
+  if (err) throw new Error(`placement bug: ${err}`);
+  return p;
 }
 
 async function countDevices(db: Db, run: RunWithModel, placements: Placement[], base: Placement, devices: number) {

@@ -1,6 +1,7 @@
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggregate";
-import { contiguousPlacement, deviceOf, DeviceCounter } from "@/lib/analysis/placement";
+import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
+import { deviceOf, DeviceCounter } from "@/lib/analysis/placement";
 import { newSimulationState, simulateBatch, topCollaborators, type SimulationSpec } from "@/lib/analysis/simulate-routing";
 import { ApiError, badRequest } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
@@ -8,6 +9,7 @@ import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
 import { decodeChunk } from "@/lib/trace/encode-chunk";
+import { PLACEMENT_STRATEGIES, strategyPlacement, type PlacementStrategy } from "./compute-placement";
 
 export type SimulationRequest =
   | { kind: "c2r"; topT: number; collaboratorsFrom?: RunWithModel }
@@ -49,10 +51,15 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
     };
   }
   const model = { layers: L, experts: E, topK: K, renormalize: cfg.renormalize, router: cfg.router };
-  // C_T under contiguous placement, counted per event: exact for any k, before and after.
-  const devOf = Array.from({ length: L }, () => deviceOf(contiguousPlacement(E, devices), E));
-  const state = newSimulationState(model, devOf, devices);
-  const ctBefore = new DeviceCounter(devOf, devices);
+  // C_T before and after, counted per event (exact for any k) under every placement strategy, each
+  // placement derived from this run's original co-activation: what would be deployed today.
+  const ownAggs = await getAllLayerAggregates(db, run.id, L, E);
+  const devOfBy = Object.fromEntries(
+    PLACEMENT_STRATEGIES.map((s) => [s, ownAggs.map((agg) => deviceOf(strategyPlacement(agg, E, devices, s), E))]),
+  ) as Record<PlacementStrategy, Int32Array[]>;
+  const before = Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, new DeviceCounter(devOfBy[s], devices)])) as Record<PlacementStrategy, DeviceCounter>;
+  const after = Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, new DeviceCounter(devOfBy[s], devices)])) as Record<PlacementStrategy, DeviceCounter>;
+  const state = newSimulationState(model, devOfBy.contiguous, devices);
   const original = Array.from({ length: L }, () => emptyLayerAggregate(E));
   let events = 0;
   let withoutLogits = 0;
@@ -62,8 +69,11 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       continue;
     }
     const b = decodeChunk(chunk, L, E);
-    simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
-    ctBefore.add(b.count, b.k, b.layer, b.experts);
+    const newIds = simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
+    for (const s of PLACEMENT_STRATEGIES) {
+      before[s].add(b.count, b.k, b.layer, b.experts);
+      after[s].add(b.count, K, b.layer, newIds);
+    }
     accumulateTopK(original, b.count, b.k, b.layer, b.experts, b.weights);
     events += b.count;
   }
@@ -86,8 +96,8 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       tokens: state.tokens[l],
       flipRate: state.tokens[l] ? state.flipped[l] / state.tokens[l] : null,
       massRetained: state.massOld[l] ? state.massNew[l] / state.massOld[l] : null,
-      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: ctBefore.ct(l), load: Array.from(orig.load) },
-      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: state.ctAfter.ct(l), load: Array.from(sim.load) },
+      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: before.contiguous.ct(l), ctBy: ctOf(before, l), entropy: meanCollaborationEntropy(orig.coactivation, E), load: Array.from(orig.load) },
+      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: after.contiguous.ct(l), ctBy: ctOf(after, l), entropy: meanCollaborationEntropy(sim.coactivation, E), load: Array.from(sim.load) },
     };
   });
   const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
@@ -106,7 +116,14 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       ctSimulated: mean((x) => x.simulated.ct),
       maxOverMeanOriginal: mean((x) => x.original.maxOverMean),
       maxOverMeanSimulated: mean((x) => x.simulated.maxOverMean),
+      entropyOriginal: mean((x) => x.original.entropy),
+      entropySimulated: mean((x) => x.simulated.entropy),
     },
+    /** Mean C_T over layers under each placement strategy, before and after: strategies side by side. */
+    strategies: PLACEMENT_STRATEGIES.map((s) => ({ strategy: s, ctOriginal: mean((x) => x.original.ctBy[s]), ctSimulated: mean((x) => x.simulated.ctBy[s]) })),
     layers: perLayer,
   };
 }
+
+const ctOf = (counters: Record<PlacementStrategy, DeviceCounter>, l: number) =>
+  Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, counters[s].ct(l)])) as Record<PlacementStrategy, number | null>;
