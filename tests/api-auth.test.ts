@@ -64,8 +64,8 @@ describe("visibility through the route handlers", () => {
     await t?.drop();
   });
 
-  const call = async (handler: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
-    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) });
+  const call = async (handler: (req: Request, ctx: { params: Promise<never> }) => Promise<Response>, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
+    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
     return { status: res.status, body: await res.json(), headers: res.headers };
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

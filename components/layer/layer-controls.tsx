@@ -9,13 +9,15 @@ interface Props {
   modelLayer: number;
   state: LayerViewState;
   go: (layer: number, patch?: Partial<LayerViewState>) => void;
+  /** A shared snapshot: the controls show the pinned state and cannot change it. */
+  frozen?: boolean;
 }
 
 const selectClass = "rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
-export function LayerControls({ layer, layers, modelLayer, state, go }: Props) {
+export function LayerControls({ layer, layers, modelLayer, state, go, frozen = false }: Props) {
   return (
-    <div className="flex flex-wrap items-end gap-4">
+    <fieldset disabled={frozen} className="flex flex-wrap items-end gap-4">
       <label className="flex flex-col text-sm">
         <span>
           MoE layer <strong className="num" data-testid="layer-number">{layer}</strong> of {layers}
@@ -63,6 +65,6 @@ export function LayerControls({ layer, layers, modelLayer, state, go }: Props) {
           <option value="load">load (descending)</option>
         </select>
       </label>
-    </div>
+    </fieldset>
   );
 }

@@ -23,7 +23,7 @@ const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional 
 
 /** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
 export function LayerExplorer({ runId, layers }: Props) {
-  const { layer, state, go } = useLayerNavigation(runId, layers);
+  const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
   const { data, error, isFetching } = useQuery({ ...layerQuery(runId, layer, state.norm), placeholderData: keepPreviousData });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
 
@@ -41,7 +41,7 @@ export function LayerExplorer({ runId, layers }: Props) {
 
   return (
     <div className="flex flex-col gap-4">
-      <LayerControls layer={layer} layers={layers} modelLayer={data?.modelLayer ?? layer} state={state} go={go} />
+      <LayerControls layer={layer} layers={layers} modelLayer={data?.modelLayer ?? layer} state={state} go={go} frozen={frozen} />
       {error ? (
         <p role="alert" className="text-red-600">
           Could not load layer {layer}: {error.message}

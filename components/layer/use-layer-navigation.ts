@@ -1,7 +1,7 @@
 "use client";
 
-import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useEffect } from "react";
+import { useViewLocation } from "@/components/share/view-location";
 import { layerHref, parseLayerViewState, type LayerViewState } from "@/lib/url/layer-view-state";
 
 /**
@@ -11,21 +11,21 @@ import { layerHref, parseLayerViewState, type LayerViewState } from "@/lib/url/l
  * on each other instead of on a stale render.
  */
 export function useLayerNavigation(runId: string, layers: number) {
-  const pathname = usePathname();
-  const search = useSearchParams();
+  const { pathname, search, frozen, replace } = useViewLocation();
   const layer = Number(pathname.split("/").pop());
-  const state = parseLayerViewState(new URLSearchParams(search.toString()));
+  const state = parseLayerViewState(search);
 
   const go = useCallback(
     (next: number, patch: Partial<LayerViewState> = {}) => {
       const current = parseLayerViewState(new URLSearchParams(window.location.search));
       const l = Math.min(layers - 1, Math.max(0, next));
-      window.history.replaceState(null, "", layerHref(runId, l, { ...current, ...patch }));
+      replace(layerHref(runId, l, { ...current, ...patch }));
     },
-    [runId, layers],
+    [runId, layers, replace],
   );
 
   useEffect(() => {
+    if (frozen) return;
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       // Form controls handle their own arrows (the slider moves the layer itself).
@@ -41,7 +41,7 @@ export function useLayerNavigation(runId: string, layers: number) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [go, layer]);
+  }, [go, layer, frozen]);
 
-  return { layer, state, go };
+  return { layer, state, go, frozen };
 }

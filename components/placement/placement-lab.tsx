@@ -1,45 +1,46 @@
 "use client";
 
 import { useQueries } from "@tanstack/react-query";
-import { useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 import { placementQuery } from "@/lib/query/placement-queries";
 import { PLACEMENT_STRATEGIES, type PlacementStrategy } from "@/lib/runs/compute-placement";
-import { parsePlacementViewState, placementHref, type PlacementViewState } from "@/lib/url/placement-view-state";
+import { deviceChoices, effectiveLabState, parsePlacementViewState, placementHref, type PlacementViewState } from "@/lib/url/placement-view-state";
+import { useViewLocation } from "@/components/share/view-location";
+import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { formatValue } from "@/components/viz/format";
 import { CtChart, STRATEGY_COLORS } from "./ct-chart";
 import { DeviceGrid } from "./device-grid";
 import { SimulationPanel } from "./simulation-panel";
 
-const CT_DEFINITION = "C_T: mean number of distinct devices a token's top-k experts live on, i.e. copies the all-to-all sends per token (k without co-location).";
 
-/** V6 (placement part): strategies side by side, C_T per layer, the chosen layer's device x expert placement. */
+const input = "rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800";
+
+/** V6: strategies side by side, C_T per layer, the chosen layer's device x expert placement, and routing simulations. */
 export function PlacementLab({ runId, experts, layers, topK }: { runId: string; experts: number; layers: number; topK: number }) {
-  const search = useSearchParams();
-  const state = parsePlacementViewState(new URLSearchParams(search.toString()));
-  const layer = Math.min(state.layer, layers - 1);
+  const { search, frozen, replace } = useViewLocation();
+  const state = effectiveLabState(parsePlacementViewState(search), experts, layers);
+  const { devices, layer } = state;
   const go = useCallback(
     (patch: Partial<PlacementViewState>) => {
       const current = parsePlacementViewState(new URLSearchParams(window.location.search));
-      window.history.replaceState(null, "", placementHref(runId, { ...current, ...patch }));
+      replace(placementHref(runId, { ...current, ...patch }));
     },
-    [runId],
+    [runId, replace],
   );
-  const divisors = Array.from({ length: experts }, (_, i) => i + 1).filter((d) => experts % d === 0 && d > 1);
-  const devices = divisors.includes(state.devices) ? state.devices : divisors[Math.min(1, divisors.length - 1)];
-  const results = useQueries({ queries: PLACEMENT_STRATEGIES.map((s) => placementQuery(runId, devices, s)) });
+  const results = useQueries({ queries: PLACEMENT_STRATEGIES.map((s) => placementQuery(runId, devices, s, state.maxImbalance)) });
   const byStrategy = Object.fromEntries(PLACEMENT_STRATEGIES.map((s, i) => [s, results[i].data])) as Record<PlacementStrategy, (typeof results)[number]["data"]>;
   const shown = byStrategy[state.show];
   const error = results.find((r) => r.error)?.error;
+  const optimized = byStrategy.optimized;
 
   return (
     <div className="flex flex-col gap-4">
-      <div className="flex flex-wrap items-end gap-4 text-sm">
+      <fieldset disabled={frozen} className="flex flex-wrap items-end gap-4 text-sm">
         <label className="flex flex-col">
           Devices
-          <select aria-label="devices" value={devices} onChange={(e) => go({ devices: Number(e.target.value) })} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800">
-            {divisors.map((d) => (
+          <select aria-label="devices" value={devices} onChange={(e) => go({ devices: Number(e.target.value) })} className={input}>
+            {deviceChoices(experts).map((d) => (
               <option key={d} value={d}>
                 {d} devices × {experts / d} experts
               </option>
@@ -48,17 +49,35 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
         </label>
         <label className="flex flex-col">
           Show placement of
-          <select aria-label="strategy shown" value={state.show} onChange={(e) => go({ show: e.target.value as PlacementStrategy })} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800">
+          <select aria-label="strategy shown" value={state.show} onChange={(e) => go({ show: e.target.value as PlacementStrategy })} className={input}>
             {PLACEMENT_STRATEGIES.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
         </label>
         <label className="flex flex-col">
+          <span>
+            Optimizer load bound
+            <DefinitionNote text="Load-aware placement: the optimizer keeps every device's summed expert load at most this many times the mean device load (empty: unbounded)." />
+          </span>
+          <input
+            aria-label="max device imbalance"
+            type="number"
+            min={1}
+            step={0.05}
+            placeholder="none"
+            defaultValue={state.maxImbalance ?? ""}
+            key={state.maxImbalance ?? "none"}
+            onBlur={(e) => go({ maxImbalance: e.target.value ? Math.max(1, Number(e.target.value)) : undefined })}
+            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+            className={`${input} w-24`}
+          />
+        </label>
+        <label className="flex flex-col">
           Layer <span className="num">{layer}</span>
           <input type="range" min={0} max={layers - 1} value={layer} aria-label="layer" onChange={(e) => go({ layer: Number(e.target.value) })} className="w-48 accent-indigo-600" />
         </label>
-      </div>
+      </fieldset>
       {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
       <table className="text-sm [&_td]:px-3 [&_th]:px-3" data-testid="strategy-table">
         <thead>
@@ -73,6 +92,10 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
               <DefinitionNote text="1 − C_T / C_T(contiguous), averaged over layers: the share of all-to-all copies saved." />
             </th>
             <th className="text-right">C_T at layer {layer}</th>
+            <th className="text-right">
+              load max/mean at layer {layer}
+              <DefinitionNote text="Σ of the expert loads on each device; the largest over the mean. What the optimizer's load bound limits." />
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -83,19 +106,26 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
                 <td>
                   <span className="mr-2 inline-block h-2 w-4 align-middle" style={{ background: STRATEGY_COLORS[s] }} />
                   {s}
+                  {s === "optimized" && state.maxImbalance ? <span className="text-zinc-500"> (load ≤ {state.maxImbalance}× mean)</span> : null}
                 </td>
                 <td className="num text-right" data-testid={`ct-mean-${s}`}>{r ? formatValue(r.ctMean) : "…"}</td>
                 <td className="num text-right">{r?.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "…"}</td>
                 <td className="num text-right">{r ? formatValue(r.ctPerLayer[layer]) : "…"}</td>
+                <td className="num text-right" data-testid={`imbalance-${s}`}>{r ? formatValue(r.assignmentImbalance[layer]) : "…"}</td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      {optimized?.boundMissed.length ? (
+        <p className="text-sm text-amber-700" role="status">
+          No placement found within the load bound on layers {optimized.boundMissed.join(", ")}; the most balanced one is shown there.
+        </p>
+      ) : null}
       {shown && !shown.exact ? <p className="text-sm text-amber-700">{shown.note}</p> : null}
-      <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => go({ layer: l })} />
+      <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
       {shown ? <DeviceGrid placement={shown.placement[layer]} deviceLoad={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} /> : <p>Computing placements…</p>}
-      <SimulationPanel runId={runId} experts={experts} layers={layers} devices={devices} />
+      <SimulationPanel runId={runId} experts={experts} layers={layers} state={state} go={go} frozen={frozen} />
     </div>
   );
 }

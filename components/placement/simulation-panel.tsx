@@ -3,71 +3,123 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch } from "@/lib/query/api-fetch";
-import type { runSimulation } from "@/lib/runs/run-simulation";
+import { simulationQuery, type SimulationResult } from "@/lib/query/placement-queries";
+import type { RunView } from "@/lib/runs/run-view";
+import { simulationBody, type PlacementViewState, type SimulationKind } from "@/lib/url/placement-view-state";
+import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { formatValue } from "@/components/viz/format";
-
-type SimResult = Awaited<ReturnType<typeof runSimulation>>;
-type Spec = { kind: "c2r"; topT: number } | { kind: "device-limited"; devices: number; maxDevices: number } | { kind: "drop"; expert: number };
+import { SimulationLayerChart } from "./simulation-layer-chart";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
-/** V6, simulation part: C2R, device-limited routing or dropping one expert, replayed from stored logits (A6). */
-export function SimulationPanel({ runId, experts, layers, devices }: { runId: string; experts: number; layers: number; devices: number }) {
-  const [draft, setDraft] = useState<Spec>({ kind: "c2r", topT: 1 });
-  const [spec, setSpec] = useState<Spec | null>(null);
-  const body = spec && (spec.kind === "drop" ? { kind: "drop", experts: Array.from({ length: layers }, () => [spec.expert]), reportDevices: devices } : { ...spec, reportDevices: devices });
-  const { data, error, isFetching } = useQuery({
-    queryKey: ["runs", runId, "simulation", body],
-    queryFn: () => apiFetch<SimResult>(`/api/runs/${runId}/simulations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    enabled: body !== null,
-    staleTime: Infinity,
-    retry: false,
+type Draft = Pick<PlacementViewState, "topT" | "from" | "maxDevices"> & { sim: SimulationKind; drop: string };
+
+interface Props {
+  runId: string;
+  experts: number;
+  layers: number;
+  state: PlacementViewState;
+  go: (patch: Partial<PlacementViewState>) => void;
+  frozen: boolean;
+}
+
+/**
+ * V6, simulation part: C2R, device-limited routing or expert dropping replayed from the stored
+ * logits (A6). The form is a draft; Simulate writes it to the URL, which is what is computed and shared.
+ */
+export function SimulationPanel({ runId, experts, layers, state, go, frozen }: Props) {
+  const { devices } = state;
+  const [draft, setDraft] = useState<Draft>({ sim: state.sim ?? "c2r", topT: state.topT, from: state.from, maxDevices: state.maxDevices, drop: state.drop?.join(",") ?? "0" });
+  const body = simulationBody(state, layers, devices);
+  const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null });
+  const sameShape = useQuery({
+    queryKey: ["runs", "list"],
+    queryFn: () => apiFetch<{ runs: RunView[] }>("/api/runs"),
+    enabled: !frozen,
+    select: (r) => r.runs.filter((x) => x.id !== runId && x.model.experts === experts && x.model.layers === layers),
   });
-  const rows: [string, string, number | null, number | null][] = data
-    ? [
-        ["C_T (contiguous)", `mean devices per token on ${devices} devices`, data.mean.ctOriginal, data.mean.ctSimulated],
-        ["max / mean load", "largest expert load over the mean", data.mean.maxOverMeanOriginal, data.mean.maxOverMeanSimulated],
-      ]
-    : [];
+  const dropList = /^\s*\d+(\s*,\s*\d+)*\s*$/.test(draft.drop) ? draft.drop.split(",").map((x) => Number(x.trim())) : null;
+  const submit = () =>
+    go({ sim: draft.sim, topT: draft.topT, from: draft.sim === "c2r" ? draft.from : undefined, maxDevices: draft.maxDevices, drop: draft.sim === "drop" ? (dropList ?? undefined) : undefined });
+
   return (
     <section aria-label="routing simulations" className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800" data-testid="simulation-panel">
       <h2 className="font-semibold">Routing simulations (from stored router logits)</h2>
-      <div className="flex flex-wrap items-end gap-3 text-sm">
+      <fieldset disabled={frozen} className="flex flex-wrap items-end gap-3 text-sm">
         <label className="flex flex-col">
           Policy
-          <select aria-label="simulation" className={input} value={draft.kind} onChange={(e) => setDraft(e.target.value === "c2r" ? { kind: "c2r", topT: 1 } : e.target.value === "drop" ? { kind: "drop", expert: 0 } : { kind: "device-limited", devices, maxDevices: 1 })}>
+          <select aria-label="simulation" className={input} value={draft.sim} onChange={(e) => setDraft({ ...draft, sim: e.target.value as SimulationKind })}>
             <option value="c2r">C2R (collaboration-constrained)</option>
             <option value="device-limited">device-limited routing</option>
-            <option value="drop">drop one expert in every layer</option>
+            <option value="drop">drop experts in every layer</option>
           </select>
         </label>
-        {draft.kind === "c2r" ? (
-          <label className="flex flex-col">
-            Top-T
-            <input aria-label="Top-T" type="number" min={1} max={experts - 1} value={draft.topT} className={`${input} w-20`} onChange={(e) => setDraft({ kind: "c2r", topT: Number(e.target.value) })} />
-          </label>
-        ) : draft.kind === "device-limited" ? (
+        {draft.sim === "c2r" ? (
+          <>
+            <label className="flex flex-col">
+              Top-T
+              <input aria-label="Top-T" type="number" min={1} max={experts - 1} value={draft.topT} className={`${input} w-20`} onChange={(e) => setDraft({ ...draft, topT: Math.max(1, Number(e.target.value)) })} />
+            </label>
+            <label className="flex flex-col">
+              Collaborators from
+              <select aria-label="collaborators from" className={input} value={draft.from ?? ""} onChange={(e) => setDraft({ ...draft, from: e.target.value || undefined })}>
+                <option value="">this run</option>
+                {(sameShape.data ?? []).map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
+                {draft.from && !sameShape.data?.some((r) => r.id === draft.from) ? <option value={draft.from}>run {draft.from}</option> : null}
+              </select>
+            </label>
+          </>
+        ) : draft.sim === "device-limited" ? (
           <label className="flex flex-col">
             M of {devices} devices
-            <input aria-label="max devices" type="number" min={1} max={devices} value={draft.maxDevices} className={`${input} w-20`} onChange={(e) => setDraft({ kind: "device-limited", devices, maxDevices: Number(e.target.value) })} />
+            <input aria-label="max devices" type="number" min={1} max={devices} value={draft.maxDevices} className={`${input} w-20`} onChange={(e) => setDraft({ ...draft, maxDevices: Math.max(1, Number(e.target.value)) })} />
           </label>
         ) : (
           <label className="flex flex-col">
-            Expert
-            <input aria-label="dropped expert" type="number" min={0} max={experts - 1} value={draft.expert} className={`${input} w-20`} onChange={(e) => setDraft({ kind: "drop", expert: Number(e.target.value) })} />
+            Experts (comma-separated)
+            <input aria-label="dropped experts" value={draft.drop} aria-invalid={!dropList} className={`${input} w-32`} onChange={(e) => setDraft({ ...draft, drop: e.target.value })} />
           </label>
         )}
-        <button type="button" onClick={() => setSpec(draft)} className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700">
+        <button type="button" onClick={submit} disabled={draft.sim === "drop" && !dropList} className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
           {isFetching ? "Simulating…" : "Simulate"}
         </button>
-      </div>
+        {state.sim ? (
+          <button type="button" onClick={() => go({ sim: undefined })} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-600">
+            Clear
+          </button>
+        ) : null}
+      </fieldset>
+      {body ? <p className="text-xs text-zinc-500">Showing: {describe(state)}; C_T counted on {devices} devices.</p> : null}
       {error ? (
         <p role="alert" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulation-error">
           {error.message}
         </p>
       ) : null}
-      {data ? (
+      {data && body ? <SimulationResultView data={data} layer={state.layer} show={state.show} /> : null}
+    </section>
+  );
+}
+
+function describe(s: PlacementViewState): string {
+  if (s.sim === "c2r") return `C2R with T = ${s.topT}, collaborators from ${s.from ? `run ${s.from}` : "this run"}`;
+  if (s.sim === "device-limited") return `device-limited routing to ${s.maxDevices} of ${s.devices} devices`;
+  return `experts ${s.drop?.join(", ")} dropped in every layer`;
+}
+
+function SimulationResultView({ data, layer, show }: { data: SimulationResult; layer: number; show: PlacementViewState["show"] }) {
+  const rows: [string, string, number | null, number | null][] = [
+    ["C_T (contiguous)", CT_DEFINITION, data.mean.ctOriginal, data.mean.ctSimulated],
+    ["max / mean load", "Largest expert load over the mean load, mean over layers.", data.mean.maxOverMeanOriginal, data.mean.maxOverMeanSimulated],
+    ["collaboration entropy", "Mean over experts and layers of H_i = −Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij (A3): lower is more specialized collaboration.", data.mean.entropyOriginal, data.mean.entropySimulated],
+  ];
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-start gap-8">
         <table className="text-sm [&_td]:px-3 [&_th]:px-3" data-testid="simulation-result">
           <thead>
             <tr className="text-left">
@@ -105,7 +157,32 @@ export function SimulationPanel({ runId, experts, layers, devices }: { runId: st
             ))}
           </tbody>
         </table>
-      ) : null}
-    </section>
+        <table className="text-sm [&_td]:px-3 [&_th]:px-3" data-testid="simulation-strategies">
+          <thead>
+            <tr className="text-left">
+              <th>
+                placement
+                <DefinitionNote text="Each strategy's placement comes from this run's original co-activation (what would be deployed); C_T is counted per token for the original and the simulated routing." />
+              </th>
+              <th className="text-right">C_T original</th>
+              <th className="text-right">C_T simulated</th>
+              <th className="text-right">change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.strategies.map((s) => (
+              <tr key={s.strategy} data-strategy={s.strategy}>
+                <td>{s.strategy}</td>
+                <td className="num text-right">{formatValue(s.ctOriginal)}</td>
+                <td className="num text-right">{formatValue(s.ctSimulated)}</td>
+                <td className="num text-right">{s.ctOriginal && s.ctSimulated !== null ? `${(((s.ctSimulated - s.ctOriginal) / s.ctOriginal) * 100).toFixed(1)}%` : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <SimulationLayerChart layers={data.layers} strategy={show} layer={layer} />
+      {data.eventsWithoutLogits ? <p className="text-xs text-amber-700">{formatValue(data.eventsWithoutLogits)} events without logits were left out.</p> : null}
+    </div>
   );
 }

@@ -10,6 +10,8 @@ interface Props {
   runId: string;
   balance: RunBalance;
   metric: BalanceScalar;
+  /** Where the metric switch points: the run page, or the share page of a snapshot. */
+  basePath?: string;
 }
 
 const W = 760;
@@ -17,7 +19,7 @@ const H = 220;
 const M = { top: 12, right: 96, bottom: 34, left: 48 };
 
 /** Per-layer balance bars for one A1 metric, with its p50/p90/p95 across layers; bars open the layer. */
-export function BalanceChart({ runId, balance, metric }: Props) {
+export function BalanceChart({ runId, balance, metric, basePath = `/runs/${runId}` }: Props) {
   const layers = balance.layers;
   const x = scaleBand<number>().domain(layers.map((l) => l.layer)).range([M.left, W - M.right]).padding(0.15);
   const values = layers.map((l) => l[metric]);
@@ -33,7 +35,7 @@ export function BalanceChart({ runId, balance, metric }: Props) {
         {BALANCE_SCALARS.map((m) => (
           <Link
             key={m}
-            href={`/runs/${runId}?metric=${m}`}
+            href={`${basePath}?metric=${m}`}
             scroll={false}
             aria-current={m === metric ? "true" : undefined}
             className={`rounded px-2 py-0.5 ${m === metric ? "bg-indigo-600 text-white" : "border border-zinc-300 dark:border-zinc-700"}`}

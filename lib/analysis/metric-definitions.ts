@@ -13,3 +13,6 @@ export const BALANCE_DEFINITIONS: Record<BalanceScalar, { label: string; definit
 
 export const DEAD_DEFINITION = "Dead: experts never selected in this layer (load 0).";
 export const HOT_DEFINITION = `Hot: experts whose load is at least ${HOT_FACTOR}× the mean load of the layer.`;
+
+export const CT_DEFINITION =
+  "C_T: mean number of distinct devices a token's top-k experts live on, i.e. copies the all-to-all sends per token (k without co-location).";

@@ -59,7 +59,12 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
   if (E <= (opts.exhaustiveUpTo ?? 10) && !opts.maxImbalance) return exhaustive(coactivation, E, devices);
   let best: Placement | null = null;
   let bestScore = -Infinity;
-  for (const start of opts.starts.length ? opts.starts : [contiguousPlacement(E, devices)]) {
+  const starts = opts.starts.length ? [...opts.starts] : [contiguousPlacement(E, devices)];
+  // Local search never repairs an infeasible start, so load-aware search also starts from the most
+  // balanced placement we can build; when even that breaks the bound, it is the answer.
+  const balanced = opts.maxImbalance && opts.load ? balancedPlacement(opts.load, E, devices) : null;
+  if (balanced) starts.push(balanced);
+  for (const start of starts) {
     const p = localSearch(coactivation, E, start.map((d) => [...d]), opts);
     const s = within(p);
     if (feasible(p) && s > bestScore) {
@@ -67,7 +72,27 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
       bestScore = s;
     }
   }
-  return (best ?? opts.starts[0]).map((d) => [...d].sort((a, b) => a - b));
+  return (best ?? balanced ?? starts[0]).map((d) => [...d].sort((a, b) => a - b));
+}
+
+/** Longest-processing-time first: heaviest expert to the lightest device with a free slot. */
+export function balancedPlacement(load: ArrayLike<number>, experts: number, devices: number): Placement {
+  const g = experts / devices;
+  const order = Array.from({ length: experts }, (_, e) => e).sort((a, b) => load[b] - load[a] || a - b);
+  const out: Placement = Array.from({ length: devices }, () => []);
+  const sum = new Float64Array(devices);
+  for (const e of order) {
+    let d = -1;
+    for (let i = 0; i < devices; i++) if (out[i].length < g && (d < 0 || sum[i] < sum[d])) d = i;
+    out[d].push(e);
+    sum[d] += load[e];
+  }
+  return out.map((dev) => dev.sort((a, b) => a - b));
+}
+
+/** Largest device load over the mean device load (1 when nothing is routed). */
+export function deviceImbalance(p: Placement, load: ArrayLike<number>): number {
+  return imbalance(p, load);
 }
 
 function imbalance(p: Placement, load: ArrayLike<number>): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement } from "./placement";
-import { greedyPlacement, optimizePlacement } from "./placement-search";
+import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "./placement-search";
 
 /** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
 const E = 4;
@@ -58,6 +58,29 @@ describe("greedy and optimized placements", () => {
       expect(validatePlacement(o, n)).toBeNull();
       expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, g));
     }
+  });
+
+  it("load-aware: holds the device-load bound even when every routing-based start breaks it", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const n = 32;
+      const m = randomC(n, seed);
+      // Skewed loads (a few hot experts), the case where collaboration grouping piles load up.
+      const ld = Array.from({ length: n }, (_, e) => (e % 7 === 0 ? 40 : 1) + ((e * seed) % 5));
+      const g = greedyPlacement(m, n, 8);
+      const bound = Math.max(1.05, deviceImbalance(balancedPlacement(ld, n, 8), ld));
+      const o = optimizePlacement(m, n, 8, { starts: [g], maxImbalance: bound, load: ld, exhaustiveUpTo: 0 });
+      expect(validatePlacement(o, n)).toBeNull();
+      expect(deviceImbalance(o, ld)).toBeLessThanOrEqual(bound + 1e-9);
+      // Local search from the balanced start only improves co-location.
+      expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, balancedPlacement(ld, n, 8)) - 1e-9);
+    }
+  });
+
+  it("balances by longest-processing-time first", () => {
+    // loads 8,7,6,5,4,3,2,1 on 4 devices of 2: 8+1, 7+2, 6+3, 5+4 = 9 each.
+    const p = balancedPlacement([8, 7, 6, 5, 4, 3, 2, 1], 8, 4);
+    expect(p).toEqual([[0, 7], [1, 6], [2, 5], [3, 4]]);
+    expect(deviceImbalance(p, [8, 7, 6, 5, 4, 3, 2, 1])).toBe(1);
   });
 
   it("finds the brute-force optimum for 8 experts on 4 devices", () => {

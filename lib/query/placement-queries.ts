@@ -1,17 +1,28 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { computePlacement, PlacementStrategy } from "@/lib/runs/compute-placement";
+import type { runSimulation } from "@/lib/runs/run-simulation";
+import type { SimulationBody } from "@/lib/url/placement-view-state";
 import { apiFetch } from "./api-fetch";
 
 export type PlacementResult = Awaited<ReturnType<typeof computePlacement>>;
+export type SimulationResult = Awaited<ReturnType<typeof runSimulation>>;
 
-export const placementQuery = (runId: string, devices: number, strategy: PlacementStrategy) =>
-  queryOptions({
-    queryKey: ["runs", runId, "placement", devices, strategy],
-    queryFn: () =>
-      apiFetch<PlacementResult>(`/api/runs/${runId}/placement`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ devices, strategy }),
-      }),
+const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/** The device bound applies to the optimizer only; other strategies ignore it, so it stays out of their keys. */
+export const placementQuery = (runId: string, devices: number, strategy: PlacementStrategy, maxImbalance?: number) => {
+  const bound = strategy === "optimized" ? maxImbalance : undefined;
+  return queryOptions({
+    queryKey: ["runs", runId, "placement", devices, strategy, bound ?? null],
+    queryFn: () => apiFetch<PlacementResult>(`/api/runs/${runId}/placement`, post({ devices, strategy, ...(bound ? { maxImbalance: bound } : {}) })),
     staleTime: Infinity,
+  });
+};
+
+export const simulationQuery = (runId: string, body: SimulationBody) =>
+  queryOptions({
+    queryKey: ["runs", runId, "simulation", body],
+    queryFn: () => apiFetch<SimulationResult>(`/api/runs/${runId}/simulations`, post(body)),
+    staleTime: Infinity,
+    retry: false,
   });

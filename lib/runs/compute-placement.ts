@@ -1,5 +1,5 @@
 import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
-import { greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
+import { deviceImbalance, greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
 import { badRequest } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
@@ -57,6 +57,8 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
       bytes: hidden && ct !== null ? 2 * reached * hidden * DTYPE_BYTES : null,
       deviceLoad,
       deviceImbalance: meanLoad > 0 ? Math.max(...deviceLoad) / meanLoad : null,
+      // What the load-aware bound constrains: expert assignments (Σ load) per device, max / mean.
+      assignmentImbalance: agg.tokens > 0 ? deviceImbalance(p, agg.load) : null,
     };
   });
   const withTokens = perLayer.filter((l) => l.ct !== null);
@@ -78,6 +80,10 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     placement: perLayer.map((l) => l.placement),
     deviceLoad: perLayer.map((l) => l.deviceLoad),
     deviceImbalance: perLayer.map((l) => l.deviceImbalance),
+    assignmentImbalance: perLayer.map((l) => l.assignmentImbalance),
+    maxImbalance: strategy === "optimized" ? (maxImbalance ?? null) : null,
+    /** Layers where even the most balanced placement breaks the bound (it is then returned as is). */
+    boundMissed: strategy === "optimized" && maxImbalance ? perLayer.flatMap((l, i) => (l.assignmentImbalance !== null && l.assignmentImbalance > maxImbalance + 1e-9 ? [i] : [])) : [],
   };
 }
 

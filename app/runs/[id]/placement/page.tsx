@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
+import { PlacementHeader } from "@/components/placement/placement-header";
 import { PlacementLab } from "@/components/placement/placement-lab";
 
 export const dynamic = "force-dynamic";
@@ -12,25 +12,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: run ? `${run.name} · placement` : "Run not found" };
 }
 
-/** V6, placement part: how many devices a token's all-to-all reaches under each placement. */
+/** V6: how many devices a token's all-to-all reaches under each placement, and what C2R or device-limited routing would change. */
 export default async function PlacementPage({ params }: Props) {
   const { id } = await params;
   const run = await pageRun(id);
   const { experts, layers, topK } = run.model.config;
   return (
     <div className="flex flex-col gap-4">
-      <div>
-        <p className="text-sm">
-          <Link href={`/runs/${id}`} className="text-indigo-600 hover:underline">
-            ← {run.name}
-          </Link>
-        </p>
-        <h1 className="text-2xl font-semibold">Expert-parallel placement</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          {run.model.name}: {experts} experts per layer placed on devices. Contiguous and round-robin ignore routing; greedy is Occult&apos;s collaboration grouping; optimized is
-          our swap search started from all three, never worse than greedy on any layer.
-        </p>
-      </div>
+      <PlacementHeader runId={id} runName={run.name} modelName={run.model.name} experts={experts} />
       <PlacementLab runId={id} experts={experts} layers={layers} topK={topK} />
     </div>
   );

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
@@ -9,6 +8,7 @@ import { layerQuery } from "@/lib/query/run-queries";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
+import { LayerHeader } from "@/components/layer/layer-header";
 
 export const dynamic = "force-dynamic";
 
@@ -36,17 +36,7 @@ export default async function LayerPage({ params, searchParams }: Props) {
 
   return (
     <div className="flex flex-col gap-4">
-      <div>
-        <p className="text-sm">
-          <Link href={`/runs/${id}`} className="text-indigo-600 hover:underline">
-            ← {run.name}
-          </Link>
-        </p>
-        <h1 className="text-2xl font-semibold">Expert co-activation</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          {run.model.name}: cell (i, j) counts the tokens whose top-{run.model.topK} included both expert i and expert j.
-        </p>
-      </div>
+      <LayerHeader runId={id} runName={run.name} modelName={run.model.name} topK={run.model.topK} />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <LayerExplorer runId={id} layers={run.model.layers} />
       </HydrationBoundary>

@@ -1,0 +1,58 @@
+import { badRequest } from "@/lib/api/api-error";
+import type { Viewer } from "@/lib/auth/viewer";
+import type { Db } from "@/lib/db/client";
+import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
+import { layerQuery } from "@/lib/query/run-queries";
+import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
+import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
+import { getLayerView } from "@/lib/runs/get-layer-view";
+import { getRunBalance } from "@/lib/runs/get-run-balance";
+import { requireRun } from "@/lib/runs/require-run";
+import { runSimulation } from "@/lib/runs/run-simulation";
+import { toRunView } from "@/lib/runs/run-view";
+import { parseLayerViewState } from "@/lib/url/layer-view-state";
+import { effectiveLabState, parsePlacementViewState, simulationBody } from "@/lib/url/placement-view-state";
+import type { ViewPath } from "@/lib/url/view-path";
+
+/**
+ * What a share pins: the run as it was, and every answer the view draws from, under the query
+ * keys the view asks for (so the same component renders it from a pre-filled cache), or as props
+ * for the server-rendered overview. JSON round trip: exactly what the API would have sent.
+ */
+export interface PinnedView {
+  run: ReturnType<typeof toRunView>;
+  queries: { key: readonly unknown[]; data: unknown }[];
+  props?: Record<string, unknown>;
+}
+
+const json = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer: Viewer): Promise<PinnedView> {
+  const search = new URLSearchParams(view.search);
+  const base = { run: json(toRunView(run, await listCommittedUploads(db, run.id))) };
+  const cfg = run.model.config;
+  switch (view.kind) {
+    case "overview":
+      return { ...base, queries: [], props: { balance: json(await getRunBalance(db, run)) } };
+    case "layer": {
+      if (view.layer >= cfg.layers) throw badRequest("invalid_layer", `layer ${view.layer} is outside this run's ${cfg.layers} MoE layers`, "path");
+      const { norm } = parseLayerViewState(search);
+      return { ...base, queries: [{ key: layerQuery(run.id, view.layer, norm).queryKey, data: json(await getLayerView(db, run, view.layer, norm)) }] };
+    }
+    case "placement": {
+      const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);
+      const queries: PinnedView["queries"] = [];
+      for (const s of PLACEMENT_STRATEGIES) {
+        const q = placementQuery(run.id, state.devices, s, state.maxImbalance);
+        queries.push({ key: q.queryKey, data: json(await computePlacement(db, run, state.devices, s, s === "optimized" ? state.maxImbalance : undefined)) });
+      }
+      const body = simulationBody(state, cfg.layers, state.devices);
+      if (body) {
+        const from = body.kind === "c2r" && body.collaboratorsFrom ? await requireRun(db, body.collaboratorsFrom, viewer) : undefined;
+        const req = body.kind === "c2r" ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: from } : body;
+        queries.push({ key: simulationQuery(run.id, body).queryKey, data: json(await runSimulation(db, run, req, state.devices)) });
+      }
+      return { ...base, queries };
+    }
+  }
+}
