@@ -1,6 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { pageViewer } from "@/lib/auth/page-viewer";
+import { SessionMenu } from "@/components/ui/session-menu";
+import { THEME_COOKIE } from "@/components/ui/theme";
+import { ThemeToggle } from "@/components/ui/theme-toggle";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -9,9 +14,16 @@ export const metadata: Metadata = {
   description: "Mixture-of-Experts routing analysis: load, balance, co-activation and more, from real traces.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// With no stored choice, follow the system before first paint (no flash of the wrong theme).
+const SYSTEM_THEME = `if(!document.documentElement.classList.contains("light")&&matchMedia("(prefers-color-scheme: dark)").matches)document.documentElement.classList.add("dark")`;
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const stored = (await cookies()).get(THEME_COOKIE)?.value;
+  const theme = stored === "dark" || stored === "light" ? stored : "system";
+  const viewer = await pageViewer();
   return (
-    <html lang="en">
+    <html lang="en" className={theme === "system" ? undefined : theme} suppressHydrationWarning>
+      <head>{theme === "system" ? <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME }} /> : null}</head>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
         <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <nav className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3" aria-label="main">
@@ -27,6 +39,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/api/openapi.json" className="text-sm hover:underline">
               API
             </a>
+            <span className="ml-auto flex items-center gap-4">
+              <SessionMenu open={viewer.open} tokenName={viewer.tokenName} />
+              <ThemeToggle initial={theme} />
+            </span>
           </nav>
         </header>
         <Providers>

@@ -97,7 +97,7 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
 
   // The placement lab shows the published C_T: contiguous about 1.870, greedy about 1.53, ours at most greedy.
   await page.goto(`/runs/${id}`);
-  await page.getByRole("link", { name: /Expert-parallel placement/ }).click();
+  await page.getByRole("link", { name: /Placement & C2R lab/ }).click();
   await expect(page.getByTestId("ct-mean-contiguous")).toHaveText(/^1\.87/);
   await expect(page.getByTestId("ct-mean-greedy")).toHaveText(/^1\.5[23]/);
   const greedy = Number(await page.getByTestId("ct-mean-greedy").textContent());

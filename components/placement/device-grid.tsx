@@ -7,7 +7,7 @@ export function DeviceGrid({ placement, deviceLoad, title }: { placement: number
   return (
     <section aria-label="device placement" data-testid="device-grid" className="flex flex-col gap-2">
       <h2 className="text-sm font-semibold">
-        {title} · device load max/mean {formatValue(mean > 0 ? Math.max(...deviceLoad) / mean : null)}
+        {title} · tokens reaching each device, max/mean {formatValue(mean > 0 ? Math.max(...deviceLoad) / mean : null)}
       </h2>
       <div className="flex flex-wrap gap-2">
         {placement.map((group, d) => (

@@ -56,7 +56,7 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
   const E = experts;
   const within = (p: Placement) => colocatedPairs(coactivation, E, p);
   const feasible = (p: Placement) => !opts.maxImbalance || !opts.load || imbalance(p, opts.load) <= opts.maxImbalance + 1e-12;
-  if (E <= (opts.exhaustiveUpTo ?? 10) && !opts.maxImbalance) return exhaustive(coactivation, E, devices);
+  if (E <= (opts.exhaustiveUpTo ?? 10)) return exhaustive(coactivation, E, devices, opts.maxImbalance && opts.load ? { bound: opts.maxImbalance, load: opts.load } : undefined);
   let best: Placement | null = null;
   let bestScore = -Infinity;
   const starts = opts.starts.length ? [...opts.starts] : [contiguousPlacement(E, devices)];
@@ -142,16 +142,29 @@ function localSearch(C: ArrayLike<number>, E: number, p: Placement, opts: Optimi
   return out;
 }
 
-/** Every partition of E experts into D unordered groups of E/D (105 for 8 on 4). */
-function exhaustive(C: ArrayLike<number>, E: number, D: number): Placement {
+/**
+ * Every partition of E experts into D unordered groups of E/D (105 for 8 on 4): the best, or with a
+ * load bound the best within it, and when none is within it the most balanced one.
+ */
+function exhaustive(C: ArrayLike<number>, E: number, D: number, limit?: { bound: number; load: ArrayLike<number> }): Placement {
   const g = E / D;
-  let best: Placement = contiguousPlacement(E, D);
-  let bestScore = colocatedPairs(C, E, best);
+  let best: Placement | null = null;
+  let bestScore = -Infinity;
+  let balanced: Placement = contiguousPlacement(E, D);
+  let balancedImb = limit ? imbalance(balanced, limit.load) : Infinity;
   const groups: number[][] = [];
   const used = new Array(E).fill(false);
   const rec = () => {
     const first = used.indexOf(false);
     if (first < 0) {
+      if (limit) {
+        const imb = imbalance(groups, limit.load);
+        if (imb < balancedImb - 1e-12) {
+          balancedImb = imb;
+          balanced = groups.map((x) => [...x]);
+        }
+        if (imb > limit.bound + 1e-12) return;
+      }
       const s = colocatedPairs(C, E, groups);
       if (s > bestScore) {
         bestScore = s;
@@ -178,5 +191,5 @@ function exhaustive(C: ArrayLike<number>, E: number, D: number): Placement {
     used[first] = false;
   };
   rec();
-  return best;
+  return best ?? balanced;
 }

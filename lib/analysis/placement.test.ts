@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement } from "./placement";
+import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "./placement";
 import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "./placement-search";
 
 /** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
@@ -74,6 +74,33 @@ describe("greedy and optimized placements", () => {
       // Local search from the balanced start only improves co-location.
       expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, balancedPlacement(ld, n, 8)) - 1e-9);
     }
+  });
+
+  it("load-aware exhaustive search (8 on 4): the best placement within the bound, or the most balanced", () => {
+    const m = randomC(8, 7);
+    const ld = [6, 1, 1, 1, 1, 1, 1, 4];
+    let bestWithin = -Infinity;
+    let minImb = Infinity;
+    const all: Placement[] = [];
+    const rec = (left: number[], acc: Placement) => {
+      if (!left.length) return all.push(acc.map((d) => [...d]));
+      const [first, ...rest] = left;
+      for (const x of rest) rec(rest.filter((y) => y !== x), [...acc, [first, x]]);
+    };
+    rec([0, 1, 2, 3, 4, 5, 6, 7], []);
+    expect(all).toHaveLength(105);
+    for (const p of all) {
+      const imb = deviceImbalance(p, ld);
+      minImb = Math.min(minImb, imb);
+      if (imb <= 1.8) bestWithin = Math.max(bestWithin, within(m, 8, p));
+    }
+    const o = optimizePlacement(m, 8, 4, { starts: [], maxImbalance: 1.8, load: ld });
+    expect(deviceImbalance(o, ld)).toBeLessThanOrEqual(1.8);
+    expect(within(m, 8, o)).toBeCloseTo(bestWithin, 9);
+    // Expert 0 (6 of 16) with its lightest partner is 7 against a mean of 4: 1.75 is the floor.
+    const tight = optimizePlacement(m, 8, 4, { starts: [], maxImbalance: 1.01, load: ld });
+    expect(minImb).toBe(1.75);
+    expect(deviceImbalance(tight, ld)).toBe(1.75);
   });
 
   it("balances by longest-processing-time first", () => {

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { GUARDED_PORT, GUARDED_TOKEN_FILE } from "../playwright.config";
+import { LayerExplorerPage } from "./pages/layer-explorer-page";
+import { screenshot, sharedFile } from "./support";
+
+const lines = fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl"), "utf8").trim().split("\n");
+
+async function runWith(request: APIRequestContext, base: string, body: object, trace: string, headers: Record<string, string> = {}) {
+  const run = await (await request.post(`${base}/api/runs`, { data: body, headers })).json();
+  const up = await request.post(`${base}/api/runs/${run.id}/traces`, { data: Buffer.from(trace), headers });
+  expect(up.status()).toBe(200);
+  return run.id as string;
+}
+
+test("a share link pins the picture: more data changes the live view, not the snapshot", async ({ page, request }) => {
+  // The first half of the real humaneval trace, then the rest after sharing.
+  const half = Math.floor(lines.length / 2);
+  const runId = await runWith(request, "", { name: "e2e share", model: { preset: "mixtral-8x7b" } }, lines.slice(0, half).join("\n"));
+  const explorer = new LayerExplorerPage(page);
+  await explorer.goto(runId, 3, "?norm=lift&scale=log");
+  const before = await explorer.canvas().screenshot();
+  await page.getByRole("button", { name: "Share snapshot" }).click();
+  const link = page.getByTestId("share-url");
+  await expect(link).toHaveText(/\/s\/[a-z0-9]{10}$/);
+  const url = (await link.textContent())!;
+
+  expect((await request.post(`/api/runs/${runId}/traces`, { data: Buffer.from(lines.slice(half).join("\n")) })).status()).toBe(200);
+  await explorer.goto(runId, 3, "?norm=lift&scale=log");
+  expect(Buffer.compare(await explorer.canvas().screenshot(), before)).not.toBe(0);
+
+  // The snapshot draws from what it pinned: no request for the run's live data.
+  const live: string[] = [];
+  page.on("request", (r) => r.url().includes(`/api/runs/${runId}`) && live.push(r.url()));
+  await page.goto(url);
+  await explorer.waitDrawn();
+  await expect(page.getByTestId("snapshot-banner")).toBeVisible();
+  await expect(explorer.layerNumber()).toHaveText("3");
+  await expect(page.getByLabel("normalization")).toHaveValue("lift");
+  await expect(page.getByLabel("normalization")).toBeDisabled();
+  expect(Buffer.compare(await explorer.canvas().screenshot(), before)).toBe(0);
+  expect(live).toEqual([]);
+  // Arrow keys do not move a pinned view.
+  await page.locator("body").press("ArrowRight");
+  await expect(explorer.layerNumber()).toHaveText("3");
+  await screenshot(page, "share-layer-snapshot");
+  await page.getByRole("link", { name: "Open the live view" }).click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}/layers/3\\?norm=lift&scale=log$`));
+});
+
+test("a private run is not reachable without its owner's token or a share link", async ({ page, browser, request }) => {
+  const base = `http://127.0.0.1:${GUARDED_PORT}`;
+  const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();
+  expect(token).toMatch(/^mat_/);
+  const auth = { authorization: `Bearer ${token}` };
+  const runId = await runWith(request, base, { name: "e2e private", visibility: "private", model: { preset: "mixtral-8x7b" } }, lines.slice(0, 800).join("\n"), auth);
+
+  // Anonymous: the API and the pages answer as if the run did not exist; the index does not list it.
+  expect((await request.get(`${base}/api/runs/${runId}`)).status()).toBe(404);
+  expect((await request.get(`${base}/api/runs/${runId}/layers/0`)).status()).toBe(404);
+  expect((await page.goto(`${base}/runs/${runId}`))!.status()).toBe(404);
+  expect((await page.goto(`${base}/runs/${runId}/layers/0`))!.status()).toBe(404);
+  await page.goto(`${base}/`);
+  await expect(page.getByText("e2e private")).toHaveCount(0);
+
+  // The owner signs in with the token: the run, its explorer and the index entry appear.
+  await page.getByTestId("sign-in").click();
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("session")).toContainText("e2e-owner");
+  await expect(page.getByRole("link", { name: "e2e private" })).toBeVisible();
+  await page.goto(`${base}/runs/${runId}/layers/0`);
+  await new LayerExplorerPage(page).waitDrawn();
+  await page.getByRole("button", { name: "Share snapshot" }).click();
+  const url = (await page.getByTestId("share-url").textContent())!;
+
+  // A stranger (fresh browser context, no cookie) sees the snapshot, and only the snapshot.
+  const stranger = await browser.newPage();
+  await stranger.goto(url);
+  await new LayerExplorerPage(stranger).waitDrawn();
+  await expect(stranger.getByTestId("snapshot-banner")).toBeVisible();
+  await screenshot(stranger, "share-private-snapshot");
+  expect((await stranger.goto(`${base}/runs/${runId}/layers/0`))!.status()).toBe(404);
+  await stranger.close();
+});
