@@ -63,6 +63,7 @@ export function LayerControls({ layer, layers, modelLayer, state, go, frozen = f
         <select className={selectClass} aria-label="expert order" value={state.order} onChange={(e) => go(layer, { order: e.target.value as LayerViewState["order"] })}>
           <option value="id">id</option>
           <option value="load">load (descending)</option>
+          <option value="group">group (co-activation communities)</option>
         </select>
       </label>
     </fieldset>

@@ -1,12 +1,19 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { schemeTableau10 } from "d3";
+import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
+import { COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
 import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
-import { layerQuery } from "@/lib/query/run-queries";
+import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
 import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
+import { formatValue } from "@/components/viz/format";
+import { heatmapSvg, matrixToCsv } from "@/components/viz/export";
+import { Exportable } from "@/components/viz/exportable";
 import { LoadBars } from "@/components/viz/load-bars";
 import { LayerBalance } from "./layer-balance";
 import { LayerControls } from "./layer-controls";
@@ -25,19 +32,23 @@ const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional 
 export function LayerExplorer({ runId, layers }: Props) {
   const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
   const { data, error, isFetching } = useQuery({ ...layerQuery(runId, layer, state.norm), placeholderData: keepPreviousData });
+  const groups = useQuery({ ...groupsQuery(runId, layer), enabled: state.order === "group", placeholderData: keepPreviousData });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
+  const router = useRouter();
+  const community = state.order === "group" && groups.data?.layer === layer ? groups.data.community : null;
 
   const view = useMemo(() => {
     if (!data?.normalized) return null;
     const n = data.experts;
     const values = Float64Array.from(data.normalized.flat());
-    const order = Array.from({ length: n }, (_, i) => i);
+    let order = Array.from({ length: n }, (_, i) => i);
     if (state.order === "load") order.sort((a, b) => data.load[b] - data.load[a] || a - b);
+    if (state.order === "group" && groups.data?.layer === data.layer) order = groups.data.order;
     const extent = offDiagonalExtent(values, n);
     const color = makeColorScale(extent, state.scale, minPositiveOffDiagonal(values, n));
     const cell = Math.max(2, Math.min(48, Math.floor(576 / n)));
     return { n, values, order, color, cell };
-  }, [data, state.order, state.scale]);
+  }, [data, state.order, state.scale, groups.data]);
 
   return (
     <div className="flex flex-col gap-4">
@@ -51,31 +62,51 @@ export function LayerExplorer({ runId, layers }: Props) {
         <div className="flex flex-wrap items-start gap-8">
           <div className="relative" aria-busy={isFetching} data-testid="heatmap" data-layer={data.layer}>
             {data.tokens === 0 ? <p className="mb-2 text-amber-700">No tokens recorded at this layer yet.</p> : null}
-            <div className="grid" style={{ gridTemplateColumns: `28px ${view.n * view.cell}px ${BAR_EXTENT}px` }}>
-              <div />
-              <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="columns" extent={BAR_EXTENT} highlight={hover?.col} />
-              <div className="self-end pl-1 text-[10px] text-zinc-500">load</div>
-              <ExpertAxis order={view.order} cell={view.cell} orientation="rows" />
-              <div className="relative">
-                <HeatmapCanvas
-                  values={view.values}
-                  n={view.n}
-                  order={view.order}
-                  color={view.color}
-                  cell={view.cell}
-                  label={`co-activation heatmap of layer ${layer}, ${NORM_TITLES[state.norm]}`}
-                  onHover={setHover}
-                />
-                {hover ? <HeatmapTooltip hover={hover} data={data} norm={state.norm} /> : null}
+            {state.order === "group" && groups.data ? (
+              <p className="mb-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="groups-summary">
+                {groups.data.groups} groups of co-activating experts (Louvain on lift), modularity {formatValue(groups.data.modularity)}
+                <DefinitionNote text={`${COMMUNITY_DEFINITIONS.graph} ${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`} />
+              </p>
+            ) : null}
+            <Exportable
+              name={`co-activation layer ${layer} ${state.norm}`}
+              svg={() => ({ text: heatmapSvg(view.values, view.n, view.order, view.color.css, view.cell), width: view.n * view.cell, height: view.n * view.cell })}
+              csv={() => matrixToCsv(data.normalized!)}
+              json={() => ({ run: runId, layer, normalization: state.norm, tokens: data.tokens, load: data.load, coactivation: data.coactivation, normalized: data.normalized })}
+            >
+              <div className="grid" style={{ gridTemplateColumns: `28px ${view.n * view.cell}px ${BAR_EXTENT}px` }}>
+                <div />
+                <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="columns" extent={BAR_EXTENT} highlight={hover?.col} />
+                <div className="self-end pl-1 text-[10px] text-zinc-500">load</div>
+                <ExpertAxis order={view.order} cell={view.cell} orientation="rows" />
+                <div className="relative">
+                  <HeatmapCanvas
+                    values={view.values}
+                    n={view.n}
+                    order={view.order}
+                    color={view.color}
+                    cell={view.cell}
+                    label={`co-activation heatmap of layer ${layer}, ${NORM_TITLES[state.norm]}`}
+                    onHover={setHover}
+                    onActivate={(row) => router.push(`/runs/${runId}/experts/${row}?layer=${layer}`)}
+                  />
+                  {hover ? <HeatmapTooltip hover={hover} data={data} norm={state.norm} /> : null}
+                </div>
+                <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="rows" extent={BAR_EXTENT} highlight={hover?.row} />
+                <div />
+                <ExpertAxis order={view.order} cell={view.cell} orientation="columns" />
+                {community ? (
+                  <>
+                    <div />
+                    <GroupStrip order={view.order} cell={view.cell} community={community} />
+                  </>
+                ) : null}
               </div>
-              <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="rows" extent={BAR_EXTENT} highlight={hover?.row} />
-              <div />
-              <ExpertAxis order={view.order} cell={view.cell} orientation="columns" />
-            </div>
-            <p className="mt-1 pl-7 text-xs text-zinc-500">rows: expert i · columns: expert j · gray diagonal: an expert with itself</p>
-            <div className="mt-3 pl-7">
-              <ColorLegend color={view.color} title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`} />
-            </div>
+              <p className="mt-1 pl-7 text-xs text-zinc-500">rows: expert i · columns: expert j · gray diagonal: an expert with itself</p>
+              <div className="mt-3 pl-7">
+                <ColorLegend color={view.color} title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`} />
+              </div>
+            </Exportable>
           </div>
           <LayerBalance balance={data.balance} tokens={data.tokens} />
         </div>
@@ -83,6 +114,21 @@ export function LayerExplorer({ runId, layers }: Props) {
         <p>Loading layer {layer}…</p>
       ) : null}
     </div>
+  );
+}
+
+/** Each expert's community as a colored band under the columns: blocks of one color are groups. */
+function GroupStrip({ order, cell, community }: { order: readonly number[]; cell: number; community: number[] }) {
+  const size = new Map<number, number>();
+  for (const c of community) size.set(c, (size.get(c) ?? 0) + 1);
+  return (
+    <svg width={order.length * cell} height={8} aria-label="expert groups" data-testid="group-strip" className="block">
+      {order.map((e, pos) => (
+        <rect key={e} x={pos * cell} width={cell} height={8} fill={size.get(community[e])! > 1 ? schemeTableau10[community[e] % 10] : "transparent"}>
+          <title>{`expert ${e}: group ${community[e]}`}</title>
+        </rect>
+      ))}
+    </svg>
   );
 }
 

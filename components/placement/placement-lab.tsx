@@ -8,6 +8,7 @@ import { deviceChoices, effectiveLabState, parsePlacementViewState, placementHre
 import { useViewLocation } from "@/components/share/view-location";
 import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
+import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { CtChart, STRATEGY_COLORS } from "./ct-chart";
 import { DeviceGrid } from "./device-grid";
@@ -123,8 +124,27 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
         </p>
       ) : null}
       {shown && !shown.exact ? <p className="text-sm text-amber-700">{shown.note}</p> : null}
-      <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
-      {shown ? <DeviceGrid placement={shown.placement[layer]} deviceLoad={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} /> : <p>Computing placements…</p>}
+      <Exportable
+        name={`C_T per layer on ${devices} devices`}
+        table={{
+          columns: ["layer", ...PLACEMENT_STRATEGIES.map((s) => `ct_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `load_imbalance_${s}`)],
+          rows: Array.from({ length: layers }, (_, l) => [l, ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.ctPerLayer[l] ?? null), ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.assignmentImbalance[l] ?? null)]),
+        }}
+        data={byStrategy}
+      >
+        <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+      </Exportable>
+      {shown ? (
+        <Exportable
+          name={`${state.show} placement on ${devices} devices`}
+          table={{ columns: ["layer", "device", "experts", "tokens_reaching_device"], rows: shown.placement.flatMap((p, l) => p.map((group, d) => [l, d, group.join(" "), shown.deviceLoad[l][d] ?? null])) }}
+          data={{ strategy: state.show, devices, placement: shown.placement, deviceLoad: shown.deviceLoad }}
+        >
+          <DeviceGrid placement={shown.placement[layer]} deviceLoad={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} />
+        </Exportable>
+      ) : (
+        <p>Computing placements…</p>
+      )}
       <SimulationPanel runId={runId} experts={experts} layers={layers} state={state} go={go} frozen={frozen} />
     </div>
   );

@@ -19,7 +19,7 @@ interface Series {
 /** Per-layer effect of a simulation: what changed (flip rate, mass retained) and what it buys (C_T). */
 export function SimulationLayerChart({ layers, strategy, layer }: { layers: Layer[]; strategy: PlacementStrategy; layer: number }) {
   return (
-    <div className="flex flex-col gap-1" data-testid="simulation-layer-chart">
+    <svg width={W} height={2 * H} role="img" aria-label="per-layer effect of the simulation" data-testid="simulation-layer-chart" className="text-zinc-700 dark:text-zinc-300">
       <LineChart
         title="per layer: top-k flip rate and routing mass retained"
         domain={[0, 1]}
@@ -31,17 +31,18 @@ export function SimulationLayerChart({ layers, strategy, layer }: { layers: Laye
       />
       <LineChart
         title={`per layer: C_T under the ${strategy} placement`}
+        top={H}
         layer={layer}
         series={[
           { label: "original", color: "#94a3b8", dashed: true, values: layers.map((l) => l.original.ctBy[strategy]) },
           { label: "simulated", color: "#10b981", values: layers.map((l) => l.simulated.ctBy[strategy]) },
         ]}
       />
-    </div>
+    </svg>
   );
 }
 
-function LineChart({ title, series, domain, layer }: { title: string; series: Series[]; domain?: [number, number]; layer: number }) {
+function LineChart({ title, series, domain, layer, top = 0 }: { title: string; series: Series[]; domain?: [number, number]; layer: number; top?: number }) {
   const L = Math.max(1, ...series.map((s) => s.values.length));
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const x = scaleLinear().domain([0, Math.max(1, L - 1)]).range([M.left, W - M.right]);
@@ -50,7 +51,7 @@ function LineChart({ title, series, domain, layer }: { title: string; series: Se
     .nice()
     .range([H - M.bottom, M.top]);
   return (
-    <svg width={W} height={H} role="img" aria-label={title} className="text-zinc-700 dark:text-zinc-300">
+    <g transform={`translate(0,${top})`} aria-label={title}>
       <text x={M.left} y={11} fontSize={11} fontWeight={600} fill="currentColor">
         {title}
       </text>
@@ -81,6 +82,6 @@ function LineChart({ title, series, domain, layer }: { title: string; series: Se
           {t}
         </text>
       ))}
-    </svg>
+    </g>
   );
 }

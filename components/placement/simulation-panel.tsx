@@ -8,6 +8,7 @@ import type { RunView } from "@/lib/runs/run-view";
 import { simulationBody, type PlacementViewState, type SimulationKind } from "@/lib/url/placement-view-state";
 import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
+import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { SimulationLayerChart } from "./simulation-layer-chart";
 
@@ -181,7 +182,16 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
           </tbody>
         </table>
       </div>
-      <SimulationLayerChart layers={data.layers} strategy={show} layer={layer} />
+      <Exportable
+        name={`simulation ${data.kind} per layer`}
+        table={{
+          columns: ["layer", "tokens", "flip_rate", "mass_retained", "ct_original", "ct_simulated", "max_over_mean_original", "max_over_mean_simulated", "entropy_original", "entropy_simulated"],
+          rows: data.layers.map((l) => [l.layer, l.tokens, l.flipRate, l.massRetained, l.original.ctBy[show], l.simulated.ctBy[show], l.original.maxOverMean, l.simulated.maxOverMean, l.original.entropy, l.simulated.entropy]),
+        }}
+        data={data}
+      >
+        <SimulationLayerChart layers={data.layers} strategy={show} layer={layer} />
+      </Exportable>
       {data.eventsWithoutLogits ? <p className="text-xs text-amber-700">{formatValue(data.eventsWithoutLogits)} events without logits were left out.</p> : null}
     </div>
   );

@@ -3,6 +3,7 @@ import { scaleBand, scaleLinear } from "d3";
 import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
 import { BALANCE_DEFINITIONS } from "@/lib/analysis/metric-definitions";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
+import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";
 
@@ -47,37 +48,43 @@ export function BalanceChart({ runId, balance, metric, basePath = `/runs/${runId
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
         {def.label}: {def.definition} {def.better === "low" ? "Lower is more balanced." : "Higher is more balanced."} Click a bar to open that layer.
       </p>
-      <svg width={W} height={H} role="img" aria-label={`${def.label} per MoE layer`} data-testid="balance-chart" className="text-zinc-700 dark:text-zinc-300">
-        <YGrid y={y} ticks={4} left={M.left} right={W - M.right} />
-        {layers.map((l) => {
-          const v = l[metric];
-          return (
-            <Link key={l.layer} href={`/runs/${runId}/layers/${l.layer}`}>
-              <rect x={x(l.layer)} width={x.bandwidth()} y={v === null ? y(0) : y(v)} height={v === null ? 0 : y(0) - y(v)} fill={l.dead.length ? "#ef4444" : "#6366f1"}>
-                <title>{`layer ${l.layer}: ${def.label} ${formatValue(v)} · ${l.tokens} tokens${l.dead.length ? ` · dead experts ${l.dead.join(", ")}` : ""}`}</title>
-              </rect>
-            </Link>
-          );
-        })}
-        {layers.map((l) =>
-          l.layer % tickEvery === 0 ? (
-            <text key={l.layer} x={(x(l.layer) ?? 0) + x.bandwidth() / 2} y={H - M.bottom + 14} textAnchor="middle" fontSize={10} fill="currentColor">
-              {l.layer}
-            </text>
-          ) : null,
-        )}
-        <text x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle" fontSize={11} fill="currentColor">
-          MoE layer
-        </text>
-        {percentileLabels(pct, y).map(({ p, v, labelY }, i) => (
-          <g key={p}>
-            <line x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} stroke="#f59e0b" strokeDasharray={i === 0 ? undefined : "4 3"} />
-            <text x={W - M.right + 4} y={labelY} dy="0.32em" fontSize={10} fill="currentColor">
-              {p} {formatValue(v)}
-            </text>
-          </g>
-        ))}
-      </svg>
+      <Exportable
+        name={`balance per layer ${def.label}`}
+        table={{ columns: ["layer", "tokens", ...BALANCE_SCALARS], rows: layers.map((l) => [l.layer, l.tokens, ...BALANCE_SCALARS.map((m) => l[m])]) }}
+        data={balance}
+      >
+        <svg width={W} height={H} role="img" aria-label={`${def.label} per MoE layer`} data-testid="balance-chart" className="text-zinc-700 dark:text-zinc-300">
+          <YGrid y={y} ticks={4} left={M.left} right={W - M.right} />
+          {layers.map((l) => {
+            const v = l[metric];
+            return (
+              <Link key={l.layer} href={`/runs/${runId}/layers/${l.layer}`}>
+                <rect x={x(l.layer)} width={x.bandwidth()} y={v === null ? y(0) : y(v)} height={v === null ? 0 : y(0) - y(v)} fill={l.dead.length ? "#ef4444" : "#6366f1"}>
+                  <title>{`layer ${l.layer}: ${def.label} ${formatValue(v)} · ${l.tokens} tokens${l.dead.length ? ` · dead experts ${l.dead.join(", ")}` : ""}`}</title>
+                </rect>
+              </Link>
+            );
+          })}
+          {layers.map((l) =>
+            l.layer % tickEvery === 0 ? (
+              <text key={l.layer} x={(x(l.layer) ?? 0) + x.bandwidth() / 2} y={H - M.bottom + 14} textAnchor="middle" fontSize={10} fill="currentColor">
+                {l.layer}
+              </text>
+            ) : null,
+          )}
+          <text x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle" fontSize={11} fill="currentColor">
+            MoE layer
+          </text>
+          {percentileLabels(pct, y).map(({ p, v, labelY }, i) => (
+            <g key={p}>
+              <line x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} stroke="#f59e0b" strokeDasharray={i === 0 ? undefined : "4 3"} />
+              <text x={W - M.right + 4} y={labelY} dy="0.32em" fontSize={10} fill="currentColor">
+                {p} {formatValue(v)}
+              </text>
+            </g>
+          ))}
+        </svg>
+      </Exportable>
       <p className="text-xs text-zinc-500">Red bars: layers with dead experts. Dashed lines: percentiles of {def.label} across layers with tokens.</p>
     </section>
   );

@@ -16,31 +16,32 @@ export interface ExpertCollaboration {
 }
 
 export function collaboration(coactivation: ArrayLike<number>, experts: number, topT: number): ExpertCollaboration[] {
-  const out: ExpertCollaboration[] = [];
-  for (let i = 0; i < experts; i++) {
-    let rowSum = 0;
-    for (let j = 0; j < experts; j++) if (j !== i) rowSum += coactivation[i * experts + j];
-    let entropy = 0;
-    const partners: { expert: number; count: number; share: number }[] = [];
-    for (let j = 0; j < experts; j++) {
-      if (j === i) continue;
-      const c = coactivation[i * experts + j];
-      const p = rowSum > 0 ? c / rowSum : 0;
-      if (p > 0) entropy -= p * Math.log(p);
-      partners.push({ expert: j, count: c, share: p });
-    }
-    // Largest first; ties by lower id, so the list is deterministic.
-    partners.sort((a, b) => b.count - a.count || a.expert - b.expert);
-    const top = partners.slice(0, Math.max(0, Math.min(topT, experts - 1)));
-    out.push({
-      expert: i,
-      rowSum,
-      entropy: rowSum > 0 ? entropy : null,
-      topCollaborators: top,
-      topCoverage: rowSum > 0 ? top.reduce((s, x) => s + x.share, 0) : null,
-    });
+  return Array.from({ length: experts }, (_, i) => expertCollaboration(coactivation, experts, i, topT));
+}
+
+/** A3 for one expert i (row i of C). */
+export function expertCollaboration(coactivation: ArrayLike<number>, experts: number, i: number, topT: number): ExpertCollaboration {
+  let rowSum = 0;
+  for (let j = 0; j < experts; j++) if (j !== i) rowSum += coactivation[i * experts + j];
+  let entropy = 0;
+  const partners: { expert: number; count: number; share: number }[] = [];
+  for (let j = 0; j < experts; j++) {
+    if (j === i) continue;
+    const c = coactivation[i * experts + j];
+    const p = rowSum > 0 ? c / rowSum : 0;
+    if (p > 0) entropy -= p * Math.log(p);
+    partners.push({ expert: j, count: c, share: p });
   }
-  return out;
+  // Largest first; ties by lower id, so the list is deterministic.
+  partners.sort((a, b) => b.count - a.count || a.expert - b.expert);
+  const top = partners.slice(0, Math.max(0, Math.min(topT, experts - 1)));
+  return {
+    expert: i,
+    rowSum,
+    entropy: rowSum > 0 ? entropy : null,
+    topCollaborators: top,
+    topCoverage: rowSum > 0 ? top.reduce((s, x) => s + x.share, 0) : null,
+  };
 }
 
 /** Mean collaboration entropy of a layer over the experts that co-activated at all. */

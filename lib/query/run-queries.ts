@@ -1,11 +1,34 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
+import type { ExpertView } from "@/lib/runs/get-expert-view";
+import type { getExpertsView } from "@/lib/runs/get-experts-view";
+import type { LayerGroups } from "@/lib/runs/get-layer-groups";
 import type { LayerView } from "@/lib/runs/get-layer-view";
 import { apiFetch } from "./api-fetch";
+
+type ExpertsView = Awaited<ReturnType<typeof getExpertsView>>;
 
 /** queryOptions factories: one place for keys and fetchers, shared by server prefetch and client. */
 export const layerQuery = (runId: string, layer: number, normalization: Normalization) =>
   queryOptions({
     queryKey: ["runs", runId, "layers", layer, normalization],
     queryFn: () => apiFetch<LayerView>(`/api/runs/${runId}/layers/${layer}?normalization=${normalization}`),
+  });
+
+export const groupsQuery = (runId: string, layer: number) =>
+  queryOptions({
+    queryKey: ["runs", runId, "layers", layer, "groups"],
+    queryFn: () => apiFetch<LayerGroups>(`/api/runs/${runId}/layers/${layer}/groups`),
+  });
+
+export const expertQuery = (runId: string, expert: number, topT: number) =>
+  queryOptions({
+    queryKey: ["runs", runId, "experts", expert, topT],
+    queryFn: () => apiFetch<ExpertView>(`/api/runs/${runId}/experts/${expert}?topT=${topT}`),
+  });
+
+export const expertsQuery = (runId: string, layer: number, topT: number) =>
+  queryOptions({
+    queryKey: ["runs", runId, "experts-of-layer", layer, topT],
+    queryFn: () => apiFetch<ExpertsView>(`/api/runs/${runId}/experts?layer=${layer}&topT=${topT}`),
   });

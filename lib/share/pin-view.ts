@@ -2,9 +2,10 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { layerQuery } from "@/lib/query/run-queries";
+import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
+import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { requireRun } from "@/lib/runs/require-run";
@@ -36,8 +37,10 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       return { ...base, queries: [], props: { balance: json(await getRunBalance(db, run)) } };
     case "layer": {
       if (view.layer >= cfg.layers) throw badRequest("invalid_layer", `layer ${view.layer} is outside this run's ${cfg.layers} MoE layers`, "path");
-      const { norm } = parseLayerViewState(search);
-      return { ...base, queries: [{ key: layerQuery(run.id, view.layer, norm).queryKey, data: json(await getLayerView(db, run, view.layer, norm)) }] };
+      const { norm, order } = parseLayerViewState(search);
+      const queries: PinnedView["queries"] = [{ key: layerQuery(run.id, view.layer, norm).queryKey, data: json(await getLayerView(db, run, view.layer, norm)) }];
+      if (order === "group") queries.push({ key: groupsQuery(run.id, view.layer).queryKey, data: json(await getLayerGroups(db, run, view.layer)) });
+      return { ...base, queries };
     }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);

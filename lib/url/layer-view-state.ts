@@ -9,7 +9,7 @@ import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
 export const layerViewStateSchema = z.object({
   norm: z.enum(NORMALIZATIONS).catch("raw"),
   scale: z.enum(["linear", "log"]).catch("linear"),
-  order: z.enum(["id", "load"]).catch("id"),
+  order: z.enum(["id", "load", "group"]).catch("id"),
 });
 export type LayerViewState = z.infer<typeof layerViewStateSchema>;
 

@@ -1,0 +1,83 @@
+/**
+ * Exports from the browser: every chart as SVG and PNG, every matrix or table as CSV and JSON.
+ * Pure string builders (tested) plus a download helper.
+ */
+
+export type Cell = string | number | null | undefined;
+
+/** RFC 4180 CSV: fields with a comma, quote or newline are quoted; null and undefined are empty. */
+export function toCsv(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const field = (v: Cell) => {
+    if (v === null || v === undefined) return "";
+    const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : v;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns, ...rows].map((r) => r.map(field).join(",")).join("\n") + "\n";
+}
+
+/** A square matrix as CSV with expert ids as the header row and first column. */
+export function matrixToCsv(matrix: readonly (readonly number[])[], labels: readonly (string | number)[] = matrix.map((_, i) => i), corner = "expert"): string {
+  return toCsv([corner, ...labels.map(String)], matrix.map((row, i) => [String(labels[i]), ...row]));
+}
+
+/** A standalone SVG document of an SVG element: currentColor resolved, namespace declared. */
+export function svgDocument(svg: SVGSVGElement): string {
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  // currentColor comes from CSS around the chart; a file has none, so pin the resolved color.
+  clone.style.color = getComputedStyle(svg).color;
+  clone.style.fontFamily = getComputedStyle(svg).fontFamily;
+  return new XMLSerializer().serializeToString(clone);
+}
+
+/** A heatmap as vector SVG: one rect per cell in the shown order, the diagonal gray. */
+export function heatmapSvg(values: ArrayLike<number>, n: number, order: readonly number[], color: (v: number) => string, cell: number): string {
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${n * cell}" height="${n * cell}" shape-rendering="crispEdges">`];
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const i = order[r];
+      const j = order[c];
+      const fill = i === j ? "#808080" : color(values[i * n + j]);
+      parts.push(`<rect x="${c * cell}" y="${r * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${i},${j}: ${values[i * n + j]}</title></rect>`);
+    }
+  }
+  parts.push("</svg>");
+  return parts.join("");
+}
+
+export function download(name: string, content: Blob | string, type = "text/plain") {
+  const blob = typeof content === "string" ? new Blob([content], { type }) : content;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Rasterizes an SVG string at 2× for a crisp PNG, on the page background color. */
+export async function svgToPng(svgText: string, width: number, height: number, background: string, scale = 2): Promise<Blob> {
+  const img = new Image();
+  const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error("the chart could not be rendered as an image"));
+      img.src = url;
+    });
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.ceil(width * scale);
+    canvas.height = Math.ceil(height * scale);
+    const ctx = canvas.getContext("2d")!;
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+export const fileSlug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
