@@ -67,12 +67,23 @@ function HotDead({ runId, balance }: { runId: string; balance: RunBalance }) {
                   {l.layer}
                 </Link>
               </td>
-              <td className="num pr-4">{l.hot.join(", ") || "—"}</td>
-              <td className="num">{l.dead.join(", ") || "—"}</td>
+              <td className="num pr-4">{l.hot.length ? <ExpertLinks runId={runId} layer={l.layer} experts={l.hot} /> : "—"}</td>
+              <td className="num">{l.dead.length ? <ExpertLinks runId={runId} layer={l.layer} experts={l.dead} /> : "—"}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </details>
   );
+}
+
+function ExpertLinks({ runId, layer, experts }: { runId: string; layer: number; experts: number[] }) {
+  return experts.map((e, i) => (
+    <span key={e}>
+      {i ? ", " : ""}
+      <Link href={`/runs/${runId}/experts/${e}?layer=${layer}`} className="text-indigo-600 underline">
+        {e}
+      </Link>
+    </span>
+  ));
 }

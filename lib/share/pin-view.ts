@@ -2,15 +2,17 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { expertQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
+import { getExpertView } from "@/lib/runs/get-expert-view";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { requireRun } from "@/lib/runs/require-run";
 import { runSimulation } from "@/lib/runs/run-simulation";
 import { toRunView } from "@/lib/runs/run-view";
+import { parseExpertViewState } from "@/lib/url/expert-view-state";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { effectiveLabState, parsePlacementViewState, simulationBody } from "@/lib/url/placement-view-state";
 import type { ViewPath } from "@/lib/url/view-path";
@@ -41,6 +43,11 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       const queries: PinnedView["queries"] = [{ key: layerQuery(run.id, view.layer, norm).queryKey, data: json(await getLayerView(db, run, view.layer, norm)) }];
       if (order === "group") queries.push({ key: groupsQuery(run.id, view.layer).queryKey, data: json(await getLayerGroups(db, run, view.layer)) });
       return { ...base, queries };
+    }
+    case "expert": {
+      if (view.expert >= cfg.experts) throw badRequest("invalid_expert", `expert ${view.expert} is outside this run's ${cfg.experts} experts`, "path");
+      const { topT } = parseExpertViewState(search);
+      return { ...base, queries: [{ key: expertQuery(run.id, view.expert, topT).queryKey, data: json(await getExpertView(db, run, view.expert, topT)) }] };
     }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);

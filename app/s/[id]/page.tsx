@@ -5,6 +5,8 @@ import { getShare } from "@/lib/db/queries/shares";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
 import type { PinnedView } from "@/lib/share/pin-view";
 import { parseViewPath } from "@/lib/url/view-path";
+import { ExpertHeader } from "@/components/experts/expert-header";
+import { ExpertView } from "@/components/experts/expert-view";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
 import { LayerHeader } from "@/components/layer/layer-header";
 import { PlacementHeader } from "@/components/placement/placement-header";
@@ -50,6 +52,15 @@ export default async function SharePage({ params, searchParams }: Props) {
           <LayerHeader runId={run.id} runName={run.name} modelName={run.model.name} topK={run.model.topK} snapshot={banner} />
           <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
             <LayerExplorer runId={run.id} layers={run.model.layers} />
+          </SnapshotProvider>
+        </div>
+      );
+    case "expert":
+      return (
+        <div className="flex flex-col gap-4">
+          <ExpertHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
+          <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
+            <ExpertView runId={run.id} experts={run.model.experts} layers={run.model.layers} />
           </SnapshotProvider>
         </div>
       );
