@@ -1,12 +1,10 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import type { ExpertView } from "@/lib/runs/get-expert-view";
-import type { getExpertsView } from "@/lib/runs/get-experts-view";
+import type { ExpertsView } from "@/lib/runs/get-experts-view";
 import type { LayerGroups } from "@/lib/runs/get-layer-groups";
 import type { LayerView } from "@/lib/runs/get-layer-view";
 import { apiFetch } from "./api-fetch";
-
-type ExpertsView = Awaited<ReturnType<typeof getExpertsView>>;
 
 /** queryOptions factories: one place for keys and fetchers, shared by server prefetch and client. */
 export const layerQuery = (runId: string, layer: number, normalization: Normalization) =>

@@ -43,3 +43,4 @@ export async function getExpertsView(db: Db, run: RunWithModel, layer: number, t
     })),
   };
 }
+export type ExpertsView = Awaited<ReturnType<typeof getExpertsView>>;

@@ -2,10 +2,11 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { expertQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { expertQuery, expertsQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { getExpertView } from "@/lib/runs/get-expert-view";
+import { getExpertsView } from "@/lib/runs/get-experts-view";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
@@ -13,6 +14,7 @@ import { requireRun } from "@/lib/runs/require-run";
 import { runSimulation } from "@/lib/runs/run-simulation";
 import { toRunView } from "@/lib/runs/run-view";
 import { parseExpertViewState } from "@/lib/url/expert-view-state";
+import { parseGraphViewState } from "@/lib/url/graph-view-state";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { effectiveLabState, parsePlacementViewState, simulationBody } from "@/lib/url/placement-view-state";
 import type { ViewPath } from "@/lib/url/view-path";
@@ -48,6 +50,17 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       if (view.expert >= cfg.experts) throw badRequest("invalid_expert", `expert ${view.expert} is outside this run's ${cfg.experts} experts`, "path");
       const { topT } = parseExpertViewState(search);
       return { ...base, queries: [{ key: expertQuery(run.id, view.expert, topT).queryKey, data: json(await getExpertView(db, run, view.expert, topT)) }] };
+    }
+    case "graph": {
+      const layer = Math.min(parseGraphViewState(search).layer, cfg.layers - 1);
+      return {
+        ...base,
+        queries: [
+          { key: layerQuery(run.id, layer, "lift").queryKey, data: json(await getLayerView(db, run, layer, "lift")) },
+          { key: expertsQuery(run.id, layer, 3).queryKey, data: json(await getExpertsView(db, run, layer, 3)) },
+          { key: groupsQuery(run.id, layer).queryKey, data: json(await getLayerGroups(db, run, layer)) },
+        ],
+      };
     }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);

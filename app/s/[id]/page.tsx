@@ -7,6 +7,8 @@ import type { PinnedView } from "@/lib/share/pin-view";
 import { parseViewPath } from "@/lib/url/view-path";
 import { ExpertHeader } from "@/components/experts/expert-header";
 import { ExpertView } from "@/components/experts/expert-view";
+import { CollaborationGraph } from "@/components/graph/collaboration-graph";
+import { GraphHeader } from "@/components/graph/graph-header";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
 import { LayerHeader } from "@/components/layer/layer-header";
 import { PlacementHeader } from "@/components/placement/placement-header";
@@ -61,6 +63,15 @@ export default async function SharePage({ params, searchParams }: Props) {
           <ExpertHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
           <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
             <ExpertView runId={run.id} experts={run.model.experts} layers={run.model.layers} />
+          </SnapshotProvider>
+        </div>
+      );
+    case "graph":
+      return (
+        <div className="flex flex-col gap-4">
+          <GraphHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
+          <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
+            <CollaborationGraph runId={run.id} layers={run.model.layers} />
           </SnapshotProvider>
         </div>
       );
