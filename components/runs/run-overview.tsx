@@ -34,6 +34,9 @@ export function RunOverview({ view, balance, metric, snapshot, children }: { vie
             <Link href={`/runs/${id}/graph`} className={secondary}>
               Collaboration graph →
             </Link>
+            <Link href={`/runs/${id}/flow`} className={secondary}>
+              Cross-layer flow →
+            </Link>
             <Link href={`/runs/${id}/experts/0`} className={secondary}>
               Experts →
             </Link>

@@ -2,6 +2,7 @@ import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import type { ExpertView } from "@/lib/runs/get-expert-view";
 import type { ExpertsView } from "@/lib/runs/get-experts-view";
+import type { FlowView } from "@/lib/runs/get-flow-view";
 import type { LayerGroups } from "@/lib/runs/get-layer-groups";
 import type { LayerView } from "@/lib/runs/get-layer-view";
 import { apiFetch } from "./api-fetch";
@@ -29,4 +30,10 @@ export const expertsQuery = (runId: string, layer: number, topT: number) =>
   queryOptions({
     queryKey: ["runs", runId, "experts-of-layer", layer, topT],
     queryFn: () => apiFetch<ExpertsView>(`/api/runs/${runId}/experts?layer=${layer}&topT=${topT}`),
+  });
+
+export const flowQuery = (runId: string) =>
+  queryOptions({
+    queryKey: ["runs", runId, "flow"],
+    queryFn: () => apiFetch<FlowView>(`/api/runs/${runId}/flow`),
   });

@@ -2,11 +2,12 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { expertQuery, expertsQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { getExpertView } from "@/lib/runs/get-expert-view";
 import { getExpertsView } from "@/lib/runs/get-experts-view";
+import { getFlowView } from "@/lib/runs/get-flow-view";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
@@ -14,6 +15,7 @@ import { requireRun } from "@/lib/runs/require-run";
 import { runSimulation } from "@/lib/runs/run-simulation";
 import { toRunView } from "@/lib/runs/run-view";
 import { parseExpertViewState } from "@/lib/url/expert-view-state";
+import { parseFlowViewState } from "@/lib/url/flow-view-state";
 import { parseGraphViewState } from "@/lib/url/graph-view-state";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { effectiveLabState, parsePlacementViewState, simulationBody } from "@/lib/url/placement-view-state";
@@ -59,6 +61,16 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
           { key: layerQuery(run.id, layer, "lift").queryKey, data: json(await getLayerView(db, run, layer, "lift")) },
           { key: expertsQuery(run.id, layer, 3).queryKey, data: json(await getExpertsView(db, run, layer, 3)) },
           { key: groupsQuery(run.id, layer).queryKey, data: json(await getLayerGroups(db, run, layer)) },
+        ],
+      };
+    }
+    case "flow": {
+      const layer = Math.min(parseFlowViewState(search).layer, Math.max(0, cfg.layers - 2));
+      return {
+        ...base,
+        queries: [
+          { key: flowQuery(run.id).queryKey, data: json(await getFlowView(db, run)) },
+          { key: layerQuery(run.id, layer, "raw").queryKey, data: json(await getLayerView(db, run, layer, "raw")) },
         ],
       };
     }

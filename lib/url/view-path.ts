@@ -7,7 +7,8 @@ export type ViewPath =
   | { kind: "layer"; runId: string; layer: number; pathname: string; search: string }
   | { kind: "placement"; runId: string; pathname: string; search: string }
   | { kind: "expert"; runId: string; expert: number; pathname: string; search: string }
-  | { kind: "graph"; runId: string; pathname: string; search: string };
+  | { kind: "graph"; runId: string; pathname: string; search: string }
+  | { kind: "flow"; runId: string; pathname: string; search: string };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Omit<ViewPath, "pathname" | "search">][] = [
   [/^\/runs\/([a-z0-9]+)$/, (m) => ({ kind: "overview", runId: m[1] })],
@@ -15,6 +16,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Omit<ViewPath, "pathname" | "se
   [/^\/runs\/([a-z0-9]+)\/placement$/, (m) => ({ kind: "placement", runId: m[1] })],
   [/^\/runs\/([a-z0-9]+)\/experts\/(\d+)$/, (m) => ({ kind: "expert", runId: m[1], expert: Number(m[2]) })],
   [/^\/runs\/([a-z0-9]+)\/graph$/, (m) => ({ kind: "graph", runId: m[1] })],
+  [/^\/runs\/([a-z0-9]+)\/flow$/, (m) => ({ kind: "flow", runId: m[1] })],
 ];
 
 /** Parses "/runs/…?…" (or a full URL of this app); null when it is not a shareable view. */

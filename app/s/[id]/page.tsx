@@ -7,6 +7,8 @@ import type { PinnedView } from "@/lib/share/pin-view";
 import { parseViewPath } from "@/lib/url/view-path";
 import { ExpertHeader } from "@/components/experts/expert-header";
 import { ExpertView } from "@/components/experts/expert-view";
+import { CrossLayerFlow } from "@/components/flow/cross-layer-flow";
+import { FlowHeader } from "@/components/flow/flow-header";
 import { CollaborationGraph } from "@/components/graph/collaboration-graph";
 import { GraphHeader } from "@/components/graph/graph-header";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
@@ -72,6 +74,15 @@ export default async function SharePage({ params, searchParams }: Props) {
           <GraphHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
           <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
             <CollaborationGraph runId={run.id} layers={run.model.layers} />
+          </SnapshotProvider>
+        </div>
+      );
+    case "flow":
+      return (
+        <div className="flex flex-col gap-4">
+          <FlowHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
+          <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
+            <CrossLayerFlow runId={run.id} layers={run.model.layers} experts={run.model.experts} />
           </SnapshotProvider>
         </div>
       );
