@@ -36,6 +36,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/runs/new" className="text-sm hover:underline">
               New run
             </Link>
+            <Link href="/compare" className="text-sm hover:underline">
+              Compare
+            </Link>
             <a href="/api/openapi.json" className="text-sm hover:underline">
               API
             </a>

@@ -2,9 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/lib/query/api-fetch";
 import { simulationQuery, type SimulationResult } from "@/lib/query/placement-queries";
-import type { RunView } from "@/lib/runs/run-view";
+import { runsListQuery } from "@/lib/query/run-queries";
 import { simulationBody, type PlacementViewState, type SimulationKind } from "@/lib/url/placement-view-state";
 import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
@@ -35,8 +34,7 @@ export function SimulationPanel({ runId, experts, layers, state, go, frozen }: P
   const body = simulationBody(state, layers, devices);
   const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null });
   const sameShape = useQuery({
-    queryKey: ["runs", "list"],
-    queryFn: () => apiFetch<{ runs: RunView[] }>("/api/runs"),
+    ...runsListQuery(),
     enabled: !frozen,
     select: (r) => r.runs.filter((x) => x.id !== runId && x.model.experts === experts && x.model.layers === layers),
   });

@@ -1,4 +1,4 @@
-import { interpolateViridis } from "d3";
+import { interpolateRdBu, interpolateViridis, rgb } from "d3";
 
 export type ScaleKind = "linear" | "log";
 
@@ -57,4 +57,36 @@ export function minPositiveOffDiagonal(values: ArrayLike<number>, n: number): nu
   let m = Infinity;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && values[i * n + j] > 0 && values[i * n + j] < m) m = values[i * n + j];
   return Number.isFinite(m) ? m : 0;
+}
+
+/**
+ * A diverging scale for differences, symmetric around 0: blue below, white at 0, red above
+ * (ColorBrewer RdBu, reversed so red means "more in the first run").
+ */
+export function makeDivergingScale(maxAbs: number): ColorScale {
+  const m = maxAbs > 0 ? maxAbs : 1;
+  const t = (v: number) => Math.min(1, Math.max(0, (v + m) / (2 * m)));
+  const lut = new Uint8Array(LUT_SIZE * 3);
+  for (let i = 0; i < LUT_SIZE; i++) {
+    const c = rgb(interpolateRdBu(1 - i / (LUT_SIZE - 1)));
+    lut[i * 3] = c.r;
+    lut[i * 3 + 1] = c.g;
+    lut[i * 3 + 2] = c.b;
+  }
+  const at = (v: number) => Math.round(t(v) * (LUT_SIZE - 1)) * 3;
+  return {
+    kind: "linear",
+    domain: [-m, m],
+    t,
+    rgb(value, out, o) {
+      const i = at(value);
+      out[o] = lut[i];
+      out[o + 1] = lut[i + 1];
+      out[o + 2] = lut[i + 2];
+    },
+    css(value) {
+      const i = at(value);
+      return `rgb(${lut[i]}, ${lut[i + 1]}, ${lut[i + 2]})`;
+    },
+  };
 }

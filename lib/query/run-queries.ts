@@ -1,7 +1,9 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
+import type { Comparison } from "@/lib/runs/compare-runs";
 import type { ExpertView } from "@/lib/runs/get-expert-view";
 import type { ExpertsView } from "@/lib/runs/get-experts-view";
+import type { RunView } from "@/lib/runs/run-view";
 import type { FlowView } from "@/lib/runs/get-flow-view";
 import type { LayerGroups } from "@/lib/runs/get-layer-groups";
 import type { LayerView } from "@/lib/runs/get-layer-view";
@@ -36,4 +38,18 @@ export const flowQuery = (runId: string) =>
   queryOptions({
     queryKey: ["runs", runId, "flow"],
     queryFn: () => apiFetch<FlowView>(`/api/runs/${runId}/flow`),
+  });
+
+export const compareQuery = (a: string, b: string, layer: number, paired: boolean) =>
+  queryOptions({
+    queryKey: ["compare", a, b, layer, paired],
+    queryFn: () => apiFetch<Comparison>(`/api/compare?a=${a}&b=${b}&layer=${layer}${paired ? "&paired=1" : ""}`),
+    staleTime: 60_000,
+    retry: false,
+  });
+
+export const runsListQuery = () =>
+  queryOptions({
+    queryKey: ["runs", "list"],
+    queryFn: () => apiFetch<{ runs: RunView[] }>("/api/runs"),
   });

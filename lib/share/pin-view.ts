@@ -2,8 +2,9 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
+import { getComparison } from "@/lib/runs/compare-runs";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { getExpertView } from "@/lib/runs/get-expert-view";
 import { getExpertsView } from "@/lib/runs/get-experts-view";
@@ -14,6 +15,7 @@ import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { requireRun } from "@/lib/runs/require-run";
 import { runSimulation } from "@/lib/runs/run-simulation";
 import { toRunView } from "@/lib/runs/run-view";
+import { parseCompareViewState } from "@/lib/url/compare-view-state";
 import { parseExpertViewState } from "@/lib/url/expert-view-state";
 import { parseFlowViewState } from "@/lib/url/flow-view-state";
 import { parseGraphViewState } from "@/lib/url/graph-view-state";
@@ -74,6 +76,12 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
         ],
       };
     }
+    case "compare": {
+      const state = parseCompareViewState(search);
+      const b = await requireRun(db, state.b!, viewer, "path (b)");
+      const data = json(await getComparison(db, run, b, { layer: state.layer, paired: state.paired }));
+      return { ...base, queries: [{ key: compareQuery(run.id, b.id, state.layer, state.paired).queryKey, data }] };
+    }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);
       const queries: PinnedView["queries"] = [];
@@ -83,7 +91,7 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       }
       const body = simulationBody(state, cfg.layers, state.devices);
       if (body) {
-        const from = body.kind === "c2r" && body.collaboratorsFrom ? await requireRun(db, body.collaboratorsFrom, viewer) : undefined;
+        const from = body.kind === "c2r" && body.collaboratorsFrom ? await requireRun(db, body.collaboratorsFrom, viewer, "path (from)") : undefined;
         const req = body.kind === "c2r" ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: from } : body;
         queries.push({ key: simulationQuery(run.id, body).queryKey, data: json(await runSimulation(db, run, req, state.devices)) });
       }

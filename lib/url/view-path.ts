@@ -8,7 +8,9 @@ export type ViewPath =
   | { kind: "placement"; runId: string; pathname: string; search: string }
   | { kind: "expert"; runId: string; expert: number; pathname: string; search: string }
   | { kind: "graph"; runId: string; pathname: string; search: string }
-  | { kind: "flow"; runId: string; pathname: string; search: string };
+  | { kind: "flow"; runId: string; pathname: string; search: string }
+  /** runId is run A; run B is in the query string. */
+  | { kind: "compare"; runId: string; pathname: string; search: string };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Omit<ViewPath, "pathname" | "search">][] = [
   [/^\/runs\/([a-z0-9]+)$/, (m) => ({ kind: "overview", runId: m[1] })],
@@ -28,6 +30,10 @@ export function parseViewPath(path: string): ViewPath | null {
     return null;
   }
   const pathname = url.pathname.replace(/\/+$/, "") || "/";
+  if (pathname === "/compare") {
+    const a = url.searchParams.get("a");
+    return a && /^[a-z0-9]+$/.test(a) && url.searchParams.get("b") ? { kind: "compare", runId: a, pathname, search: url.search } : null;
+  }
   for (const [re, make] of PATTERNS) {
     const m = re.exec(pathname);
     if (m) return { ...make(m), pathname, search: url.search } as ViewPath;

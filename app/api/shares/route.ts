@@ -21,7 +21,7 @@ export const POST = apiHandler(async (req, { database, viewer }) => {
   requireWriter(who);
   const { path } = shareBodySchema.parse(await readJson(req));
   const view = parseViewPath(path);
-  if (!view) throw badRequest("unshareable_path", `"${path}" is not a view that can be shared: a run overview, layer explorer or placement lab path such as /runs/<id>/layers/0`, "path");
+  if (!view) throw badRequest("unshareable_path", `"${path}" is not a view that can be shared: a view of a run (overview, layer, expert, graph, flow, placement) such as /runs/<id>/layers/0, or /compare?a=<id>&b=<id>`, "path");
   const run = await requireRun(database.db, view.runId, who);
   const snapshot = await pinView(database.db, run, view, who);
   const row = await createShare(database.db, { path: view.pathname + view.search, runId: run.id, state: { kind: view.kind, pathname: view.pathname, search: view.search }, snapshot });

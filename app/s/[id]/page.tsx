@@ -5,6 +5,8 @@ import { getShare } from "@/lib/db/queries/shares";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
 import type { PinnedView } from "@/lib/share/pin-view";
 import { parseViewPath } from "@/lib/url/view-path";
+import { CompareHeader } from "@/components/compare/compare-header";
+import { CompareRuns } from "@/components/compare/compare-runs";
 import { ExpertHeader } from "@/components/experts/expert-header";
 import { ExpertView } from "@/components/experts/expert-view";
 import { CrossLayerFlow } from "@/components/flow/cross-layer-flow";
@@ -83,6 +85,15 @@ export default async function SharePage({ params, searchParams }: Props) {
           <FlowHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
           <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
             <CrossLayerFlow runId={run.id} layers={run.model.layers} experts={run.model.experts} />
+          </SnapshotProvider>
+        </div>
+      );
+    case "compare":
+      return (
+        <div className="flex flex-col gap-4">
+          <CompareHeader snapshot={banner} />
+          <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
+            <CompareRuns />
           </SnapshotProvider>
         </div>
       );

@@ -20,7 +20,7 @@ export const POST = apiHandler<{ id: string }>(async (req, { params, database, v
   const devices = body.reportDevices ?? (body.kind === "device-limited" ? body.devices : E % 4 === 0 ? 4 : 1);
   const request =
     body.kind === "c2r"
-      ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: body.collaboratorsFrom ? await requireRun(database.db, body.collaboratorsFrom, await viewer()) : undefined }
+      ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: body.collaboratorsFrom ? await requireRun(database.db, body.collaboratorsFrom, await viewer(), "collaboratorsFrom") : undefined }
       : body;
   return runSimulation(database.db, run, request, devices);
 });
