@@ -1,4 +1,4 @@
-import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, type SimulationNodeDatum } from "d3";
+import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationNodeDatum } from "d3";
 
 export interface GraphNode extends SimulationNodeDatum {
   id: number;
@@ -24,9 +24,11 @@ export function forceLayout(nodes: GraphNode[], links: GraphLink[], width: numbe
         .distance(60)
         .strength((l) => 0.1 + 0.6 * (l.weight / maxW)),
     )
-    .force("charge", forceManyBody().strength(-90))
-    .force("center", forceCenter(width / 2, height / 2))
-    .force("collide", forceCollide<GraphNode>((d) => d.r + 2))
+    // Charge scaled to the frame so 8 and 256 experts both fill it; x/y pull keeps the unlinked in view.
+    .force("charge", forceManyBody().strength(-Math.min(120, (width * height) / (nodes.length * 60))))
+    .force("x", forceX(width / 2).strength(0.06))
+    .force("y", forceY(height / 2).strength(0.06))
+    .force("collide", forceCollide<GraphNode>((d) => d.r + 2).iterations(2))
     .stop();
   for (let i = 0; i < ticks; i++) sim.tick();
   // Keep everything inside the frame.

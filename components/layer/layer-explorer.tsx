@@ -98,6 +98,7 @@ export function LayerExplorer({ runId, layers }: Props) {
                 {community ? (
                   <>
                     <div />
+                    <div />
                     <GroupStrip order={view.order} cell={view.cell} community={community} />
                   </>
                 ) : null}

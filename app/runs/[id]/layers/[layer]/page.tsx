@@ -4,7 +4,8 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
 import { getQueryClient } from "@/lib/query/query-client";
-import { layerQuery } from "@/lib/query/run-queries";
+import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
@@ -33,6 +34,8 @@ export default async function LayerPage({ params, searchParams }: Props) {
   const { queryKey } = layerQuery(id, layer, state.norm);
   // JSON round trip: the client receives exactly what the API would send.
   queryClient.setQueryData(queryKey, JSON.parse(JSON.stringify(await getLayerView(db, run, layer, state.norm))));
+  // Ordered by group: the first paint is already in group order.
+  if (state.order === "group") queryClient.setQueryData(groupsQuery(id, layer).queryKey, JSON.parse(JSON.stringify(await getLayerGroups(db, run, layer))));
 
   return (
     <div className="flex flex-col gap-4">

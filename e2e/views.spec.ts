@@ -1,0 +1,137 @@
+import fs from "node:fs";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { LayerExplorerPage } from "./pages/layer-explorer-page";
+import { screenshot, sharedFile } from "./support";
+
+/** The demo runs are seeded in the background at first start: wait for one by name. */
+async function demoRun(request: APIRequestContext, name: string): Promise<{ id: string; model: { experts: number; layers: number } }> {
+  let run: { id: string; model: { experts: number; layers: number } } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const { runs } = await (await request.get("/api/runs?tag=demo")).json();
+        run = runs.find((r: { name: string; events: number }) => r.name.includes(name) && r.events > 0);
+        return run?.id;
+      },
+      { timeout: 30_000 },
+    )
+    .toBeTruthy();
+  return run!;
+}
+
+async function downloadText(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button, exact: true }).click()]);
+  return { name: dl.suggestedFilename(), text: fs.readFileSync((await dl.path())!, "utf8") };
+}
+
+test("V3: order by co-activation group, export the matrix, keyboard between experts, dark mode", async ({ page, request }) => {
+  const olmoe = await demoRun(request, "OLMoE");
+  const explorer = new LayerExplorerPage(page);
+  await explorer.goto(olmoe.id, 2, "?order=group&norm=lift");
+  await expect(page.getByTestId("group-strip")).toBeVisible();
+  await expect(page.getByTestId("groups-summary")).toContainText(/\d+ groups/);
+  const api = await (await request.get(`/api/runs/${olmoe.id}/layers/2/groups`)).json();
+  expect(api.groups).toBeGreaterThan(1);
+  await screenshot(page, "layer-explorer-groups");
+
+  // CSV of the shown matrix: 64 experts, header + 64 rows, lift values as the API serves them.
+  const csv = await downloadText(page, "export co-activation layer 2 lift as CSV");
+  expect(csv.name).toBe("co-activation-layer-2-lift.csv");
+  const rows = csv.text.trim().split("\n");
+  expect(rows).toHaveLength(65);
+  const layer = await (await request.get(`/api/runs/${olmoe.id}/layers/2?normalization=lift`)).json();
+  expect(Number(rows[1].split(",")[2])).toBeCloseTo(layer.normalized[0][1], 9);
+  const svg = await downloadText(page, "export co-activation layer 2 lift as SVG");
+  expect(svg.text.match(/<rect /g)).toHaveLength(64 * 64);
+  const [png] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "export co-activation layer 2 lift as PNG", exact: true }).click()]);
+  expect(fs.readFileSync((await png.path())!).subarray(1, 4).toString()).toBe("PNG");
+
+  // Keyboard: focus the heatmap, arrows move between experts, Enter opens the row's expert.
+  await explorer.canvas().focus();
+  await expect(explorer.tooltip()).toBeVisible();
+  const first = await explorer.tooltip().getAttribute("data-row");
+  await page.keyboard.press("ArrowDown");
+  await expect(explorer.tooltip()).not.toHaveAttribute("data-row", first!);
+  await expect(explorer.layerNumber()).toHaveText("2");
+  const row = await explorer.tooltip().getAttribute("data-row");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/runs/${olmoe.id}/experts/${row}\\?layer=2$`));
+
+  // Dark mode: the toggle cycles system → light → dark, and the choice survives a reload.
+  await page.getByTestId("theme-toggle").click();
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await explorer.goto(olmoe.id, 2, "?order=group&norm=lift");
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await expect(page.getByTestId("group-strip")).toBeVisible();
+  await screenshot(page, "layer-explorer-dark");
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+});
+
+test("V4: an expert across layers, moved with the keyboard, with its collaborators and label mix", async ({ page, request }) => {
+  const mixtral = await demoRun(request, "Mixtral");
+  await page.goto(`/runs/${mixtral.id}/experts/2?layer=4`);
+  await expect(page.getByTestId("expert-load-chart")).toBeVisible();
+  await expect(page.getByTestId("top-collaborators").locator("tbody tr")).toHaveCount(3);
+  await expect(page.getByTestId("label-mix").locator("li")).toHaveCount(3);
+  const api = await (await request.get(`/api/runs/${mixtral.id}/experts/2?topT=3`)).json();
+  await expect(page.getByTestId("top-collaborators").locator("tbody tr").first()).toContainText(String(api.perLayer[4].topCollaborators[0].expert));
+  await screenshot(page, "expert-page");
+  await page.locator("body").press("ArrowRight");
+  await expect(page).toHaveURL(new RegExp(`/experts/3\\?layer=4$`));
+  await page.locator("body").press("]");
+  await expect(page).toHaveURL(new RegExp(`/experts/3\\?layer=5$`));
+  await expect(page.getByTestId("expert-detail")).toContainText("Expert 3 at layer 5");
+});
+
+test("V5: the collaboration graph follows the lift threshold, with the entropy scatter beside it", async ({ page, request }) => {
+  const olmoe = await demoRun(request, "OLMoE");
+  await page.goto(`/runs/${olmoe.id}/graph?layer=1&minLift=1.5`);
+  const graph = page.getByTestId("collaboration-graph");
+  await expect(graph.locator("[data-expert]")).toHaveCount(64);
+  const edges = async () => graph.locator("line").count();
+  const loose = await edges();
+  expect(loose).toBeGreaterThan(0);
+  await page.getByLabel("minimum lift").fill("3");
+  await expect(page).toHaveURL(/minLift=3/);
+  await expect.poll(edges).toBeLessThan(loose);
+  await expect(page.getByTestId("entropy-scatter").locator("circle")).not.toHaveCount(0);
+  await graph.locator('[data-expert="5"] circle').hover({ force: true });
+  await screenshot(page, "collaboration-graph");
+});
+
+test("V7: cross-layer flow with predictability per layer", async ({ page, request }) => {
+  const mixtral = await demoRun(request, "Mixtral");
+  await page.goto(`/runs/${mixtral.id}/flow?layer=3`);
+  await expect(page.getByTestId("predictability-chart")).toBeVisible();
+  await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(40);
+  const flow = await (await request.get(`/api/runs/${mixtral.id}/flow`)).json();
+  expect(flow.layers[3].predictability).toBeGreaterThan(flow.chance);
+  await expect(page.getByTestId("next-expert-table").locator("tbody tr")).toHaveCount(8);
+  await screenshot(page, "cross-layer-flow");
+  await page.getByLabel("links drawn").fill("10");
+  await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(10);
+});
+
+test("V10: two real Mixtral traces side by side, their difference, and a paired comparison", async ({ page, request }) => {
+  const make = async (name: string, file: string) => {
+    const run = await (await request.post("/api/runs", { data: { name, model: { preset: "mixtral-8x7b" } } })).json();
+    expect((await request.post(`/api/runs/${run.id}/traces`, { data: fs.readFileSync(sharedFile(file)) })).status()).toBe(200);
+    return run.id as string;
+  };
+  const a = await make("e2e gsm8k", "real/mixtral-gsm8k-routing.jsonl");
+  const b = await make("e2e humaneval (compare)", "real/mixtral-humaneval-routing.jsonl");
+  await page.goto(`/compare?a=${a}&b=${b}&layer=5`);
+  await expect(page.getByTestId("mean-jsd")).toHaveText(/^0\.\d+$/);
+  await expect(page.getByTestId("diff-heatmap").getByTestId("heatmap-canvas")).toHaveAttribute("data-drawn", /[1-9]/);
+  await expect(page.getByTestId("divergence-chart")).toBeVisible();
+  await screenshot(page, "compare-runs");
+  // The same trace twice, paired token by token: nothing flips.
+  const twin = await make("e2e humaneval twin", "real/mixtral-humaneval-routing.jsonl");
+  await page.goto(`/compare?a=${b}&b=${twin}&layer=0`);
+  await page.getByLabel("paired tokens").check();
+  await expect(page).toHaveURL(/paired=1/);
+  await expect(page.getByTestId("mean-flip-rate")).toHaveText("0");
+  await expect(page.getByTestId("mean-jsd")).toHaveText("0");
+});
