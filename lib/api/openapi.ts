@@ -8,6 +8,7 @@ const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: "error", content: json(ref("Error")) }]));
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" }, description: "run id" };
 const numberArray = { type: "array", items: { type: "number" } };
+const layerParam = { name: "layer", in: "path", required: true, schema: { type: "integer", minimum: 0 }, description: "MoE layer index from 0" };
 
 /** The public API (PRODUCT.md §9), described for scripts, the CLI and the Python helper. */
 export const openApiDocument = {
@@ -16,7 +17,7 @@ export const openApiDocument = {
     title: "MoE Atlas API",
     version: APP_VERSION,
     description:
-      "Routing traces in, routing analytics out. Errors are {error: {code, message, where}} with a 4xx/5xx status. Writes need `Authorization: Bearer <token>` once any API token exists (create one with `npm run token -- create <name>`).",
+      "Routing traces in, routing analytics out. Errors are {error: {code, message, where}} with a 4xx/5xx status. Writes need `Authorization: Bearer <token>` once any API token exists (create one with `npm run token -- create <name>`). Reads follow visibility: a private run answers 404 except to the token that created it (or, for runs created before tokens existed, any valid token); a token that is presented but invalid is a 403. Browsers may use the session cookie set by POST /api/session instead of the header.",
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
@@ -129,7 +130,17 @@ export const openApiDocument = {
       },
     },
     "/api/runs/{id}": {
-      get: { summary: "One run with its model, counts, labels, uploads and warnings", parameters: [idParam], responses: { "200": { description: "run", content: json(ref("Run")) }, ...errors(404) } },
+      get: { summary: "One run with its model, counts, labels, uploads and warnings (404 for a private run the caller may not read)", parameters: [idParam], responses: { "200": { description: "run", content: json(ref("Run")) }, ...errors(403, 404) } },
+      patch: {
+        summary: "Rename, retag, describe, or change visibility (visibility: only the token that created the run)",
+        security: [{ bearer: [] }],
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          content: json({ type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" }, tags: { type: "array", items: { type: "string" } }, visibility: { enum: ["private", "unlisted", "public"] } } }),
+        },
+        responses: { "200": { description: "the run", content: json(ref("Run")) }, ...errors(400, 401, 403, 404) },
+      },
     },
     "/api/runs/{id}/traces": {
       post: {
@@ -255,6 +266,10 @@ export const openApiDocument = {
                 placement: { type: "array", items: { type: "array", items: { type: "array", items: { type: "integer" } } }, description: "[layer][device] -> expert ids" },
                 deviceLoad: { type: "array", items: numberArray },
                 bytesPerLayer: { type: "array", items: { type: ["number", "null"] }, description: "2 · Σ_t |devices| · hidden · 2 bytes (bf16)" },
+                deviceImbalance: { type: "array", items: { type: ["number", "null"] }, description: "tokens reaching each device: max / mean" },
+                assignmentImbalance: { type: "array", items: { type: ["number", "null"] }, description: "Σ expert load per device: max / mean (what maxImbalance bounds)" },
+                maxImbalance: { type: ["number", "null"] },
+                boundMissed: { type: "array", items: { type: "integer" }, description: "layers where no placement met maxImbalance (the most balanced one is returned)" },
               },
             }),
           },
@@ -277,7 +292,10 @@ export const openApiDocument = {
           }),
         },
         responses: {
-          "200": { description: "per layer: flipRate, massRetained, original and simulated {maxOverMean, cv, ct, load}; and their means" },
+          "200": {
+            description:
+              "per layer: flipRate, massRetained, original and simulated {maxOverMean, cv, ct (contiguous), ctBy (C_T under each placement strategy, placements from the original co-activation), entropy (mean collaboration entropy), load}; their means; strategies: mean C_T before and after per strategy",
+          },
           "422": { description: "no_logits: the run's events carry no router logits", content: json(ref("Error")) },
           ...errors(400, 404),
         },
@@ -313,6 +331,99 @@ export const openApiDocument = {
           ...errors(400, 404),
         },
       },
+    },
+    "/api/runs/{id}/layers/{layer}/groups": {
+      get: {
+        summary: "A4: Louvain communities on the layer's lift graph (edge weight lift − 1 where lift > 1), their modularity, and a seriation that draws them as blocks",
+        parameters: [idParam, layerParam],
+        responses: {
+          "200": {
+            description: "groups",
+            content: json({
+              type: "object",
+              properties: {
+                community: { type: "array", items: { type: "integer" }, description: "community per expert, numbered by smallest member" },
+                communities: { type: "integer" },
+                groups: { type: "integer", description: "communities of more than one expert" },
+                modularity: { type: "number" },
+                order: { type: "array", items: { type: "integer" }, description: "expert ids in heatmap order" },
+              },
+            }),
+          },
+          ...errors(400, 404),
+        },
+      },
+    },
+    "/api/runs/{id}/layers/{layer}/matrix": {
+      get: {
+        summary: "A layer's matrix or vector as raw little-endian float64, row-major (np.frombuffer(body, '<f8').reshape(shape))",
+        parameters: [
+          idParam,
+          layerParam,
+          { name: "name", in: "query", schema: { enum: ["coactivation", "transitions", "load", "weightSum"], default: "coactivation" } },
+          { name: "normalization", in: "query", schema: { enum: NORMALIZATIONS }, description: "coactivation only" },
+        ],
+        responses: {
+          "200": {
+            description: "float64 values; headers x-matrix-shape (e.g. 256,256), x-matrix-dtype (float64), x-matrix-tokens",
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+          ...errors(400, 404),
+        },
+      },
+    },
+    "/api/runs/{id}/experts/{expert}": {
+      get: {
+        summary: "One expert id across every layer (V4): load, load share and rank, mean gate weight, collaboration entropy, Top-T collaborators and coverage (A3), label mix and KL (A8), most likely next expert (A7)",
+        parameters: [idParam, { name: "expert", in: "path", required: true, schema: { type: "integer", minimum: 0 } }, { name: "topT", in: "query", schema: { type: "integer", minimum: 0, default: 3 } }],
+        responses: { "200": { description: "{expert, experts, layers, topT, labels, perLayer: [...]}" }, ...errors(400, 404) },
+      },
+    },
+    "/api/runs/{id}/flow": {
+      get: {
+        summary: "A7 per layer: next-layer predictability (Σ_i T[i][j*(i)] / Σ_i load_i), transitions recorded, and chance k / E",
+        parameters: [idParam],
+        responses: { "200": { description: "{layers: [{layer, tokens, transitions, predictability}], meanPredictability, chance}" }, ...errors(404) },
+      },
+    },
+    "/api/compare": {
+      get: {
+        summary: "A11 for two runs of the same model shape: per layer JS distance of the loads, relative difference of per-token co-activation; a layer's difference matrix; the top-k flip rate over paired tokens",
+        parameters: [
+          { name: "a", in: "query", required: true, schema: { type: "string" } },
+          { name: "b", in: "query", required: true, schema: { type: "string" } },
+          { name: "layer", in: "query", schema: { type: "integer", minimum: 0 }, description: "adds layerDetail: diff (Ĉa − Ĉb), per-token matrices, load shares" },
+          { name: "paired", in: "query", schema: { enum: ["1", "true"] }, description: "match raw events on (sequence, position, layer) and count top-k flips; run A up to 5M events" },
+        ],
+        responses: { "200": { description: "{a, b, perLayer: [{layer, jsd, coactivationRelative, flipRate, pairedTokens}], meanJsd, meanCoactivationRelative, meanFlipRate, paired, layerDetail}" }, ...errors(400, 404) },
+      },
+    },
+    "/api/shares": {
+      post: {
+        summary: "Pin a view: every answer it shows is computed now and stored; GET /s/{id} shows that picture whatever is uploaded later",
+        security: [{ bearer: [] }],
+        requestBody: { required: true, content: json({ type: "object", required: ["path"], properties: { path: { type: "string", description: "a view path with its query string, e.g. /runs/{id}/layers/3?norm=lift&order=group, or /compare?a=&b=" } } }) },
+        responses: {
+          "201": { description: "share", content: json({ type: "object", properties: { id: { type: "string" }, url: { type: "string" }, path: { type: "string" }, kind: { type: "string" }, runId: { type: "string" }, createdAt: { type: "string" } } }) },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    "/api/shares/{id}": {
+      get: {
+        summary: "A share and what it pinned (the link is the capability: no visibility check)",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "{id, path, runId, state, createdAt, snapshot: {run, queries: [{key, data}], props}}" }, ...errors(404) },
+      },
+    },
+    "/api/session": {
+      get: { summary: "Who the browser is: {open, signedIn, tokenName}", responses: { "200": { description: "session" } } },
+      post: {
+        summary: "Browser sign-in: stores the token in an httpOnly SameSite=Strict cookie, which then counts as the bearer token",
+        requestBody: { required: true, content: json({ type: "object", required: ["token"], properties: { token: { type: "string" } } }) },
+        responses: { "200": { description: "signed in" }, ...errors(400, 403) },
+      },
+      delete: { summary: "Sign out (clears the cookie)", responses: { "200": { description: "signed out" } } },
     },
     "/api/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   },
