@@ -106,5 +106,21 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   await page.getByLabel("layer", { exact: true }).fill("5");
   await expect(page).toHaveURL(/layer=5/);
   await expect(page.getByTestId("device-grid")).toContainText("layer 5");
+  // The released model's mean collaboration entropy, as the C2R paper reports it (≈ 1.21 nats).
+  await expect(page.getByTestId("lab-entropy")).toContainText("1.21");
   await screenshot(page, "placement-lab-llama-moe");
+
+  // The C2R-trained model (T = 1) from the same file, as a second run: far lower entropy, and the
+  // comparison view shows how its routing differs layer by layer.
+  const c2r = await (await request.post("/api/runs", { data: { name: "e2e LLaMA-MoE C2R T=1", model: { preset: "llama-moe-3.5b-2of8" } } })).json();
+  expect((await request.post(`/api/runs/${c2r.id}/traces`, { data: Buffer.from(JSON.stringify(llamaMoeAggregate(SHARED_DATA, "topt_1").doc)) })).status()).toBe(200);
+  await page.goto(`/runs/${c2r.id}/placement?devices=4`);
+  await expect(page.getByTestId("lab-entropy")).toContainText("0.15");
+  await screenshot(page, "placement-lab-llama-moe-c2r");
+  await page.goto(`/runs/${id}/graph?layer=0&minLift=1`);
+  await expect(page.getByTestId("collaboration-graph").locator("[data-expert]")).toHaveCount(8);
+  await screenshot(page, "collaboration-graph-llama-moe");
+  await page.goto(`/compare?a=${id}&b=${c2r.id}&layer=0`);
+  await expect(page.getByTestId("mean-jsd")).toHaveText(/^0\.\d+$/);
+  await screenshot(page, "compare-llama-moe-released-vs-c2r");
 });

@@ -135,3 +135,26 @@ test("V10: two real Mixtral traces side by side, their difference, and a paired 
   await expect(page.getByTestId("mean-flip-rate")).toHaveText("0");
   await expect(page.getByTestId("mean-jsd")).toHaveText("0");
 });
+
+test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label load share per expert against uniform", async ({ page, request }) => {
+  const real = JSON.parse(fs.readFileSync(sharedFile("real/olmoe-mixtral-domain-expert-counts.json"), "utf8"));
+  const counts: Record<string, number[][]> = real.counts.olmoe;
+  const domains = Object.keys(counts);
+  const layers = (real.layers as number[]).map((layer, i) => ({
+    layer,
+    load: counts[domains[0]][i].map((_, e) => domains.reduce((s, d) => s + counts[d][i][e], 0)),
+    labels: Object.fromEntries(domains.map((d) => [d, counts[d][i]])),
+  }));
+  const run = await (await request.post("/api/runs", { data: { name: "e2e OLMoE domains", model: { preset: "olmoe-1b-7b" } } })).json();
+  const up = await request.post(`/api/runs/${run.id}/traces`, { data: Buffer.from(JSON.stringify({ format: "moe-atlas.aggregate.v1", shard: "olmoe-domains", layers })) });
+  expect(up.status()).toBe(200);
+  await page.goto(`/runs/${run.id}`);
+  await page.getByRole("link", { name: /Domain specialization/ }).click();
+  await page.getByLabel("layer", { exact: true }).fill("15");
+  await expect(page).toHaveURL(/layer=15/);
+  const chart = page.getByTestId("label-shares-chart");
+  await expect(chart.locator("[data-label]")).toHaveCount(domains.length);
+  await expect(chart.locator('[data-label="github"] rect')).toHaveCount(64);
+  await expect(page.getByTestId("label-kl-chart").locator("rect")).not.toHaveCount(0);
+  await screenshot(page, "specialization-olmoe-layer15");
+});

@@ -118,6 +118,12 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
           })}
         </tbody>
       </table>
+      {byStrategy.contiguous?.meanCollaborationEntropy != null ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="lab-entropy">
+          Mean collaboration entropy of this run: {formatValue(byStrategy.contiguous.meanCollaborationEntropy)} nats
+          <DefinitionNote text="A3, mean over experts and layers of H_i = −Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij. Lower means each expert co-activates with a few partners, which collaboration-aware placement can put on one device (C2R training lowers it)." />
+        </p>
+      ) : null}
       {optimized?.boundMissed.length ? (
         <p className="text-sm text-amber-700" role="status">
           No placement found within the load bound on layers {optimized.boundMissed.join(", ")}; the most balanced one is shown there.

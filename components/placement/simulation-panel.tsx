@@ -5,7 +5,7 @@ import { useState } from "react";
 import { simulationQuery, type SimulationResult } from "@/lib/query/placement-queries";
 import { runsListQuery } from "@/lib/query/run-queries";
 import { simulationBody, type PlacementViewState, type SimulationKind } from "@/lib/url/placement-view-state";
-import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
+import { BALANCE_DEFINITIONS, CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
@@ -180,6 +180,30 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
           </tbody>
         </table>
       </div>
+      <details className="text-sm">
+        <summary className="cursor-pointer">Every balance metric (A1), mean over layers</summary>
+        <table className="mt-2 [&_td]:px-3 [&_th]:px-3" data-testid="simulation-balance">
+          <thead>
+            <tr className="text-left">
+              <th>metric</th>
+              <th className="text-right">original</th>
+              <th className="text-right">simulated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.balance.map((b) => (
+              <tr key={b.metric}>
+                <td>
+                  {BALANCE_DEFINITIONS[b.metric].label}
+                  <DefinitionNote text={BALANCE_DEFINITIONS[b.metric].definition} />
+                </td>
+                <td className="num text-right">{formatValue(b.original)}</td>
+                <td className="num text-right">{formatValue(b.simulated)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
       <Exportable
         name={`simulation ${data.kind} per layer`}
         table={{

@@ -37,6 +37,11 @@ export function RunOverview({ view, balance, metric, snapshot, children }: { vie
             <Link href={`/runs/${id}/flow`} className={secondary}>
               Cross-layer flow →
             </Link>
+            {view.labels.length ? (
+              <Link href={`/runs/${id}/specialization`} className={secondary}>
+                Domain specialization →
+              </Link>
+            ) : null}
             <Link href={`/runs/${id}/experts/0`} className={secondary}>
               Experts →
             </Link>

@@ -1,3 +1,4 @@
+import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
 import { deviceImbalance, greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
 import { badRequest } from "@/lib/api/api-error";
@@ -62,6 +63,8 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     };
   });
   const withTokens = perLayer.filter((l) => l.ct !== null);
+  const entropy = aggs.map((agg) => meanCollaborationEntropy(agg.coactivation, E));
+  const knownEntropy = entropy.filter((h): h is number => h !== null);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   return {
     devices,
@@ -81,6 +84,9 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     deviceLoad: perLayer.map((l) => l.deviceLoad),
     deviceImbalance: perLayer.map((l) => l.deviceImbalance),
     assignmentImbalance: perLayer.map((l) => l.assignmentImbalance),
+    /** A3 mean collaboration entropy per layer: what C2R lowers, and why grouping then pays. */
+    collaborationEntropy: entropy,
+    meanCollaborationEntropy: knownEntropy.length ? knownEntropy.reduce((s, h) => s + h, 0) / knownEntropy.length : null,
     maxImbalance: strategy === "optimized" ? (maxImbalance ?? null) : null,
     /** Layers where even the most balanced placement breaks the bound (it is then returned as is). */
     boundMissed: strategy === "optimized" && maxImbalance ? perLayer.flatMap((l, i) => (l.assignmentImbalance !== null && l.assignmentImbalance > maxImbalance + 1e-9 ? [i] : [])) : [],

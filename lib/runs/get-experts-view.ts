@@ -28,6 +28,9 @@ export async function getExpertsView(db: Db, run: RunWithModel, layer: number, t
     meanCollaborationEntropy: meanCollaborationEntropy(agg.coactivation, E),
     nextLayerPredictability: next?.predictability ?? null,
     labelMix: spec?.mix ?? null,
+    /** A8, OLMoE-style: each label's load share per expert (Σ over experts = 1) beside the uniform 1 / E. */
+    labelShares: spec?.shares ?? null,
+    uniformShare: 1 / E,
     experts: collab.map((c, e) => ({
       expert: e,
       load: agg.load[e],

@@ -1,4 +1,4 @@
-import { balanceMetrics } from "@/lib/analysis/balance";
+import { BALANCE_SCALARS, balanceMetrics, type BalanceScalar } from "@/lib/analysis/balance";
 import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { deviceOf, DeviceCounter } from "@/lib/analysis/placement";
@@ -96,8 +96,8 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       tokens: state.tokens[l],
       flipRate: state.tokens[l] ? state.flipped[l] / state.tokens[l] : null,
       massRetained: state.massOld[l] ? state.massNew[l] / state.massOld[l] : null,
-      original: { maxOverMean: bo.maxOverMean, cv: bo.cv, ct: before.contiguous.ct(l), ctBy: ctOf(before, l), entropy: meanCollaborationEntropy(orig.coactivation, E), load: Array.from(orig.load) },
-      simulated: { maxOverMean: bs.maxOverMean, cv: bs.cv, ct: after.contiguous.ct(l), ctBy: ctOf(after, l), entropy: meanCollaborationEntropy(sim.coactivation, E), load: Array.from(sim.load) },
+      original: { ...scalars(bo), maxOverMean: bo.maxOverMean, cv: bo.cv, ct: before.contiguous.ct(l), ctBy: ctOf(before, l), entropy: meanCollaborationEntropy(orig.coactivation, E), load: Array.from(orig.load) },
+      simulated: { ...scalars(bs), maxOverMean: bs.maxOverMean, cv: bs.cv, ct: after.contiguous.ct(l), ctBy: ctOf(after, l), entropy: meanCollaborationEntropy(sim.coactivation, E), load: Array.from(sim.load) },
     };
   });
   const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
@@ -119,11 +119,16 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       entropyOriginal: mean((x) => x.original.entropy),
       entropySimulated: mean((x) => x.simulated.entropy),
     },
+    /** Every A1 scalar, mean over layers, for the original and the simulated routing. */
+    balance: BALANCE_SCALARS.map((k) => ({ metric: k, original: mean((x) => x.original[k]), simulated: mean((x) => x.simulated[k]) })),
     /** Mean C_T over layers under each placement strategy, before and after: strategies side by side. */
     strategies: PLACEMENT_STRATEGIES.map((s) => ({ strategy: s, ctOriginal: mean((x) => x.original.ctBy[s]), ctSimulated: mean((x) => x.simulated.ctBy[s]) })),
     layers: perLayer,
   };
 }
+
+/** Every A1 scalar (max/mean, imbalance, balancedness, CV, Gini, normalized entropy, Jain) and the dead count. */
+const scalars = (b: ReturnType<typeof balanceMetrics>) => ({ ...Object.fromEntries(BALANCE_SCALARS.map((k) => [k, b[k]])), dead: b.dead.length }) as Record<BalanceScalar, number | null> & { dead: number };
 
 const ctOf = (counters: Record<PlacementStrategy, DeviceCounter>, l: number) =>
   Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, counters[s].ct(l)])) as Record<PlacementStrategy, number | null>;

@@ -19,6 +19,7 @@ import { parseCompareViewState } from "@/lib/url/compare-view-state";
 import { parseExpertViewState } from "@/lib/url/expert-view-state";
 import { parseFlowViewState } from "@/lib/url/flow-view-state";
 import { parseGraphViewState } from "@/lib/url/graph-view-state";
+import { parseSpecializationViewState } from "@/lib/url/specialization-view-state";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { effectiveLabState, parsePlacementViewState, simulationBody } from "@/lib/url/placement-view-state";
 import type { ViewPath } from "@/lib/url/view-path";
@@ -65,6 +66,10 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
           { key: groupsQuery(run.id, layer).queryKey, data: json(await getLayerGroups(db, run, layer)) },
         ],
       };
+    }
+    case "specialization": {
+      const layer = Math.min(parseSpecializationViewState(search).layer, cfg.layers - 1);
+      return { ...base, queries: [{ key: expertsQuery(run.id, layer, 3).queryKey, data: json(await getExpertsView(db, run, layer, 3)) }] };
     }
     case "flow": {
       const layer = Math.min(parseFlowViewState(search).layer, Math.max(0, cfg.layers - 2));

@@ -9,6 +9,7 @@ export type ViewPath =
   | { kind: "expert"; runId: string; expert: number; pathname: string; search: string }
   | { kind: "graph"; runId: string; pathname: string; search: string }
   | { kind: "flow"; runId: string; pathname: string; search: string }
+  | { kind: "specialization"; runId: string; pathname: string; search: string }
   /** runId is run A; run B is in the query string. */
   | { kind: "compare"; runId: string; pathname: string; search: string };
 
@@ -19,6 +20,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Omit<ViewPath, "pathname" | "se
   [/^\/runs\/([a-z0-9]+)\/experts\/(\d+)$/, (m) => ({ kind: "expert", runId: m[1], expert: Number(m[2]) })],
   [/^\/runs\/([a-z0-9]+)\/graph$/, (m) => ({ kind: "graph", runId: m[1] })],
   [/^\/runs\/([a-z0-9]+)\/flow$/, (m) => ({ kind: "flow", runId: m[1] })],
+  [/^\/runs\/([a-z0-9]+)\/specialization$/, (m) => ({ kind: "specialization", runId: m[1] })],
 ];
 
 /** Parses "/runs/…?…" (or a full URL of this app); null when it is not a shareable view. */

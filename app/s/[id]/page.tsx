@@ -19,6 +19,8 @@ import { PlacementHeader } from "@/components/placement/placement-header";
 import { PlacementLab } from "@/components/placement/placement-lab";
 import { parseMetric, RunOverview } from "@/components/runs/run-overview";
 import { SnapshotProvider } from "@/components/share/view-location";
+import { LabelSpecialization } from "@/components/specialization/label-specialization";
+import { SpecializationHeader } from "@/components/specialization/specialization-header";
 
 export const dynamic = "force-dynamic";
 
@@ -76,6 +78,15 @@ export default async function SharePage({ params, searchParams }: Props) {
           <GraphHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
           <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
             <CollaborationGraph runId={run.id} layers={run.model.layers} />
+          </SnapshotProvider>
+        </div>
+      );
+    case "specialization":
+      return (
+        <div className="flex flex-col gap-4">
+          <SpecializationHeader runId={run.id} runName={run.name} modelName={run.model.name} snapshot={banner} />
+          <SnapshotProvider snapshot={snapshot} pinned={pinned.queries}>
+            <LabelSpecialization runId={run.id} layers={run.model.layers} />
           </SnapshotProvider>
         </div>
       );
