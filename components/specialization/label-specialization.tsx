@@ -83,7 +83,7 @@ function SharesChart({ data, labels, layer }: { data: ExpertsView; labels: strin
         const y = scaleLinear().domain([0, max]).nice().range([top + ROW - 12, top + 4]);
         return (
           <g key={label} data-label={label}>
-            <text x={M.left - 8} y={top + ROW / 2} textAnchor="end" fontSize={11} fontWeight={600} fill="currentColor">
+            <text x={M.left + 4} y={top + 8} fontSize={11} fontWeight={600} fill="currentColor">
               {label}
             </text>
             <YGrid y={y} ticks={2} left={M.left} right={W - M.right} />
@@ -117,9 +117,15 @@ function KlChart({ data, layer }: { data: ExpertsView; layer: number }) {
   return (
     <svg width={W} height={H} role="img" aria-label={`specialization (KL from the label mix) per expert at layer ${layer}`} data-testid="label-kl-chart" className="text-zinc-700 dark:text-zinc-300">
       <YGrid y={y} ticks={3} left={M.left} right={W - M.right} />
-      {data.experts.map((e) => (e.labelKl === null ? null : <rect key={e.expert} x={x(e.expert)} width={x.bandwidth()} y={y(e.labelKl)} height={y(0) - y(e.labelKl)} fill="#8b5cf6"><title>{`expert ${e.expert}: KL ${formatValue(e.labelKl)} nats`}</title></rect>))}
-      <text x={M.left - 8} y={(M.top + H - M.bottom) / 2} textAnchor="end" fontSize={11} fontWeight={600} fill="currentColor">
-        KL
+      {data.experts.map((e) =>
+        e.labelKl === null ? null : (
+          <rect key={e.expert} x={x(e.expert)} width={x.bandwidth()} y={y(e.labelKl)} height={y(0) - y(e.labelKl)} fill="#8b5cf6">
+            <title>{`expert ${e.expert}: KL ${formatValue(e.labelKl)} nats`}</title>
+          </rect>
+        ),
+      )}
+      <text x={M.left + 4} y={M.top - 4} fontSize={11} fontWeight={600} fill="currentColor">
+        KL from the layer&apos;s label mix (nats)
       </text>
     </svg>
   );
