@@ -180,3 +180,76 @@ export const apiTokens = pgTable("api_tokens", {
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
 });
 export type ApiTokenRow = InferSelectModel<typeof apiTokens>;
+
+/** One step of an expert-dropping run (PRODUCT.md §5). */
+export interface PruningStep {
+  /** Share of routed experts dropped, in percent. */
+  droppedPercent: number;
+  expertsDroppedPerLayer: number | null;
+  /** Experts dropped as of this step, per MoE layer, when known. */
+  dropped: number[][] | null;
+  /** perplexity, task accuracies, k-shot, after SFT...: name → value. */
+  metrics: Record<string, number>;
+}
+
+/** A stored expert-pruning run (MC-Suite style): criterion, schedule and per-step results. */
+export const pruningRuns = pgTable(
+  "pruning_runs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    modelId: text("model_id")
+      .notNull()
+      .references(() => models.id),
+    /** The trace run the criterion was computed on, if any. */
+    runId: text("run_id").references(() => runs.id, { onDelete: "set null" }),
+    /** One of the 16 MC-Suite criteria, a trace criterion, or a custom name ("Random"). */
+    criterion: text("criterion").notNull(),
+    direction: text("direction", { enum: ["min", "max"] }),
+    schedule: text("schedule", { enum: ["one-shot", "iterative", "lottery"] }).notNull(),
+    dense: jsonb("dense").$type<Record<string, number>>().notNull().default({}),
+    steps: jsonb("steps").$type<PruningStep[]>().notNull(),
+    /** Where the numbers come from (a paper and table, a script...). */
+    source: text("source").notNull().default(""),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("pruning_runs_model_idx").on(t.modelId)],
+);
+export type PruningRunRow = InferSelectModel<typeof pruningRuns>;
+
+/** Bits per quantized module: attention, each routed expert, shared experts (A10). */
+export interface StoredBitAllocation {
+  attention: number;
+  experts: number[][];
+  shared?: number;
+}
+
+/** A stored quantization result (§5): allocation, computed average bits and size, task metrics. */
+export const quantResults = pgTable(
+  "quant_results",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    modelId: text("model_id")
+      .notNull()
+      .references(() => models.id),
+    method: text("method").notNull(),
+    groupSize: integer("group_size"),
+    bits: jsonb("bits").$type<StoredBitAllocation>().notNull(),
+    avgBits: doublePrecision("avg_bits").notNull(),
+    sizeBytes: doublePrecision("size_bytes").notNull(),
+    metrics: jsonb("metrics").$type<Record<string, number>>().notNull().default({}),
+    source: text("source").notNull().default(""),
+    /** The trace run whose usage chose the allocation, and a paired full-precision / quantized trace. */
+    runId: text("run_id").references(() => runs.id, { onDelete: "set null" }),
+    fpRunId: text("fp_run_id").references(() => runs.id, { onDelete: "set null" }),
+    quantRunId: text("quant_run_id").references(() => runs.id, { onDelete: "set null" }),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("quant_results_model_idx").on(t.modelId)],
+);
+export type QuantResultRow = InferSelectModel<typeof quantResults>;

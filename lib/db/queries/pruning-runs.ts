@@ -1,0 +1,35 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { models, pruningRuns, type ModelRow, type PruningRunRow } from "../schema";
+
+export type PruningRunWithModel = PruningRunRow & { model: ModelRow };
+
+export async function insertPruningRun(db: Db, row: typeof pruningRuns.$inferInsert) {
+  const [out] = await db.insert(pruningRuns).values(row).returning();
+  return out;
+}
+
+export interface PruningFilter {
+  model?: string;
+  criterion?: string;
+  schedule?: string;
+  ids?: string[];
+}
+
+/** Newest first; `model` is a preset id or model name, `criterion` matches "EAN" or "Min-EAN". */
+export async function listPruningRuns(db: Db, f: PruningFilter = {}): Promise<PruningRunWithModel[]> {
+  const m = f.criterion ? /^(min|max)[-_ ](.+)$/i.exec(f.criterion) : null;
+  const where = and(
+    f.model ? sql`(${models.presetId} = ${f.model} or ${models.name} = ${f.model})` : undefined,
+    f.criterion ? (m ? and(sql`lower(${pruningRuns.criterion}) = lower(${m[2]})`, eq(pruningRuns.direction, m[1].toLowerCase() as "min" | "max")) : sql`lower(${pruningRuns.criterion}) = lower(${f.criterion})`) : undefined,
+    f.schedule ? eq(pruningRuns.schedule, f.schedule as PruningRunRow["schedule"]) : undefined,
+    f.ids ? inArray(pruningRuns.id, f.ids) : undefined,
+  );
+  const rows = await db.select().from(pruningRuns).innerJoin(models, eq(pruningRuns.modelId, models.id)).where(where).orderBy(desc(pruningRuns.createdAt), pruningRuns.id);
+  return rows.map((r) => ({ ...r.pruning_runs, model: r.models }));
+}
+
+export async function getPruningRun(db: Db, id: string): Promise<PruningRunWithModel | undefined> {
+  const [r] = await db.select().from(pruningRuns).innerJoin(models, eq(pruningRuns.modelId, models.id)).where(eq(pruningRuns.id, id));
+  return r ? { ...r.pruning_runs, model: r.models } : undefined;
+}
