@@ -72,3 +72,73 @@ describe("pruning runs through the route handlers (§5)", () => {
     expect(unknown.body.error).toMatchObject({ code: "unknown_preset", where: "pruningRuns[0].model" });
   });
 });
+
+describe("A9 from a trace, saved as a pruning run, compared, exported as a keep-mask", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
+  });
+  afterAll(async () => {
+    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
+    await t?.drop();
+  });
+  const call = async (handler: Handler, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
+    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
+    return { status: res.status, body: await res.json() };
+  };
+  const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("drops the least used experts step by step and reports what re-routing does, by hand", async () => {
+    const runs = await import("@/app/api/runs/route");
+    const traces = await import("@/app/api/runs/[id]/traces/route");
+    const prune = await import("@/app/api/runs/[id]/pruning/route");
+    const model = { name: "Tiny", layers: 1, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true };
+    const run = (await call(runs.POST, "/api/runs", json({ name: "p", model }))).body;
+    // loads: expert 0: 3, 1: 2, 2: 1, 3: 0
+    const events = [
+      { experts: [0, 1], logits: [3, 2, 0, -1] },
+      { experts: [0, 1], logits: [3, 2, -1, 0] },
+      { experts: [0, 2], logits: [3, 0, 2, -1] },
+    ].map((e) => JSON.stringify({ layer: 0, ...e }));
+    expect((await call(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body: events.join("\n"), params: { id: run.id } })).status).toBe(200);
+
+    const res = await call(prune.POST, `/api/runs/${run.id}/pruning`, { ...json({ criterion: "EUF", schedule: "one-shot", steps: 2 }), params: { id: run.id } });
+    expect(res.status).toBe(200);
+    expect(res.body.simulated).toBe(true);
+    expect(res.body.steps.map((s: { dropped: number[][] }) => s.dropped)).toEqual([[[3]], [[2, 3]]]);
+    // Step 1 drops an unused expert: nothing moves.
+    expect(res.body.steps[0].metrics).toMatchObject({ flip_rate: 0, routing_mass_retained: 1 });
+    // Step 2: token 3 goes from {0, 2} to {0, 1}; mass = Σ new top-k scores / Σ old, over all tokens.
+    const p = (l: number[]) => l.map((x) => Math.exp(x) / l.reduce((s, y) => s + Math.exp(y), 0));
+    const [a, b, c] = [p([3, 2, 0, -1]), p([3, 2, -1, 0]), p([3, 0, 2, -1])];
+    const mass = (a[0] + a[1] + b[0] + b[1] + c[0] + c[1]) / (a[0] + a[1] + b[0] + b[1] + c[0] + c[2]);
+    expect(res.body.steps[1].metrics.flip_rate).toBeCloseTo(1 / 3, 12);
+    expect(res.body.steps[1].metrics.routing_mass_retained).toBeCloseTo(mass, 12);
+    expect(res.body.steps[1].droppedPercent).toBe(50);
+
+    const iterative = await call(prune.POST, `/api/runs/${run.id}/pruning`, { ...json({ criterion: "EUF", schedule: "iterative", steps: 2 }), params: { id: run.id } });
+    expect(iterative.body.steps.map((s: { dropped: number[][] }) => s.dropped)).toEqual([[[3]], [[2, 3]]]);
+    const ecc = await call(prune.POST, `/api/runs/${run.id}/pruning`, { ...json({ criterion: "ECC", mode: "max", schedule: "one-shot", steps: 1 }), params: { id: run.id } });
+    // The most co-activated pair is (0, 1) with C = 2; expert 1 has the lower load.
+    expect(ecc.body.steps[0].dropped).toEqual([[1]]);
+    const noMode = await call(prune.POST, `/api/runs/${run.id}/pruning`, { ...json({ criterion: "ECC", schedule: "one-shot", steps: 1 }), params: { id: run.id } });
+    expect(noMode.body.error).toMatchObject({ code: "missing_field", where: "mode" });
+
+    // Saved as pruning runs, tied to the trace; compared; exported as a keep-mask.
+    const create = await import("@/app/api/pruning-runs/route");
+    const save = async (r: typeof res.body, schedule: string) =>
+      (await call(create.POST, "/api/pruning-runs", json({ model, criterion: r.criterion, direction: r.mode, schedule, runId: run.id, steps: r.steps, source: "computed by MoE Atlas" }))).body;
+    const s1 = await save(res.body, "one-shot");
+    const s2 = await save(ecc.body, "one-shot");
+    expect(s1.runId).toBe(run.id);
+    const cmp = await call((await import("@/app/api/pruning-runs/compare/route")).GET, `/api/pruning-runs/compare?ids=${s1.id},${s2.id}`);
+    expect(cmp.body.dropStep[s1.id]).toEqual([[0, 0, 2, 1]]);
+    // Final sets {2, 3} and {1}: no overlap.
+    expect(cmp.body.jaccard).toEqual([{ a: s1.id, b: s2.id, mean: 0, perLayer: [0] }]);
+    const mask = await call((await import("@/app/api/pruning-runs/[id]/keep-mask/route")).GET, `/api/pruning-runs/${s1.id}/keep-mask`, { params: { id: s1.id } });
+    expect(mask.body.keep).toEqual([[true, true, false, false]]);
+    const first = await call((await import("@/app/api/pruning-runs/[id]/keep-mask/route")).GET, `/api/pruning-runs/${s1.id}/keep-mask?step=0`, { params: { id: s1.id } });
+    expect(first.body.keep).toEqual([[true, true, true, false]]);
+  });
+});
