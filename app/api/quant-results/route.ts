@@ -1,0 +1,18 @@
+import { apiHandler, readJson } from "@/lib/api/handler";
+import { requireWriter } from "@/lib/auth/viewer";
+import { createQuantResults, listQuantResults, quantResultBodySchema, toQuantResultView } from "@/lib/quant/quant-results";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiHandler(async (req, { database }) => {
+  const model = new URL(req.url).searchParams.get("model") ?? undefined;
+  return { quantResults: (await listQuantResults(database.db, { model })).map(toQuantResultView) };
+});
+
+export const POST = apiHandler(async (req, { database, viewer }) => {
+  const who = await viewer();
+  requireWriter(who);
+  const body = quantResultBodySchema.parse(await readJson(req));
+  const [row] = await createQuantResults(database.db, [body], who);
+  return Response.json(toQuantResultView(row), { status: 201 });
+});
