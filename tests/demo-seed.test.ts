@@ -4,6 +4,10 @@ import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { listRuns } from "@/lib/db/queries/runs";
 import { DEMO_RUNS, seedDemoRuns } from "@/lib/demo/seed-demo-runs";
 import { planStructure } from "@/lib/demo/synthetic-trace";
+import quantBench from "@/lib/demo/papers/quantmoe-bench.json";
+import { seedPaperResults } from "@/lib/demo/seed-paper-results";
+import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
+import { listQuantResults } from "@/lib/quant/quant-results";
 import { openTestDatabase } from "./support/test-db";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -20,6 +24,16 @@ describe("demo seeding on PGlite", () => {
 
   it("seeds once, and the analyses find the planted hot and dead experts", async () => {
     const seeded = await seedDemoRuns(t.db);
+    // Then the papers' results: MC-Suite's 12 pruning runs and QuantMoE-Bench's 6 settings, with
+    // average bits as the paper states them, the usage-based ones counted on the demo Mixtral run.
+    await seedPaperResults(t.db, seeded[0]);
+    await seedPaperResults(t.db, seeded[0]);
+    expect(await listPruningRuns(t.db)).toHaveLength(12);
+    const quant = await listQuantResults(t.db);
+    expect(quant).toHaveLength(6);
+    for (const q of quant) expect(Math.abs(q.avgBits - quantBench.mixtralConfigs.find((c) => c.name === q.name)!.avgBits)).toBeLessThan(0.005);
+    expect(quant.filter((q) => q.runId === seeded[0].id)).toHaveLength(2);
+    expect(quant[0].source).toMatch(/QuantMoE|Quantization for Mixture-of-Experts/);
     expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
     expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null })).length).toBe(DEMO_RUNS.length);

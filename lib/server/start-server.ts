@@ -19,7 +19,11 @@ export async function startServer() {
   }, SWEEP_EVERY_MS).unref();
   if (process.env.ATLAS_DEMO !== "0") {
     const { seedDemoRuns } = await import("@/lib/demo/seed-demo-runs");
-    // In the background: the server answers at once and demo runs appear as each one commits.
-    seedDemoRuns(database.db).catch((e) => console.error("[atlas] demo seeding failed", e));
+    const { seedPaperResults } = await import("@/lib/demo/seed-paper-results");
+    // In the background: the server answers at once and demo runs appear as each one commits;
+    // the papers' results follow (usage-based quantization settings need the Mixtral run's trace).
+    seedDemoRuns(database.db)
+      .then((runs) => seedPaperResults(database.db, runs.find((r) => r.model.presetId === "mixtral-8x7b" && r.events > 0) ?? null))
+      .catch((e) => console.error("[atlas] demo seeding failed", e));
   }
 }
