@@ -39,6 +39,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/compare" className="text-sm hover:underline">
               Compare
             </Link>
+            <Link href="/pruning" className="text-sm hover:underline">
+              Pruning
+            </Link>
+            <Link href="/quantization" className="text-sm hover:underline">
+              Quantization
+            </Link>
             <a href="/api/openapi.json" className="text-sm hover:underline">
               API
             </a>
