@@ -28,6 +28,7 @@ export function pruningHref(s: PruningViewState): string {
   if (s.schedule) q.set("schedule", s.schedule);
   if (s.ids.length) q.set("ids", s.ids.join(","));
   if (s.metric) q.set("metric", s.metric);
-  const str = q.toString();
+  // Commas stay readable in shared links (URLSearchParams would write %2C).
+  const str = q.toString().replace(/%2C/g, ",");
   return `/pruning${str ? `?${str}` : ""}`;
 }
