@@ -78,3 +78,18 @@ describe("analysis endpoints", () => {
     expect((await nope.json()).error.where).toBe("query parameter b");
   });
 });
+
+describe("large answers", () => {
+  it("are gzipped at level 1 when the client accepts gzip, and plain otherwise", async () => {
+    const { jsonResponse } = await import("@/lib/api/handler");
+    const { gunzipSync } = await import("node:zlib");
+    const big = { values: Array.from({ length: 20_000 }, (_, i) => i / 7) };
+    const gz = jsonResponse(new Request("http://x", { headers: { "accept-encoding": "gzip, deflate, br" } }), big);
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(JSON.parse(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString())).toEqual(big);
+    const plain = jsonResponse(new Request("http://x"), big);
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.json()).toEqual(big);
+    expect(jsonResponse(new Request("http://x", { headers: { "accept-encoding": "gzip" } }), { small: 1 }).headers.get("content-encoding")).toBeNull();
+  });
+});

@@ -103,7 +103,7 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       }
       expect(steps.length).toBeGreaterThan(50);
       for (let l = 0; l < 31; l++) {
-        const agg = await getLayerAggregate(t.db, run.id, l, 8);
+        const agg = await getLayerAggregate(t.db, run.id, l, 8, { transitions: true });
         expect(Array.from(agg.transitions!), `layer ${l}`).toEqual(want[l]);
       }
     });
@@ -212,7 +212,7 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       const body = [line([0, 1], [2, 3], [0, 2]), line([0, 2], [2, 1], [3, 1])].join("\n");
       await upload(run, body);
       await upload(run, body + "\n"); // different bytes, same tokens again: counted again
-      const l0 = await getLayerAggregate(t.db, run.id, 0, 4);
+      const l0 = await getLayerAggregate(t.db, run.id, 0, 4, { transitions: true });
       // token 1: {0,1} -> {2,3}; token 2: {0,2} -> {2,1}; twice
       const T = Array.from(l0.transitions!);
       expect(T[0 * 4 + 2]).toBe(4);
@@ -221,7 +221,7 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       expect(T[1 * 4 + 2]).toBe(2);
       expect(T[2 * 4 + 2]).toBe(2);
       expect(T.reduce((s, x) => s + x, 0)).toBe(16);
-      expect((await getLayerAggregate(t.db, run.id, 2, 4)).transitions ?? null).toBeNull();
+      expect((await getLayerAggregate(t.db, run.id, 2, 4, { transitions: true })).transitions ?? null).toBeNull();
     });
 
     it("applies a field map and an upload-wide label", async () => {

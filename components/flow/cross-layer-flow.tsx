@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback } from "react";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
-import { flowQuery, layerQuery } from "@/lib/query/run-queries";
+import { flowQuery, transitionsQuery } from "@/lib/query/run-queries";
 import { flowHref, parseFlowViewState, type FlowViewState } from "@/lib/url/flow-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
@@ -25,8 +25,8 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
   const layer = Math.min(state.layer, Math.max(0, layers - 2));
   const go = useCallback((patch: Partial<FlowViewState>) => replace(flowHref(runId, { ...parseFlowViewState(new URLSearchParams(window.location.search)), ...patch })), [runId, replace]);
   const flow = useQuery(flowQuery(runId));
-  const detail = useQuery({ ...layerQuery(runId, layer, "raw"), placeholderData: keepPreviousData });
-  const T = detail.data?.layer === layer ? detail.data.transitions : null;
+  const detail = useQuery({ ...transitionsQuery(runId, layer), placeholderData: keepPreviousData });
+  const T = detail.data?.layer === layer ? (detail.data.transitions ?? null) : null;
   const perExpert = T && detail.data ? nextLayerPredictability(T.flat(), detail.data.load, experts).perExpert : null;
   const error = flow.error ?? detail.error;
 

@@ -10,6 +10,20 @@ const idParam = { name: "id", in: "path", required: true, schema: { type: "strin
 const numberArray = { type: "array", items: { type: "number" } };
 const layerParam = { name: "layer", in: "path", required: true, schema: { type: "integer", minimum: 0 }, description: "MoE layer index from 0" };
 
+
+const pruningStep = {
+  type: "object",
+  required: ["droppedPercent"],
+  properties: {
+    droppedPercent: { type: "number" },
+    expertsDroppedPerLayer: { type: ["integer", "null"] },
+    dropped: { type: ["array", "null"], items: { type: "array", items: { type: "integer" } }, description: "experts dropped as of this step, per MoE layer" },
+    metrics: { type: "object", additionalProperties: { type: "number" } },
+  },
+};
+const modelSpec = { oneOf: [{ type: "object", required: ["preset"], properties: { preset: { type: "string" } } }, ref("ModelConfig")] };
+const writeErrors = errors(400, 401, 403, 404);
+
 /** The public API (PRODUCT.md §9), described for scripts, the CLI and the Python helper. */
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -311,6 +325,7 @@ export const openApiDocument = {
           idParam,
           { name: "layer", in: "path", required: true, schema: { type: "integer", minimum: 0 }, description: "MoE layer index from 0" },
           { name: "normalization", in: "query", schema: { enum: NORMALIZATIONS } },
+          { name: "include", in: "query", schema: { enum: ["transitions"] }, description: "add the transition counts to the next MoE layer (as large as the co-activation, so only on request)" },
         ],
         responses: {
           "200": {
@@ -323,7 +338,7 @@ export const openApiDocument = {
                 weightSum: numberArray,
                 coactivation: { type: "array", items: numberArray },
                 normalized: { type: "array", items: numberArray },
-                transitions: { type: ["array", "null"], items: numberArray, description: "counts from this layer (rows) to the next MoE layer (columns); null when unknown" },
+                transitions: { type: ["array", "null"], items: numberArray, description: "with include=transitions: counts from this layer (rows) to the next MoE layer (columns); null when unknown" },
                 balance: ref("Balance"),
               },
             }),
@@ -424,6 +439,159 @@ export const openApiDocument = {
         responses: { "200": { description: "signed in" }, ...errors(400, 403) },
       },
       delete: { summary: "Sign out (clears the cookie)", responses: { "200": { description: "signed out" } } },
+    },
+    "/api/pruning-runs": {
+      get: {
+        summary: "Stored expert-pruning runs (§5), newest first",
+        parameters: [
+          { name: "model", in: "query", schema: { type: "string" }, description: "preset id or model name" },
+          { name: "criterion", in: "query", schema: { type: "string" }, description: "EAN, or with direction: Min-EAN" },
+          { name: "schedule", in: "query", schema: { enum: ["one-shot", "iterative", "lottery"] } },
+        ],
+        responses: { "200": { description: "{pruningRuns: [{id, name, model, runId, criterion, direction, label, schedule, dense, steps, source, tags}]}" } },
+      },
+      post: {
+        summary: "Store one pruning run",
+        security: [{ bearer: [] }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["model", "criterion", "schedule", "steps"],
+            properties: {
+              name: { type: "string" },
+              model: modelSpec,
+              criterion: { type: "string", description: "one of the 16 MC-Suite criteria, a trace criterion, or a custom name; may carry the direction (Min-EAN)" },
+              direction: { enum: ["min", "max", null] },
+              schedule: { enum: ["one-shot", "iterative", "lottery"] },
+              dense: { type: "object", additionalProperties: { type: "number" } },
+              steps: { type: "array", items: pruningStep },
+              source: { type: "string" },
+              runId: { type: "string", description: "the trace run it was computed on" },
+              tags: { type: "array", items: { type: "string" } },
+            },
+          }),
+        },
+        responses: { "201": { description: "the pruning run" }, ...writeErrors },
+      },
+    },
+    "/api/pruning-runs/import": {
+      post: {
+        summary: "Import pruning runs from JSON (one, a list, or {pruningRuns: [...]}, as MC-Suite's transcription) or CSV (criterion, schedule, dropped_percent, metric columns; 0% = dense): all or none",
+        security: [{ bearer: [] }],
+        parameters: [
+          { name: "format", in: "query", schema: { enum: ["json", "csv"] }, description: "default: from the first byte" },
+          { name: "model", in: "query", schema: { type: "string" }, description: "preset id for runs that name no model" },
+          { name: "source", in: "query", schema: { type: "string" } },
+        ],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object" } }, "text/csv": { schema: { type: "string" } } } },
+        responses: { "201": { description: "{created: [...]}" }, ...writeErrors },
+      },
+    },
+    "/api/pruning-runs/{id}": {
+      get: { summary: "One pruning run", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "the pruning run" }, ...errors(404) } },
+    },
+    "/api/pruning-runs/{id}/keep-mask": {
+      get: {
+        summary: "The keep-mask after a step (default the last): keep[layer][expert], true = kept",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, { name: "step", in: "query", schema: { type: "integer", minimum: 0 } }],
+        responses: { "200": { description: "{pruningRun, step, droppedPercent, model, dropped, keep}" }, "422": { description: "no_dropped_sets: the step records only the share dropped", content: json(ref("Error")) }, ...errors(400, 404) },
+      },
+    },
+    "/api/pruning-runs/compare": {
+      get: {
+        summary: "Several pruning runs: their steps (metric vs share dropped), each run's layer × expert step of dropping, and the Jaccard overlap of final dropped sets between runs",
+        parameters: [{ name: "ids", in: "query", required: true, schema: { type: "string" }, description: "comma-separated, 1 to 16" }],
+        responses: { "200": { description: "{runs, dropStep: {id: [[step per expert] per layer] or null}, jaccard: [{a, b, mean, perLayer}]}" }, ...errors(400) },
+      },
+    },
+    "/api/runs/{id}/pruning": {
+      post: {
+        summary: "A9 from the run's trace: rank experts by EUF, ECC (min/max pair rule), EVTC, ETS (token ids), gate or soft load, drop one more per layer per step, one-shot or iterative (re-routed with the logits); per step the dropped sets and, with logits, routing mass retained, flip rate, balance, C_T",
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["criterion", "schedule", "steps"],
+            properties: { criterion: { enum: ["EUF", "ECC", "EVTC", "ETS", "gate", "soft-load"] }, mode: { enum: ["min", "max"] }, schedule: { enum: ["one-shot", "iterative"] }, steps: { type: "integer", minimum: 1 } },
+          }),
+        },
+        responses: {
+          "200": { description: "{run, criterion, mode, schedule, simulated, note, steps: [{droppedPercent, expertsDroppedPerLayer, dropped, metrics}]}: a body POST /api/pruning-runs accepts" },
+          "422": { description: "no_logits (iterative needs logits) or no_token_ids (EVTC, ETS)", content: json(ref("Error")) },
+          ...errors(400, 404),
+        },
+      },
+    },
+    "/api/quant-results": {
+      get: { summary: "Stored quantization results, with avgBits and sizeBytes", parameters: [{ name: "model", in: "query", schema: { type: "string" } }], responses: { "200": { description: "{quantResults: [...]}" } } },
+      post: {
+        summary: "Store a quantization result; avgBits = Σ_m b_m·|W_m| / Σ_m |W_m| over attention, routed and shared experts (A10) and sizeBytes are computed from the model's parameter counts",
+        security: [{ bearer: [] }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["name", "model", "method", "bits"],
+            properties: {
+              name: { type: "string" },
+              model: modelSpec,
+              method: { type: "string", description: "GPTQ, AWQ, RTN..." },
+              groupSize: { type: ["integer", "null"] },
+              bits: {
+                type: "object",
+                required: ["attention", "experts"],
+                properties: { attention: { type: "number" }, experts: { description: "one number, one per layer, or [layer][expert]" }, shared: { type: "number" } },
+              },
+              metrics: { type: "object", additionalProperties: { type: "number" } },
+              source: { type: "string" },
+              runId: { type: "string" },
+              fpRunId: { type: "string", description: "paired full-precision trace" },
+              quantRunId: { type: "string", description: "paired quantized trace (routing drift: /api/compare?a=fp&b=quant&paired=1)" },
+            },
+          }),
+        },
+        responses: { "201": { description: "the result with avgBits and sizeBytes" }, ...writeErrors },
+      },
+    },
+    "/api/quant-results/{id}": {
+      get: { summary: "One quantization result", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "the result" }, ...errors(404) } },
+    },
+    "/api/quant-results/import": {
+      post: {
+        summary: "Import quantization results: JSON (one, a list, or {quantResults}) or CSV (name, method, group_size, attention_bits, expert_bits, metric columns); all or none",
+        security: [{ bearer: [] }],
+        parameters: [{ name: "format", in: "query", schema: { enum: ["json", "csv"] } }, { name: "model", in: "query", schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object" } }, "text/csv": { schema: { type: "string" } } } },
+        responses: { "201": { description: "{created: [...]}" }, ...writeErrors },
+      },
+    },
+    "/api/quant-results/suggest": {
+      post: {
+        summary: "Suggest a bit allocation (A10): by expert usage from a run, by per-expert outlier scores, or by block position; under an average-bits budget or an explicit count",
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["strategy"],
+            properties: {
+              strategy: { enum: ["usage", "outliers", "block"] },
+              runId: { type: "string" },
+              model: modelSpec,
+              high: { type: "number", default: 4 },
+              low: { type: "number", default: 2 },
+              attention: { type: "number", default: 4 },
+              shared: { type: "number" },
+              budget: { type: "number", description: "largest average bits allowed" },
+              topPerLayer: { type: "integer" },
+              firstBlocks: { type: "integer" },
+              scores: { type: "array", items: numberArray, description: "outliers: [layer][expert]" },
+            },
+          }),
+        },
+        responses: { "200": { description: "{strategy, model, runId, bits, avgBits, sizeBytes, budget, loads}" }, ...errors(400, 404) },
+      },
     },
     "/api/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   },

@@ -16,6 +16,13 @@ export const layerQuery = (runId: string, layer: number, normalization: Normaliz
     queryFn: () => apiFetch<LayerView>(`/api/runs/${runId}/layers/${layer}?normalization=${normalization}`),
   });
 
+/** A layer with its transitions to the next layer (V7). */
+export const transitionsQuery = (runId: string, layer: number) =>
+  queryOptions({
+    queryKey: ["runs", runId, "layers", layer, "with-transitions"],
+    queryFn: () => apiFetch<LayerView>(`/api/runs/${runId}/layers/${layer}?include=transitions`),
+  });
+
 export const groupsQuery = (runId: string, layer: number) =>
   queryOptions({
     queryKey: ["runs", runId, "layers", layer, "groups"],

@@ -8,10 +8,10 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
 const toRows = (m: Float64Array, E: number) => Array.from({ length: E }, (_, i) => Array.from(m.subarray(i * E, (i + 1) * E)));
 
 /** GET /api/runs/{id}/layers/{layer}: one layer's sums, its A1 metrics and, if asked, a normalized matrix. */
-export async function getLayerView(db: Db, run: RunWithModel, layer: number, normalization?: Normalization) {
+export async function getLayerView(db: Db, run: RunWithModel, layer: number, normalization?: Normalization, opts: { transitions?: boolean } = {}) {
   const { layers, experts } = run.model.config;
   if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`, "path parameter layer");
-  const agg = await getLayerAggregate(db, run.id, layer, experts);
+  const agg = await getLayerAggregate(db, run.id, layer, experts, opts);
   return {
     layer,
     modelLayer: run.model.config.moeLayerIndices?.[layer] ?? layer,
@@ -21,8 +21,8 @@ export async function getLayerView(db: Db, run: RunWithModel, layer: number, nor
     weightSum: Array.from(agg.weightSum),
     coactivation: toRows(agg.coactivation, experts),
     balance: balanceMetrics(agg.load),
-    /** Counts from this layer to the next MoE layer (rows: this layer's expert), null if unknown. */
-    transitions: agg.transitions ? toRows(agg.transitions, experts) : null,
+    /** With include=transitions: counts from this layer to the next MoE layer (rows: this layer's expert), null if unknown. */
+    ...(opts.transitions ? { transitions: agg.transitions ? toRows(agg.transitions, experts) : null } : {}),
     ...(normalization
       ? { normalization, normalized: toRows(normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, normalization), experts) }
       : {}),

@@ -2,7 +2,7 @@ import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listCommittedUploads, type RunWithModel } from "@/lib/db/queries/runs";
-import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery, transitionsQuery } from "@/lib/query/run-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { getComparison } from "@/lib/runs/compare-runs";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
@@ -77,7 +77,7 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
         ...base,
         queries: [
           { key: flowQuery(run.id).queryKey, data: json(await getFlowView(db, run)) },
-          { key: layerQuery(run.id, layer, "raw").queryKey, data: json(await getLayerView(db, run, layer, "raw")) },
+          { key: transitionsQuery(run.id, layer).queryKey, data: json(await getLayerView(db, run, layer, undefined, { transitions: true })) },
         ],
       };
     }

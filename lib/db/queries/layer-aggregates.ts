@@ -1,16 +1,20 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, getTableColumns } from "drizzle-orm";
 import { emptyLayerAggregate, type LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import type { Db } from "../client";
 import { bytesToF64 } from "../f64";
 import { labelLoads, layerAggregates } from "../schema";
 
-/** One layer's sums; an empty aggregate when nothing was uploaded for it yet. */
-export async function getLayerAggregate(db: Db, runId: string, layer: number, experts: number): Promise<LayerAggregate> {
+/**
+ * One layer's sums; an empty aggregate when nothing was uploaded for it yet. Transitions are as
+ * large as the co-activation and most views never read them: fetched only when asked.
+ */
+export async function getLayerAggregate(db: Db, runId: string, layer: number, experts: number, opts: { transitions?: boolean } = {}): Promise<LayerAggregate> {
+  const { transitions: _t, ...withoutTransitions } = getTableColumns(layerAggregates);
   const [row] = await db
-    .select()
+    .select(opts.transitions ? getTableColumns(layerAggregates) : { ...withoutTransitions })
     .from(layerAggregates)
     .where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, layer)));
-  return row ? toAggregate(row, experts) : emptyLayerAggregate(experts);
+  return row ? toAggregate({ transitions: null, ...row }, experts) : emptyLayerAggregate(experts);
 }
 
 /** Every layer's sums, in layer order; layers with nothing uploaded are empty aggregates. */

@@ -26,7 +26,7 @@ export const GET = apiHandler<{ id: string; layer: string }>(async (req, { param
   }
   const { layers, experts: E } = run.model.config;
   if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "path parameter layer");
-  const agg = await getLayerAggregate(database.db, run.id, layer, E);
+  const agg = await getLayerAggregate(database.db, run.id, layer, E, { transitions: name === "transitions" });
   let data: Float64Array;
   if (name === "coactivation") data = norm ? normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, norm as Normalization) : agg.coactivation;
   else if (name === "transitions") {
