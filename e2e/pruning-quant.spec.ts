@@ -42,6 +42,9 @@ test("V8: experts dropped from a demo trace by usage, re-routed with the logits,
   await screenshot(page, "pruning-from-trace");
   await map.locator("a").first().click();
   await expect(page).toHaveURL(/\/runs\/[a-z0-9]+\/experts\/\d\?layer=0$/);
+  // V4: the expert page names the pruning run that dropped it, and the bits the demo settings gave it.
+  await expect(page.getByTestId("expert-stored-results")).toContainText("EUF iterative: dropped at step");
+  await expect(page.getByTestId("expert-bits")).toContainText("bits in layer 0");
 });
 
 test("V9: quantization settings with average bits, an allocation heatmap, the Pareto frontier, and the usage suggester saved", async ({ page, request }) => {

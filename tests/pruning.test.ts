@@ -140,5 +140,11 @@ describe("A9 from a trace, saved as a pruning run, compared, exported as a keep-
     expect(mask.body.keep).toEqual([[true, true, false, false]]);
     const first = await call((await import("@/app/api/pruning-runs/[id]/keep-mask/route")).GET, `/api/pruning-runs/${s1.id}/keep-mask?step=0`, { params: { id: s1.id } });
     expect(first.body.keep).toEqual([[true, true, true, false]]);
+    // The expert page (V4) knows which runs dropped it and when.
+    const expertRoute = await import("@/app/api/runs/[id]/experts/[expert]/route");
+    const e2 = await call(expertRoute.GET, `/api/runs/${run.id}/experts/2`, { params: { id: run.id, expert: "2" } });
+    expect(e2.body.pruning).toEqual([{ id: s1.id, name: s1.name, label: "EUF", schedule: "one-shot", stepPerLayer: [2] }]);
+    const e0 = await call(expertRoute.GET, `/api/runs/${run.id}/experts/0`, { params: { id: run.id, expert: "0" } });
+    expect(e0.body.pruning).toEqual([]);
   });
 });

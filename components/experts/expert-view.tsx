@@ -115,6 +115,7 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
               color="#10b981"
             />
           </Exportable>
+          <StoredResults data={data} layer={layer} />
           {here ? <LayerDetail runId={runId} expert={expert} layer={layer} topT={state.topT} detail={here} labels={data.labels} experts={experts} /> : null}
         </>
       ) : !error ? (
@@ -202,6 +203,45 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
             ))}
           </ul>
           <p className="mt-1 text-xs text-zinc-500">KL from the layer mix: {formatValue(detail.labelKl)} nats</p>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** §5 tied back to routing: which pruning runs dropped this expert (and when), what bits it got. */
+function StoredResults({ data, layer }: { data: ExpertData; layer: number }) {
+  if (!data.pruning.length && !data.bits.length) return null;
+  return (
+    <section aria-label="pruning and quantization" className="flex flex-wrap gap-10 text-sm" data-testid="expert-stored-results">
+      {data.pruning.length ? (
+        <div>
+          <h2 className="mb-1 font-semibold">Pruning runs that dropped it</h2>
+          <ul className="list-disc pl-5">
+            {data.pruning.map((p) => (
+              <li key={p.id}>
+                <Link className="text-indigo-600 underline" href={`/pruning?ids=${p.id}`}>
+                  {p.label} {p.schedule}
+                </Link>
+                : {p.stepPerLayer[layer] ? `dropped at step ${p.stepPerLayer[layer]} in layer ${layer}` : `kept in layer ${layer}`} · dropped in {p.stepPerLayer.filter((x) => x > 0).length} of {p.stepPerLayer.length} layers
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {data.bits.length ? (
+        <div>
+          <h2 className="mb-1 font-semibold">Its bits</h2>
+          <ul className="list-disc pl-5" data-testid="expert-bits">
+            {data.bits.map((q) => (
+              <li key={q.id}>
+                <Link className="text-indigo-600 underline" href={`/quantization?show=${q.id}`}>
+                  {q.name}
+                </Link>
+                : {q.perLayer[layer]} bits in layer {layer} (average {q.avgBits.toFixed(2)})
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
     </section>

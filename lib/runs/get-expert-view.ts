@@ -1,15 +1,20 @@
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { expertCollaboration } from "@/lib/analysis/collaboration";
 import { labelSpecialization } from "@/lib/analysis/specialization";
+import { dropStepOf } from "@/lib/analysis/pruning";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
 import { ApiError } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates, getLabelLoads } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
+import { criterionLabel } from "@/lib/pruning/pruning-schemas";
+import { listQuantResults } from "@/lib/quant/quant-results";
 
 /**
  * GET /api/runs/{id}/experts/{expert}: one expert across every layer (V4): load and its rank,
- * collaboration entropy and Top-T collaborators (A3), label mix (A8), most likely next expert (A7).
+ * collaboration entropy and Top-T collaborators (A3), label mix (A8), most likely next expert (A7);
+ * the pruning runs that dropped it and the bits quantization results gave it.
  * Expert e of one layer and expert e of another are different weights; the page lines them up by id.
  */
 export async function getExpertView(db: Db, run: RunWithModel, expert: number, topT: number) {
@@ -42,6 +47,21 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
       nextHitRate: next?.hitRate ?? null,
     };
   });
-  return { expert, experts: E, layers: L, topT, labels, perLayer };
+  // Stored results about this expert: pruning runs of the same model that dropped it (and at which
+  // step), and the bits quantization results gave it. Matched by preset, or by this very run.
+  const sameModel = (m: { presetId: string | null }, runId: string | null) => runId === run.id || (run.model.presetId !== null && m.presetId === run.model.presetId);
+  const pruning = (await listPruningRuns(db))
+    .filter((p) => sameModel(p.model, p.runId) && p.model.layers === L && p.model.experts === E)
+    .flatMap((p) => {
+      const withSets = p.steps.filter((st) => st.dropped) as { dropped: number[][] }[];
+      if (!withSets.length) return [];
+      const steps = dropStepOf(withSets, L, E);
+      const layersDropped = Array.from({ length: L }, (_, l) => steps[l * E + expert]);
+      return layersDropped.some((x) => x > 0) ? [{ id: p.id, name: p.name, label: criterionLabel(p), schedule: p.schedule, stepPerLayer: layersDropped }] : [];
+    });
+  const bits = (await listQuantResults(db))
+    .filter((q) => sameModel(q.model, q.runId) && q.model.layers === L && q.model.experts === E)
+    .map((q) => ({ id: q.id, name: q.name, avgBits: q.avgBits, perLayer: q.bits.experts.map((row) => row[expert]) }));
+  return { expert, experts: E, layers: L, topT, labels, perLayer, pruning, bits };
 }
 export type ExpertView = Awaited<ReturnType<typeof getExpertView>>;
