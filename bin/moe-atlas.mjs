@@ -15,6 +15,10 @@ const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
   moe-atlas runs                      list runs
   moe-atlas presets                   list model presets
   moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
+  moe-atlas pruning import <file.json|file.csv> [--model <preset>]   store pruning runs (all or none)
+  moe-atlas pruning list [--model <preset>]
+  moe-atlas quant import <file.json|file.csv> [--model <preset>]     store quantization results
+  moe-atlas quant list [--model <preset>]
 
 Server and token: --url (or MOE_ATLAS_URL, default http://127.0.0.1:3000), --token (or MOE_ATLAS_TOKEN).
 Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files.`;
@@ -192,7 +196,41 @@ async function main(argv) {
     else console.log(JSON.stringify(r.json, null, 2));
     return 0;
   }
+  if (cmd === "pruning" || cmd === "quant") return results(o, cmd);
   throw new CliError(`unknown command "${cmd}"\n\n${USAGE}`);
+}
+
+/** Pruning runs and quantization results: import a JSON or CSV file, or list them. */
+async function results(o, kind) {
+  const [sub, file] = o.positionals;
+  const base = kind === "pruning" ? "/api/pruning-runs" : "/api/quant-results";
+  const model = o.values.model ? `model=${encodeURIComponent(o.values.model)}` : "";
+  if (sub === "import") {
+    if (!file) throw new CliError(`${kind} import needs a file`);
+    let text;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new CliError(`cannot read ${file}: ${e.message}`);
+    }
+    const format = file.toLowerCase().endsWith(".csv") ? "csv" : "json";
+    const r = await api(o, "POST", `${base}/import?format=${format}${model ? `&${model}` : ""}`, text, { "content-type": format === "csv" ? "text/csv" : "application/json" });
+    if (!r.ok) {
+      console.error(`moe-atlas: ${file}: refused, nothing stored: ${failure(r)}`);
+      return 1;
+    }
+    for (const x of r.json.created) console.log(`${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}\t${x.steps.length} steps` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`);
+    console.log(`stored ${r.json.created.length} ${kind === "pruning" ? "pruning run(s)" : "quantization result(s)"} from ${file}`);
+    return 0;
+  }
+  if (sub === "list") {
+    const r = await api(o, "GET", `${base}${model ? `?${model}` : ""}`);
+    if (!r.ok) throw new CliError(failure(r));
+    const rows = kind === "pruning" ? r.json.pruningRuns : r.json.quantResults;
+    for (const x of rows) console.log(`${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`);
+    return 0;
+  }
+  throw new CliError(`${kind} needs a subcommand: import or list`);
 }
 
 main(process.argv.slice(2)).then(

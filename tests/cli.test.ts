@@ -69,4 +69,23 @@ describe("the moe-atlas CLI", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("which run?");
   });
+
+  it("imports pruning runs and quantization results from files, and refuses a bad one whole", async () => {
+    const ok = await cli(["pruning", "import", sharedFile("papers/mc-suite-mixtral.json")]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("stored 12 pruning run(s)");
+    expect(ok.stdout).toMatch(/Mixtral-8x7B\tMin-EAN lottery\t6 steps/);
+    const csv = path.join(dir, "quant.csv");
+    fs.writeFileSync(csv, "name,method,group_size,attention_bits,expert_bits,mmlu\nw4e2,GPTQ,128,4,2,61.5\n");
+    const q = await cli(["quant", "import", csv, "--model", "mixtral-8x7b"]);
+    expect(q.stdout).toMatch(/2\.06 avg bits\tw4e2/);
+    const bad = path.join(dir, "bad.csv");
+    fs.writeFileSync(bad, "name,method,attention_bits,expert_bits\nx,GPTQ,4,two\n");
+    const refused = await cli(["quant", "import", bad, "--model", "mixtral-8x7b"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("refused, nothing stored: 400 invalid_field");
+    expect(refused.stderr).toContain("(at line 2, column expert_bits)");
+    const list = await cli(["quant", "list"]);
+    expect(list.stdout.trim().split("\n")).toHaveLength(1);
+  });
 });

@@ -6,6 +6,10 @@ import * as runs from "@/app/api/runs/route";
 import * as run from "@/app/api/runs/[id]/route";
 import * as layer from "@/app/api/runs/[id]/layers/[layer]/route";
 import * as traces from "@/app/api/runs/[id]/traces/route";
+import * as pruningRuns from "@/app/api/pruning-runs/route";
+import * as pruningImport from "@/app/api/pruning-runs/import/route";
+import * as quantResults from "@/app/api/quant-results/route";
+import * as quantImport from "@/app/api/quant-results/import/route";
 import type { Database } from "@/lib/db/client";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
@@ -15,6 +19,10 @@ const ROUTES: [RegExp, string[], Module][] = [
   [/^\/api\/runs$/, [], runs],
   [/^\/api\/runs\/([^/]+)$/, ["id"], run],
   [/^\/api\/runs\/([^/]+)\/traces$/, ["id"], traces],
+  [/^\/api\/pruning-runs$/, [], pruningRuns],
+  [/^\/api\/pruning-runs\/import$/, [], pruningImport],
+  [/^\/api\/quant-results$/, [], quantResults],
+  [/^\/api\/quant-results\/import$/, [], quantImport],
   [/^\/api\/runs\/([^/]+)\/layers\/([^/]+)$/, ["id", "layer"], layer],
 ];
 
