@@ -92,7 +92,8 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   await explorer.hoverCell(0, 1, 8);
   // conditional P(1 | 0) = C_01 / load_0
   const row0 = base[0][0];
-  expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(row0[1] / row0.reduce((a, b) => a + b, 0), 12);
+  // The API sends normalized values to 7 significant digits.
+  expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(row0[1] / row0.reduce((a, b) => a + b, 0), 6);
   await screenshot(page, "llama-moe-aggregate-layer0");
 
   // The placement lab shows the published C_T: contiguous about 1.870, greedy about 1.53, ours at most greedy.

@@ -41,7 +41,8 @@ describe("analysis endpoints", () => {
     expect(raw.headers.get("content-type")).toBe("application/octet-stream");
     expect(raw.headers.get("x-matrix-shape")).toBe("4,4");
     const values = new Float64Array(await raw.arrayBuffer());
-    expect(Array.from(values)).toEqual(json.normalized.flat());
+    // JSON carries 7 significant digits; the binary answer is exact.
+    expect(Array.from(values, (v) => Number(v.toPrecision(7)))).toEqual(json.normalized.flat());
     const t0 = new Float64Array(await (await get(GET, `/api/runs/${id}/layers/0/matrix?name=transitions`, { id, layer: "0" })).arrayBuffer());
     // Tokens 0, 1: {0,1} → {0,1} and {0,1} → {2,3}; token 2: {2,3} → {2,3}.
     expect(Array.from(t0)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
@@ -79,17 +80,3 @@ describe("analysis endpoints", () => {
   });
 });
 
-describe("large answers", () => {
-  it("are gzipped at level 1 when the client accepts gzip, and plain otherwise", async () => {
-    const { jsonResponse } = await import("@/lib/api/handler");
-    const { gunzipSync } = await import("node:zlib");
-    const big = { values: Array.from({ length: 20_000 }, (_, i) => i / 7) };
-    const gz = jsonResponse(new Request("http://x", { headers: { "accept-encoding": "gzip, deflate, br" } }), big);
-    expect(gz.headers.get("content-encoding")).toBe("gzip");
-    expect(JSON.parse(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString())).toEqual(big);
-    const plain = jsonResponse(new Request("http://x"), big);
-    expect(plain.headers.get("content-encoding")).toBeNull();
-    expect(await plain.json()).toEqual(big);
-    expect(jsonResponse(new Request("http://x", { headers: { "accept-encoding": "gzip" } }), { small: 1 }).headers.get("content-encoding")).toBeNull();
-  });
-});

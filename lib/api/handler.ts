@@ -1,4 +1,3 @@
-import { gzipSync } from "node:zlib";
 import { ZodError } from "zod";
 import { viewerFromRequest, type Viewer } from "@/lib/auth/viewer";
 import { getDatabase, type Database } from "@/lib/db/client";
@@ -24,31 +23,11 @@ export function apiHandler<P extends Params = Params>(fn: (req: Request, ctx: Ha
       const database = await getDatabase();
       let viewer: Promise<Viewer> | undefined;
       const out = await fn(req, { params, database, viewer: () => (viewer ??= viewerFromRequest(database.db, req)) });
-      return out instanceof Response ? out : jsonResponse(req, out);
+      return out instanceof Response ? out : Response.json(out);
     } catch (e) {
       return errorResponse(e);
     }
   };
-}
-
-/** Larger answers (a 256-expert layer is about 1 MB of JSON) are gzipped here at level 1. */
-const COMPRESS_FROM = 32 * 1024;
-
-/**
- * JSON, gzipped at the fastest level when large and the client accepts it: Next's own compression
- * runs at zlib's default level, which took half of a 256-expert layer request (bench/explorer);
- * level 1 is about 4× faster for about 10% more bytes. Next leaves an encoded response alone.
- */
-export function jsonResponse(req: Request, out: unknown, init: ResponseInit = {}): Response {
-  const body = JSON.stringify(out);
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/json");
-  if (body.length >= COMPRESS_FROM && /\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) {
-    headers.set("content-encoding", "gzip");
-    headers.set("vary", "accept-encoding");
-    return new Response(gzipSync(body, { level: 1 }), { ...init, headers });
-  }
-  return new Response(body, { ...init, headers });
 }
 
 export function errorResponse(e: unknown): Response {
