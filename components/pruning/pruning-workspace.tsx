@@ -126,7 +126,9 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
   const sources = [...new Set(data.runs.map((r) => r.source).filter(Boolean))];
   return (
     <section aria-label="comparison" className="flex flex-col gap-4">
-      <h2 className="font-semibold">Comparison of {data.runs.length} runs</h2>
+      <h2 className="font-semibold">
+        {data.runs.length === 1 ? "One run" : `Comparison of ${data.runs.length} runs`}
+      </h2>
       {shown ? (
         <>
           <label className="flex items-center gap-2 text-sm">
