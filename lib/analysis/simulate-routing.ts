@@ -52,10 +52,11 @@ export function newSimulationState(model: SimModel, devOf: Int32Array[] = Array.
 /** TopT(e) per expert from a layer's co-activation: T ids per expert, largest C first, ties by id. */
 export function topCollaborators(coactivation: ArrayLike<number>, experts: number, topT: number): Int32Array {
   const out = new Int32Array(experts * topT).fill(-1);
+  const top = new TopK(Math.min(topT, Math.max(experts - 1, 1)));
   for (let i = 0; i < experts; i++) {
-    const js = Array.from({ length: experts }, (_, j) => j).filter((j) => j !== i);
-    js.sort((a, b) => coactivation[i * experts + b] - coactivation[i * experts + a] || a - b);
-    for (let t = 0; t < Math.min(topT, js.length); t++) out[i * topT + t] = js[t];
+    top.reset();
+    for (let j = 0; j < experts; j++) if (j !== i) top.offer(j, coactivation[i * experts + j]);
+    for (let t = 0; t < top.size; t++) out[i * topT + t] = top.ids[t];
   }
   return out;
 }
@@ -63,66 +64,76 @@ export function topCollaborators(coactivation: ArrayLike<number>, experts: numbe
 /** Replays one batch of events (k ids and E logits each) under `spec`, adding to `state`; returns the new top-k ids. */
 export function simulateBatch(state: SimulationState, spec: SimulationSpec, model: SimModel, count: number, layerOf: ArrayLike<number>, oldIds: ArrayLike<number>, logits: ArrayLike<number>) {
   const { experts: E, topK: K } = model;
-  const scores = new Float64Array(E);
-  const original = new Float64Array(E);
-  const allowed = new Uint8Array(E);
+  // Scores of the original router, dropped experts included: routing mass is measured with them.
+  const p = new Float64Array(E);
   const newIds = new Int16Array(count * K).fill(-1);
   const newW = new Float32Array(count * K);
-  const chosen: number[] = [];
+  const top = new TopK(K);
+  const devices = spec.kind === "device-limited" ? spec.devices : 1;
+  const per = E / devices;
+  const devMax = new Float64Array(devices);
+  const devTaken = new Uint8Array(devices);
   for (let t = 0; t < count; t++) {
     const l = layerOf[t];
-    const dropped = spec.kind === "drop" ? spec.dropped[l] : null;
-    scoresOf(logits, t * E, E, model.router, dropped, scores);
-    // Routing mass is measured with the original router's scores, dropped experts included.
-    if (dropped) scoresOf(logits, t * E, E, model.router, null, original);
-    const p = dropped ? original : scores;
-    allowed.fill(1);
-    if (dropped) for (let e = 0; e < E; e++) if (dropped[e]) allowed[e] = 0;
-    chosen.length = 0;
+    scoresOf(logits, t * E, E, model.router, p);
+    top.reset();
     if (spec.kind === "c2r") {
-      const e1 = argmax(scores, allowed);
-      chosen.push(e1);
-      allowed.fill(0);
+      // e1 = argmax p (ties: lower id), then the k − 1 highest-p among TopT(e1).
+      let e1 = 0;
+      for (let e = 1; e < E; e++) if (p[e] > p[e1]) e1 = e;
+      top.offer(e1, Infinity);
       const list = spec.collaborators[l];
       for (let x = 0; x < spec.topT; x++) {
         const c = list[e1 * spec.topT + x];
-        if (c >= 0) allowed[c] = 1;
+        if (c >= 0 && c !== e1) top.offer(c, p[c]);
       }
-      allowed[e1] = 0;
     } else if (spec.kind === "device-limited") {
-      const per = E / spec.devices;
-      const best = Array.from({ length: spec.devices }, (_, d) => {
-        let m = -Infinity;
-        for (let e = d * per; e < (d + 1) * per; e++) m = Math.max(m, scores[e]);
-        return [m, d] as const;
-      }).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-      allowed.fill(0);
-      for (const [, d] of best.slice(0, spec.maxDevices)) for (let e = d * per; e < (d + 1) * per; e++) allowed[e] = 1;
+      // The M devices whose best expert scores highest (ties: lower device), then top-k on them.
+      devMax.fill(-Infinity);
+      devTaken.fill(0);
+      for (let e = 0; e < E; e++) {
+        const d = (e / per) | 0;
+        if (p[e] > devMax[d]) devMax[d] = p[e];
+      }
+      for (let m = 0; m < spec.maxDevices; m++) {
+        let best = -1;
+        for (let d = 0; d < devices; d++) if (!devTaken[d] && (best < 0 || devMax[d] > devMax[best])) best = d;
+        devTaken[best] = 1;
+      }
+      for (let e = 0; e < E; e++) if (devTaken[(e / per) | 0]) top.offer(e, p[e]);
+    } else {
+      // Dropped experts' logits are −∞: the top-k of the survivors by the original scores (a
+      // softmax over the survivors keeps their order and their ratios).
+      const dropped = spec.dropped[l];
+      for (let e = 0; e < E; e++) if (!dropped[e]) top.offer(e, p[e]);
     }
-    while (chosen.length < K) {
-      const e = argmax(scores, allowed);
-      if (e < 0) break;
-      chosen.push(e);
-      allowed[e] = 0;
-    }
-    let sumNew = 0;
+    const n = top.size;
     let massNew = 0;
-    for (const e of chosen) {
-      sumNew += scores[e];
-      massNew += p[e];
+    for (let a = 0; a < n; a++) massNew += p[top.ids[a]];
+    // Gate weights: the chosen scores renormalized; otherwise the router's own scores, which for a
+    // softmax without the dropped experts are p / (the survivors' share).
+    let denom = 1;
+    if (model.renormalize) denom = massNew;
+    else if (spec.kind === "drop" && model.router === "softmax") {
+      denom = 0;
+      for (let e = 0; e < E; e++) if (!spec.dropped[l][e]) denom += p[e];
     }
     let sumOld = 0;
-    let same = chosen.length === countValid(oldIds, t * K, K);
+    let valid = 0;
+    let same = true;
     for (let a = 0; a < K; a++) {
       const o = oldIds[t * K + a];
       if (o < 0) continue;
+      valid++;
       sumOld += p[o];
-      if (!chosen.includes(o)) same = false;
+      if (!top.has(o)) same = false;
     }
-    chosen.forEach((e, a) => {
+    if (valid !== n) same = false;
+    for (let a = 0; a < n; a++) {
+      const e = top.ids[a];
       newIds[t * K + a] = e;
-      newW[t * K + a] = model.renormalize && sumNew > 0 ? scores[e] / sumNew : scores[e];
-    });
+      newW[t * K + a] = denom > 0 ? p[e] / denom : p[e];
+    }
     state.tokens[l] += 1;
     if (!same) state.flipped[l] += 1;
     state.massNew[l] += massNew;
@@ -134,30 +145,51 @@ export function simulateBatch(state: SimulationState, spec: SimulationSpec, mode
   return newIds;
 }
 
-/** Scores of the original logits; dropped experts get 0 (their logit is −inf). */
-function scoresOf(logits: ArrayLike<number>, at: number, E: number, router: SimModel["router"], dropped: Uint8Array | null, out: Float64Array) {
+/**
+ * The k best offers, highest score first, in one pass: offers come in increasing id order and an
+ * equal score never displaces an earlier one, so ties go to the lower id, as a repeated argmax does.
+ */
+class TopK {
+  readonly ids: Int32Array;
+  private readonly scores: Float64Array;
+  size = 0;
+  constructor(private readonly k: number) {
+    this.ids = new Int32Array(k);
+    this.scores = new Float64Array(k);
+  }
+  reset() {
+    this.size = 0;
+  }
+  offer(id: number, score: number) {
+    const { k, ids, scores } = this;
+    if (this.size === k && !(score > scores[k - 1])) return;
+    let i = this.size < k ? this.size++ : k - 1;
+    while (i > 0 && score > scores[i - 1]) {
+      ids[i] = ids[i - 1];
+      scores[i] = scores[i - 1];
+      i--;
+    }
+    ids[i] = id;
+    scores[i] = score;
+  }
+  has(id: number) {
+    for (let a = 0; a < this.size; a++) if (this.ids[a] === id) return true;
+    return false;
+  }
+}
+
+/** The router's scores of one event's logits: softmax, or sigmoid for sigmoid routers. */
+function scoresOf(logits: ArrayLike<number>, at: number, E: number, router: SimModel["router"], out: Float64Array) {
   if (router === "sigmoid") {
-    for (let e = 0; e < E; e++) out[e] = dropped?.[e] ? 0 : 1 / (1 + Math.exp(-logits[at + e]));
+    for (let e = 0; e < E; e++) out[e] = 1 / (1 + Math.exp(-logits[at + e]));
     return;
   }
   let max = -Infinity;
-  for (let e = 0; e < E; e++) if (!dropped?.[e] && logits[at + e] > max) max = logits[at + e];
+  for (let e = 0; e < E; e++) if (logits[at + e] > max) max = logits[at + e];
   let z = 0;
   for (let e = 0; e < E; e++) {
-    out[e] = dropped?.[e] ? 0 : Math.exp(logits[at + e] - max);
+    out[e] = Math.exp(logits[at + e] - max);
     z += out[e];
   }
   for (let e = 0; e < E; e++) out[e] /= z;
-}
-
-function argmax(scores: Float64Array, allowed: Uint8Array): number {
-  let best = -1;
-  for (let e = 0; e < scores.length; e++) if (allowed[e] && (best < 0 || scores[e] > scores[best])) best = e;
-  return best;
-}
-
-function countValid(ids: ArrayLike<number>, at: number, k: number) {
-  let n = 0;
-  for (let a = 0; a < k; a++) if (ids[at + a] >= 0) n++;
-  return n;
 }
