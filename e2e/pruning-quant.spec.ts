@@ -36,6 +36,8 @@ test("V8: experts dropped from a demo trace by usage, re-routed with the logits,
   await expect(panel.getByRole("button", { name: "Saved" })).toBeVisible();
   const row = page.getByTestId("pruning-table").locator("tbody tr", { hasText: "EUF" });
   await row.getByRole("checkbox").check();
+  // The simulated metrics come in a sensible order, not jsonb's.
+  await expect(page.getByLabel("metric", { exact: true })).toHaveValue("routing_mass_retained");
   const map = page.getByTestId("drop-step-map");
   await expect(map).toBeVisible();
   await expect(map.locator("a")).toHaveCount(32 * 3);

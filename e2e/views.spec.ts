@@ -126,6 +126,13 @@ test("V10: two real Mixtral traces side by side, their difference, and a paired 
   await expect(page.getByTestId("mean-jsd")).toHaveText(/^0\.\d+$/);
   await expect(page.getByTestId("diff-heatmap").getByTestId("heatmap-canvas")).toHaveAttribute("data-drawn", /[1-9]/);
   await expect(page.getByTestId("divergence-chart")).toBeVisible();
+  // Hover a cell of the difference: both runs' values per token and their difference.
+  const canvas = page.getByTestId("diff-heatmap").getByTestId("heatmap-canvas");
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + 1.5 * (box.width / 8), box.y + 0.5 * (box.width / 8));
+  const tip = page.getByTestId("compare-tooltip");
+  await expect(tip).toContainText("expert 0 × expert 1");
+  await expect(tip).toContainText("A − B");
   await screenshot(page, "compare-runs");
   // The same trace twice, paired token by token: nothing flips.
   const twin = await make("e2e humaneval twin", "real/mixtral-humaneval-routing.jsonl");

@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { scaleLinear } from "d3";
 import Link from "next/link";
-import { useCallback, useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { COMPARE_DEFINITIONS } from "@/lib/analysis/compare";
 import { compareQuery, runsListQuery } from "@/lib/query/run-queries";
 import type { Comparison } from "@/lib/runs/compare-runs";
@@ -15,7 +15,7 @@ import { makeColorScale, makeDivergingScale, type ColorScale } from "@/component
 import { heatmapSvg, matrixToCsv, toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
-import { HeatmapCanvas } from "@/components/viz/heatmap-canvas";
+import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
 import { YGrid } from "@/components/viz/y-grid";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
@@ -126,9 +126,9 @@ function ComparisonView({ data, layer, onLayer }: { data: Comparison; layer: num
       </Exportable>
       {d && view ? (
         <div className="flex flex-wrap items-start gap-6">
-          <Matrix title={`A: ${data.a.name}`} name={`co-activation per token A layer ${layer}`} values={view.a} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenA} />
-          <Matrix title={`B: ${data.b.name}`} name={`co-activation per token B layer ${layer}`} values={view.b} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenB} />
-          <Matrix title="A − B" name={`co-activation difference layer ${layer}`} values={view.diff} n={E} order={order} color={view.diverging} cell={cell} rows={d.diff} testId="diff-heatmap" />
+          <Matrix title={`A: ${data.a.name}`} name={`co-activation per token A layer ${layer}`} values={view.a} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenA} cells={view} />
+          <Matrix title={`B: ${data.b.name}`} name={`co-activation per token B layer ${layer}`} values={view.b} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenB} cells={view} />
+          <Matrix title="A − B" name={`co-activation difference layer ${layer}`} values={view.diff} n={E} order={order} color={view.diverging} cell={cell} rows={d.diff} cells={view} testId="diff-heatmap" />
           <div className="flex flex-col gap-2">
             <ColorLegend color={view.shared} title="co-activations per token, C_ij / N (A and B)" width={260} />
             <ColorLegend color={view.diverging} title="A − B (red: more in A, blue: more in B)" width={260} />
@@ -162,12 +162,39 @@ function Stat({ label, def, value, testId }: { label: string; def: string; value
   );
 }
 
-function Matrix({ title, name, values, n, order, color, cell, rows, testId }: { title: string; name: string; values: Float64Array; n: number; order: number[]; color: ColorScale; cell: number; rows: number[][]; testId?: string }) {
+interface Cells {
+  a: Float64Array;
+  b: Float64Array;
+  diff: Float64Array;
+}
+
+function Matrix({ title, name, values, n, order, color, cell, rows, cells, testId }: { title: string; name: string; values: Float64Array; n: number; order: number[]; color: ColorScale; cell: number; rows: number[][]; cells: Cells; testId?: string }) {
+  const [hover, setHover] = useState<HeatmapHover | null>(null);
+  const at = hover ? hover.row * n + hover.col : 0;
   return (
     <Exportable name={name} svg={() => ({ text: heatmapSvg(values, n, order, color.css, cell), width: n * cell, height: n * cell })} csv={() => matrixToCsv(rows)} json={() => rows}>
-      <figure data-testid={testId}>
+      <figure data-testid={testId} className="relative">
         <figcaption className="mb-1 max-w-[300px] truncate text-xs font-medium">{title}</figcaption>
-        <HeatmapCanvas values={values} n={n} order={order} color={color} cell={cell} label={name} />
+        <HeatmapCanvas values={values} n={n} order={order} color={color} cell={cell} label={name} onHover={setHover} />
+        {hover ? (
+          <div role="tooltip" data-testid="compare-tooltip" className="pointer-events-none absolute z-10 min-w-40 rounded border border-zinc-300 bg-white/95 px-2 py-1 text-xs shadow dark:border-zinc-600 dark:bg-zinc-900/95" style={{ left: hover.x + 14, top: hover.y + 30 }}>
+            {hover.row === hover.col ? (
+              <div>expert {hover.row} with itself (not counted)</div>
+            ) : (
+              <>
+                <div className="font-semibold">
+                  expert {hover.row} × expert {hover.col}
+                </div>
+                <div>
+                  per token: A <span className="num">{formatValue(cells.a[at])}</span>, B <span className="num">{formatValue(cells.b[at])}</span>
+                </div>
+                <div>
+                  A − B <span className="num">{formatValue(cells.diff[at])}</span>
+                </div>
+              </>
+            )}
+          </div>
+        ) : null}
       </figure>
     </Exportable>
   );

@@ -21,6 +21,8 @@ import { PruneFromTrace } from "./prune-from-trace";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
+const PREFERRED = ["routing_mass_retained", "flip_rate", "max_over_mean", "c_t"];
+
 const definitionOf = (r: PruningRunView) => CRITERION_DEFINITIONS[r.criterion as McSuiteCriterion] ?? (r.criterion === "Random" ? "Experts dropped at random (the baseline)." : `Criterion "${r.criterion}".`);
 
 /** V8: stored pruning runs, filtered and compared; new ones imported or computed from a trace. */
@@ -121,7 +123,12 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
 }
 
 function Comparison({ data, metric, setMetric }: { data: PruningComparison; metric?: string; setMetric: (m: string) => void }) {
-  const metrics = [...new Set(data.runs.flatMap((r) => [...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))]))];
+  // Most-reported first (ties: a fixed order for the simulated metrics, then by name): jsonb keeps
+  // its own key order, which is not the order anyone wrote them in.
+  const counts = new Map<string, number>();
+  for (const r of data.runs) for (const m of new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))])) counts.set(m, (counts.get(m) ?? 0) + 1);
+  const rank = (m: string) => (PREFERRED.indexOf(m) < 0 ? PREFERRED.length : PREFERRED.indexOf(m));
+  const metrics = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || rank(a) - rank(b) || a.localeCompare(b));
   const shown = metric && metrics.includes(metric) ? metric : metrics[0];
   const sources = [...new Set(data.runs.map((r) => r.source).filter(Boolean))];
   return (
