@@ -7,7 +7,7 @@ import { planStructure } from "@/lib/demo/synthetic-trace";
 import quantBench from "@/lib/demo/papers/quantmoe-bench.json";
 import { seedPaperResults } from "@/lib/demo/seed-paper-results";
 import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
-import { listQuantResults } from "@/lib/quant/quant-results";
+import { listQuantResults } from "@/lib/db/queries/quant-results";
 import { openTestDatabase } from "./support/test-db";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { averageBits, suggestByBlock, suggestByUsage } from "@/lib/analysis/quantization";
+import { averageBits } from "@/lib/analysis/quantization";
+import { allocationFor } from "@/lib/demo/seed-paper-results";
 import { findPreset } from "@/lib/models/presets";
 import { sharedFile } from "./support/shared-data";
 
@@ -12,23 +13,13 @@ const E = mixtral.experts;
 // Any load works for the average: which experts are "most used" does not change the bit count.
 const load = Array.from({ length: L }, (_, l) => Array.from({ length: E }, (_, e) => (e * 5 + l * 3) % E));
 
-function allocationFor(name: string) {
-  let m = /^attention (\d+) bits, top-(\d+) most used experts per layer (\d+) bits, other experts (\d+) bits$/.exec(name);
-  if (m) return suggestByUsage(load, { attention: +m[1], topPerLayer: +m[2], high: +m[3], low: +m[4] });
-  m = /^attention (\d+) bits, all experts (\d+) bits$/.exec(name);
-  if (m) return suggestByBlock(L, E, { attention: +m[1], firstBlocks: 0, high: +m[2], low: +m[2] });
-  m = /^attention (\d+) bits, first (\d+) MoE blocks' experts (\d+) bits, rest (\d+) bits$/.exec(name);
-  if (m) return suggestByBlock(L, E, { attention: +m[1], firstBlocks: +m[2], high: +m[3], low: +m[4] });
-  throw new Error(`unrecognized setup: ${name}`);
-}
-
 describe("QuantMoE-Bench Mixtral-8x7B average bits", () => {
   it("has the six setups", () => {
     expect(bench.mixtralConfigs).toHaveLength(6);
   });
   for (const cfg of bench.mixtralConfigs) {
     it(cfg.name, () => {
-      const got = averageBits(mixtral.params!, L, E, allocationFor(cfg.name)).avgBits;
+      const got = averageBits(mixtral.params!, L, E, allocationFor(cfg.name, load)!).avgBits;
       expect(Math.abs(got - cfg.avgBits)).toBeLessThan(0.005);
     });
   }

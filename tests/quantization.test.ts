@@ -65,11 +65,11 @@ describe("quantization results through the route handlers (§5, A10)", () => {
     const list = await import("@/app/api/quant-results/route");
     const uniform = await call(create.POST, "/api/quant-results", post({ name: "all 2", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }));
     expect(uniform.body.avgBits).toBeCloseTo(2.06, 2);
-    const csv = ["name,method,group_size,attention_bits,expert_bits,arc_e", "w8 e2,GPTQ,128,8,2,71.2", "w4 e4,GPTQ,128,4,4,78.0"].join("\n");
+    const csv = ["name,method,group_size,attention_bits,expert_bits,arc_e", '"w8, e2",GPTQ,128,8,2,71.2', "w4 e4,GPTQ,128,4,4,78.0"].join("\n");
     const ok = await call(imp.POST, "/api/quant-results/import?model=mixtral-8x7b", { method: "POST", body: csv });
     expect(ok.status).toBe(201);
     expect(ok.body.created.map((r: { avgBits: number }) => Number(r.avgBits.toFixed(2)))).toEqual([2.17, 4]);
-    expect(ok.body.created[0].metrics).toEqual({ arc_e: 71.2 });
+    expect(ok.body.created[0]).toMatchObject({ name: "w8, e2", metrics: { arc_e: 71.2 } });
     const before = (await call(list.GET, "/api/quant-results")).body.quantResults.length;
     const bad = await call(imp.POST, "/api/quant-results/import", { method: "POST", body: JSON.stringify([{ name: "a", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: 2 } }, { name: "b", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: [2, 2] } }]) });
     expect(bad.status).toBe(400);

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useState } from "react";
-import { CRITERION_DEFINITIONS, type McSuiteCriterion } from "@/lib/analysis/pruning";
+import { CRITERION_DEFINITIONS, CRITERION_SOURCE, type McSuiteCriterion } from "@/lib/analysis/pruning";
 import { apiFetch } from "@/lib/query/api-fetch";
 import { pruningCompareQuery, pruningListQuery, type PruningComparison } from "@/lib/query/pruning-queries";
 import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
@@ -23,7 +23,13 @@ const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc
 
 const PREFERRED = ["routing_mass_retained", "flip_rate", "max_over_mean", "c_t"];
 
-const definitionOf = (r: PruningRunView) => CRITERION_DEFINITIONS[r.criterion as McSuiteCriterion] ?? (r.criterion === "Random" ? "Experts dropped at random (the baseline)." : `Criterion "${r.criterion}".`);
+const SOURCES = { weights: "needs the weights", trace: "computable from a trace", activations: "needs activations", gradients: "needs gradients" } as const;
+
+const definitionOf = (r: PruningRunView) => {
+  const c = r.criterion as McSuiteCriterion;
+  if (CRITERION_DEFINITIONS[c]) return `${CRITERION_DEFINITIONS[c]} (${SOURCES[CRITERION_SOURCE[c]]})`;
+  return r.criterion === "Random" ? "Experts dropped at random (the baseline)." : `Criterion "${r.criterion}".`;
+};
 
 /** V8: stored pruning runs, filtered and compared; new ones imported or computed from a trace. */
 export function PruningWorkspace() {

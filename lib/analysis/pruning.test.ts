@@ -12,7 +12,6 @@ import {
   importanceScores,
   jaccard,
   keepMask,
-  oneShotDrops,
   tokenSetImportance,
 } from "./pruning";
 
@@ -49,9 +48,6 @@ describe("dropLowest", () => {
   });
   it("drops NaN scores first", () => {
     expect(dropLowest([0, NaN, -1], 1)).toEqual([1]);
-  });
-  it("one-shot drops r per layer", () => {
-    expect(oneShotDrops([[3, 1, 2], [0, 5, 4]], 2)).toEqual([[1, 2], [0, 2]]);
   });
 });
 
@@ -119,14 +115,6 @@ describe("TokenSets (EVTC, ETS)", () => {
     s.add(4, 1, [0, 0, 0, 0], [0, 0, 0, 1], [31, 32, 31, 63]);
     expect(Array.from(s.coverage(0))).toEqual([2, 1]);
     expect(Array.from(s.similarity(0))).toEqual([0, 0]);
-  });
-  it("merges shards by union", () => {
-    const s = build();
-    const t = new TokenSets(2, 3, 8);
-    t.add(2, 1, [1, 0], [1, 1], [7, 1000]);
-    s.merge(t);
-    expect(Array.from(s.coverage(1))).toEqual([1, 1, 1]);
-    expect(Array.from(s.coverage(0))).toEqual([3, 2, 2]);
   });
 });
 

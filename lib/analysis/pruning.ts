@@ -72,9 +72,6 @@ export const EXTRA_CRITERION_DEFINITIONS: Record<"gate" | "soft-load", string> =
   "soft-load": "Soft load: the expert's summed gate weights over the tokens that selected it; the lowest is dropped.",
 };
 
-/** Criteria that need token ids in the trace. */
-export const TOKEN_ID_CRITERIA: readonly TraceCriterion[] = ["EVTC", "ETS"];
-
 /**
  * Per-expert importance (larger = kept) from a layer's aggregates:
  *  - EUF: load_i;
@@ -213,17 +210,6 @@ export class TokenSets {
     }
   }
 
-  /** Adds another TokenSets of the same shape (set union), e.g. from another shard. */
-  merge(other: TokenSets): this {
-    if (other.layers !== this.layers || other.experts !== this.experts) throw new Error("cannot merge token sets of different shapes");
-    other.sets.forEach((o, idx) => {
-      if (!o) return;
-      const s = this.setFor(Math.floor(idx / this.experts), idx % this.experts, o.length);
-      for (let w = 0; w < o.length; w++) s[w] |= o[w];
-    });
-    return this;
-  }
-
   /** EVTC: number of distinct token ids routed to each expert of `layer`. */
   coverage(layer: number): Float64Array {
     const out = new Float64Array(this.experts);
@@ -277,11 +263,6 @@ export function tokenSetImportance(criterion: "EVTC" | "ETS", sets: TokenSets, l
   const sim = sets.similarity(layer);
   for (let i = 0; i < sim.length; i++) sim[i] = sim[i] === 0 ? 0 : -sim[i];
   return sim;
-}
-
-/** One-shot schedule: rank once and drop the r lowest of every layer (uniform per layer). */
-export function oneShotDrops(scoresPerLayer: readonly ArrayLike<number>[], r: number): number[][] {
-  return scoresPerLayer.map((s) => dropLowest(s, r));
 }
 
 /**

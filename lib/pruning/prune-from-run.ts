@@ -55,11 +55,13 @@ export async function pruneFromRun(db: Db, run: RunWithModel, req: PruneRequest)
   for (let s = 1; s <= req.steps; s++) {
     for (let l = 0; l < L; l++) {
       const alive = new Uint8Array(E).fill(1);
-      for (const e of dropped[l]) alive[e] = 0;
       if (req.schedule === "one-shot") {
         // Ranked once on the recorded routing: the s lowest overall (ECC: the pair rule run s times).
-        dropped[l] = rank(base, l, s, new Uint8Array(E).fill(1));
-      } else dropped[l] = [...dropped[l], ...rank(aggs, l, 1, alive)].sort((a, b) => a - b);
+        dropped[l] = rank(base, l, s, alive);
+      } else {
+        for (const e of dropped[l]) alive[e] = 0;
+        dropped[l] = [...dropped[l], ...rank(aggs, l, 1, alive)].sort((a, b) => a - b);
+      }
     }
     const metrics: Record<string, number> = {};
     if (hasLogits) {

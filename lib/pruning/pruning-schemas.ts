@@ -1,7 +1,6 @@
 import { z } from "zod";
+import { PRUNING_SCHEDULES } from "@/lib/analysis/pruning";
 import { modelConfigSchema } from "@/lib/models/model-config";
-
-export const PRUNING_SCHEDULES = ["one-shot", "iterative", "lottery"] as const;
 
 const metrics = z.record(z.string().min(1).max(100), z.number().finite());
 

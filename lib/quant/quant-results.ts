@@ -1,11 +1,10 @@
-import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { averageBits, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "@/lib/analysis/quantization";
 import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
-import { models, quantResults, type ModelRow, type QuantResultRow } from "@/lib/db/schema";
+import { insertQuantResult, type QuantResultWithModel } from "@/lib/db/queries/quant-results";
 import { newId } from "@/lib/ids";
 import { modelConfigSchema } from "@/lib/models/model-config";
 import { findPreset } from "@/lib/models/presets";
@@ -30,7 +29,6 @@ export const quantResultBodySchema = z.object({
 });
 export type QuantResultBody = z.infer<typeof quantResultBodySchema>;
 
-type QuantWithModel = QuantResultRow & { model: ModelRow };
 
 /** Expands the experts' bits to [layer][expert] for the model, saying where a shape is off. */
 function expandExperts(experts: QuantResultBody["bits"]["experts"], L: number, E: number, where: string): number[][] {
@@ -47,7 +45,7 @@ function expandExperts(experts: QuantResultBody["bits"]["experts"], L: number, E
 export async function createQuantResults(db: Db, bodies: QuantResultBody[], viewer: Viewer) {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
-    const out: QuantWithModel[] = [];
+    const out: QuantResultWithModel[] = [];
     for (const [i, body] of bodies.entries()) {
       const where = bodies.length > 1 ? `quantResults[${i}]` : "body";
       const model = await createModelFromSpec(t, body.model, `${where}.model`);
@@ -56,39 +54,30 @@ export async function createQuantResults(db: Db, bodies: QuantResultBody[], view
       const alloc: BitAllocation = { attention: body.bits.attention, experts: expandExperts(body.bits.experts, L, E, where), ...(body.bits.shared !== undefined ? { shared: body.bits.shared } : {}) };
       const avg = averageBits(params, L, E, alloc);
       for (const k of ["runId", "fpRunId", "quantRunId"] as const) if (body[k]) await requireRun(t, body[k]!, viewer, `${where}.${k}`);
-      const [row] = await t
-        .insert(quantResults)
-        .values({
-          id: newId(),
-          name: body.name,
-          modelId: model.id,
-          method: body.method,
-          groupSize: body.groupSize ?? null,
-          bits: alloc,
-          avgBits: avg.avgBits,
-          sizeBytes: avg.bytes,
-          metrics: body.metrics,
-          source: body.source,
-          runId: body.runId ?? null,
-          fpRunId: body.fpRunId ?? null,
-          quantRunId: body.quantRunId ?? null,
-          tags: body.tags,
-          ownerTokenId: viewer.tokenId,
-        })
-        .returning();
+      const row = await insertQuantResult(t, {
+        id: newId(),
+        name: body.name,
+        modelId: model.id,
+        method: body.method,
+        groupSize: body.groupSize ?? null,
+        bits: alloc,
+        avgBits: avg.avgBits,
+        sizeBytes: avg.bytes,
+        metrics: body.metrics,
+        source: body.source,
+        runId: body.runId ?? null,
+        fpRunId: body.fpRunId ?? null,
+        quantRunId: body.quantRunId ?? null,
+        tags: body.tags,
+        ownerTokenId: viewer.tokenId,
+      });
       out.push({ ...row, model });
     }
     return out;
   });
 }
 
-export async function listQuantResults(db: Db, f: { model?: string; id?: string } = {}): Promise<QuantWithModel[]> {
-  const where = and(f.model ? sql`(${models.presetId} = ${f.model} or ${models.name} = ${f.model})` : undefined, f.id ? eq(quantResults.id, f.id) : undefined);
-  const rows = await db.select().from(quantResults).innerJoin(models, eq(quantResults.modelId, models.id)).where(where).orderBy(desc(quantResults.createdAt), quantResults.id);
-  return rows.map((r) => ({ ...r.quant_results, model: r.models }));
-}
-
-export function toQuantResultView(r: QuantWithModel) {
+export function toQuantResultView(r: QuantResultWithModel) {
   return {
     id: r.id,
     name: r.name,
@@ -123,7 +112,7 @@ export const suggestBodySchema = z.object({
   firstBlocks: z.number().int().min(0).optional(),
   /** outliers: one score per expert, [layer][expert] (e.g. the max over its linears of max_i |W_ij| / mean_i |W_ij|). */
   scores: z.array(z.array(z.number())).optional(),
-});
+}).refine((b) => b.high >= b.low, { message: "high bits must be at least low bits", path: ["high"] });
 
 /** An allocation suggested under a budget (or an explicit count), with its average bits; saved with POST /api/quant-results. */
 export async function suggestAllocation(db: Db, body: z.infer<typeof suggestBodySchema>, viewer: Viewer) {

@@ -9,7 +9,7 @@ import { getAllLayerAggregates, getLabelLoads } from "@/lib/db/queries/layer-agg
 import type { RunWithModel } from "@/lib/db/queries/runs";
 import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
 import { criterionLabel } from "@/lib/pruning/pruning-schemas";
-import { listQuantResults } from "@/lib/quant/quant-results";
+import { listQuantResults } from "@/lib/db/queries/quant-results";
 
 /**
  * GET /api/runs/{id}/experts/{expert}: one expert across every layer (V4): load and its rank,
@@ -50,7 +50,9 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
   // Stored results about this expert: pruning runs of the same model that dropped it (and at which
   // step), and the bits quantization results gave it. Matched by preset, or by this very run.
   const sameModel = (m: { presetId: string | null }, runId: string | null) => runId === run.id || (run.model.presetId !== null && m.presetId === run.model.presetId);
-  const pruning = (await listPruningRuns(db))
+  // Results of other models cannot concern this expert: filtered in SQL where the preset says so.
+  const filter = run.model.presetId ? { model: run.model.presetId } : {};
+  const pruning = (await listPruningRuns(db, filter))
     .filter((p) => sameModel(p.model, p.runId) && p.model.layers === L && p.model.experts === E)
     .flatMap((p) => {
       const withSets = p.steps.filter((st) => st.dropped) as { dropped: number[][] }[];
@@ -59,7 +61,7 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
       const layersDropped = Array.from({ length: L }, (_, l) => steps[l * E + expert]);
       return layersDropped.some((x) => x > 0) ? [{ id: p.id, name: p.name, label: criterionLabel(p), schedule: p.schedule, stepPerLayer: layersDropped }] : [];
     });
-  const bits = (await listQuantResults(db))
+  const bits = (await listQuantResults(db, filter))
     .filter((q) => sameModel(q.model, q.runId) && q.model.layers === L && q.model.experts === E)
     .map((q) => ({ id: q.id, name: q.name, avgBits: q.avgBits, perLayer: q.bits.experts.map((row) => row[expert]) }));
   return { expert, experts: E, layers: L, topT, labels, perLayer, pruning, bits };

@@ -1,6 +1,7 @@
 import { apiHandler, readJson } from "@/lib/api/handler";
 import { requireWriter } from "@/lib/auth/viewer";
-import { createQuantResults, listQuantResults, quantResultBodySchema, toQuantResultView } from "@/lib/quant/quant-results";
+import { listQuantResults } from "@/lib/db/queries/quant-results";
+import { createQuantResults, quantResultBodySchema, toQuantResultView } from "@/lib/quant/quant-results";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import { notFound } from "@/lib/api/api-error";
 import { apiHandler } from "@/lib/api/handler";
-import { listQuantResults, toQuantResultView } from "@/lib/quant/quant-results";
+import { listQuantResults } from "@/lib/db/queries/quant-results";
+import { toQuantResultView } from "@/lib/quant/quant-results";
 
 export const dynamic = "force-dynamic";
 
