@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as createRun } from "@/app/api/runs/route";
 import { POST as uploadTrace } from "@/app/api/runs/[id]/traces/route";
 import { createApiToken } from "@/lib/db/queries/api-tokens";
-import { openTestDatabase } from "./support/test-db";
+import { callRoute, useRouteDatabase } from "./support/route-calls";
 
-type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 
 // Route handlers are called as Next calls them, with this file's database as the process's.
 describe("write access through the route handlers", () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await openTestDatabase("postgres");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-  });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
+  const t = useRouteDatabase("postgres");
 
   const post = (headers: Record<string, string> = {}) =>
     createRun(new Request("http://x/api/runs", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ name: "r", model: { preset: "olmoe-1b-7b" } }) }), {
@@ -54,20 +45,8 @@ describe("write access through the route handlers", () => {
 });
 
 describe("visibility through the route handlers", () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await openTestDatabase("pglite");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-  });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
+  const t = useRouteDatabase("pglite");
 
-  const call = async (handler: (req: Request, ctx: { params: Promise<never> }) => Promise<Response>, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
-    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
-    return { status: res.status, body: await res.json(), headers: res.headers };
-  };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it("keeps a private run to its owner's token, lists it only to them, and lets only them change visibility", async () => {
@@ -78,41 +57,41 @@ describe("visibility through the route handlers", () => {
     const { token: owner } = await createApiToken(t.db, "owner");
     const { token: other } = await createApiToken(t.db, "other");
     const json = { "content-type": "application/json" };
-    const created = await call(runs.POST, "/api/runs", { method: "POST", headers: { ...json, ...bearer(owner) }, body: JSON.stringify({ name: "secret", model: { preset: "mixtral-8x7b" }, visibility: "private" }) });
+    const created = await callRoute(runs.POST, "/api/runs", { method: "POST", headers: { ...json, ...bearer(owner) }, body: JSON.stringify({ name: "secret", model: { preset: "mixtral-8x7b" }, visibility: "private" }) });
     expect(created.status).toBe(201);
     const id = created.body.id;
     const params = { id };
 
     // Anonymous and another token: not found (the id does not leak), on the run and its analyses.
-    expect((await call(one.GET, `/api/runs/${id}`, { params })).status).toBe(404);
-    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer(other) })).status).toBe(404);
-    expect((await call(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" } })).status).toBe(404);
-    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer(owner) })).status).toBe(200);
-    expect((await call(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" }, headers: bearer(owner) })).status).toBe(200);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params })).status).toBe(404);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer(other) })).status).toBe(404);
+    expect((await callRoute(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" } })).status).toBe(404);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer(owner) })).status).toBe(200);
+    expect((await callRoute(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" }, headers: bearer(owner) })).status).toBe(200);
     // A mistyped token is an error, not an anonymous read.
-    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: bearer("mat_typo") })).status).toBe(403);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer("mat_typo") })).status).toBe(403);
 
-    const names = async (headers: Record<string, string> = {}) => (await call(runs.GET, "/api/runs", { headers })).body.runs.map((r: { name: string }) => r.name);
+    const names = async (headers: Record<string, string> = {}) => (await callRoute(runs.GET, "/api/runs", { headers })).body.runs.map((r: { name: string }) => r.name);
     expect(await names()).not.toContain("secret");
     expect(await names(bearer(other))).not.toContain("secret");
     expect(await names(bearer(owner))).toContain("secret");
 
     // The browser's session cookie counts as the token.
-    const signIn = await call(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: owner }) });
+    const signIn = await callRoute(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: owner }) });
     expect(signIn.status).toBe(200);
     const cookie = signIn.headers.get("set-cookie")!.split(";")[0];
     expect(signIn.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict/);
-    expect((await call(one.GET, `/api/runs/${id}`, { params, headers: { cookie } })).status).toBe(200);
-    expect((await call(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: "mat_typo" }) })).status).toBe(403);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: { cookie } })).status).toBe(200);
+    expect((await callRoute(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: "mat_typo" }) })).status).toBe(403);
 
-    const patch = (headers: Record<string, string>, body: object) => call(one.PATCH, `/api/runs/${id}`, { method: "PATCH", params, headers: { ...json, ...headers }, body: JSON.stringify(body) });
+    const patch = (headers: Record<string, string>, body: object) => callRoute(one.PATCH, `/api/runs/${id}`, { method: "PATCH", params, headers: { ...json, ...headers }, body: JSON.stringify(body) });
     expect((await patch(bearer(other), { visibility: "public" })).status).toBe(404);
     expect((await patch(bearer(owner), { visibility: "sideways" })).status).toBe(400);
     const unlisted = await patch(bearer(owner), { visibility: "unlisted" });
     expect(unlisted.status).toBe(200);
     expect(unlisted.body.visibility).toBe("unlisted");
     // Unlisted: readable by id, by anyone; still off other people's lists.
-    expect((await call(one.GET, `/api/runs/${id}`, { params })).status).toBe(200);
+    expect((await callRoute(one.GET, `/api/runs/${id}`, { params })).status).toBe(200);
     expect(await names()).not.toContain("secret");
     expect((await patch(bearer(other), { visibility: "public" })).status).toBe(403);
     expect((await patch(bearer(owner), { visibility: "public" })).body.visibility).toBe("public");

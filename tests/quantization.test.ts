@@ -1,35 +1,20 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { averageBits } from "@/lib/analysis/quantization";
 import { findPreset } from "@/lib/models/presets";
 import { sharedFile } from "./support/shared-data";
-import { openTestDatabase } from "./support/test-db";
+import { callRoute, postJson, useRouteDatabase } from "./support/route-calls";
 
-type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
-type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>;
 
 describe("quantization results through the route handlers (§5, A10)", () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await openTestDatabase("pglite");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-  });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
-  const call = async (handler: Handler, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
-    const res = await handler(new Request(`http://x${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
-    return { status: res.status, body: await res.json() };
-  };
-  const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  useRouteDatabase("pglite");
 
   it("the usage suggester on the real Mixtral trace picks each layer's two most used experts, and the saved config averages 2.54 bits", async () => {
     const runs = await import("@/app/api/runs/route");
     const traces = await import("@/app/api/runs/[id]/traces/route");
     const file = sharedFile("real/mixtral-humaneval-routing.jsonl");
-    const run = (await call(runs.POST, "/api/runs", post({ name: "humaneval", model: { preset: "mixtral-8x7b" } }))).body;
-    expect((await call(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body: fs.readFileSync(file), params: { id: run.id } })).status).toBe(200);
+    const run = (await callRoute(runs.POST, "/api/runs", postJson({ name: "humaneval", model: { preset: "mixtral-8x7b" } }))).body;
+    expect((await callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body: fs.readFileSync(file), params: { id: run.id } })).status).toBe(200);
 
     // Counted independently: plain loops over the JSON lines.
     const count = Array.from({ length: 32 }, () => new Array(8).fill(0));
@@ -39,7 +24,7 @@ describe("quantization results through the route handlers (§5, A10)", () => {
       for (const x of e.experts) count[e.layer][x]++;
     }
     const suggest = await import("@/app/api/quant-results/suggest/route");
-    const s = await call(suggest.POST, "/api/quant-results/suggest", post({ strategy: "usage", runId: run.id, budget: 2.55, high: 4, low: 2, attention: 4 }));
+    const s = await callRoute(suggest.POST, "/api/quant-results/suggest", postJson({ strategy: "usage", runId: run.id, budget: 2.55, high: 4, low: 2, attention: 4 }));
     expect(s.status).toBe(200);
     s.body.bits.experts.forEach((row: number[], l: number) => {
       const high = row.flatMap((b, e) => (b === 4 ? [e] : []));
@@ -51,7 +36,7 @@ describe("quantization results through the route handlers (§5, A10)", () => {
     expect(s.body.avgBits).toBeCloseTo(2.54, 2);
 
     const create = await import("@/app/api/quant-results/route");
-    const saved = await call(create.POST, "/api/quant-results", post({ name: "usage top-2 at 4 bits", model: { preset: "mixtral-8x7b" }, method: "GPTQ", groupSize: 128, bits: s.body.bits, runId: run.id, metrics: { wikitext_ppl: 4.9 } }));
+    const saved = await callRoute(create.POST, "/api/quant-results", postJson({ name: "usage top-2 at 4 bits", model: { preset: "mixtral-8x7b" }, method: "GPTQ", groupSize: 128, bits: s.body.bits, runId: run.id, metrics: { wikitext_ppl: 4.9 } }));
     expect(saved.status).toBe(201);
     const mixtral = findPreset("mixtral-8x7b")!;
     expect(saved.body.avgBits).toBe(averageBits(mixtral.params!, 32, 8, s.body.bits).avgBits);
@@ -63,17 +48,17 @@ describe("quantization results through the route handlers (§5, A10)", () => {
     const create = await import("@/app/api/quant-results/route");
     const imp = await import("@/app/api/quant-results/import/route");
     const list = await import("@/app/api/quant-results/route");
-    const uniform = await call(create.POST, "/api/quant-results", post({ name: "all 2", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }));
+    const uniform = await callRoute(create.POST, "/api/quant-results", postJson({ name: "all 2", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }));
     expect(uniform.body.avgBits).toBeCloseTo(2.06, 2);
     const csv = ["name,method,group_size,attention_bits,expert_bits,arc_e", '"w8, e2",GPTQ,128,8,2,71.2', "w4 e4,GPTQ,128,4,4,78.0"].join("\n");
-    const ok = await call(imp.POST, "/api/quant-results/import?model=mixtral-8x7b", { method: "POST", body: csv });
+    const ok = await callRoute(imp.POST, "/api/quant-results/import?model=mixtral-8x7b", { method: "POST", body: csv });
     expect(ok.status).toBe(201);
     expect(ok.body.created.map((r: { avgBits: number }) => Number(r.avgBits.toFixed(2)))).toEqual([2.17, 4]);
     expect(ok.body.created[0]).toMatchObject({ name: "w8, e2", metrics: { arc_e: 71.2 } });
-    const before = (await call(list.GET, "/api/quant-results")).body.quantResults.length;
-    const bad = await call(imp.POST, "/api/quant-results/import", { method: "POST", body: JSON.stringify([{ name: "a", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: 2 } }, { name: "b", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: [2, 2] } }]) });
+    const before = (await callRoute(list.GET, "/api/quant-results")).body.quantResults.length;
+    const bad = await callRoute(imp.POST, "/api/quant-results/import", { method: "POST", body: JSON.stringify([{ name: "a", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: 2 } }, { name: "b", model: "mixtral-8x7b", method: "GPTQ", bits: { attention: 4, experts: [2, 2] } }]) });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: "shape_mismatch", where: "quantResults[1].bits.experts" });
-    expect((await call(list.GET, "/api/quant-results")).body.quantResults.length).toBe(before);
+    expect((await callRoute(list.GET, "/api/quant-results")).body.quantResults.length).toBe(before);
   });
 });

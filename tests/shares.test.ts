@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/db/queries/api-tokens";
-import { openTestDatabase } from "./support/test-db";
+import { callRoute, useRouteDatabase } from "./support/route-calls";
 
-type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
-type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>;
 
 describe("share links through the route handlers (V12)", () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await openTestDatabase("pglite");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-  });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
+  const t = useRouteDatabase("pglite");
 
-  const call = async (handler: Handler, url: string, init: RequestInit & { params?: Record<string, string> } = {}) => {
-    const res = await handler(new Request(`http://atlas.test${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
-    return { status: res.status, body: await res.json() };
-  };
   const json = { "content-type": "application/json" };
   const tiny = { name: "Tiny", layers: 2, experts: 4, topK: 2 };
   const line = (layer: number, experts: number[], logits?: number[]) => JSON.stringify({ layer, experts, ...(logits ? { logits } : {}) });
@@ -31,20 +17,20 @@ describe("share links through the route handlers (V12)", () => {
     const shares = await import("@/app/api/shares/route");
     const share = await import("@/app/api/shares/[id]/route");
 
-    const run = (await call(runs.POST, "/api/runs", { method: "POST", headers: json, body: JSON.stringify({ name: "s", model: tiny }) })).body;
-    const upload = (body: string) => call(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
+    const run = (await callRoute(runs.POST, "/api/runs", { method: "POST", headers: json, body: JSON.stringify({ name: "s", model: tiny }) })).body;
+    const upload = (body: string) => callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
     expect((await upload([line(0, [0, 1], [3, 2, 1, 0]), line(1, [2, 3], [0, 1, 3, 2])].join("\n"))).status).toBe(200);
 
-    const made = await call(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/layers/0?norm=lift&scale=log` }) });
+    const made = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/layers/0?norm=lift&scale=log` }) });
     expect(made.status).toBe(201);
     expect(made.body.url).toBe(`http://atlas.test/s/${made.body.id}`);
     expect(made.body.path).toBe(`/runs/${run.id}/layers/0?norm=lift&scale=log`);
 
     // More data arrives: the live layer changes, the snapshot does not.
     expect((await upload(line(0, [2, 3], [0, 1, 3, 2]))).status).toBe(200);
-    const live = await call(layer.GET, `/api/runs/${run.id}/layers/0?normalization=lift`, { params: { id: run.id, layer: "0" } });
+    const live = await callRoute(layer.GET, `/api/runs/${run.id}/layers/0?normalization=lift`, { params: { id: run.id, layer: "0" } });
     expect(live.body.load).toEqual([1, 1, 1, 1]);
-    const pinned = await call(share.GET, `/api/shares/${made.body.id}`, { params: { id: made.body.id } });
+    const pinned = await callRoute(share.GET, `/api/shares/${made.body.id}`, { params: { id: made.body.id } });
     expect(pinned.status).toBe(200);
     const q = pinned.body.snapshot.queries;
     expect(q).toHaveLength(1);
@@ -53,15 +39,15 @@ describe("share links through the route handlers (V12)", () => {
     expect(q[0].data.tokens).toBe(1);
     expect(pinned.body.snapshot.run.events).toBe(2);
 
-    const overview = await call(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `http://localhost:3000/runs/${run.id}?metric=gini` }) });
+    const overview = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `http://localhost:3000/runs/${run.id}?metric=gini` }) });
     expect(overview.status).toBe(201);
-    const o = (await call(share.GET, "", { params: { id: overview.body.id } })).body;
+    const o = (await callRoute(share.GET, "", { params: { id: overview.body.id } })).body;
     expect(o.state).toMatchObject({ kind: "overview", search: "?metric=gini" });
     expect(o.snapshot.props.balance.layers).toHaveLength(2);
 
-    const lab = await call(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/placement?devices=2&sim=c2r&topT=1` }) });
+    const lab = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/placement?devices=2&sim=c2r&topT=1` }) });
     expect(lab.status).toBe(201);
-    const l = (await call(share.GET, "", { params: { id: lab.body.id } })).body;
+    const l = (await callRoute(share.GET, "", { params: { id: lab.body.id } })).body;
     // Four strategies and the simulation, under the keys the lab asks for.
     expect(l.snapshot.queries.map((x: { key: unknown[] }) => x.key[2])).toEqual(["placement", "placement", "placement", "placement", "simulation"]);
     expect(l.snapshot.queries[4].data.events).toBe(3);
@@ -70,11 +56,11 @@ describe("share links through the route handlers (V12)", () => {
   it("refuses paths that are not views, and unknown shares, in the error contract", async () => {
     const shares = await import("@/app/api/shares/route");
     const share = await import("@/app/api/shares/[id]/route");
-    const bad = await call(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/api/runs" }) });
+    const bad = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/api/runs" }) });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: "unshareable_path", where: "path" });
-    expect((await call(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/runs/nope" }) })).status).toBe(404);
-    expect((await call(share.GET, "", { params: { id: "missing" } })).status).toBe(404);
+    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/runs/nope" }) })).status).toBe(404);
+    expect((await callRoute(share.GET, "", { params: { id: "missing" } })).status).toBe(404);
   });
 
   it("a private run is shared only by a viewer who can read it; the link then works for anyone", async () => {
@@ -84,13 +70,13 @@ describe("share links through the route handlers (V12)", () => {
     const { token: owner } = await createApiToken(t.db, "owner");
     const { token: other } = await createApiToken(t.db, "other");
     const auth = (tk: string) => ({ ...json, authorization: `Bearer ${tk}` });
-    const run = (await call(runs.POST, "/api/runs", { method: "POST", headers: auth(owner), body: JSON.stringify({ name: "secret", model: tiny, visibility: "private" }) })).body;
+    const run = (await callRoute(runs.POST, "/api/runs", { method: "POST", headers: auth(owner), body: JSON.stringify({ name: "secret", model: tiny, visibility: "private" }) })).body;
     const body = JSON.stringify({ path: `/runs/${run.id}` });
-    expect((await call(shares.POST, "/api/shares", { method: "POST", headers: json, body })).status).toBe(401);
-    expect((await call(shares.POST, "/api/shares", { method: "POST", headers: auth(other), body })).status).toBe(404);
-    const made = await call(shares.POST, "/api/shares", { method: "POST", headers: auth(owner), body });
+    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body })).status).toBe(401);
+    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(other), body })).status).toBe(404);
+    const made = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(owner), body });
     expect(made.status).toBe(201);
-    const got = await call(share.GET, "", { params: { id: made.body.id } });
+    const got = await callRoute(share.GET, "", { params: { id: made.body.id } });
     expect(got.status).toBe(200);
     expect(got.body.snapshot.run.name).toBe("secret");
   });
