@@ -34,6 +34,9 @@ describe("quantization results through the route handlers (§5, A10)", () => {
       expect(high.map((e) => count[l][e]).sort((a, b) => b - a)).toEqual(top2);
     });
     expect(s.body.avgBits).toBeCloseTo(2.54, 2);
+    const inverted = await callRoute(suggest.POST, "/api/quant-results/suggest", postJson({ strategy: "usage", runId: run.id, budget: 3, high: 2, low: 4 }));
+    expect(inverted.status).toBe(400);
+    expect(inverted.body.error.where).toBe("high");
 
     const create = await import("@/app/api/quant-results/route");
     const saved = await callRoute(create.POST, "/api/quant-results", postJson({ name: "usage top-2 at 4 bits", model: { preset: "mixtral-8x7b" }, method: "GPTQ", groupSize: 128, bits: s.body.bits, runId: run.id, metrics: { wikitext_ppl: 4.9 } }));

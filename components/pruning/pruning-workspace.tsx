@@ -1,17 +1,15 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
-import { useCallback, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useCallback } from "react";
 import { CRITERION_DEFINITIONS, CRITERION_SOURCE, type McSuiteCriterion } from "@/lib/analysis/pruning";
-import { apiFetch } from "@/lib/query/api-fetch";
 import { pruningCompareQuery, pruningListQuery, type PruningComparison } from "@/lib/query/pruning-queries";
 import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
 import { MODEL_PRESETS } from "@/lib/models/presets";
 import { parsePruningViewState, pruningHref, type PruningViewState } from "@/lib/url/pruning-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
-import { useApiToken } from "@/components/ui/use-api-token";
+import { ImportResultsFile } from "@/components/ui/import-results-file";
 import { toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
@@ -67,7 +65,13 @@ export function PruningWorkspace() {
             <option value="lottery">lottery (iterative + fine-tuning)</option>
           </select>
         </label>
-        <ImportPruning />
+        <ImportResultsFile
+          endpoint="/api/pruning-runs/import"
+          what={["pruning run", "pruning runs"]}
+          invalidate="pruning-runs"
+          testId="pruning-import-status"
+          help="JSON: one run, a list, or {pruningRuns: [...]} with model, criterion (e.g. Min-EAN), schedule, dense metrics and steps [{droppedPercent, expertsDroppedPerLayer, dropped?, metrics}]. CSV: criterion, schedule, dropped_percent and metric columns, one row per step (0% = dense); the model below applies when the file names none. Or POST /api/pruning-runs."
+        />
       </section>
       {list.error ? <p role="alert" className="text-red-600">{list.error.message}</p> : null}
       {list.data ? <RunsTable runs={list.data.pruningRuns} selected={state.ids} toggle={toggle} /> : <p>Loading…</p>}
@@ -205,48 +209,3 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
     </section>
   );
 }
-
-function ImportPruning() {
-  const { authHeader } = useApiToken();
-  const client = useQueryClient();
-  const [model, setModel] = useState("mixtral-8x7b");
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const upload = async (file: File) => {
-    setStatus(null);
-    try {
-      const format = file.name.toLowerCase().endsWith(".csv") ? "csv" : "json";
-      const r = await apiFetch<{ created: PruningRunView[] }>(`/api/pruning-runs/import?format=${format}&model=${model}`, { method: "POST", headers: authHeader, body: await file.text() });
-      setStatus({ ok: true, text: `Imported ${r.created.length} pruning run${r.created.length === 1 ? "" : "s"} from ${file.name}.` });
-      await client.invalidateQueries({ queryKey: ["pruning-runs"] });
-    } catch (e) {
-      setStatus({ ok: false, text: (e as Error).message });
-    }
-  };
-  return (
-    <div className="flex flex-col gap-1 text-sm">
-      <span>
-        Import JSON or CSV
-        <DefinitionNote text="JSON: one run, a list, or {pruningRuns: [...]} with model, criterion (e.g. Min-EAN), schedule, dense metrics and steps [{droppedPercent, expertsDroppedPerLayer, dropped?, metrics}]. CSV: criterion, schedule, dropped_percent and metric columns, one row per step (0% = dense); the model below applies when the file names none." />
-      </span>
-      <span className="flex items-center gap-2">
-        <select aria-label="import model" className={input} value={model} onChange={(e) => setModel(e.target.value)}>
-          {MODEL_PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-        <input type="file" accept=".json,.csv,application/json,text/csv" aria-label="pruning file" onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} className="text-xs" />
-      </span>
-      {status ? (
-        <span role={status.ok ? "status" : "alert"} className={status.ok ? "text-emerald-700" : "text-red-600"} data-testid="pruning-import-status">
-          {status.text}
-        </span>
-      ) : null}
-      <Link href="/api/openapi.json" className="text-xs text-zinc-500 underline">
-        or POST /api/pruning-runs
-      </Link>
-    </div>
-  );
-}
-

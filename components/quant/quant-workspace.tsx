@@ -12,6 +12,7 @@ import type { QuantResultView, suggestAllocation } from "@/lib/quant/quant-resul
 import { parseQuantViewState, quantHref, type QuantViewState } from "@/lib/url/quant-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
+import { ImportResultsFile } from "@/components/ui/import-results-file";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
@@ -47,7 +48,13 @@ export function QuantWorkspace() {
             ))}
           </select>
         </label>
-        <ImportQuant />
+        <ImportResultsFile
+          endpoint="/api/quant-results/import"
+          what={["quantization result", "quantization results"]}
+          invalidate="quant-results"
+          testId="quant-import-status"
+          help="JSON: {name, model, method, groupSize, bits: {attention, experts: n | [n per layer] | [[n per expert] per layer], shared?}, metrics}. CSV: name, method, group_size, attention_bits, expert_bits and metric columns. Average bits are computed from the model's parameter counts."
+        />
       </div>
       {list.error ? <p role="alert" className="text-red-600">{list.error.message}</p> : null}
       <Exportable
@@ -140,47 +147,6 @@ export function QuantWorkspace() {
         </section>
       </div>
       <Suggester />
-    </div>
-  );
-}
-
-function ImportQuant() {
-  const { authHeader } = useApiToken();
-  const client = useQueryClient();
-  const [model, setModel] = useState("mixtral-8x7b");
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const upload = async (file: File) => {
-    setStatus(null);
-    try {
-      const format = file.name.toLowerCase().endsWith(".csv") ? "csv" : "json";
-      const r = await apiFetch<{ created: QuantResultView[] }>(`/api/quant-results/import?format=${format}&model=${model}`, { method: "POST", headers: authHeader, body: await file.text() });
-      setStatus({ ok: true, text: `Imported ${r.created.length} result${r.created.length === 1 ? "" : "s"}.` });
-      await client.invalidateQueries({ queryKey: ["quant-results"] });
-    } catch (e) {
-      setStatus({ ok: false, text: (e as Error).message });
-    }
-  };
-  return (
-    <div className="flex flex-col gap-1 text-sm">
-      <span>
-        Import JSON or CSV
-        <DefinitionNote text="JSON: {name, model, method, groupSize, bits: {attention, experts: n | [n per layer] | [[n per expert] per layer], shared?}, metrics}. CSV: name, method, group_size, attention_bits, expert_bits and metric columns. Average bits are computed from the model's parameter counts." />
-      </span>
-      <span className="flex items-center gap-2">
-        <select aria-label="import model" className={input} value={model} onChange={(e) => setModel(e.target.value)}>
-          {MODEL_PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-        <input type="file" accept=".json,.csv" aria-label="quantization file" onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} className="text-xs" />
-      </span>
-      {status ? (
-        <span role={status.ok ? "status" : "alert"} className={status.ok ? "text-emerald-700" : "text-red-600"} data-testid="quant-import-status">
-          {status.text}
-        </span>
-      ) : null}
     </div>
   );
 }
