@@ -1,4 +1,5 @@
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
@@ -8,8 +9,9 @@ import { canRead, presentedToken, resolveViewer, TOKEN_COOKIE, type Viewer } fro
 /**
  * The viewer of a page request: the session cookie (the browser sends no Authorization header for
  * navigations). A stale cookie (token revoked) reads as anonymous here; the API still answers 403.
+ * Cached per request: the layout and the page both ask.
  */
-export async function pageViewer(): Promise<Viewer> {
+export const pageViewer = cache(async (): Promise<Viewer> => {
   const db = await getDb();
   const value = (await cookies()).get(TOKEN_COOKIE)?.value ?? null;
   const authorization = (await headers()).get("authorization");
@@ -19,7 +21,7 @@ export async function pageViewer(): Promise<Viewer> {
     if (e instanceof ApiError) return resolveViewer(db, null);
     throw e;
   }
-}
+});
 
 /** The run for a page, or the 404 page when it does not exist or this viewer may not read it. */
 export async function pageRun(id: string): Promise<RunWithModel> {
