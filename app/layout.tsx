@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import type { ReactNode } from "react";
 import { pageViewer } from "@/lib/auth/page-viewer";
 import { SessionMenu } from "@/components/ui/session-menu";
@@ -21,9 +21,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const stored = (await cookies()).get(THEME_COOKIE)?.value;
   const theme = stored === "dark" || stored === "light" ? stored : "system";
   const viewer = await pageViewer();
+  // proxy.ts's per-request nonce: the page's Content-Security-Policy runs only scripts that carry it.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
     <html lang="en" className={theme === "system" ? undefined : theme} suppressHydrationWarning>
-      <head>{theme === "system" ? <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME }} /> : null}</head>
+      <head>{theme === "system" ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SYSTEM_THEME }} /> : null}</head>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
         <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <nav className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3" aria-label="main">

@@ -1,3 +1,4 @@
+import { ANONYMOUS_OPEN } from "@/lib/auth/viewer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
@@ -28,15 +29,15 @@ describe("demo seeding on PGlite", () => {
     // average bits as the paper states them, the usage-based ones counted on the demo Mixtral run.
     await seedPaperResults(t.db, seeded[0]);
     await seedPaperResults(t.db, seeded[0]);
-    expect(await listPruningRuns(t.db)).toHaveLength(12);
-    const quant = await listQuantResults(t.db);
+    expect(await listPruningRuns(t.db, ANONYMOUS_OPEN)).toHaveLength(12);
+    const quant = await listQuantResults(t.db, ANONYMOUS_OPEN);
     expect(quant).toHaveLength(6);
     for (const q of quant) expect(Math.abs(q.avgBits - quantBench.mixtralConfigs.find((c) => c.name === q.name)!.avgBits)).toBeLessThan(0.005);
     expect(quant.filter((q) => q.runId === seeded[0].id)).toHaveLength(2);
     expect(quant[0].source).toMatch(/QuantMoE|Quantization for Mixture-of-Experts/);
     expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
-    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null })).length).toBe(DEMO_RUNS.length);
+    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).length).toBe(DEMO_RUNS.length);
 
     const mixtral = seeded[0];
     const cfg = mixtral.model.config;

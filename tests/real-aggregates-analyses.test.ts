@@ -1,3 +1,4 @@
+import { ANONYMOUS_OPEN } from "@/lib/auth/viewer";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,7 +55,7 @@ describe("real aggregates through storage, against numpy", () => {
     expect(released).toBeCloseTo(1.21, 2);
     expect(constrained).toBeCloseTo(0.15, 2);
     // One expert across layers (V4) reads the same numbers.
-    const e3 = await getExpertView(t.db, base, 3, 2);
+    const e3 = await getExpertView(t.db, base, 3, 2, ANONYMOUS_OPEN);
     e3.perLayer.forEach((p, l) => expect(p.collaborationEntropy).toBeCloseTo(ref.entropy.base[l][3], 12));
     // Groups exist on the lift graph of every layer (A4).
     const g = await getLayerGroups(t.db, base, 0);

@@ -63,10 +63,12 @@ describe("share links through the route handlers (V12)", () => {
     expect((await callRoute(share.GET, "", { params: { id: "missing" } })).status).toBe(404);
   });
 
-  it("a private run is shared only by a viewer who can read it; the link then works for anyone", async () => {
+  it("a share is as visible as its run: a private run's link opens for its owner and admins only, and follows later changes", async () => {
     const runs = await import("@/app/api/runs/route");
+    const one = await import("@/app/api/runs/[id]/route");
     const shares = await import("@/app/api/shares/route");
     const share = await import("@/app/api/shares/[id]/route");
+    const { token: admin } = await createApiToken(t.db, "admin");
     const { token: owner } = await createApiToken(t.db, "owner");
     const { token: other } = await createApiToken(t.db, "other");
     const auth = (tk: string) => ({ ...json, authorization: `Bearer ${tk}` });
@@ -76,8 +78,19 @@ describe("share links through the route handlers (V12)", () => {
     expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(other), body })).status).toBe(404);
     const made = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(owner), body });
     expect(made.status).toBe(201);
-    const got = await callRoute(share.GET, "", { params: { id: made.body.id } });
-    expect(got.status).toBe(200);
-    expect(got.body.snapshot.run.name).toBe("secret");
+    const params = { id: made.body.id };
+    expect((await callRoute(share.GET, "", { params })).status).toBe(404);
+    expect((await callRoute(share.GET, "", { params, headers: auth(other) })).status).toBe(404);
+    for (const tk of [owner, admin]) {
+      const got = await callRoute(share.GET, "", { params, headers: auth(tk) });
+      expect(got.status).toBe(200);
+      expect(got.body.snapshot.run.name).toBe("secret");
+    }
+    // Unlisted: the link opens for anyone; private again: for nobody else.
+    const patch = (visibility: string) => callRoute(one.PATCH, `/api/runs/${run.id}`, { method: "PATCH", headers: auth(owner), params: { id: run.id }, body: JSON.stringify({ visibility }) });
+    expect((await patch("unlisted")).status).toBe(200);
+    expect((await callRoute(share.GET, "", { params })).status).toBe(200);
+    expect((await patch("private")).status).toBe(200);
+    expect((await callRoute(share.GET, "", { params })).status).toBe(404);
   });
 });

@@ -22,6 +22,8 @@ export const updateRunBodySchema = z
     description: z.string().max(10_000),
     tags: z.array(z.string().trim().min(1).max(64)).max(32),
     visibility: visibilitySchema,
+    /** Admin only: the id of the API token that owns the run from now on, or null for none. */
+    owner: z.string().min(1).max(64).nullable(),
   })
   .partial()
   .strict();

@@ -20,6 +20,7 @@ const TEXT_OID = 25;
 
 export async function copyChunks(pool: Pool, rows: ChunkRow[]): Promise<void> {
   const client = await pool.connect();
+  let failed: Error | undefined;
   try {
     const stream = client.query(copyFrom(`COPY event_chunks (${COLUMNS}) FROM STDIN (FORMAT binary)`));
     const done = new Promise<void>((resolve, reject) => {
@@ -30,8 +31,13 @@ export async function copyChunks(pool: Pool, rows: ChunkRow[]): Promise<void> {
     for (const r of rows) stream.write(tuple(r));
     stream.end(Buffer.from([0xff, 0xff])); // file trailer: field count -1
     await done;
+  } catch (e) {
+    failed = e as Error;
+    throw e;
   } finally {
-    client.release();
+    // A connection that failed mid-COPY is destroyed, not handed to the next query (the discard of
+    // this very upload's staged rows would otherwise run on it and fail too).
+    client.release(failed);
   }
 }
 

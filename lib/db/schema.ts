@@ -165,6 +165,8 @@ export const shares = pgTable("shares", {
   id: text("id").primaryKey(),
   path: text("path").notNull(),
   runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
+  /** Every run the snapshot shows (both runs of a comparison): the share is readable by who may read all of them. */
+  runIds: text("run_ids").array().notNull().default(sql`'{}'::text[]`),
   state: jsonb("state").notNull(),
   snapshot: jsonb("snapshot"),
   createdAt: createdAt(),
@@ -176,6 +178,8 @@ export const apiTokens = pgTable("api_tokens", {
   name: text("name").notNull(),
   tokenHash: text("token_hash").notNull().unique(),
   prefix: text("prefix").notNull(),
+  /** Admin tokens read and change every run and give ownerless runs an owner. */
+  admin: boolean("admin").notNull().default(false),
   createdAt: createdAt(),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
 });
@@ -201,8 +205,8 @@ export const pruningRuns = pgTable(
     modelId: text("model_id")
       .notNull()
       .references(() => models.id),
-    /** The trace run the criterion was computed on, if any. */
-    runId: text("run_id").references(() => runs.id, { onDelete: "set null" }),
+    /** The trace run the criterion was computed on, if any: the pruning run is exactly as visible as it, and goes with it. */
+    runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
     /** One of the 16 MC-Suite criteria, a trace criterion, or a custom name ("Random"). */
     criterion: text("criterion").notNull(),
     direction: text("direction", { enum: ["min", "max"] }),
@@ -243,9 +247,10 @@ export const quantResults = pgTable(
     metrics: jsonb("metrics").$type<Record<string, number>>().notNull().default({}),
     source: text("source").notNull().default(""),
     /** The trace run whose usage chose the allocation, and a paired full-precision / quantized trace. */
-    runId: text("run_id").references(() => runs.id, { onDelete: "set null" }),
-    fpRunId: text("fp_run_id").references(() => runs.id, { onDelete: "set null" }),
-    quantRunId: text("quant_run_id").references(() => runs.id, { onDelete: "set null" }),
+    // Visible only to who may read every one of them, and deleted with any of them.
+    runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
+    fpRunId: text("fp_run_id").references(() => runs.id, { onDelete: "cascade" }),
+    quantRunId: text("quant_run_id").references(() => runs.id, { onDelete: "cascade" }),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
     createdAt: createdAt(),

@@ -1,6 +1,6 @@
 import { count, sql } from "drizzle-orm";
 import { suggestByBlock, suggestByUsage, type BitAllocation } from "@/lib/analysis/quantization";
-import type { Viewer } from "@/lib/auth/viewer";
+import { ANONYMOUS_OPEN, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
@@ -11,7 +11,7 @@ import { createQuantResults } from "@/lib/quant/quant-results";
 import mcSuite from "./papers/mc-suite-mixtral.json";
 import quantBench from "./papers/quantmoe-bench.json";
 
-const SEEDER: Viewer = { open: true, tokenId: null, tokenName: null };
+const SEEDER: Viewer = ANONYMOUS_OPEN;
 
 /**
  * The papers' numbers as demo results, cited (copies of ../shared/data/papers, so a fresh machine

@@ -53,7 +53,24 @@ export async function ingestUpload(
     await commitUpload(db, uploadId, run.id, result);
     return { ...result, uploadId };
   } catch (e) {
-    await discardUpload(db, uploadId).catch((err) => console.error(`[ingest] could not discard staged upload ${uploadId}`, err));
+    await discardWithRetry(db, uploadId);
     throw e;
+  }
+}
+
+/**
+ * Removes a failed upload's staged rows now, not at the next sweep: when the failure was the
+ * database connection itself, the first attempts may fail too, so it retries on fresh connections
+ * for a few seconds before leaving the rows to the sweep (they count for nothing either way).
+ */
+async function discardWithRetry(db: Db, uploadId: string, delaysMs = [0, 100, 500, 2000]) {
+  for (const [attempt, delay] of delaysMs.entries()) {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    try {
+      await discardUpload(db, uploadId);
+      return;
+    } catch (err) {
+      if (attempt === delaysMs.length - 1) console.error(`[ingest] could not discard staged upload ${uploadId}; the periodic sweep will`, err);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { droppedSetJaccard, dropStepOf } from "@/lib/analysis/pruning";
 import { badRequest } from "@/lib/api/api-error";
+import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
 import { toPruningRunView } from "./create-pruning-run";
@@ -9,9 +10,9 @@ import { toPruningRunView } from "./create-pruning-run";
  * their steps), each run's layer × expert step of dropping, and the Jaccard overlap of the final
  * dropped sets between every two runs of the same shape.
  */
-export async function comparePruningRuns(db: Db, ids: string[]) {
+export async function comparePruningRuns(db: Db, viewer: Viewer, ids: string[]) {
   if (!ids.length || ids.length > 16) throw badRequest("invalid_field", "ids must list 1 to 16 pruning run ids, comma-separated", "query parameter ids");
-  const rows = await listPruningRuns(db, { ids });
+  const rows = await listPruningRuns(db, viewer, { ids });
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
   if (missing.length) throw badRequest("not_found", `no pruning run ${missing.map((m) => `"${m}"`).join(", ")}`, "query parameter ids");
   const runs = ids.map((id) => rows.find((r) => r.id === id)!);

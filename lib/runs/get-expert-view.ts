@@ -4,6 +4,7 @@ import { labelSpecialization } from "@/lib/analysis/specialization";
 import { dropStepOf } from "@/lib/analysis/pruning";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
 import { ApiError } from "@/lib/api/api-error";
+import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates, getLabelLoads } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
@@ -17,7 +18,8 @@ import { listQuantResults } from "@/lib/db/queries/quant-results";
  * the pruning runs that dropped it and the bits quantization results gave it.
  * Expert e of one layer and expert e of another are different weights; the page lines them up by id.
  */
-export async function getExpertView(db: Db, run: RunWithModel, expert: number, topT: number) {
+/** `viewer` decides which stored results (pruning runs, quantization results) are listed. */
+export async function getExpertView(db: Db, run: RunWithModel, expert: number, topT: number, viewer: Viewer) {
   const { layers: L, experts: E } = run.model.config;
   if (expert >= E) throw new ApiError(404, "expert_out_of_range", `expert ${expert} is outside [0, ${E}) for model ${run.model.name}`, "path parameter expert");
   const aggs = await getAllLayerAggregates(db, run.id, L, E);
@@ -52,7 +54,7 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
   const sameModel = (m: { presetId: string | null }, runId: string | null) => runId === run.id || (run.model.presetId !== null && m.presetId === run.model.presetId);
   // Results of other models cannot concern this expert: filtered in SQL where the preset says so.
   const filter = run.model.presetId ? { model: run.model.presetId } : {};
-  const pruning = (await listPruningRuns(db, filter))
+  const pruning = (await listPruningRuns(db, viewer, filter))
     .filter((p) => sameModel(p.model, p.runId) && p.model.layers === L && p.model.experts === E)
     .flatMap((p) => {
       const withSets = p.steps.filter((st) => st.dropped) as { dropped: number[][] }[];
@@ -61,7 +63,7 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
       const layersDropped = Array.from({ length: L }, (_, l) => steps[l * E + expert]);
       return layersDropped.some((x) => x > 0) ? [{ id: p.id, name: p.name, label: criterionLabel(p), schedule: p.schedule, stepPerLayer: layersDropped }] : [];
     });
-  const bits = (await listQuantResults(db, filter))
+  const bits = (await listQuantResults(db, viewer, filter))
     .filter((q) => sameModel(q.model, q.runId) && q.model.layers === L && q.model.experts === E)
     .map((q) => ({ id: q.id, name: q.name, avgBits: q.avgBits, perLayer: q.bits.experts.map((row) => row[expert]) }));
   return { expert, experts: E, layers: L, topT, labels, perLayer, pruning, bits };

@@ -1,4 +1,6 @@
-import { getDatabase } from "@/lib/db/client";
+import { getDatabase, type Database } from "@/lib/db/client";
+import { removeSpoolLeftovers } from "@/lib/trace/binary/spool";
+import { answerClientErrorsAsJson } from "./header-overflow";
 import { sweepStaleUploads } from "@/lib/db/queries/uploads";
 
 /**
@@ -9,7 +11,17 @@ const STALE_UPLOAD_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 5 * 60_000;
 
 export async function startServer() {
-  const database = await getDatabase();
+  answerClientErrorsAsJson();
+  await removeSpoolLeftovers();
+  let database: Database;
+  try {
+    database = await getDatabase();
+  } catch (e) {
+    // Answering every request with a 500 would hide the cause (another process holds the embedded
+    // database, Postgres refuses us): say it once and stop.
+    console.error(`[atlas] cannot open the database: ${(e as Error).message}`);
+    process.exit(1);
+  }
   // PGlite has one process: every staged upload at start was cut off by a crash or kill.
   const swept = await sweepStaleUploads(database.db, database.kind === "pglite" ? 0 : STALE_UPLOAD_MS);
   if (swept) console.log(`[atlas] removed ${swept} unfinished upload(s) left by an earlier process`);

@@ -31,6 +31,8 @@ import type { ViewPath } from "@/lib/url/view-path";
  */
 export interface PinnedView {
   run: ReturnType<typeof toRunView>;
+  /** Every run whose data the snapshot holds: the share is readable by who may read all of them. */
+  runIds: string[];
   queries: { key: readonly unknown[]; data: unknown }[];
   props?: Record<string, unknown>;
 }
@@ -39,7 +41,7 @@ const json = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer: Viewer): Promise<PinnedView> {
   const search = new URLSearchParams(view.search);
-  const base = { run: json(toRunView(run, await listCommittedUploads(db, run.id))) };
+  const base = { run: json(toRunView(run, await listCommittedUploads(db, run.id))), runIds: [run.id] };
   const cfg = run.model.config;
   switch (view.kind) {
     case "overview":
@@ -54,7 +56,9 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
     case "expert": {
       if (view.expert >= cfg.experts) throw badRequest("invalid_expert", `expert ${view.expert} is outside this run's ${cfg.experts} experts`, "path");
       const { topT } = parseExpertViewState(search);
-      return { ...base, queries: [{ key: expertQuery(run.id, view.expert, topT).queryKey, data: json(await getExpertView(db, run, view.expert, topT)) }] };
+      // The stored results it lists are those the share's readers may all see, not the pinner's own.
+      const data = json(await getExpertView(db, run, view.expert, topT, audienceOf([run], viewer)));
+      return { ...base, queries: [{ key: expertQuery(run.id, view.expert, topT).queryKey, data }] };
     }
     case "graph": {
       const layer = Math.min(parseGraphViewState(search).layer, cfg.layers - 1);
@@ -85,7 +89,7 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       const state = parseCompareViewState(search);
       const b = await requireRun(db, state.b!, viewer, "path (b)");
       const data = json(await getComparison(db, run, b, { layer: state.layer, paired: state.paired }));
-      return { ...base, queries: [{ key: compareQuery(run.id, b.id, state.layer, state.paired).queryKey, data }] };
+      return { ...base, runIds: [run.id, b.id], queries: [{ key: compareQuery(run.id, b.id, state.layer, state.paired).queryKey, data }] };
     }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);
@@ -97,10 +101,25 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       const body = simulationBody(state, cfg.layers, state.devices);
       if (body) {
         const from = body.kind === "c2r" && body.collaboratorsFrom ? await requireRun(db, body.collaboratorsFrom, viewer, "path (from)") : undefined;
+        if (from && from.id !== run.id) base.runIds.push(from.id);
         const req = body.kind === "c2r" ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: from } : body;
         queries.push({ key: simulationQuery(run.id, body).queryKey, data: json(await runSimulation(db, run, req, state.devices)) });
       }
       return { ...base, queries };
     }
   }
+}
+
+/**
+ * A viewer who sees exactly what every reader of the share may see. Readers are those who may read
+ * all its runs: anyone when none is private; else the private runs' one owner (and admins); else
+ * (owners differ) admins only, and the pinner is one of them.
+ */
+function audienceOf(runs: RunWithModel[], pinner: Viewer): Viewer {
+  if (pinner.open) return pinner;
+  const owners = new Set(runs.filter((r) => r.visibility === "private").map((r) => r.ownerTokenId));
+  if (owners.size === 0) return { open: false, tokenId: null, tokenName: null, admin: false };
+  const [owner] = owners;
+  if (owners.size === 1 && owner) return { open: false, tokenId: owner, tokenName: null, admin: false };
+  return pinner;
 }

@@ -5,6 +5,7 @@ import {
   type LabelLoad,
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
+import { badRequest } from "@/lib/api/api-error";
 import { ByteSource } from "./byte-source";
 import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
 import type { EventBatch } from "./event-batch";
@@ -99,6 +100,9 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     await sink(batch, labels.names, { bytes: source.bytes, events });
   }
 
+  if (events === 0) {
+    throw badRequest("empty_upload", `the ${format} upload holds no routing events (${source.bytes} bytes read); nothing was stored`, format === "jsonl" ? "body" : "arrays");
+  }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);
   if (short.length) {

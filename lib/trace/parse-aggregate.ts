@@ -1,6 +1,8 @@
 import { ApiError, badRequest } from "@/lib/api/api-error";
 import { emptyLayerAggregate, type LabelLoad, type LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import type { TraceModel } from "./parse-context";
+import { parseJsonSliced } from "./parse-json-sliced";
+import { TimeSlicer } from "./time-slicer";
 
 export const AGGREGATE_FORMAT = "moe-atlas.aggregate.v1";
 
@@ -13,9 +15,14 @@ export interface ParsedAggregate {
   layersPresent: number[];
 }
 
-/** Aggregate JSON is one document whose size is bounded by the model's shape; it is read whole up to this cap. */
+/**
+ * Aggregate JSON is one document whose size is bounded by the model's shape; it is read whole up
+ * to this cap (ATLAS_MAX_AGGREGATE_BYTES, 1 GiB). It is parsed from the bytes, never decoded into
+ * one string (V8 strings stop at 512 MiB), and in slices that let other requests through.
+ */
 export function maxAggregateBytes(): number {
-  return Number(process.env.ATLAS_MAX_AGGREGATE_BYTES ?? 1024 ** 3);
+  const v = Number(process.env.ATLAS_MAX_AGGREGATE_BYTES ?? 1024 ** 3);
+  return Number.isFinite(v) && v > 0 ? v : 1024 ** 3;
 }
 
 /**
@@ -25,17 +32,16 @@ export function maxAggregateBytes(): number {
  * layer, or a single map that applies to every layer.
  */
 export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: TraceModel): Promise<ParsedAggregate> {
-  const text = await readAll(source, maxAggregateBytes());
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw badRequest("malformed_json", `the aggregate is not valid JSON: ${(e as Error).message}`, "aggregate document");
-  }
+  const doc = await parseJsonSliced(await readAll(source, maxAggregateBytes()), "the aggregate document");
+  const slicer = new TimeSlicer();
   const d = obj(doc, "aggregate document");
   if (d.format !== AGGREGATE_FORMAT) throw badRequest("unknown_format", `format must be "${AGGREGATE_FORMAT}", got ${JSON.stringify(d.format)}`, "format");
-  const shard = d.shard === undefined || d.shard === null ? null : String(d.shard);
+  if (d.shard !== undefined && d.shard !== null && typeof d.shard !== "string") {
+    throw badRequest("invalid_field", `shard must be a string naming the shard (e.g. "rank-3"), got ${JSON.stringify(d.shard)?.slice(0, 40)}`, "shard");
+  }
+  const shard = (d.shard as string | null | undefined) ?? null;
   if (shard !== null && (shard.length === 0 || shard.length > 200)) throw badRequest("invalid_field", "shard must be a name of 1 to 200 characters", "shard");
+  if (shard?.includes("\u0000")) throw badRequest("nul_character", "shard contains a NUL character (U+0000), which cannot be stored", "shard");
   const E = model.experts;
   const maps = readMaps(d.physicalToLogical, model);
   if (!Array.isArray(d.layers) || d.layers.length === 0) throw badRequest("invalid_field", "layers must be a non-empty array", "layers");
@@ -45,7 +51,8 @@ export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: T
   const labels: string[] = [];
   const labelLoads: LabelLoad[] = [];
   const seen = new Set<number>();
-  d.layers.forEach((raw: unknown, idx: number) => {
+  for (const [idx, raw] of (d.layers as unknown[]).entries()) {
+    await slicer.maybeYield();
     let where = `layers[${idx}]`;
     const x = obj(raw, where);
     const l = x.layer;
@@ -61,6 +68,7 @@ export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: T
     const tokens = x.tokens === undefined ? null : count(x.tokens, `${where}.tokens`);
     if (x.load === undefined) throw badRequest("missing_field", "load is required", `${where}.load`);
     addVector(agg.load, vector(x.load, P, `${where}.load`, true), map);
+    assertSafeSums(agg.load, `${where}.load`);
     agg.tokens = tokens ?? sum(agg.load) / model.topK;
     agg.load.forEach((v, e) => {
       if (tokens !== null && v > tokens) throw badRequest("load_exceeds_tokens", `expert ${e} is selected ${v} times but the layer has ${tokens} tokens`, `${where}.load`);
@@ -77,15 +85,34 @@ export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: T
         }
       }
       addMatrix(agg.coactivation, c, P, E, map, `${where}.coactivation`, true);
+      // Both experts were selected for every token counted here: no pair outnumbers either load.
+      for (let i = 0; i < E; i++) {
+        for (let j = 0; j < E; j++) {
+          const v = agg.coactivation[i * E + j];
+          if (v > agg.load[i] || v > agg.load[j]) {
+            const e = v > agg.load[i] ? i : j;
+            throw badRequest("coactivation_exceeds_load", `experts ${i} and ${j} co-activate ${v} times but expert ${e} is selected only ${agg.load[e]} times`, `${where}.coactivation[${i}][${j}]`);
+          }
+        }
+      }
     }
     if (x.transitions !== undefined) {
       if (l === model.layers - 1) throw badRequest("invalid_field", "the last MoE layer has no next layer for transitions", `${where}.transitions`);
       const t = new Float64Array(E * E);
       addMatrix(t, matrix(x.transitions, P, `${where}.transitions`), P, E, map, `${where}.transitions`, false);
+      assertSafeSums(t, `${where}.transitions`);
+      for (let i = 0; i < E; i++) {
+        let out = 0;
+        for (let j = 0; j < E; j++) out += t[i * E + j];
+        // Each token with i at this layer goes on to k experts of the next.
+        if (out > agg.load[i] * model.topK) throw badRequest("transitions_exceed_load", `expert ${i} is selected ${agg.load[i]} times but ${out} transitions leave it (at most ${model.topK} per selection)`, `${where}.transitions[${i}]`);
+      }
       transitions[l] = t;
     }
     if (x.labels !== undefined) {
+      const labelled = new Float64Array(E);
       for (const [name, v] of Object.entries(obj(x.labels, `${where}.labels`))) {
+        if (name.includes("\u0000")) throw badRequest("nul_character", "a label name contains a NUL character (U+0000), which cannot be stored", `${where}.labels`);
         let li = labels.indexOf(name);
         if (li < 0) {
           li = labels.push(name) - 1;
@@ -93,16 +120,22 @@ export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: T
         }
         const row = new Float64Array(E);
         addVector(row, vector(v, P, `${where}.labels.${name}`, true), map);
+        // Labels partition the tokens: together they cannot select an expert more often than its load.
+        for (let e = 0; e < E; e++) {
+          labelled[e] += row[e];
+          if (labelled[e] > agg.load[e]) throw badRequest("label_exceeds_load", `labels select expert ${e} ${labelled[e]} times in all but its load is ${agg.load[e]}`, `${where}.labels.${name}[${e}]`);
+        }
         labelLoads[li].load.set(row, l * E);
         // Label token counts are not in the format: estimated as selections / k.
         labelLoads[li].tokens[l] = sum(row) / model.topK;
       }
     }
-  });
+  }
+  if (layers.every((a) => a.tokens === 0)) throw badRequest("empty_upload", "the aggregate counts no tokens in any layer; nothing to add", "layers");
   return { shard, layers, transitions, labels, labelLoads, layersPresent: [...seen].sort((a, b) => a - b) };
 }
 
-async function readAll(source: AsyncIterable<Uint8Array>, cap: number): Promise<string> {
+async function readAll(source: AsyncIterable<Uint8Array>, cap: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let n = 0;
   for await (const c of source) {
@@ -110,10 +143,13 @@ async function readAll(source: AsyncIterable<Uint8Array>, cap: number): Promise<
     if (n > cap) throw new ApiError(413, "upload_too_large", `an aggregate document is read whole and may be at most ${cap} bytes (ATLAS_MAX_AGGREGATE_BYTES)`, `byte ${cap}`);
     parts.push(c);
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(parts));
-  } catch {
-    throw badRequest("invalid_utf8", "the aggregate is not valid UTF-8 text", "aggregate document");
+  return Buffer.concat(parts);
+}
+
+/** Counts are float64 sums, exact only up to 2^53: beyond it a count is no longer a count. */
+function assertSafeSums(a: Float64Array, where: string) {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] > Number.MAX_SAFE_INTEGER) throw badRequest("count_too_large", `${a[i]} at [${i}] is beyond 2^53 - 1, where counts stop being exact integers`, `${where}[${i}]`);
   }
 }
 
@@ -141,6 +177,7 @@ function obj(v: unknown, where: string): Record<string, unknown> {
 function count(v: unknown, where: string): number {
   if (typeof v !== "number" || !Number.isInteger(v)) throw badRequest("invalid_count", `must be an integer count, got ${JSON.stringify(v)}`, where);
   if (v < 0) throw badRequest("negative_count", `counts cannot be negative, got ${v}`, where);
+  if (v > Number.MAX_SAFE_INTEGER) throw badRequest("count_too_large", `${v} is beyond 2^53 - 1, where counts stop being exact integers`, where);
   return v;
 }
 
@@ -151,6 +188,7 @@ function vector(v: unknown, n: number, where: string, integer: boolean): Float64
     if (typeof x !== "number" || !Number.isFinite(x)) throw badRequest("non_finite", `${JSON.stringify(x)} is not a finite number`, `${where}[${i}]`);
     if (x < 0) throw badRequest("negative_count", `counts cannot be negative, got ${x}`, `${where}[${i}]`);
     if (integer && !Number.isInteger(x)) throw badRequest("invalid_count", `counts must be integers, got ${x}`, `${where}[${i}]`);
+    if (integer && x > Number.MAX_SAFE_INTEGER) throw badRequest("count_too_large", `${x} is beyond 2^53 - 1, where counts stop being exact integers`, `${where}[${i}]`);
     out[i] = x;
   });
   return out;

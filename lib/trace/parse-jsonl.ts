@@ -92,7 +92,9 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         if (typeof labelRaw !== "string" && typeof labelRaw !== "number") {
           throw badRequest("invalid_label", `label must be a string, got ${describe(labelRaw)}`, String(loc));
         }
-        label = ctx.labels.id(String(labelRaw));
+        const name = String(labelRaw);
+        if (name.includes("\u0000")) throw badRequest("nul_character", "label contains a NUL character (U+0000), which cannot be stored", String(loc));
+        label = ctx.labels.id(name);
         if (label < 0) throw badRequest("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, String(loc));
       }
 
@@ -128,7 +130,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         const k = readExperts(ev, model, b.experts, i * K, loc);
         if (weights !== undefined) {
           const wv = perToken ? rowOf(weights, layer, "weights", loc) : weights;
-          const sum = readWeights(wv, k, builder.weightsArray(), i * K, loc);
+          const sum = readWeights(wv, k, builder.weightsArray(), i * K, loc, b.experts);
           if (model.renormalize && Math.abs(sum - 1) > 1e-3 && k === K) {
             warnings.add("weights_not_normalized", (n) => `${n} events have gate weights that do not sum to 1, though the model renormalizes its top-k`, String(loc));
           }

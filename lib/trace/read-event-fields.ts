@@ -33,7 +33,8 @@ export function readExperts(value: unknown, model: TraceModel, out: Int16Array, 
   return k;
 }
 
-export function readWeights(value: unknown, k: number, out: Float32Array, at: number, where: Where): number {
+/** Gate weights of one event; `experts` (already read at `at`) tells padded slots (-1), whose weight is not checked for sign. */
+export function readWeights(value: unknown, k: number, out: Float32Array, at: number, where: Where, experts?: Int16Array): number {
   if (!Array.isArray(value)) throw badRequest("invalid_weights", `weights must be an array of numbers, got ${describe(value)}`, String(where));
   if (value.length !== k) {
     throw badRequest("shape_mismatch", `${value.length} weights for ${k} experts; they must pair up`, String(where));
@@ -43,6 +44,9 @@ export function readWeights(value: unknown, k: number, out: Float32Array, at: nu
     const w = value[a];
     if (typeof w !== "number" || !Number.isFinite(w)) {
       throw badRequest("non_finite", `weight ${describe(w)} at weights[${a}] is not a finite number`, String(where));
+    }
+    if (w < 0 && (!experts || experts[at + a] !== -1)) {
+      throw badRequest("negative_weight", `weight ${w} at weights[${a}] is negative; gate weights are probabilities or positive scores`, String(where));
     }
     out[at + a] = w;
     sum += w;

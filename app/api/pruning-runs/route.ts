@@ -9,9 +9,9 @@ export const dynamic = "force-dynamic";
 
 const listQuerySchema = z.object({ model: z.string().max(200).optional(), criterion: z.string().max(64).optional(), schedule: z.string().max(32).optional() });
 
-export const GET = apiHandler(async (req, { database }) => {
+export const GET = apiHandler(async (req, { database, viewer }) => {
   const q = listQuerySchema.parse(Object.fromEntries(new URL(req.url).searchParams));
-  return { pruningRuns: (await listPruningRuns(database.db, q)).map(toPruningRunView) };
+  return { pruningRuns: (await listPruningRuns(database.db, await viewer(), q)).map(toPruningRunView) };
 });
 
 export const POST = apiHandler(async (req, { database, viewer }) => {

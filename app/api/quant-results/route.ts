@@ -5,9 +5,9 @@ import { createQuantResults, quantResultBodySchema, toQuantResultView } from "@/
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(async (req, { database }) => {
+export const GET = apiHandler(async (req, { database, viewer }) => {
   const model = new URL(req.url).searchParams.get("model") ?? undefined;
-  return { quantResults: (await listQuantResults(database.db, { model })).map(toQuantResultView) };
+  return { quantResults: (await listQuantResults(database.db, await viewer(), { model })).map(toQuantResultView) };
 });
 
 export const POST = apiHandler(async (req, { database, viewer }) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/api-error";
 import { apiHandler, readJson } from "@/lib/api/handler";
+import { isHttps } from "@/lib/api/request-origin";
 import { TOKEN_COOKIE } from "@/lib/auth/viewer";
 import { findApiToken } from "@/lib/db/queries/api-tokens";
 
@@ -23,12 +24,17 @@ export const POST = apiHandler(async (req, { database }) => {
   const row = await findApiToken(database.db, token);
   if (!row) throw new ApiError(403, "forbidden", "the API token is not valid (revoked or mistyped)", "token");
   const res = Response.json({ open: false, signedIn: true, tokenName: row.name });
-  res.headers.append("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${60 * 60 * 24 * 30}`);
+  res.headers.append("set-cookie", sessionCookie(req, encodeURIComponent(token), 60 * 60 * 24 * 30));
   return res;
 });
 
-export const DELETE = apiHandler(async () => {
+export const DELETE = apiHandler(async (req) => {
   const res = Response.json({ signedIn: false });
-  res.headers.append("set-cookie", `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  res.headers.append("set-cookie", sessionCookie(req, "", 0));
   return res;
 });
+
+/** Secure whenever the browser talks https (directly, or through a trusted proxy that says so). */
+function sessionCookie(req: Request, value: string, maxAge: number): string {
+  return `${TOKEN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isHttps(req) ? "; Secure" : ""}`;
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { badRequest } from "@/lib/api/api-error";
 import { apiHandler, readJson } from "@/lib/api/handler";
+import { publicOrigin } from "@/lib/api/request-origin";
 import { requireWriter } from "@/lib/auth/viewer";
 import { createShare } from "@/lib/db/queries/shares";
 import { requireRun } from "@/lib/runs/require-run";
@@ -24,7 +25,7 @@ export const POST = apiHandler(async (req, { database, viewer }) => {
   if (!view) throw badRequest("unshareable_path", `"${path}" is not a view that can be shared: a view of a run (overview, layer, expert, graph, flow, placement) such as /runs/<id>/layers/0, or /compare?a=<id>&b=<id>`, "path");
   const run = await requireRun(database.db, view.runId, who);
   const snapshot = await pinView(database.db, run, view, who);
-  const row = await createShare(database.db, { path: view.pathname + view.search, runId: run.id, state: { kind: view.kind, pathname: view.pathname, search: view.search }, snapshot });
-  const url = `${new URL(req.url).origin}/s/${row.id}`;
+  const row = await createShare(database.db, { path: view.pathname + view.search, runId: run.id, runIds: snapshot.runIds, state: { kind: view.kind, pathname: view.pathname, search: view.search }, snapshot });
+  const url = `${publicOrigin(req)}/s/${row.id}`;
   return Response.json({ id: row.id, url, path: row.path, kind: view.kind, runId: run.id, createdAt: row.createdAt.toISOString() }, { status: 201 });
 });

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { getShare } from "@/lib/db/queries/shares";
+import { pageViewer } from "@/lib/auth/page-viewer";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
 import type { PinnedView } from "@/lib/share/pin-view";
 import { parseViewPath } from "@/lib/url/view-path";
@@ -27,7 +28,7 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 async function loadShare(id: string) {
-  const share = await getShare(await getDb(), id);
+  const share = await getShare(await getDb(), id, await pageViewer());
   const view = share && parseViewPath(share.path);
   return share && view ? { share, view, pinned: share.snapshot as PinnedView } : null;
 }
@@ -38,8 +39,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 /**
- * V12: a share link. The link is the capability: it shows what was pinned, even of a private run,
- * and nothing else (the live view and the API still follow the run's visibility).
+ * V12: a share link: what was pinned, never recomputed. It is as visible as the runs it shows
+ * (public and unlisted runs: anyone with the link; a private run: its owner and admin tokens).
  */
 export default async function SharePage({ params, searchParams }: Props) {
   const { id } = await params;

@@ -6,14 +6,23 @@ import { apiTokens, type ApiTokenRow } from "../schema";
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-/** Creates a token and returns it in clear; only its hash is stored. */
-export async function createApiToken(db: Db, name: string): Promise<{ token: string; row: ApiTokenRow }> {
+/**
+ * Creates a token and returns it in clear; only its hash is stored. The server's first token is an
+ * admin token whatever is asked: someone must be able to reach the runs created before tokens.
+ */
+export async function createApiToken(db: Db, name: string, opts: { admin?: boolean } = {}): Promise<{ token: string; row: ApiTokenRow }> {
   const token = `mat_${randomBytes(24).toString("base64url")}`;
+  const admin = opts.admin === true || (await countApiTokens(db)) === 0;
   const [row] = await db
     .insert(apiTokens)
-    .values({ id: newId(), name, tokenHash: hashToken(token), prefix: token.slice(0, 8) })
+    .values({ id: newId(), name, tokenHash: hashToken(token), prefix: token.slice(0, 8), admin })
     .returning();
   return { token, row };
+}
+
+export async function getApiTokenById(db: Db, id: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+  return row;
 }
 
 export async function countApiTokens(db: Db): Promise<number> {
@@ -28,7 +37,7 @@ export async function findApiToken(db: Db, token: string): Promise<ApiTokenRow |
 }
 
 export async function listApiTokens(db: Db) {
-  return db.select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt }).from(apiTokens);
+  return db.select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, admin: apiTokens.admin, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt }).from(apiTokens);
 }
 
 export async function deleteApiToken(db: Db, id: string) {

@@ -1,8 +1,9 @@
-import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
 import { models, runs, uploads, type ModelRow, type RunRow } from "../schema";
+import { runVisible } from "./visibility";
 
 export type RunWithModel = RunRow & { model: ModelRow };
 
@@ -38,7 +39,7 @@ export async function getRun(db: Db, id: string): Promise<RunWithModel | undefin
   return row ? { ...row.runs, model: row.models } : undefined;
 }
 
-export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility">>) {
+export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "ownerTokenId">>) {
   await db.update(runs).set({ ...patch, updatedAt: new Date() }).where(eq(runs.id, id));
 }
 
@@ -49,16 +50,12 @@ export interface RunFilter {
 }
 
 /**
- * The index: public runs, plus the unlisted and private runs the viewer may read (its own; all of
- * them on an open server, where visibility only keeps runs off other people's lists).
+ * The index: public runs, plus the viewer's own (all of them for an admin token or on an open
+ * server, where visibility only keeps runs off other people's lists).
  */
 export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promise<RunWithModel[]> {
   const where = and(
-    viewer.open
-      ? undefined
-      : viewer.tokenId
-        ? or(eq(runs.visibility, "public"), eq(runs.ownerTokenId, viewer.tokenId), and(eq(runs.visibility, "private"), isNull(runs.ownerTokenId)))
-        : eq(runs.visibility, "public"),
+    runVisible(viewer, "list", sql`${runs.visibility}`, sql`${runs.ownerTokenId}`),
     filter.q ? sql`(${runs.name} ilike ${"%" + filter.q + "%"} or ${runs.description} ilike ${"%" + filter.q + "%"})` : undefined,
     filter.model ? sql`(${models.presetId} = ${filter.model} or ${models.name} = ${filter.model})` : undefined,
     filter.tag ? sql`${filter.tag} = any(${runs.tags})` : undefined,

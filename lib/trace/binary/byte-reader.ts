@@ -102,3 +102,53 @@ export function inflateReader(path: string, start: number, length: number, what:
   }
   return new StreamReader(chunks(), what);
 }
+
+/**
+ * Checks a zip member's CRC-32 as it is read: tampered or corrupted data is refused, not counted.
+ * The check runs when the member's last byte is read, or at `verify()` (which reads what is left).
+ */
+export class Crc32Reader implements ByteReader {
+  private crc = 0;
+  private read_ = 0;
+  private checked = false;
+
+  constructor(
+    private inner: ByteReader,
+    private readonly size: number,
+    private readonly expected: number,
+    readonly what: string,
+  ) {}
+
+  async read(n: number): Promise<Uint8Array> {
+    const out = await this.inner.read(n);
+    this.crc = zlib.crc32(out, this.crc);
+    this.read_ += n;
+    if (this.read_ === this.size) this.check();
+    return out;
+  }
+
+  /** Reads the rest of the member (if any) and checks the CRC. */
+  async verify(): Promise<void> {
+    if (this.checked) return;
+    while (this.read_ < this.size) await this.read(Math.min(1 << 20, this.size - this.read_));
+    this.check();
+  }
+
+  private check() {
+    if (this.checked) return;
+    this.checked = true;
+    if (this.crc >>> 0 !== this.expected >>> 0) {
+      throw badRequest(
+        "crc_mismatch",
+        `the data's CRC-32 is ${hex(this.crc)} but the archive says ${hex(this.expected)}: the file is corrupted or was altered`,
+        this.what,
+      );
+    }
+  }
+
+  close() {
+    return this.inner.close();
+  }
+}
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;

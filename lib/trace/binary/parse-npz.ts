@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { badRequest } from "@/lib/api/api-error";
 import type { EventBatch } from "../event-batch";
 import type { ParseContext } from "../parse-context";
-import { FileRangeReader, inflateReader, type ByteReader } from "./byte-reader";
+import { Crc32Reader, FileRangeReader, inflateReader, type ByteReader } from "./byte-reader";
 import { readNpyHeader, readNpyStrings } from "./read-npy-array";
 import { spoolToFile } from "./spool";
 import { tensorEvents, type TensorSource } from "./tensor-events";
@@ -12,11 +12,12 @@ import { readZipDirectory } from "./zip-directory";
 export async function* parseNpz(source: AsyncIterable<Uint8Array>, ctx: ParseContext): AsyncGenerator<EventBatch> {
   const spooled = await spoolToFile(source, ".npz");
   const fh = await fs.promises.open(spooled.file, "r");
-  const readers: ByteReader[] = [];
+  const readers: Crc32Reader[] = [];
   try {
     const members = await readZipDirectory(fh, spooled.size);
     const open = (m: (typeof members)[number], where: string) => {
-      const r = m.method === 0 ? new FileRangeReader(fh, m.dataOffset, m.dataOffset + m.compressedSize, where) : inflateReader(spooled.file, m.dataOffset, m.compressedSize, where);
+      const raw: ByteReader = m.method === 0 ? new FileRangeReader(fh, m.dataOffset, m.dataOffset + m.compressedSize, where) : inflateReader(spooled.file, m.dataOffset, m.compressedSize, where);
+      const r = new Crc32Reader(raw, m.size, m.crc32, where);
       readers.push(r);
       return r;
     };
@@ -32,6 +33,8 @@ export async function* parseNpz(source: AsyncIterable<Uint8Array>, ctx: ParseCon
     }
     if (!arrays.size) throw badRequest("missing_array", "the .npz holds no .npy arrays", "zip archive");
     yield* tensorEvents(arrays, labelNames, ctx);
+    // Every array read is checked before the upload may count (its events are only staged so far).
+    for (const r of readers) await r.verify();
   } finally {
     await Promise.all(readers.map((r) => r.close()));
     await fh.close();

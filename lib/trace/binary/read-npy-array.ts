@@ -41,9 +41,11 @@ export async function readNpyStrings(reader: ByteReader, where: string): Promise
       for (let c = 0; c < width; c++) {
         const cp = dv.getUint32(c * 4, true);
         if (cp === 0) break;
+        if (cp > 0x10ffff) throw badRequest("invalid_field", `label_names[${i}] holds ${cp}, which is not a Unicode code point`, where);
         s += String.fromCodePoint(cp);
       }
     } else s = new TextDecoder().decode(cell).replace(/\0+$/, "");
+    if (s.includes("\u0000")) throw badRequest("nul_character", `label_names[${i}] contains a NUL character (U+0000), which cannot be stored`, where);
     out.push(s);
   }
   return out;

@@ -98,6 +98,7 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
           if (wv) {
             const w = wv[ev * k + a];
             if (!Number.isFinite(w)) throw badRequest("non_finite", `weight ${w} is not finite`, `${weights!.where}, token ${t}, layer ${l}, slot ${a}`);
+            if (w < 0 && e !== -1) throw badRequest("negative_weight", `gate weight ${w} is negative; gate weights are probabilities or positive scores`, `${weights!.where}, token ${t}, layer ${l}, slot ${a}`);
             b.weights![ev * K + a] = w;
           }
         }

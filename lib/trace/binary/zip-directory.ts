@@ -5,6 +5,8 @@ export interface ZipMember {
   name: string;
   /** 0 = stored, 8 = deflate. */
   method: number;
+  /** CRC-32 of the uncompressed data, as the central directory states it. */
+  crc32: number;
   compressedSize: number;
   size: number;
   /** Offset of the member's data (after its local header). */
@@ -51,6 +53,7 @@ export async function readZipDirectory(fh: FileHandle, fileSize: number): Promis
   for (let n = 0; n < entries; n++) {
     if (cd.getUint32(p, true) !== 0x02014b50) throw badRequest("corrupt_archive", `bad central directory entry ${n}`, WHERE);
     const method = cd.getUint16(p + 10, true);
+    const crc32 = cd.getUint32(p + 16, true);
     let compressedSize = cd.getUint32(p + 20, true);
     let size = cd.getUint32(p + 24, true);
     const nameLen = cd.getUint16(p + 28, true);
@@ -81,7 +84,7 @@ export async function readZipDirectory(fh: FileHandle, fileSize: number): Promis
     const dataOffset = localOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
     if (method !== 0 && method !== 8) throw badRequest("corrupt_archive", `${name} uses zip method ${method}; only stored and deflate are supported`, WHERE);
     if (dataOffset + compressedSize > fileSize) throw badRequest("truncated", `${name} runs past the end of the archive; a truncated file?`, `${WHERE}, ${name}`);
-    members.push({ name, method, compressedSize, size, dataOffset });
+    members.push({ name, method, crc32, compressedSize, size, dataOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return members;

@@ -5,8 +5,8 @@ import { toPruningRunView } from "@/lib/pruning/create-pruning-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler<{ id: string }>(async (_req, { params, database }) => {
-  const run = await getPruningRun(database.db, params.id);
+export const GET = apiHandler<{ id: string }>(async (_req, { params, database, viewer }) => {
+  const run = await getPruningRun(database.db, await viewer(), params.id);
   if (!run) throw notFound(`pruning run "${params.id}"`, "path parameter id");
   return toPruningRunView(run);
 });

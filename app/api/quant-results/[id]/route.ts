@@ -5,8 +5,8 @@ import { toQuantResultView } from "@/lib/quant/quant-results";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler<{ id: string }>(async (_req, { params, database }) => {
-  const [row] = await listQuantResults(database.db, { id: params.id });
+export const GET = apiHandler<{ id: string }>(async (_req, { params, database, viewer }) => {
+  const [row] = await listQuantResults(database.db, await viewer(), { id: params.id });
   if (!row) throw notFound(`quantization result "${params.id}"`, "path parameter id");
   return toQuantResultView(row);
 });

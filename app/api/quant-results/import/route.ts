@@ -1,5 +1,5 @@
 import { badRequest } from "@/lib/api/api-error";
-import { apiHandler } from "@/lib/api/handler";
+import { apiHandler, assertTextDocument } from "@/lib/api/handler";
 import { requireWriter } from "@/lib/auth/viewer";
 import { parseQuantImport } from "@/lib/quant/import-quant";
 import { createQuantResults, toQuantResultView } from "@/lib/quant/quant-results";
@@ -13,6 +13,7 @@ export const POST = apiHandler(async (req, { database, viewer }) => {
   const q = new URL(req.url).searchParams;
   const text = await req.text();
   if (text.length > 32 * 1024 * 1024) throw badRequest("upload_too_large", "quantization imports are limited to 32 MiB", "body");
+  assertTextDocument(text);
   const format = q.get("format") ?? (/^\s*[[{]/.test(text) ? "json" : "csv");
   if (format !== "json" && format !== "csv") throw badRequest("unknown_format", `format must be json or csv, got "${format}"`, "query parameter format");
   const created = await createQuantResults(database.db, parseQuantImport(text, format, { model: q.get("model") ?? undefined }), who);

@@ -6,8 +6,8 @@ import { getPruningRun } from "@/lib/db/queries/pruning-runs";
 export const dynamic = "force-dynamic";
 
 /** The keep-mask after a step (default the last): `keep[layer][expert]`, true = kept. */
-export const GET = apiHandler<{ id: string }>(async (req, { params, database }) => {
-  const run = await getPruningRun(database.db, params.id);
+export const GET = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
+  const run = await getPruningRun(database.db, await viewer(), params.id);
   if (!run) throw notFound(`pruning run "${params.id}"`, "path parameter id");
   const stepParam = new URL(req.url).searchParams.get("step");
   const step = stepParam === null ? run.steps.length - 1 : Number(stepParam);

@@ -1,8 +1,7 @@
 import { bodyChunks } from "@/lib/api/body-stream";
-import { apiHandler } from "@/lib/api/handler";
-import { requireWriter } from "@/lib/auth/viewer";
+import { apiHandler, assertText } from "@/lib/api/handler";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
-import { requireRun } from "@/lib/runs/require-run";
+import { requireWritableRun } from "@/lib/runs/require-run";
 import { parseFormat } from "@/lib/trace/detect-format";
 
 export const dynamic = "force-dynamic";
@@ -10,15 +9,15 @@ export const dynamic = "force-dynamic";
 export const maxDuration = 3600;
 
 export const POST = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
-  const who = await viewer();
-  requireWriter(who);
-  const run = await requireRun(database.db, params.id, who);
+  const run = await requireWritableRun(database.db, params.id, await viewer());
   const q = new URL(req.url).searchParams;
+  const headerName = req.headers.get("x-file-name");
+  if (headerName) assertText(headerName, "header X-File-Name");
   const result = await ingestUpload(database.db, run, bodyChunks(req), {
     format: parseFormat(q.get("format")),
     map: q.get("map"),
     label: q.get("label"),
-    fileName: q.get("filename") ?? req.headers.get("x-file-name"),
+    fileName: q.get("filename") ?? headerName,
     clientKey: q.get("key"),
   });
   return {

@@ -11,5 +11,5 @@ export const GET = apiHandler<{ id: string; expert: string }>(async (req, { para
   const topTParam = new URL(req.url).searchParams.get("topT") ?? "3";
   const topT = Number(topTParam);
   if (!Number.isInteger(topT) || topT < 0 || topT > 4096) throw badRequest("invalid_field", `topT must be an integer from 0, got "${topTParam}"`, "query parameter topT");
-  return getExpertView(database.db, run, Number(params.expert), topT);
+  return getExpertView(database.db, run, Number(params.expert), topT, await viewer());
 });
