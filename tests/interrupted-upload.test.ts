@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import pg from "pg";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventChunks, uploads } from "@/lib/db/schema";
@@ -75,6 +76,37 @@ describe("uploads that stop halfway leave nothing behind", () => {
     expect(await sweepStaleUploads(t.db, 60_000)).toBe(0);
     await t.db.update(uploads).set({ heartbeatAt: new Date(Date.now() - 3_600_000) }).where(and(eq(uploads.runId, run.id), eq(uploads.status, "staging")));
     expect(await sweepStaleUploads(t.db, 60_000)).toBe(1);
+    expect(await snapshotRun(t.db, run.id)).toBe(before);
+  });
+
+  it("a database connection that fails mid-upload: the staged rows go when the failure is seen, not at the next sweep", async () => {
+    const run = await createRunFromBody(t.db, { name: "connection lost", model: { preset: "mixtral-8x7b" } });
+    const before = await snapshotRun(t.db, run.id);
+    const line = new TextEncoder().encode('{"layer": 0, "experts": [0, 1]}\n'.repeat(20000));
+    async function* endless() {
+      for (;;) {
+        yield line;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    const upload = ingestUpload(t.db, run, endless(), { format: "jsonl" });
+    const outcome = upload.then(() => "committed", (e: Error) => e.message);
+    for (let i = 0; i < 200 && (await counted(run.id)) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await counted(run.id)).toBeGreaterThan(0);
+    // Every connection of the app to its database dies (a Postgres restart, a failover, a proxy cut).
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const dbName = new URL(url).pathname.slice(1);
+    let result: string | undefined;
+    for (let i = 0; i < 100 && result === undefined; i++) {
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [dbName]);
+      result = await Promise.race([outcome, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+    }
+    await admin.end();
+    expect(result).toMatch(/terminat|connection|Connection/);
+    // Right away: no staged upload, no chunk; the run as before.
+    expect(await counted(run.id)).toBe(0);
+    expect(await t.db.select().from(uploads).where(eq(uploads.runId, run.id))).toEqual([]);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });
 });

@@ -23,7 +23,7 @@ export function apiHandler<P extends Params = Params>(fn: (req: Request, ctx: Ha
     try {
       assertSameOriginWrite(req);
       const params = await route.params;
-      for (const [k, v] of Object.entries(params)) assertText(v, `path parameter ${k}`);
+      for (const [k, v] of Object.entries(params ?? {})) assertText(v, `path parameter ${k}`);
       for (const [k, v] of new URL(req.url).searchParams) assertText(v, `query parameter ${k}`);
       const database = await getDatabase();
       let viewer: Promise<Viewer> | undefined;

@@ -101,7 +101,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   }
 
   if (events === 0) {
-    throw badRequest("empty_upload", `the ${format} upload holds no routing events (${source.bytes} bytes read); nothing was stored`, format === "jsonl" ? "body" : "arrays");
+    throw badRequest("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read); nothing was stored`, format === "jsonl" ? "body" : "arrays");
   }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);

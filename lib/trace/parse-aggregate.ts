@@ -131,7 +131,7 @@ export async function parseAggregate(source: AsyncIterable<Uint8Array>, model: T
       }
     }
   }
-  if (layers.every((a) => a.tokens === 0)) throw badRequest("empty_upload", "the aggregate counts no tokens in any layer; nothing to add", "layers");
+  if (layers.every((a) => a.tokens === 0)) throw badRequest("empty_trace", "the aggregate counts no tokens in any layer; nothing to add", "layers");
   return { shard, layers, transitions, labels, labelLoads, layersPresent: [...seen].sort((a, b) => a - b) };
 }
 
