@@ -48,7 +48,7 @@ test("a share link pins the picture: more data changes the live view, not the sn
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}/layers/3\\?norm=lift&scale=log$`));
 });
 
-test("a private run is not reachable without its owner's token or a share link", async ({ page, browser, request }) => {
+test("a private run, and its share links, are reachable only with its owner's token", async ({ page, browser, request }) => {
   const base = `http://127.0.0.1:${GUARDED_PORT}`;
   const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();
   expect(token).toMatch(/^mat_/);
@@ -73,13 +73,22 @@ test("a private run is not reachable without its owner's token or a share link",
   await new LayerExplorerPage(page).waitDrawn();
   await page.getByRole("button", { name: "Share snapshot" }).click();
   const url = (await page.getByTestId("share-url").textContent())!;
+  // The link names the host the owner reached, not a localhost default.
+  expect(url.startsWith(`${base}/s/`)).toBe(true);
+  // The owner opens it.
+  await page.goto(url);
+  await new LayerExplorerPage(page).waitDrawn();
+  await expect(page.getByTestId("snapshot-banner")).toBeVisible();
 
-  // A stranger (fresh browser context, no cookie) sees the snapshot, and only the snapshot.
+  // A stranger (fresh browser context, no cookie) gets nothing: the snapshot is as private as its run.
   const stranger = await browser.newPage();
+  expect((await stranger.goto(url))!.status()).toBe(404);
+  expect((await stranger.goto(`${base}/runs/${runId}/layers/0`))!.status()).toBe(404);
+  // Made unlisted by its owner, the run's link opens for anyone who has it.
+  expect((await request.patch(`${base}/api/runs/${runId}`, { data: { visibility: "unlisted" }, headers: auth })).status()).toBe(200);
   await stranger.goto(url);
   await new LayerExplorerPage(stranger).waitDrawn();
   await expect(stranger.getByTestId("snapshot-banner")).toBeVisible();
-  await screenshot(stranger, "share-private-snapshot");
-  expect((await stranger.goto(`${base}/runs/${runId}/layers/0`))!.status()).toBe(404);
+  await screenshot(stranger, "share-unlisted-snapshot");
   await stranger.close();
 });

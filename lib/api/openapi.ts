@@ -31,7 +31,7 @@ export const openApiDocument = {
     title: "MoE Atlas API",
     version: APP_VERSION,
     description:
-      "Routing traces in, routing analytics out. Errors are {error: {code, message, where}} with a 4xx/5xx status. Writes need `Authorization: Bearer <token>` once any API token exists (create one with `npm run token -- create <name>`). Reads follow visibility: a private run answers 404 except to the token that created it (or, for runs created before tokens existed, any valid token); a token that is presented but invalid is a 403. Browsers may use the session cookie set by POST /api/session instead of the header.",
+      "Routing traces in, routing analytics out. Errors are {error: {code, message, where}} with a 4xx/5xx status. Writes need `Authorization: Bearer <token>` once any API token exists (create one with `npm run token -- create <name>`). A run is changed only by the token that owns it or an admin token (the first token of a server is one). Reads follow visibility: a private run answers 404 except to its owner's token and admin tokens, and so does everything derived from it (pruning runs, keep-masks, quantization results, shares); a token that is presented but invalid is a 403. Browsers may use the session cookie set by POST /api/session instead of the header; a write carried by the cookie from another origin is a 403 cross_origin.",
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
@@ -71,6 +71,7 @@ export const openApiDocument = {
           tags: { type: "array", items: { type: "string" } },
           visibility: { enum: ["private", "unlisted", "public"] },
           policy: { type: "string" },
+          owner: { type: ["string", "null"], description: "id of the API token that owns the run (it and admin tokens may change it)" },
           model: ref("ModelConfig"),
           tokens: { type: "integer", description: "tokens of the fullest layer" },
           events: { type: "integer" },
@@ -146,12 +147,12 @@ export const openApiDocument = {
     "/api/runs/{id}": {
       get: { summary: "One run with its model, counts, labels, uploads and warnings (404 for a private run the caller may not read)", parameters: [idParam], responses: { "200": { description: "run", content: json(ref("Run")) }, ...errors(403, 404) } },
       patch: {
-        summary: "Rename, retag, describe, or change visibility (visibility: only the token that created the run)",
+        summary: "Rename, retag, describe, or change visibility: the run's owner token or an admin token. `owner` (admin only) gives the run an owner",
         security: [{ bearer: [] }],
         parameters: [idParam],
         requestBody: {
           required: true,
-          content: json({ type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" }, tags: { type: "array", items: { type: "string" } }, visibility: { enum: ["private", "unlisted", "public"] } } }),
+          content: json({ type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" }, tags: { type: "array", items: { type: "string" } }, visibility: { enum: ["private", "unlisted", "public"] }, owner: { type: ["string", "null"], description: "admin only: the id of the token that owns the run from now on" } } }),
         },
         responses: { "200": { description: "the run", content: json(ref("Run")) }, ...errors(400, 401, 403, 404) },
       },
