@@ -3,13 +3,13 @@
  * on fresh connections while each upload runs against a production server (`next start`, embedded
  * database), beside the same probe on the idle server as the reference, with the ratios.
  *
- *   npx tsx bench/adversarial/run.ts [--port 3470] [--mb 100]
+ *   npx tsx bench/adversarial/run.ts [--port 3470] [--mb 100] [--db pglite,postgres]
  *
- * Needs a build (`npx next build`). Uploads: one line of 100 MB (refused as too long), one of
+ * Needs a build (`npx next build`), and Postgres 15 binaries for the Postgres server it starts. Uploads: one line of 100 MB (refused as too long), one of
  * 32 MB, a DeepSeek-V3 aggregate shard with co-activation and transitions (accepted), a JSONL of
  * lines just under the 4 MiB limit (accepted), and a 530 MiB aggregate padded with whitespace.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -17,7 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { stats, type Stats } from "../explorer/stats";
 
-const { values } = parseArgs({ options: { port: { type: "string", default: "3470" }, mb: { type: "string", default: "100" } } });
+const { values } = parseArgs({ options: { port: { type: "string", default: "3470" }, mb: { type: "string", default: "100" }, db: { type: "string", default: "pglite,postgres" } } });
 const ROOT = path.resolve(__dirname, "../..");
 const PORT = Number(values.port);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -82,10 +82,16 @@ function deepseekAggregate(): string {
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) throw new Error("no production build: run `npx next build` first");
+  for (const db of values.db!.split(",")) await bench(db);
+}
+
+async function bench(db: string) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-adversarial-"));
+  const pgDir = path.join(os.tmpdir(), `atlas-adversarial-pg-${process.pid}`);
+  const url = db === "postgres" ? execFileSync("bash", ["scripts/pg-test-server.sh", "start", pgDir, String(PORT + 1000)], { cwd: ROOT, encoding: "utf8" }).trim() : "";
   const server: ChildProcess = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(PORT)], {
     cwd: ROOT,
-    env: { ...process.env, ATLAS_DATA_DIR: path.join(data, "db"), ATLAS_DEMO: "0", DATABASE_URL: "" },
+    env: { ...process.env, ATLAS_DATA_DIR: path.join(data, "db"), ATLAS_DEMO: "0", DATABASE_URL: url },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
@@ -119,13 +125,14 @@ async function main() {
       rows.push({ upload: name, status: `${answer?.status} ${answer?.status === 200 ? "" : (JSON.parse(answer?.text ?? "{}").error?.code ?? "")}`.trim(), seconds: ((answer?.ms ?? 0) / 1000).toFixed(2), p50: s.p50, p99: s.p99, max: s.max, ratioP99: s.p99 / idle.p99 });
     }
     const f = (x: number) => x.toFixed(1);
-    console.log(`\n/api/health latency (ms) while each upload runs, ${os.cpus().length} cores, Node ${process.version}\n`);
+    console.log(`\n/api/health latency (ms) while each upload runs, database ${db}, ${os.cpus().length} cores, Node ${process.version}\n`);
     console.log("| upload | answer | upload s | health p50 | p99 | max | p99 / idle p99 |");
     console.log("|---|---|---|---|---|---|---|");
     for (const r of rows) console.log(`| ${r.upload} | ${r.status} | ${r.seconds} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${r.ratioP99.toFixed(2)} |`);
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));
+    if (url) execFileSync("bash", ["scripts/pg-test-server.sh", "stop", pgDir], { cwd: ROOT });
     fs.rmSync(data, { recursive: true, force: true });
   }
 }

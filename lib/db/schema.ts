@@ -19,10 +19,15 @@ import {
 import type { ModelConfig } from "@/lib/models/model-config";
 import type { TraceWarning } from "@/lib/trace/warnings";
 
-/** Typed arrays are stored as raw little-endian bytes; both drivers hand back a Uint8Array. */
+/**
+ * Typed arrays are stored as raw little-endian bytes; both drivers hand back a Uint8Array. They
+ * are sent as base64 text decoded by the server: PGlite encodes a bytea parameter byte by byte
+ * (115 ms per 512 KiB, measured; base64 takes 11 ms), and for node-postgres base64 is 1.33x the
+ * bytes where hex is 2x.
+ */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
-  toDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+  toDriver: (v) => sql`decode(${(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).toString("base64")}, 'base64')` as unknown as Uint8Array,
   fromDriver: (v) => v,
 });
 
