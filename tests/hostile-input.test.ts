@@ -132,18 +132,20 @@ describe("hostile uploads are refused with their place, and nothing of them is s
   it("reads an aggregate document larger than a JavaScript string can be (under the documented 1 GiB cap)", async () => {
     const runId = await freshRun();
     const traces = await import("@/app/api/runs/[id]/traces/route");
-    const doc = aggregate([{ layer: 0, load: [1, 1, 0, 0] }]);
-    const pad = new Uint8Array(1 << 20).fill(0x20);
+    const doc = aggregate([{ layer: 0, load: [1, 1, 0, 0] }], { pad: "PAD" });
+    const [head, tail] = doc.split('"PAD"');
+    const gap = new Uint8Array(1 << 20).fill(0x20);
+    const zero = Buffer.from("0,");
     let sent = 0;
-    // 530 MiB: the document padded with whitespace before its last brace (JSON allows it), past
+    // 530 MiB: an extra field holding 530 numbers 1 MiB of whitespace apart (JSON allows it), past
     // V8's 512 MiB string limit.
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         sent++;
-        if (sent === 1) controller.enqueue(Buffer.from(doc.slice(0, -1)));
-        else if (sent <= 531) controller.enqueue(pad);
+        if (sent === 1) controller.enqueue(Buffer.from(`${head}[`));
+        else if (sent <= 1061) controller.enqueue(sent % 2 ? gap : zero);
         else {
-          controller.enqueue(Buffer.from("}"));
+          controller.enqueue(Buffer.from(`0]${tail}`));
           controller.close();
         }
       },

@@ -47,6 +47,11 @@ describe("parseJsonSliced", () => {
       await expect(parseJsonSliced(enc(text), "doc"), text).rejects.toMatchObject({ status: 400, code: "malformed_json", where: expect.stringMatching(/^doc, byte \d+$/) });
     }
     await expect(parseJsonSliced(new Uint8Array([0x22, 0xff, 0x22]), "doc")).rejects.toMatchObject({ code: "malformed_json" });
+    // Tokens that only an attack makes long are refused at their start, not scanned on.
+    const long = (text: string) => parseJsonSliced(enc(text), "doc");
+    await expect(long(`["${"a".repeat((1 << 20) + 1)}"]`)).rejects.toMatchObject({ message: expect.stringMatching(/string longer than 1 MiB \(names and labels are short\) at byte 1$/) });
+    await expect(long(`[${"1".repeat(600)}]`)).rejects.toMatchObject({ message: expect.stringMatching(/number longer than 512 characters at byte 1$/) });
+    await expect(long(`[${" ".repeat((16 << 20) + 1)}1]`)).rejects.toMatchObject({ message: expect.stringMatching(/16 MiB of whitespace in a row at byte 1$/) });
   });
 
   it("gives the event loop back while it reads a large document", async () => {

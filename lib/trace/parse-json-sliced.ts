@@ -4,6 +4,12 @@ import { TimeSlicer } from "./time-slicer";
 type Container = unknown[] | Record<string, unknown>;
 
 const MAX_DEPTH = 512;
+// Bounds on single tokens, so that no scan of one token holds the event loop: names and labels
+// are short, numbers are numbers, and only padding makes whitespace runs long.
+const MAX_STRING_BYTES = 1 << 20;
+const MAX_NUMBER_CHARS = 512;
+const MAX_WHITESPACE_RUN = 16 << 20;
+const CHECK_EVERY_BYTES = 1 << 20;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -20,15 +26,21 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
   const stack: Container[] = [];
   const keys: string[] = [];
   let ops = 0;
+  let checkedAt = 0;
 
   const fail = (what: string): never => {
     throw badRequest("malformed_json", `${where} is not valid JSON: ${what} at byte ${i}`, `${where}, byte ${i}`);
   };
   const ws = () => {
+    const start = i;
     while (i < n) {
       const c = b[i];
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
       else break;
+    }
+    if (i - start > MAX_WHITESPACE_RUN) {
+      i = start;
+      fail(`more than ${MAX_WHITESPACE_RUN >> 20} MiB of whitespace in a row`);
     }
   };
   const readString = (): string => {
@@ -47,6 +59,10 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
       if (c < 0x20) fail("a control character inside a string");
       if (c >= 0x80) ascii = false;
       i++;
+      if (i - start > MAX_STRING_BYTES) {
+        i = start - 1; // the opening quote
+        fail(`a string longer than ${MAX_STRING_BYTES >> 20} MiB (names and labels are short)`);
+      }
     }
     if (i >= n) fail("an unterminated string");
     const raw = b.subarray(start, i);
@@ -74,6 +90,10 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
       else if (c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) int = false;
       else break;
       i++;
+      if (i - start > MAX_NUMBER_CHARS) {
+        i = start;
+        fail(`a number longer than ${MAX_NUMBER_CHARS} characters`);
+      }
     }
     const len = i - start;
     // Plain non-negative integers of up to 15 digits are exact as accumulated (and the hot case).
@@ -99,7 +119,11 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
   ws();
   for (;;) {
     // Read one value; containers are opened and the loop reads their first member.
-    if (++ops % 4096 === 0 && slicer.due()) await slicer.yieldNow();
+    // Time is looked at every 4096 values, or every MiB when values are far apart (padding).
+    if ((++ops & 4095) === 0 || i - checkedAt > CHECK_EVERY_BYTES) {
+      checkedAt = i;
+      if (slicer.due()) await slicer.yieldNow();
+    }
     ws();
     if (i >= n) fail("the document ends early");
     let value: unknown;
