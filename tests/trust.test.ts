@@ -227,3 +227,51 @@ describe("privacy of derived records (every endpoint that lists or returns them)
     expect((await ids(anonymous)).pruning.sort()).toEqual([pSecret.id, pOpen.id].sort());
   });
 });
+
+describe("public URLs and cookies", () => {
+  const t = useRouteDatabase("pglite");
+
+  it("share links name ATLAS_PUBLIC_URL, else the host the request came to, never a localhost default", async () => {
+    const runs = await import("@/app/api/runs/route");
+    const shares = await import("@/app/api/shares/route");
+    const run = (await callRoute(runs.POST, "/api/runs", postJson({ name: "r", model: tiny }))).body;
+    const share = async (headers: Record<string, string>) => (await callRoute(shares.POST, "/api/shares", postJson({ path: `/runs/${run.id}` }, headers))).body.url as string;
+    expect(await share({ host: "atlas.lab.example:8443" })).toMatch(/^http:\/\/atlas\.lab\.example:8443\/s\/[a-z0-9]{10}$/);
+    // A proxy's forwarded host and scheme count only when trusted.
+    const forwarded = { host: "127.0.0.1:3000", "x-forwarded-host": "atlas.lab.example", "x-forwarded-proto": "https" };
+    expect(await share(forwarded)).toMatch(/^http:\/\/127\.0\.0\.1:3000\/s\//);
+    process.env.ATLAS_TRUST_PROXY = "1";
+    try {
+      expect(await share(forwarded)).toMatch(/^https:\/\/atlas\.lab\.example\/s\//);
+    } finally {
+      delete process.env.ATLAS_TRUST_PROXY;
+    }
+    process.env.ATLAS_PUBLIC_URL = "https://moe.example.org";
+    try {
+      expect(await share({ host: "10.0.0.7:3000" })).toMatch(/^https:\/\/moe\.example\.org\/s\//);
+    } finally {
+      delete process.env.ATLAS_PUBLIC_URL;
+    }
+  });
+
+  it("sets the session cookie Secure over https, directly or behind a trusted proxy", async () => {
+    const session = await import("@/app/api/session/route");
+    const { token } = await createApiToken(t.db, "browser");
+    const signIn = async (url: string, headers: Record<string, string> = {}) => {
+      const res = await session.POST(new Request(url, { method: "POST", headers: { ...json, ...headers }, body: JSON.stringify({ token }) }), { params: Promise.resolve({}) as Promise<never> });
+      expect(res.status).toBe(200);
+      return res.headers.get("set-cookie")!;
+    };
+    expect(await signIn("http://atlas.test/api/session")).not.toMatch(/Secure/);
+    expect(await signIn("https://atlas.test/api/session")).toMatch(/; Secure$/);
+    expect(await signIn("http://atlas.test/api/session", { "x-forwarded-proto": "https" })).not.toMatch(/Secure/);
+    process.env.ATLAS_TRUST_PROXY = "1";
+    try {
+      const cookie = await signIn("http://atlas.test/api/session", { "x-forwarded-proto": "https" });
+      expect(cookie).toMatch(/^atlas_token=mat_[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    } finally {
+      delete process.env.ATLAS_TRUST_PROXY;
+    }
+  });
+});
+
