@@ -143,7 +143,16 @@ async function readAll(source: AsyncIterable<Uint8Array>, cap: number): Promise<
     if (n > cap) throw new ApiError(413, "upload_too_large", `an aggregate document is read whole and may be at most ${cap} bytes (ATLAS_MAX_AGGREGATE_BYTES)`, `byte ${cap}`);
     parts.push(c);
   }
-  return Buffer.concat(parts);
+  // Joined in slices: one copy of hundreds of MB would hold the event loop for a few hundred ms.
+  const out = Buffer.allocUnsafe(n);
+  const slicer = new TimeSlicer();
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+    await slicer.maybeYield();
+  }
+  return out;
 }
 
 /** Counts are float64 sums, exact only up to 2^53: beyond it a count is no longer a count. */
