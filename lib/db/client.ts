@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { isProcessAlive } from "@/lib/process/is-process-alive";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -88,7 +89,7 @@ function lockDataDir(dataDir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number(fs.readFileSync(lockFile, "utf8"));
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      if (pid && pid !== process.pid && isProcessAlive(pid)) {
         throw new Error(
           `the embedded database ${dataDir} is open in process ${pid} (the dashboard?); stop it first, or set DATABASE_URL to use a Postgres server`,
         );
@@ -99,14 +100,6 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`could not lock ${lockFile}`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** The node-postgres pool behind a Drizzle instance, for COPY; undefined on PGlite. */
 const pools = new WeakMap<object, import("pg").Pool>();

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isProcessAlive } from "@/lib/process/is-process-alive";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 
@@ -42,7 +43,7 @@ export async function removeSpoolLeftovers(): Promise<number> {
     const pid = Number(owner?.[2]);
     // Kept: another live process's (unless that pid is ours now, so its owner is gone). Removed:
     // a dead process's, and folders from before owners were in the name.
-    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    if (pid && pid !== process.pid && isProcessAlive(pid)) continue;
     await fs.promises.rm(path.join(root, name), { recursive: true, force: true });
     removed++;
   }
@@ -50,11 +51,3 @@ export async function removeSpoolLeftovers(): Promise<number> {
   return removed;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
