@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback } from "react";
 import { CRITERION_DEFINITIONS, CRITERION_SOURCE, type McSuiteCriterion } from "@/lib/analysis/pruning";
 import { pruningCompareQuery, pruningListQuery, type PruningComparison } from "@/lib/query/pruning-queries";
 import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
@@ -36,16 +36,10 @@ export function PruningWorkspace() {
   const go = useCallback((patch: Partial<PruningViewState>) => replace(pruningHref({ ...parsePruningViewState(new URLSearchParams(window.location.search)), ...patch })), [replace]);
   const list = useQuery(pruningListQuery({ model: state.model, criterion: state.criterion, schedule: state.schedule }));
   const compare = useQuery({ ...pruningCompareQuery(state.ids), enabled: state.ids.length > 0 });
-  // The URL catches up with history.replaceState in a transition; until it does, the ticked rows
-  // show what was clicked (and a quick second click builds on the first, not on the last render).
-  const searchKey = search.toString();
-  const [ticked, setTicked] = useState<{ ids: string[]; at: string } | null>(null);
-  const selected = ticked && ticked.at === searchKey ? ticked.ids : state.ids;
+  // From the URL as it is now, so a quick second tick builds on the first.
   const toggle = (id: string) => {
     const ids = parsePruningViewState(new URLSearchParams(window.location.search)).ids;
-    const next = ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id];
-    setTicked({ ids: next, at: searchKey });
-    go({ ids: next });
+    go({ ids: ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id] });
   };
 
   return (
@@ -84,7 +78,7 @@ export function PruningWorkspace() {
         />
       </section>
       {list.error ? <p role="alert" className="text-red-600">{list.error.message}</p> : null}
-      {list.data ? <RunsTable runs={list.data.pruningRuns} selected={selected} toggle={toggle} /> : <p>Loading…</p>}
+      {list.data ? <RunsTable runs={list.data.pruningRuns} selected={state.ids} toggle={toggle} /> : <p>Loading…</p>}
       {state.ids.length ? (
         compare.data ? (
           <Comparison data={compare.data} metric={state.metric} setMetric={(metric) => go({ metric })} />

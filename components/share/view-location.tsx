@@ -2,7 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { usePathname, useSearchParams } from "next/navigation";
-import { createContext, useContext, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
 
 export interface PinnedQuery {
   key: readonly unknown[];
@@ -21,8 +21,6 @@ const SnapshotContext = createContext<Snapshot | null>(null);
 
 // Module-level so their identity is stable across renders (they sit in effect dependencies).
 const noop = () => {};
-/** history.replaceState: Next keeps usePathname/useSearchParams in step without a server round trip. */
-const replaceUrl = (href: string) => window.history.replaceState(null, "", href);
 
 /**
  * Where a view takes its state from: the URL on a live page, the share on /s/<id>. Views read
@@ -33,13 +31,24 @@ export function useViewLocation() {
   const snapshot = useContext(SnapshotContext);
   const pathname = usePathname();
   const search = useSearchParams();
+  // history.replaceState: Next keeps usePathname/useSearchParams in step without a server round
+  // trip, but in a transition. Until it catches up, the view shows the state it just set (a
+  // ticked box stays ticked, a quick second change builds on the first), as long as the URL is
+  // still the one it set (back/forward or a link win).
+  const [pending, setPending] = useState<string | null>(null);
+  const replace = useCallback((href: string) => {
+    window.history.replaceState(null, "", href);
+    setPending(window.location.search);
+  }, []);
   if (snapshot) return { pathname: snapshot.pathname, search: new URLSearchParams(snapshot.search), frozen: true as const, snapshot, replace: noop as (href: string) => void };
+  const live = search.toString();
+  const ahead = pending !== null && typeof window !== "undefined" && window.location.search === pending && pending.replace(/^\?/, "") !== live;
   return {
     pathname,
-    search: new URLSearchParams(search.toString()),
+    search: new URLSearchParams(ahead ? pending : live),
     frozen: false as const,
     snapshot: null,
-    replace: replaceUrl,
+    replace,
   };
 }
 
