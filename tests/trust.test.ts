@@ -254,6 +254,18 @@ describe("public URLs and cookies", () => {
     }
   });
 
+  it("opens the share of a run compared with itself (a run counted once among those it shows)", async () => {
+    const runs = await import("@/app/api/runs/route");
+    const shares = await import("@/app/api/shares/route");
+    const share = await import("@/app/api/shares/[id]/route");
+    const run = (await callRoute(runs.POST, "/api/runs", postJson({ name: "self", model: tiny }))).body;
+    const made = await callRoute(shares.POST, "/api/shares", postJson({ path: `/compare?a=${run.id}&b=${run.id}` }));
+    expect(made.status).toBe(201);
+    const got = await callRoute(share.GET, "", { params: { id: made.body.id } });
+    expect(got.status).toBe(200);
+    expect(got.body.snapshot.runIds).toEqual([run.id]);
+  });
+
   it("sets the session cookie Secure over https, directly or behind a trusted proxy", async () => {
     const session = await import("@/app/api/session/route");
     const { token } = await createApiToken(t.db, "browser");

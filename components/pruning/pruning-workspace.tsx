@@ -36,11 +36,7 @@ export function PruningWorkspace() {
   const go = useCallback((patch: Partial<PruningViewState>) => replace(pruningHref({ ...parsePruningViewState(new URLSearchParams(window.location.search)), ...patch })), [replace]);
   const list = useQuery(pruningListQuery({ model: state.model, criterion: state.criterion, schedule: state.schedule }));
   const compare = useQuery({ ...pruningCompareQuery(state.ids), enabled: state.ids.length > 0 });
-  // From the URL as it is now, so a quick second tick builds on the first.
-  const toggle = (id: string) => {
-    const ids = parsePruningViewState(new URLSearchParams(window.location.search)).ids;
-    go({ ids: ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id] });
-  };
+  const toggle = (id: string) => go({ ids: state.ids.includes(id) ? state.ids.filter((x) => x !== id) : [...state.ids, id] });
 
   return (
     <div className="flex flex-col gap-6">

@@ -57,7 +57,7 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       if (view.expert >= cfg.experts) throw badRequest("invalid_expert", `expert ${view.expert} is outside this run's ${cfg.experts} experts`, "path");
       const { topT } = parseExpertViewState(search);
       // The stored results it lists are those the share's readers may all see, not the pinner's own.
-      const data = json(await getExpertView(db, run, view.expert, topT, audienceOf([run], viewer)));
+      const data = json(await getExpertView(db, run, view.expert, topT, audienceOf(run, viewer)));
       return { ...base, queries: [{ key: expertQuery(run.id, view.expert, topT).queryKey, data }] };
     }
     case "graph": {
@@ -89,7 +89,7 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
       const state = parseCompareViewState(search);
       const b = await requireRun(db, state.b!, viewer, "path (b)");
       const data = json(await getComparison(db, run, b, { layer: state.layer, paired: state.paired }));
-      return { ...base, runIds: [run.id, b.id], queries: [{ key: compareQuery(run.id, b.id, state.layer, state.paired).queryKey, data }] };
+      return { ...base, runIds: [...new Set([run.id, b.id])], queries: [{ key: compareQuery(run.id, b.id, state.layer, state.paired).queryKey, data }] };
     }
     case "placement": {
       const state = effectiveLabState(parsePlacementViewState(search), cfg.experts, cfg.layers);
@@ -111,15 +111,11 @@ export async function pinView(db: Db, run: RunWithModel, view: ViewPath, viewer:
 }
 
 /**
- * A viewer who sees exactly what every reader of the share may see. Readers are those who may read
- * all its runs: anyone when none is private; else the private runs' one owner (and admins); else
- * (owners differ) admins only, and the pinner is one of them.
+ * A viewer who sees exactly what every reader of a share of this run may see: anyone, when the run
+ * is not private; else its owner (and admins); else (no owner) admins only, the pinner among them.
  */
-function audienceOf(runs: RunWithModel[], pinner: Viewer): Viewer {
+function audienceOf(run: RunWithModel, pinner: Viewer): Viewer {
   if (pinner.open) return pinner;
-  const owners = new Set(runs.filter((r) => r.visibility === "private").map((r) => r.ownerTokenId));
-  if (owners.size === 0) return { open: false, tokenId: null, tokenName: null, admin: false };
-  const [owner] = owners;
-  if (owners.size === 1 && owner) return { open: false, tokenId: owner, tokenName: null, admin: false };
-  return pinner;
+  if (run.visibility !== "private") return { open: false, tokenId: null, tokenName: null, admin: false };
+  return run.ownerTokenId ? { open: false, tokenId: run.ownerTokenId, tokenName: null, admin: false } : pinner;
 }

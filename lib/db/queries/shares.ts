@@ -28,7 +28,7 @@ export async function createShare(db: Db, input: NewShare) {
 export async function getShare(db: Db, id: string, viewer: Viewer) {
   const [row] = await db.select().from(shares).where(eq(shares.id, id));
   if (!row) return undefined;
-  const ids = row.runIds.length ? row.runIds : row.runId ? [row.runId] : [];
+  const ids = [...new Set(row.runIds.length ? row.runIds : row.runId ? [row.runId] : [])];
   const found = ids.length ? await db.select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId }).from(runs).where(inArray(runs.id, ids)) : [];
   if (found.length !== ids.length || !found.every((r) => canRead(viewer, r))) return undefined;
   return row;

@@ -1,5 +1,5 @@
 import { bodyChunks } from "@/lib/api/body-stream";
-import { apiHandler, assertText } from "@/lib/api/handler";
+import { apiHandler } from "@/lib/api/handler";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { requireWritableRun } from "@/lib/runs/require-run";
 import { parseFormat } from "@/lib/trace/detect-format";
@@ -11,13 +11,11 @@ export const maxDuration = 3600;
 export const POST = apiHandler<{ id: string }>(async (req, { params, database, viewer }) => {
   const run = await requireWritableRun(database.db, params.id, await viewer());
   const q = new URL(req.url).searchParams;
-  const headerName = req.headers.get("x-file-name");
-  if (headerName) assertText(headerName, "header X-File-Name");
   const result = await ingestUpload(database.db, run, bodyChunks(req), {
     format: parseFormat(q.get("format")),
     map: q.get("map"),
     label: q.get("label"),
-    fileName: q.get("filename") ?? headerName,
+    fileName: q.get("filename") ?? req.headers.get("x-file-name"),
     clientKey: q.get("key"),
   });
   return {
