@@ -1,3 +1,4 @@
+import { WARMUP_MIN_RUN } from "@/lib/trace/warmup";
 import { APP_VERSION } from "@/lib/version";
 import { TRACE_FORMATS } from "@/lib/trace/detect-format";
 import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
@@ -168,6 +169,7 @@ export const openApiDocument = {
           { name: "label", in: "query", schema: { type: "string" }, description: "label for events that carry none" },
           { name: "filename", in: "query", schema: { type: "string" } },
           { name: "key", in: "query", schema: { type: "string" }, description: "a key of the client's choosing, to poll /api/runs/{id}/uploads/progress while the body streams" },
+          { name: "exclude_warmup", in: "query", schema: { enum: ["1", "true", "0", "false"] }, description: `leave out runs of identical routing (${WARMUP_MIN_RUN}+ consecutive events of a layer with the same experts and weights: engines' profiling and warm-up passes); they are reported in warmup either way` },
         ],
         requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
         responses: {
@@ -186,6 +188,20 @@ export const openApiDocument = {
                 hasWeights: { type: "boolean" },
                 hasLogits: { type: "boolean" },
                 warnings: { type: "array", items: ref("Warning") },
+                warmup: {
+                  type: ["object", "null"],
+                  description: "runs of identical routing found (null for aggregate documents); excluded says whether they were left out",
+                  properties: {
+                    runCount: { type: "integer" },
+                    events: { type: "integer" },
+                    excluded: { type: "boolean" },
+                    runs: {
+                      type: "array",
+                      description: "the first 64 runs",
+                      items: { type: "object", properties: { layer: { type: "integer" }, firstEvent: { type: "integer", description: "1-based, among the layer's events" }, events: { type: "integer" }, experts: { type: "array", items: { type: "integer" } }, seq: { type: "integer" }, posFrom: { type: "integer" }, posTo: { type: "integer" } } },
+                    },
+                  },
+                },
               },
             }),
           },

@@ -13,6 +13,8 @@ export interface UploadOptions {
   fileName?: string | null;
   /** A key of the client's choosing, to ask for progress while the body streams. */
   clientKey?: string | null;
+  /** Leave out runs of identical routing (warm-up passes). */
+  excludeWarmup?: boolean;
 }
 
 /** Upload size limit: ATLAS_MAX_UPLOAD_BYTES, 16 GiB unless set. */
@@ -40,7 +42,7 @@ export async function ingestUpload(
     const result = await ingestTrace(
       body,
       // 64k events a chunk: per-chunk round trips, not bytes, were the cost of storing small events.
-      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: 65536 },
+      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: 65536, excludeWarmup: opts.excludeWarmup },
       async (batch, labels, progress) => {
         await insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts));
         // Progress doubles as the heartbeat; twice a second is plenty against a 10-minute timeout.

@@ -17,6 +17,7 @@ import { TransitionJoiner } from "./transition-joiner";
 import { parseNpy } from "./binary/parse-npy";
 import { parseNpz } from "./binary/parse-npz";
 import { parseSafetensors } from "./binary/parse-safetensors";
+import { describeWarmup, WarmupFilter, type WarmupReport } from "./warmup";
 import { WarningCollector, type TraceWarning } from "./warnings";
 
 export interface IngestOptions {
@@ -28,6 +29,8 @@ export interface IngestOptions {
   label?: string | null;
   maxBytes: number;
   batchSize?: number;
+  /** Leave out runs of identical routing (profiling and warm-up passes, lib/trace/warmup.ts). */
+  excludeWarmup?: boolean;
 }
 
 /** Receives events as they are parsed, e.g. to store them in chunks. */
@@ -51,6 +54,8 @@ export interface IngestResult {
   hasWeights: boolean;
   hasLogits: boolean;
   warnings: TraceWarning[];
+  /** Runs of identical routing found (and, if asked, left out); null for aggregate documents. */
+  warmup: WarmupReport | null;
 }
 
 /** Event formats; aggregate JSON carries sums, not events, and has its own path. */
@@ -89,8 +94,10 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   let hasWeights = false;
   let hasLogits = false;
   const joiner = new TransitionJoiner(model.layers, model.experts, model.topK);
+  const warmup = new WarmupFilter(model.layers, model.experts, model.topK, { exclude: !!opts.excludeWarmup, batchSize: ctx.batchSize });
+  let parsed = 0;
 
-  for await (const batch of parse(source, ctx)) {
+  const consume = async (batch: EventBatch) => {
     events += batch.count;
     hasWeights ||= batch.weights !== null;
     hasLogits ||= batch.logits !== null;
@@ -98,10 +105,19 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     accumulateLabelLoads(labelLoads, model.layers, model.experts, batch.count, batch.k, batch.layer, batch.label, batch.experts);
     joiner.add(batch);
     await sink(batch, labels.names, { bytes: source.bytes, events });
+  };
+  for await (const batch of parse(source, ctx)) {
+    parsed += batch.count;
+    for (const kept of warmup.pass(batch)) await consume(kept);
   }
+  for (const kept of warmup.flush()) await consume(kept);
+  const warm = warmup.report();
+  warnings.subtract("repeated_positions", warmup.repeatsCleared);
+  if (warm.runCount) warnings.add("warmup_routing", () => describeWarmup(warm, parsed), `layer ${warm.runs[0].layer}, event ${warm.runs[0].firstEvent}`, warm.runCount);
 
   if (events === 0) {
-    throw badRequest("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read); nothing was stored`, format === "jsonl" ? "body" : "arrays");
+    const why = parsed ? `: all ${parsed} events were runs of identical routing, excluded as warm-up (exclude_warmup)` : "";
+    throw badRequest("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
   }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);
@@ -133,6 +149,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     hasWeights,
     hasLogits,
     warnings: warnings.list(),
+    warmup: warm,
   };
 }
 
@@ -153,5 +170,6 @@ async function ingestAggregate(source: ByteSource, model: TraceModel): Promise<I
     hasWeights: agg.layers.some((l) => l.weightSum.some((w) => w > 0)),
     hasLogits: false,
     warnings: [],
+    warmup: null,
   };
 }

@@ -7,6 +7,8 @@ export interface TraceModel {
   experts: number;
   topK: number;
   renormalize: boolean;
+  /** The run's model name, to compare with a log's metadata. */
+  name?: string;
 }
 
 /** Strings (labels, string sequence ids) numbered in order of first appearance within an upload. */

@@ -107,6 +107,63 @@ describe("parseJsonl", () => {
   });
 });
 
+describe("parseJsonl: engine logs with records that are not events", () => {
+  const route = (layer: number, pos: number) => `{"type": "route", "layer": ${layer}, "experts": [1, 2], "weights": [0.6, 0.4], "token_pos": ${pos}}`;
+  const events = (batches: EventBatch[]) => batches.reduce((s, b) => s + b.count, 0);
+
+  it("skips a metadata first line and records typed as something else, with warnings naming where", async () => {
+    const c = ctx();
+    const meta = '{"type": "meta", "model": "mistralai/Mixtral-8x7B-Instruct-v0.1", "num_experts": 8, "top_k": 2, "num_layers": 4}';
+    const stats = '{"type": "request_finished", "request_id": 3, "latency_ms": 12}';
+    const text = [meta, route(0, 0), route(1, 0), stats, route(0, 1)].join("\n");
+    expect(events(await collect(text, c))).toBe(3);
+    const w = Object.fromEntries(c.warnings.list().map((x) => [x.code, x]));
+    expect(w.metadata_lines).toMatchObject({ count: 1, where: "line 1 (byte 0)" });
+    expect(w.non_event_lines.count).toBe(1);
+    expect(w.non_event_lines.where).toMatch(/^line 4 /);
+    expect(w.non_event_lines.message).toContain('type "request_finished"');
+  });
+
+  it("takes an untyped first line without experts for metadata, but not a later one", async () => {
+    const header = '{"model": "Mixtral", "experts_logged": "top-2", "num_experts": 8}';
+    expect(events(await collect([header, route(0, 0)].join("\n")))).toBe(1);
+    const err = await collect([route(0, 0), '{"layer": 1, "token_pos": 1}'].join("\n")).catch((e) => e);
+    expect(err).toMatchObject({ code: "missing_field" });
+    expect(err.where).toMatch(/^line 2 /);
+  });
+
+  it("refuses a log whose metadata states another model's shape, naming the field", async () => {
+    for (const [field, value] of [["num_experts", 64], ["top_k", 8], ["num_layers", 32]] as const) {
+      const err = await collect([`{"type": "meta", "${field}": ${value}}`, route(0, 0)].join("\n"), ctx({ model: { ...model, name: "Mixtral-8x7B" } })).catch((e) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ code: "metadata_mismatch", where: `line 1, field ${field}` });
+      expect(err.message).toContain("Mixtral-8x7B");
+    }
+    // Nested config and a hidden-layer count that includes dense layers are read too.
+    const nested = await collect(['{"type": "header", "config": {"n_routed_experts": 16}}', route(0, 0)].join("\n")).catch((e) => e);
+    expect(nested).toMatchObject({ code: "metadata_mismatch", where: "line 1, field n_routed_experts" });
+    expect(events(await collect(['{"type": "meta", "num_hidden_layers": 6}', route(0, 0)].join("\n")))).toBe(1);
+  });
+
+  it("warns when the metadata names a model that shares nothing with the run's", async () => {
+    const c = ctx({ model: { ...model, name: "Mixtral-8x7B" } });
+    await collect(['{"type": "meta", "model": "Qwen/Qwen3-30B-A3B"}', route(0, 0)].join("\n"), c);
+    expect(c.warnings.list().map((w) => w.code)).toContain("metadata_model_name");
+    const same = ctx({ model: { ...model, name: "Mixtral-8x7B" } });
+    await collect(['{"type": "meta", "model": "mistralai/Mixtral-8x7B-Instruct-v0.1"}', route(0, 0)].join("\n"), same);
+    expect(same.warnings.list().map((w) => w.code)).not.toContain("metadata_model_name");
+  });
+
+  it("says a metadata-only upload holds no events, and that a pretty-printed JSON document is not JSONL", async () => {
+    const only = await collect('{"type": "meta", "num_experts": 8}\n').catch((e) => e);
+    expect(only).toMatchObject({ code: "empty_trace" });
+    expect(only.message).toContain("no routing events");
+    const doc = await collect('{\n  "expert_usage_by_layer": {}\n}\n').catch((e) => e);
+    expect(doc).toMatchObject({ code: "malformed_json" });
+    expect(doc.message).toContain("JSON document spread over several lines");
+  });
+});
+
 describe("chunk encoding", () => {
   it("round-trips a batch, with narrow ids for <= 255 experts and wide ids beyond", async () => {
     for (const experts of [8, 256]) {

@@ -3,6 +3,7 @@ import { EventBatchBuilder, type EventBatch } from "./event-batch";
 import { FieldPicker } from "./field-map";
 import type { ParseContext } from "./parse-context";
 import { Dictionary } from "./parse-context";
+import { checkMetadata, recordKind } from "./jsonl-records";
 import { describe, readExperts, readInt, readLayer, readLogits, readWeights, type Where } from "./read-event-fields";
 import { splitLines } from "./split-lines";
 
@@ -38,6 +39,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
   // Highest position seen per (sequence, layer), keyed seq * 4096 + layer: a position at or below it is a repeat.
   const lastPos = new Map<number, number>();
   let seen = false;
+  let skipped = 0;
   let hasWeights = false;
   let hasLogits = false;
   let isPerToken = false;
@@ -57,13 +59,33 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       try {
         obj = JSON.parse(text);
       } catch (e) {
-        throw badRequest("malformed_json", `line ${line.number} is not valid JSON: ${(e as Error).message}`, String(loc));
+        const t = text.trim();
+        const document = !seen && (t === "{" || t === "[" || (t.startsWith("{") && !t.endsWith("}")));
+        throw badRequest(
+          "malformed_json",
+          document
+            ? `line ${line.number} is not valid JSON on its own: this looks like a JSON document spread over several lines, which is neither JSONL (one event per line) nor an aggregate (a document with "format": "moe-atlas.aggregate.v1")`
+            : `line ${line.number} is not valid JSON: ${(e as Error).message}`,
+          String(loc),
+        );
       }
       if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
         throw badRequest("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, String(loc));
       }
       const o = obj as Record<string, unknown>;
       const experts = pick.experts.get(o);
+      const kind = recordKind(o, experts !== undefined, !seen);
+      if (kind !== "event") {
+        skipped++;
+        if (kind === "metadata") {
+          checkMetadata(o, model, line.number, warnings);
+          warnings.add("metadata_lines", (n) => `${n} metadata line${n > 1 ? "s were" : " was"} not counted as events (checked against the run's model)`, String(loc));
+        } else {
+          const type = String(o.type ?? o.record_type);
+          warnings.add("non_event_lines", (n) => `${n} lines are records of another type than a routing event (the first: type "${type}") and were skipped`, String(loc));
+        }
+        continue;
+      }
       if (experts === undefined) {
         throw badRequest("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, String(loc));
       }
@@ -157,7 +179,15 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
   }
   const last = builder.take();
   if (last) yield last;
-  if (!seen) throw badRequest("empty_trace", "the upload contains no events", "byte 0");
+  if (!seen) {
+    throw badRequest(
+      "empty_trace",
+      skipped
+        ? `the upload holds no routing events: its ${skipped} record(s) have no experts field (tried ${fields.experts.join(", ")}) and were taken for metadata; use map=experts:<name> if the experts are under another name, or give an aggregate document "format": "moe-atlas.aggregate.v1"`
+        : "the upload contains no events",
+      skipped ? "line 1" : "byte 0",
+    );
+  }
 }
 
 function rowOf(value: unknown, layer: number, field: string, where: Where): unknown {

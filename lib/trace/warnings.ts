@@ -19,6 +19,14 @@ export class WarningCollector {
     else this.byCode.set(code, { count: n, where: where === undefined ? undefined : String(where), message });
   }
 
+  /** Takes back n occurrences (events that were left out after being counted); none left, no warning. */
+  subtract(code: string, n: number) {
+    const w = this.byCode.get(code);
+    if (!w || n <= 0) return;
+    w.count -= n;
+    if (w.count <= 0) this.byCode.delete(code);
+  }
+
   list(): TraceWarning[] {
     return [...this.byCode].map(([code, w]) => ({ code, message: w.message(w.count), count: w.count, ...(w.where ? { where: w.where } : {}) }));
   }

@@ -2,6 +2,7 @@ import { bodyChunks } from "@/lib/api/body-stream";
 import { apiHandler } from "@/lib/api/handler";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { requireWritableRun } from "@/lib/runs/require-run";
+import { badRequest } from "@/lib/api/api-error";
 import { parseFormat } from "@/lib/trace/detect-format";
 
 export const dynamic = "force-dynamic";
@@ -17,6 +18,7 @@ export const POST = apiHandler<{ id: string }>(async (req, { params, database, v
     label: q.get("label"),
     fileName: q.get("filename") ?? req.headers.get("x-file-name"),
     clientKey: q.get("key"),
+    excludeWarmup: flag(q.get("exclude_warmup"), "exclude_warmup"),
   });
   return {
     uploadId: result.uploadId,
@@ -29,5 +31,12 @@ export const POST = apiHandler<{ id: string }>(async (req, { params, database, v
     hasWeights: result.hasWeights,
     hasLogits: result.hasLogits,
     warnings: result.warnings,
+    warmup: result.warmup,
   };
 });
+
+function flag(value: string | null, name: string): boolean {
+  if (value === null || value === "" || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw badRequest("invalid_field", `${name} must be 1/true or 0/false, got ${JSON.stringify(value.slice(0, 40))}`, `query parameter ${name}`);
+}
