@@ -11,7 +11,7 @@ const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
 
   moe-atlas ingest <files or folders...> (--run <id> | --new --model <preset> --name <name>)
             [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
-            [--label <label>] [--tag <tag>]...
+            [--label <label>] [--tag <tag>]... [--exclude-warmup]
   moe-atlas runs                      list runs
   moe-atlas presets                   list model presets
   moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
@@ -21,7 +21,10 @@ const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
   moe-atlas quant list [--model <preset>]
 
 Server and token: --url (or MOE_ATLAS_URL, default http://127.0.0.1:3000), --token (or MOE_ATLAS_TOKEN).
-Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files.`;
+Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files; a .json document that is
+not a moe-atlas.aggregate.v1 aggregate is skipped, saying so (--format uploads it anyway).
+--exclude-warmup leaves out runs of identical routing (engines' profiling and warm-up passes), which
+are otherwise counted and reported as a warning.`;
 
 const TRACE_EXT = [".jsonl", ".ndjson", ".npy", ".npz", ".safetensors", ".json"];
 
@@ -40,6 +43,7 @@ function options(argv) {
       map: { type: "string" },
       label: { type: "string" },
       tag: { type: "string", multiple: true },
+      "exclude-warmup": { type: "boolean" },
       layer: { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
@@ -95,6 +99,30 @@ function collect(inputs) {
   return files;
 }
 
+/**
+ * Why a .json file is not uploaded, or null: folders of results hold JSON documents of all kinds
+ * (configs, statistics), and only aggregates (or JSONL under a .json name) are traces.
+ */
+function jsonDocumentNotAggregate(file) {
+  if (path.extname(file).toLowerCase() !== ".json") return null;
+  const fd = fs.openSync(file, "r");
+  const head = Buffer.alloc(65536);
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  const text = head.subarray(0, n).toString("utf8");
+  if (/"format"\s*:\s*"moe-atlas\.aggregate\.v1"/.test(text)) return null;
+  const firstLine = text.trimStart().split("\n", 1)[0];
+  try {
+    const first = JSON.parse(firstLine);
+    // One routing event per line under a .json name: a trace after all.
+    if (first && typeof first === "object" && ["experts", "expert_ids", "topk_ids", "selected_experts"].some((k) => k in first)) return null;
+  } catch {
+    // Not one object per line: a JSON document.
+  }
+  const format = text.match(/"format"\s*:\s*("(?:[^"\\]|\\.){0,80}")/)?.[1];
+  return `a JSON document that is not a MoE Atlas aggregate (${format ? `its "format" is ${format}` : 'it has no "format" field'}, not "moe-atlas.aggregate.v1", and it is not one routing event per line); convert it to moe-atlas.aggregate.v1, or pass --format to upload it anyway`;
+}
+
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
 /** A progress line on stderr: a bar when it is a terminal, a line every few seconds when not. */
@@ -133,6 +161,7 @@ async function uploadFile(o, runId, file) {
   });
   const q = new URLSearchParams({ filename: path.basename(file), key: randomUUID() });
   for (const k of ["format", "map", "label"]) if (o.values[k]) q.set(k, o.values[k]);
+  if (o.values["exclude-warmup"]) q.set("exclude_warmup", "1");
   const body = Readable.toWeb(fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter));
   const r = await api(o, "POST", `/api/runs/${runId}/traces?${q}`, body, { "content-type": "application/octet-stream" });
   bar.update(size);
@@ -155,7 +184,14 @@ async function ingest(o) {
   let events = 0;
   let failed = 0;
   let duplicates = 0;
+  let skipped = 0;
   for (const file of files) {
+    const notAggregate = o.values.format ? null : jsonDocumentNotAggregate(file);
+    if (notAggregate) {
+      skipped++;
+      console.log(`${file}: skipped: ${notAggregate}`);
+      continue;
+    }
     const r = await uploadFile(o, runId, file);
     if (r.ok) {
       events += r.json.events;
@@ -169,7 +205,9 @@ async function ingest(o) {
       console.error(`${file}: refused, nothing stored: ${failure(r)}`);
     }
   }
-  console.log(`done: ${files.length - failed - duplicates} file(s) ingested, ${duplicates} already there, ${failed} refused; ${events} events. ${o.url}/runs/${runId}`);
+  console.log(
+    `done: ${files.length - failed - duplicates - skipped} file(s) ingested, ${duplicates} already there, ${skipped} skipped, ${failed} refused; ${events} events. ${o.url}/runs/${runId}`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -37,6 +37,8 @@ describe("the moe-atlas CLI", () => {
     fs.copyFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl"), path.join(dir, "humaneval.jsonl"));
     fs.copyFileSync(sharedFile("real/mixtral-gsm8k-routing.jsonl"), path.join(dir, "gsm8k.jsonl"));
     fs.writeFileSync(path.join(dir, "notes.txt"), "not a trace");
+    // A real statistics document of another tool, found in the same folder.
+    fs.copyFileSync(sharedFile("real/switch-base-128/expert_statistics_3d.json"), path.join(dir, "expert_statistics_3d.json"));
     const r = await cli(["ingest", dir, "--new", "--model", "mixtral-8x7b", "--name", "cli run"]);
     expect(r.stderr).not.toMatch(/refused/);
     expect(r.code).toBe(0);
@@ -44,7 +46,8 @@ describe("the moe-atlas CLI", () => {
     expect(r.stdout).toContain("humaneval.jsonl: 6777 events");
     expect(r.stdout).toContain("gsm8k.jsonl: 7889 events");
     expect(r.stdout).toMatch(/warning: \d+ events repeat a position/);
-    expect(r.stdout).toContain("2 file(s) ingested, 0 already there, 0 refused; 14666 events");
+    expect(r.stdout).toContain('expert_statistics_3d.json: skipped: a JSON document that is not a MoE Atlas aggregate (its "format" is "3D_layer_expert_frequency"');
+    expect(r.stdout).toContain("2 file(s) ingested, 0 already there, 1 skipped, 0 refused; 14666 events");
     expect((await getRun(t.db, runId))?.events).toBe(6777 + 7889);
 
     const again = await cli(["ingest", path.join(dir, "gsm8k.jsonl"), "--run", runId]);
@@ -54,6 +57,20 @@ describe("the moe-atlas CLI", () => {
 
     const exported = await cli(["export", runId, "--layer", "3"]);
     expect(JSON.parse(exported.stdout).tokens).toBeGreaterThan(0);
+  });
+
+  it("leaves a warm-up pass out with --exclude-warmup, and reports it either way", async () => {
+    const lines = ['{"type": "meta", "num_experts": 8, "top_k": 2}'];
+    for (let t = 0; t < 300; t++) lines.push(JSON.stringify({ type: "route", layer: 0, token_pos: t, experts: [6, 1], gating_probs: [0.75, 0.25] }));
+    for (let t = 0; t < 20; t++) lines.push(JSON.stringify({ type: "route", layer: 0, token_pos: t, experts: [t % 8, (t + 3) % 8], gating_probs: [0.5 + t / 100, 0.5 - t / 100] }));
+    const file = path.join(dir, "engine.jsonl");
+    fs.writeFileSync(file, lines.join("\n"));
+    const counted = await cli(["ingest", file, "--new", "--model", "mixtral-8x7b", "--name", "counted"]);
+    expect(counted.stdout).toContain("engine.jsonl: 320 events");
+    expect(counted.stdout).toMatch(/warning: 1 run of identical routing .* hold 300 events .* --exclude-warmup/);
+    const excluded = await cli(["ingest", file, "--new", "--model", "mixtral-8x7b", "--name", "excluded", "--exclude-warmup"]);
+    expect(excluded.stdout).toContain("engine.jsonl: 20 events");
+    expect(excluded.stdout).toContain("They were excluded");
   });
 
   it("says what was wrong and where, exits non-zero, and stores nothing", async () => {
