@@ -9,12 +9,14 @@ import { compareQuery, runsListQuery } from "@/lib/query/run-queries";
 import type { Comparison } from "@/lib/runs/compare-runs";
 import { compareHref, parseCompareViewState, type CompareViewState } from "@/lib/url/compare-view-state";
 import { useViewLocation } from "@/components/share/view-location";
+import { PAIRING_DEFINITION } from "@/lib/analysis/paired-join";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, makeDivergingScale, type ColorScale } from "@/components/viz/color-scale";
 import { heatmapSvg, matrixToCsv, toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
+import { ExpertAxis } from "@/components/viz/expert-axis";
 import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
 import { YGrid } from "@/components/viz/y-grid";
 
@@ -110,10 +112,18 @@ function ComparisonView({ data, layer, onLayer }: { data: Comparison; layer: num
         {data.paired ? (
           <Stat
             label={COMPARE_DEFINITIONS.flipRate.label}
-            def={`${COMPARE_DEFINITIONS.flipRate.definition} ${formatValue(data.paired.matchedEvents)} events matched; ${formatValue(data.paired.unmatchedA)} only in A, ${formatValue(data.paired.unmatchedB)} only in B, ${formatValue(data.paired.ambiguous)} repeated positions left out.`}
+            def={`${COMPARE_DEFINITIONS.flipRate.definition} ${PAIRING_DEFINITION}`}
             value={fmtPct(data.meanFlipRate)}
             testId="mean-flip-rate"
           />
+        ) : null}
+        {data.paired ? (
+          <p className="self-end text-xs text-zinc-600 dark:text-zinc-400" data-testid="pairing-summary">
+            paired: <span className="num">{formatValue(data.paired.matchedEvents)}</span> events · only in A <span className="num">{formatValue(data.paired.unmatchedA)}</span> · only in B{" "}
+            <span className="num">{formatValue(data.paired.unmatchedB)}</span> · repeated keys paired in order: A <span className="num">{formatValue(data.paired.repeatedA)}</span>, B{" "}
+            <span className="num">{formatValue(data.paired.repeatedB)}</span>
+            <DefinitionNote text={PAIRING_DEFINITION} />
+          </p>
         ) : null}
         <span className="self-end text-xs text-zinc-500">means over layers · {data.a.name} ({formatValue(data.a.tokens)} tokens) vs {data.b.name} ({formatValue(data.b.tokens)} tokens)</span>
       </div>
@@ -174,10 +184,22 @@ function Matrix({ title, name, values, n, order, color, cell, rows, cells, testI
   return (
     <Exportable name={name} svg={() => ({ text: heatmapSvg(values, n, order, color.css, cell), width: n * cell, height: n * cell })} csv={() => matrixToCsv(rows)} json={() => rows}>
       <figure data-testid={testId} className="relative">
-        <figcaption className="mb-1 max-w-[300px] truncate text-xs font-medium">{title}</figcaption>
-        <HeatmapCanvas values={values} n={n} order={order} color={color} cell={cell} label={name} onHover={setHover} />
+        <figcaption className="mb-1 max-w-[300px] truncate text-xs font-medium" title={title}>
+          {title}
+        </figcaption>
+        <div className="grid text-zinc-600 dark:text-zinc-400" style={{ gridTemplateColumns: `14px 28px ${n * cell}px` }}>
+          <div />
+          <div />
+          <div className="text-center text-[10px]">column expert</div>
+          <div />
+          <div />
+          <ExpertAxis order={order} cell={cell} orientation="columns" />
+          <div className="flex items-center justify-center text-[10px] [writing-mode:vertical-rl] rotate-180">row expert</div>
+          <ExpertAxis order={order} cell={cell} orientation="rows" />
+          <HeatmapCanvas values={values} n={n} order={order} color={color} cell={cell} label={name} onHover={setHover} />
+        </div>
         {hover ? (
-          <div role="tooltip" data-testid="compare-tooltip" className="pointer-events-none absolute z-10 min-w-40 rounded border border-zinc-300 bg-white/95 px-2 py-1 text-xs shadow dark:border-zinc-600 dark:bg-zinc-900/95" style={{ left: hover.x + 14, top: hover.y + 30 }}>
+          <div role="tooltip" data-testid="compare-tooltip" className="pointer-events-none absolute z-10 min-w-40 rounded border border-zinc-300 bg-white/95 px-2 py-1 text-xs shadow dark:border-zinc-600 dark:bg-zinc-900/95" style={{ left: hover.x + 56, top: hover.y + 60 }}>
             {hover.row === hover.col ? (
               <div>expert {hover.row} with itself (not counted)</div>
             ) : (

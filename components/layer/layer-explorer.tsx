@@ -14,6 +14,7 @@ import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canva
 import { formatValue } from "@/components/viz/format";
 import { heatmapSvg, matrixToCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
+import { ExpertAxis } from "@/components/viz/expert-axis";
 import { LoadBars } from "@/components/viz/load-bars";
 import { LayerBalance } from "./layer-balance";
 import { LayerControls } from "./layer-controls";
@@ -129,30 +130,6 @@ function GroupStrip({ order, cell, community }: { order: readonly number[]; cell
           <title>{`expert ${e}: group ${community[e]}`}</title>
         </rect>
       ))}
-    </svg>
-  );
-}
-
-function ExpertAxis({ order, cell, orientation }: { order: readonly number[]; cell: number; orientation: "rows" | "columns" }) {
-  const every = Math.ceil(14 / cell);
-  const len = order.length * cell;
-  const rows = orientation === "rows";
-  return (
-    <svg width={rows ? 28 : len} height={rows ? len : 16} aria-hidden className="block">
-      {order.map((e, pos) =>
-        pos % every === 0 ? (
-          <text
-            key={e}
-            x={rows ? 24 : pos * cell + cell / 2}
-            y={rows ? pos * cell + cell / 2 + 3 : 12}
-            textAnchor={rows ? "end" : "middle"}
-            fontSize={10}
-            fill="currentColor"
-          >
-            {e}
-          </text>
-        ) : null,
-      )}
     </svg>
   );
 }

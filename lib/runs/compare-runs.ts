@@ -1,4 +1,5 @@
-import { coactivationDifference, compareRuns, jensenShannonDistance, topKFlips } from "@/lib/analysis/compare";
+import { coactivationDifference, compareRuns, jensenShannonDistance } from "@/lib/analysis/compare";
+import { PairedJoin } from "@/lib/analysis/paired-join";
 import { badRequest } from "@/lib/api/api-error";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
@@ -13,7 +14,7 @@ export const MAX_PAIRED_EVENTS = 5_000_000;
  * GET /api/compare?a=&b=: A11 for two runs of the same model shape: per layer JS distance of the
  * loads and the relative difference of per-token co-activation; with `layer`, that layer's
  * difference matrix; with `paired`, the top-k flip rate per layer over the tokens both runs traced
- * (matched by sequence, position and layer).
+ * (paired by sequence, position and layer, repeated keys in order: PAIRING_DEFINITION).
  */
 export async function getComparison(db: Db, a: RunWithModel, b: RunWithModel, opts: { layer?: number; paired?: boolean } = {}) {
   const ca = a.model.config;
@@ -61,64 +62,25 @@ export async function getComparison(db: Db, a: RunWithModel, b: RunWithModel, op
     meanJsd: cmp.meanJsd,
     meanCoactivationRelative: cmp.meanCoactivationRelative,
     meanFlipRate: flipRates.length ? flipRates.reduce((s, v) => s + v, 0) / flipRates.length : null,
-    paired: paired ? { matchedEvents: paired.matched.reduce((s, v) => s + v, 0), unmatchedA: paired.unmatchedA, unmatchedB: paired.unmatchedB, ambiguous: paired.ambiguous } : null,
+    paired: paired
+      ? { matchedEvents: paired.matched.reduce((s, v) => s + v, 0), unmatchedA: paired.unmatchedA, unmatchedB: paired.unmatchedB, repeatedA: paired.repeatedA, repeatedB: paired.repeatedB }
+      : null,
     layerDetail,
   };
 }
 export type Comparison = Awaited<ReturnType<typeof getComparison>>;
 
-// (seq, pos, layer) in one exact double: seq < 2^23, pos < 2^21, layer < 2^8.
-const eventKey = (seq: number, pos: number, layer: number) => (seq * 2_097_152 + pos) * 256 + layer;
-
-/**
- * Pairs the two runs' raw events on (sequence, position, layer) and counts top-k flips per layer.
- * A key seen twice in run A (repeated positions) is ambiguous and left out rather than guessed.
- */
+/** Pairs the two runs' raw events (lib/analysis/paired-join.ts) and counts top-k flips per layer. */
 async function pairedFlips(db: Db, a: RunWithModel, b: RunWithModel) {
   const { layers: L, topK: K } = a.model.config;
   if (b.model.config.topK !== K) throw badRequest("model_mismatch", `flip rate needs the same top-k in both runs (${K} and ${b.model.config.topK})`, "query parameter paired");
   if (a.events > MAX_PAIRED_EVENTS) throw badRequest("too_large", `pairing holds run A's events in memory; ${a.events} is over the ${MAX_PAIRED_EVENTS} limit`, "query parameter paired");
   if (!a.events || !b.events) throw badRequest("no_events", "the flip rate pairs raw events, and at least one run has aggregates only", "query parameter paired");
-  const index = new Map<number, number>();
-  const ids = new Int16Array(a.events * K);
-  const AMBIGUOUS = -1;
-  let n = 0;
-  let ambiguous = 0;
-  for await (const chunk of runEventChunks(db, a.id)) {
-    const e = decodeChunk(chunk, L, a.model.config.experts);
-    for (let t = 0; t < e.count; t++) {
-      if (e.seq[t] < 0 || e.seq[t] >= 8_388_608 || e.pos[t] < 0 || e.pos[t] >= 2_097_152) throw badRequest("unpairable", `run ${a.id} has an event at sequence ${e.seq[t]}, position ${e.pos[t]}: pairing needs 0 ≤ seq < 2^23 and 0 ≤ pos < 2^21`, "query parameter paired");
-      const key = eventKey(e.seq[t], e.pos[t], e.layer[t]);
-      if (index.has(key)) {
-        if (index.get(key) !== AMBIGUOUS) ambiguous++;
-        index.set(key, AMBIGUOUS);
-        continue;
-      }
-      index.set(key, n);
-      for (let s = 0; s < K; s++) ids[n * K + s] = s < e.k ? e.experts[t * e.k + s] : -1;
-      n++;
-    }
-  }
-  const matched = new Float64Array(L);
-  const flips = new Float64Array(L);
-  const used = new Uint8Array(n);
-  const one = new Int16Array(K);
-  let unmatchedB = 0;
-  for await (const chunk of runEventChunks(db, b.id)) {
-    const e = decodeChunk(chunk, L, b.model.config.experts);
-    for (let t = 0; t < e.count; t++) {
-      const at = index.get(eventKey(e.seq[t], e.pos[t], e.layer[t]));
-      if (at === undefined || at === AMBIGUOUS || used[at]) {
-        unmatchedB++;
-        continue;
-      }
-      used[at] = 1;
-      for (let s = 0; s < K; s++) one[s] = s < e.k ? e.experts[t * e.k + s] : -1;
-      matched[e.layer[t]]++;
-      flips[e.layer[t]] += topKFlips(K, ids.subarray(at * K, at * K + K), one, 1);
-    }
-  }
-  let unmatchedA = 0;
-  for (let i = 0; i < n; i++) if (!used[i]) unmatchedA++;
-  return { matched, flips, unmatchedA, unmatchedB, ambiguous };
+  const unpairable = (run: RunWithModel) => (seq: number, pos: number): never => {
+    throw badRequest("unpairable", `run ${run.id} has an event at sequence ${seq}, position ${pos}: pairing needs 0 ≤ seq < 2^23 and 0 ≤ pos < 2^21`, "query parameter paired");
+  };
+  const join = new PairedJoin(L, K, a.events);
+  for await (const chunk of runEventChunks(db, a.id)) join.addA(decodeChunk(chunk, L, a.model.config.experts), unpairable(a));
+  for await (const chunk of runEventChunks(db, b.id)) join.addB(decodeChunk(chunk, L, b.model.config.experts), unpairable(b));
+  return join.result();
 }
