@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { engineLog } from "../tests/support/engine-log";
 import { LayerExplorerPage } from "./pages/layer-explorer-page";
 import { llamaMoeAggregate } from "../tests/support/llama-moe-aggregate";
 import { SHARED_DATA, screenshot, sharedFile } from "./support";
@@ -124,4 +127,28 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   await page.goto(`/compare?a=${id}&b=${c2r.id}&layer=0`);
   await expect(page.getByTestId("mean-jsd")).toHaveText(/^0\.\d+$/);
   await screenshot(page, "compare-llama-moe-released-vs-c2r");
+});
+
+test("an engine log with a profiling pass: warned with its extent, and left out when asked", async ({ page }) => {
+  const { text, realEvents } = engineLog();
+  const file = path.join("test-results", "vllm-engine-log.jsonl");
+  fs.mkdirSync("test-results", { recursive: true });
+  fs.writeFileSync(file, text);
+  for (const exclude of [false, true]) {
+    await page.goto("/runs/new");
+    await page.getByLabel("run name").fill(exclude ? "e2e engine log, warm-up excluded" : "e2e engine log");
+    await page.getByLabel("model preset").selectOption("mixtral-8x7b");
+    await page.getByRole("button", { name: "Create run" }).click();
+    await expect(page.getByTestId("run-name")).toBeVisible();
+    await page.getByLabel("trace file").setInputFiles(file);
+    if (exclude) await page.getByLabel("Leave out warm-up passes").check();
+    await page.getByRole("button", { name: "Upload" }).click();
+    const report = page.getByTestId("upload-report");
+    const events = exclude ? realEvents : realEvents + 512 * 32;
+    await expect(report).toContainText(`Ingested ${events.toLocaleString("en-US")} events`);
+    await expect(report.locator('[data-warning="warmup_routing"]')).toContainText("32 layers (0–31): events 1–512 of the layer");
+    await expect(report.locator('[data-warning="metadata_lines"]')).toBeVisible();
+    await expect(page.getByTestId("warmup-hint")).toHaveCount(exclude ? 0 : 1);
+    await screenshot(page, exclude ? "upload-warmup-excluded" : "upload-warmup-counted");
+  }
 });

@@ -2,9 +2,11 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { DefinitionNote } from "@/components/ui/definition-note";
 import { TokenField } from "@/components/ui/token-field";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { TRACE_FORMATS } from "@/lib/trace/detect-format";
+import { WARMUP_DEFINITION } from "@/lib/trace/warmup";
 import { uploadTrace, type UploadOutcome } from "./upload-trace";
 import { UploadReport } from "./upload-report";
 import { useServerProgress } from "./use-server-progress";
@@ -23,6 +25,7 @@ export function UploadPanel({ runId }: { runId: string }) {
   const [label, setLabel] = useState("");
   const [map, setMap] = useState("");
   const [format, setFormat] = useState("auto");
+  const [excludeWarmup, setExcludeWarmup] = useState(false);
   const [key, setKey] = useState<string | null>(null);
   const server = useServerProgress(runId, key);
 
@@ -35,6 +38,7 @@ export function UploadPanel({ runId }: { runId: string }) {
     if (label) q.set("label", label);
     if (map) q.set("map", map);
     if (format !== "auto") q.set("format", format);
+    if (excludeWarmup) q.set("exclude_warmup", "1");
     const result = await uploadTrace(`/api/runs/${runId}/traces?${q}`, f, authHeader, setProgress);
     setKey(null);
     setOutcome(result);
@@ -91,6 +95,11 @@ export function UploadPanel({ runId }: { runId: string }) {
           <input value={map} onChange={(e) => setMap(e.target.value)} className={input} placeholder="experts:topk_ids,weights:probs" />
         </label>
       </div>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" checked={excludeWarmup} onChange={(e) => setExcludeWarmup(e.target.checked)} />
+        Leave out warm-up passes
+        <DefinitionNote text={WARMUP_DEFINITION} />
+      </label>
       <TokenField />
       <button
         type="button"

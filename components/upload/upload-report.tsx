@@ -30,6 +30,11 @@ export function UploadReport({ outcome }: { outcome: UploadOutcome }) {
       ) : (
         <p>No warnings.</p>
       )}
+      {outcome.warmup && outcome.warmup.runCount > 0 && !outcome.warmup.excluded ? (
+        <p className="mt-1 text-amber-800 dark:text-amber-300" data-testid="warmup-hint">
+          The warm-up passes were counted. To leave them out, delete this upload from the run&apos;s uploads and upload the file again with &ldquo;Leave out warm-up passes&rdquo; checked.
+        </p>
+      ) : null}
     </div>
   );
 }

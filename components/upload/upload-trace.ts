@@ -1,3 +1,4 @@
+import type { WarmupReport } from "@/lib/trace/warmup";
 import type { TraceWarning } from "@/lib/trace/warnings";
 
 export interface UploadSuccess {
@@ -8,6 +9,7 @@ export interface UploadSuccess {
   format: string;
   labels: string[];
   warnings: TraceWarning[];
+  warmup: WarmupReport | null;
 }
 export interface UploadFailure {
   ok: false;

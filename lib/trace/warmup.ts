@@ -11,6 +11,9 @@ import { EventBatchBuilder, type EventBatch } from "./event-batch";
  */
 export const WARMUP_MIN_RUN = 256;
 
+/** The definition as the upload form states it. */
+export const WARMUP_DEFINITION = `A warm-up run is ${WARMUP_MIN_RUN} or more consecutive events of one layer with the same experts in the same order, bit-identical gate weights and (when logged) logits: what engines' dummy profiling and warm-up passes produce. They are always reported with their extent; checked, they are left out of every count and of the stored events.`;
+
 export interface WarmupRun {
   layer: number;
   /** 1-based index of the run's first event among the events of its layer, in upload order. */
