@@ -61,6 +61,12 @@ describe("analysis endpoints", () => {
     expect(expert.perLayer.map((p: { load: number }) => p.load)).toEqual([2, 1]);
     expect(expert.perLayer[0].topCollaborators).toEqual([{ expert: 1, count: 2, share: 1 }]);
     expect(expert.perLayer[0].rank).toBe(1);
+    // Load share is load / Σ load (sums to 1 over experts), token share load / N (sums to k).
+    const layer0 = await (await get((await import("@/app/api/runs/[id]/layers/[layer]/route")).GET, `/api/runs/${id}/layers/0`, { id, layer: "0" })).json();
+    const total = (layer0.load as number[]).reduce((s, v) => s + v, 0);
+    expect(expert.perLayer[0].loadShare).toBeCloseTo(2 / total, 12);
+    expect(expert.perLayer[0].tokenShare).toBeCloseTo(2 / layer0.tokens, 12);
+    expect(total).toBe(2 * layer0.tokens);
     const missing = await get((await import("@/app/api/runs/[id]/experts/[expert]/route")).GET, `/api/runs/${id}/experts/9`, { id, expert: "9" });
     expect(missing.status).toBe(404);
     const groups = await (await get((await import("@/app/api/runs/[id]/layers/[layer]/groups/route")).GET, `/api/runs/${id}/layers/0/groups`, { id, layer: "0" })).json();

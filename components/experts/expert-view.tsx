@@ -1,5 +1,6 @@
 "use client";
 
+import { LOAD_SHARE_DEFINITION, TOKEN_SHARE_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect } from "react";
@@ -89,14 +90,14 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
             name={`expert ${expert} across layers`}
             csv={() =>
               [
-                "layer,tokens,load,load_share,rank,mean_gate_weight,collaboration_entropy,top_coverage,next_expert,next_hit_rate",
-                ...data.perLayer.map((p) => [p.layer, p.tokens, p.load, p.loadShare, p.rank, p.meanGateWeight, p.collaborationEntropy, p.topCoverage, p.nextExpert, p.nextHitRate].map((v) => v ?? "").join(",")),
+                "layer,tokens,load,load_share,token_share,rank,mean_gate_weight,collaboration_entropy,top_coverage,next_expert,next_hit_rate",
+                ...data.perLayer.map((p) => [p.layer, p.tokens, p.load, p.loadShare, p.tokenShare, p.rank, p.meanGateWeight, p.collaborationEntropy, p.topCoverage, p.nextExpert, p.nextHitRate].map((v) => v ?? "").join(",")),
               ].join("\n") + "\n"
             }
             json={() => data}
           >
             <LayerSeriesChart
-              title={`expert ${expert}: load share per layer`}
+              title={`expert ${expert}: load share per layer (load / Σ load)`}
               values={data.perLayer.map((p) => (p.tokens > 0 ? p.loadShare : null))}
               layer={layer}
               onLayer={frozen ? undefined : (l) => go(expert, { layer: l })}
@@ -131,7 +132,8 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
   const stats: [string, string, string?][] = [
     ["tokens at this layer", formatValue(detail.tokens)],
     ["load", formatValue(detail.load), "Tokens whose top-k included this expert."],
-    ["load share", formatValue(detail.loadShare), "load / N: the share of the layer's tokens routed here."],
+    ["load share", formatValue(detail.loadShare), LOAD_SHARE_DEFINITION],
+    ["token share", formatValue(detail.tokenShare), TOKEN_SHARE_DEFINITION],
     ["rank by load", `${detail.rank} of ${experts}`],
     ["mean gate weight", formatValue(detail.meanGateWeight), "Σ of its gate weights / load."],
     ["collaboration entropy", formatValue(detail.collaborationEntropy), ENTROPY_DEF],

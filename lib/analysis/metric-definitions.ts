@@ -11,6 +11,10 @@ export const BALANCE_DEFINITIONS: Record<BalanceScalar, { label: string; definit
   jain: { label: "Jain", definition: "Jain's fairness index (Σx)² / (E·Σx²) (1 = uniform, 1/E = one expert).", better: "high" },
 };
 
+/** The two shares of an expert's load, which tools (and this page, before) easily confuse. */
+export const LOAD_SHARE_DEFINITION = "Load share: load_i / Σ_j load_j, the expert's share of the layer's routed assignments (sums to 1 over experts; 1/E when balanced).";
+export const TOKEN_SHARE_DEFINITION = "Token share: P_i = load_i / N, the share of the layer's N tokens whose top-k includes this expert (sums to k over experts).";
+
 export const DEAD_DEFINITION = "Dead: experts never selected in this layer (load 0).";
 export const HOT_DEFINITION = `Hot: experts whose load is at least ${HOT_FACTOR}× the mean load of the layer.`;
 

@@ -36,7 +36,10 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
       layer,
       tokens: agg.tokens,
       load,
+      /** load / Σ load (LOAD_SHARE_DEFINITION). */
       loadShare: loadShare[expert],
+      /** load / N (TOKEN_SHARE_DEFINITION). */
+      tokenShare: agg.tokens > 0 ? load / agg.tokens : null,
       /** 1 = the most used expert of the layer (ties share a rank). */
       rank,
       meanGateWeight: load > 0 ? agg.weightSum[expert] / load : null,
