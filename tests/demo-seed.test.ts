@@ -2,7 +2,7 @@ import { ANONYMOUS_OPEN } from "@/lib/auth/viewer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
-import { listRuns } from "@/lib/db/queries/runs";
+import { getRun, listRuns } from "@/lib/db/queries/runs";
 import { DEMO_RUNS, seedDemoRuns } from "@/lib/demo/seed-demo-runs";
 import { planStructure } from "@/lib/demo/synthetic-trace";
 import quantBench from "@/lib/demo/papers/quantmoe-bench.json";
@@ -10,6 +10,8 @@ import { seedPaperResults } from "@/lib/demo/seed-paper-results";
 import { listPruningRuns } from "@/lib/db/queries/pruning-runs";
 import { listQuantResults } from "@/lib/db/queries/quant-results";
 import { openTestDatabase } from "./support/test-db";
+import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
+import { getComparison } from "@/lib/runs/compare-runs";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 
@@ -49,6 +51,22 @@ describe("demo seeding on PGlite", () => {
       expect(m.dead).toEqual([...plan.dead[l]].sort((a, b) => a - b));
       const top = [...m.loadShare.keys()].sort((a, b) => m.loadShare[b] - m.loadShare[a]);
       for (const h of plan.hot[l]) expect(top.slice(0, 3)).toContain(h);
+    }
+  });
+
+  it("holds a vanilla and a C2R run of the same tokens, so Compare pairs every event on first start", async () => {
+    const runs = await listRuns(t.db, {}, ANONYMOUS_OPEN);
+    const vanilla = runs.find((r) => r.name === DEMO_RUNS[0].name)!;
+    const c2r = runs.find((r) => r.name === DEMO_RUNS[3].name)!;
+    expect(c2r.policy).toBe("c2r T=2");
+    const cmp = await getComparison(t.db, (await getRun(t.db, vanilla.id))!, (await getRun(t.db, c2r.id))!, { paired: true });
+    expect(cmp.paired).toMatchObject({ matchedEvents: 3000 * 32, unmatchedA: 0, unmatchedB: 0 });
+    expect(cmp.meanFlipRate).toBeGreaterThan(0.05);
+    expect(cmp.meanFlipRate).toBeLessThan(1);
+    // C2R's point: experts collaborate with fewer others (mean collaboration entropy drops at every layer).
+    for (let l = 0; l < 32; l++) {
+      const h = async (id: string) => meanCollaborationEntropy((await getLayerAggregate(t.db, id, l, 8)).coactivation, 8)!;
+      expect(await h(c2r.id)).toBeLessThan(await h(vanilla.id));
     }
   });
 });

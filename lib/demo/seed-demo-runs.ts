@@ -4,6 +4,8 @@ import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { runs } from "@/lib/db/schema";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { createRunFromBody } from "@/lib/runs/create-run";
+import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
+import { c2rJsonl } from "./c2r-trace";
 import { DEFAULT_LABELS, syntheticJsonl, type SyntheticOptions } from "./synthetic-trace";
 
 interface DemoRun {
@@ -12,6 +14,8 @@ interface DemoRun {
   tokens: number;
   seed: number;
   withLogits: boolean;
+  /** Re-route the tokens of the first demo run by C2R with this Top-T (a paired run for Compare). */
+  c2rOfFirst?: number;
 }
 
 /** Shapes of real presets, small enough to ingest in seconds on the embedded database. */
@@ -19,6 +23,7 @@ export const DEMO_RUNS: readonly DemoRun[] = [
   { name: "Demo · Mixtral-8x7B, synthetic routing with logits", preset: "mixtral-8x7b", tokens: 3000, seed: 1, withLogits: true },
   { name: "Demo · OLMoE-1B-7B, synthetic routing", preset: "olmoe-1b-7b", tokens: 2000, seed: 2, withLogits: false },
   { name: "Demo · Qwen1.5-MoE-A2.7B, synthetic routing", preset: "qwen1.5-moe-a2.7b", tokens: 1500, seed: 3, withLogits: false },
+  { name: "Demo · Mixtral-8x7B, the same tokens under C2R (T = 2)", preset: "mixtral-8x7b", tokens: 3000, seed: 1, withLogits: true, c2rOfFirst: 2 },
 ];
 
 const DESCRIPTION =
@@ -38,9 +43,12 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
     for (const demo of DEMO_RUNS) {
       const run = await createRunFromBody(tx as unknown as Db, {
         name: demo.name,
-        description: `${DESCRIPTION} Seed ${demo.seed}, ${demo.tokens} tokens.`,
-        tags: ["demo", "synthetic"],
+        description: demo.c2rOfFirst
+          ? `The tokens of "${DEMO_RUNS[0].name}" (same sequences, positions and logits), re-routed by collaboration-constrained routing: each token keeps its top expert and takes the other ${demo.c2rOfFirst === 1 ? "one" : "k − 1"} from that expert's ${demo.c2rOfFirst} strongest collaborators in the vanilla run (A6). Compare the two runs for the flip rate.`
+          : `${DESCRIPTION} Seed ${demo.seed}, ${demo.tokens} tokens.`,
+        tags: demo.c2rOfFirst ? ["demo", "synthetic", "c2r"] : ["demo", "synthetic"],
         model: { preset: demo.preset },
+        ...(demo.c2rOfFirst ? { policy: `c2r T=${demo.c2rOfFirst}` } : {}),
       });
       out.push({ run, demo });
     }
@@ -56,7 +64,12 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
       withLogits: demo.withLogits,
     };
     const t0 = Date.now();
-    const res = await ingestUpload(db, run, syntheticJsonl(opts), { fileName: `synthetic-${demo.preset}-seed${demo.seed}.jsonl`, format: "jsonl" });
+    const first = created[0].run;
+    const body = demo.c2rOfFirst
+      ? c2rJsonl({ ...opts, router: config.router }, await getAllLayerAggregates(db, first.id, config.layers, config.experts), demo.c2rOfFirst)
+      : syntheticJsonl(opts);
+    const fileName = demo.c2rOfFirst ? `synthetic-${demo.preset}-seed${demo.seed}-c2r-T${demo.c2rOfFirst}.jsonl` : `synthetic-${demo.preset}-seed${demo.seed}.jsonl`;
+    const res = await ingestUpload(db, run, body, { fileName, format: "jsonl" });
     console.log(`[atlas] demo run "${run.name}": ${res.events} events in ${Date.now() - t0} ms`);
   }
   return Promise.all(created.map(({ run }) => getRun(db, run.id).then((r) => r!)));
