@@ -110,7 +110,7 @@ export function LayerExplorer({ runId, layers }: Props) {
               </div>
             </Exportable>
           </div>
-          <LayerBalance balance={data.balance} tokens={data.tokens} />
+          <LayerBalance balance={data.balance} tokens={data.tokens} runId={runId} layer={layer} />
         </div>
       ) : !error ? (
         <p>Loading layer {layer}…</p>

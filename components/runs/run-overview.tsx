@@ -4,6 +4,7 @@ import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
 import type { RunBalance } from "@/lib/runs/get-run-balance";
 import type { RunView } from "@/lib/runs/run-view";
 import { ShareButton } from "@/components/share/share-button";
+import { ExpertIds } from "@/components/experts/expert-ids";
 import { SnapshotBanner } from "@/components/share/view-header";
 import { BalanceChart } from "./balance-chart";
 import { RunSummary } from "./run-summary";
@@ -83,23 +84,16 @@ function HotDead({ runId, balance }: { runId: string; balance: RunBalance }) {
                   {l.layer}
                 </Link>
               </td>
-              <td className="num pr-4">{l.hot.length ? <ExpertLinks runId={runId} layer={l.layer} experts={l.hot} /> : "—"}</td>
-              <td className="num">{l.dead.length ? <ExpertLinks runId={runId} layer={l.layer} experts={l.dead} /> : "—"}</td>
+              <td className="pr-4">
+                <ExpertIds runId={runId} layer={l.layer} experts={l.hot} />
+              </td>
+              <td>
+                <ExpertIds runId={runId} layer={l.layer} experts={l.dead} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </details>
   );
-}
-
-function ExpertLinks({ runId, layer, experts }: { runId: string; layer: number; experts: number[] }) {
-  return experts.map((e, i) => (
-    <span key={e}>
-      {i ? ", " : ""}
-      <Link href={`/runs/${runId}/experts/${e}?layer=${layer}`} className="text-indigo-600 underline">
-        {e}
-      </Link>
-    </span>
-  ));
 }
