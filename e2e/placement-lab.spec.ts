@@ -8,7 +8,7 @@ test("the placement lab replays the demo Mixtral run's logits under C2R", async 
     .poll(
       async () => {
         const { runs } = await (await request.get("/api/runs?tag=demo")).json();
-        id = runs.find((r: { name: string; events: number }) => r.name.includes("Mixtral") && r.events > 0)?.id;
+        id = runs.find((r: { name: string; events: number }) => r.name.includes("Mixtral-8x7B, synthetic") && r.events > 0)?.id;
         return id;
       },
       { timeout: 30_000 },

@@ -70,7 +70,7 @@ test("V3: order by co-activation group, export the matrix, keyboard between expe
 });
 
 test("V4: an expert across layers, moved with the keyboard, with its collaborators and label mix", async ({ page, request }) => {
-  const mixtral = await demoRun(request, "Mixtral");
+  const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
   await page.goto(`/runs/${mixtral.id}/experts/2?layer=4`);
   await expect(page.getByTestId("expert-load-chart")).toBeVisible();
   await expect(page.getByTestId("top-collaborators").locator("tbody tr")).toHaveCount(3);
@@ -102,7 +102,7 @@ test("V5: the collaboration graph follows the lift threshold, with the entropy s
 });
 
 test("V7: cross-layer flow with predictability per layer", async ({ page, request }) => {
-  const mixtral = await demoRun(request, "Mixtral");
+  const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
   await page.goto(`/runs/${mixtral.id}/flow?layer=3`);
   await expect(page.getByTestId("predictability-chart")).toBeVisible();
   await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(40);
@@ -141,6 +141,49 @@ test("V10: two real Mixtral traces side by side, their difference, and a paired 
   await expect(page).toHaveURL(/paired=1/);
   await expect(page.getByTestId("mean-flip-rate")).toHaveText("0");
   await expect(page.getByTestId("mean-jsd")).toHaveText("0");
+  // Every decode step logs position 0; they pair in order, so nothing is left on either side.
+  const pairing = page.getByTestId("pairing-summary");
+  await expect(pairing).toContainText("paired: 6,777 events · only in A 0 · only in B 0");
+  // And the same the other way round.
+  await page.goto(`/compare?a=${twin}&b=${b}&layer=0&paired=1`);
+  await expect(page.getByTestId("pairing-summary")).toContainText("only in A 0 · only in B 0");
+  await expect(page.getByTestId("diff-heatmap")).toContainText("row expert");
+  await expect(page.getByTestId("diff-heatmap")).toContainText("column expert");
+  await screenshot(page, "compare-self-paired");
+});
+
+test("Compare on first start: the demo's vanilla and C2R runs of the same tokens, paired", async ({ page, request }) => {
+  const vanilla = await demoRun(request, "Mixtral-8x7B, synthetic");
+  const c2r = await demoRun(request, "under C2R");
+  await page.goto(`/compare?a=${vanilla.id}&b=${c2r.id}&layer=3&paired=1`);
+  await expect(page.getByTestId("pairing-summary")).toContainText("paired: 96,000 events · only in A 0 · only in B 0");
+  await expect(page.getByTestId("mean-flip-rate")).toHaveText(/^0\.\d+$/);
+  await expect(page.getByTestId("diff-heatmap").getByTestId("heatmap-canvas")).toHaveAttribute("data-drawn", /[1-9]/);
+  await screenshot(page, "compare-demo-vanilla-vs-c2r");
+});
+
+test("hot and dead experts read as linked ids; an out-of-range layer or expert gets a 404 that says why", async ({ page, request }) => {
+  const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
+  await page.goto(`/runs/${mixtral.id}/layers/0`);
+  const hot = page.getByTestId("hot-experts");
+  await expect(hot.getByRole("link").first()).toHaveText(/^#\d$/);
+  const first = await hot.getByRole("link").first().getAttribute("aria-label");
+  expect(first).toMatch(/^expert \d$/);
+  await screenshot(page, "layer-balance-expert-ids");
+  for (const [path, title, detail] of [
+    [`/runs/${mixtral.id}/layers/32`, "No layer 32", "has 32 MoE layers, numbered 0 to 31"],
+    [`/runs/${mixtral.id}/experts/8`, "No expert 8", "has 8 routed experts per layer, numbered 0 to 7"],
+    ["/runs/nosuchrun000", "Run not found", "or it is private"],
+  ]) {
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(404);
+    await expect(page.getByTestId("not-found").getByRole("heading")).toHaveText(title);
+    await expect(page.getByTestId("not-found")).toContainText(detail);
+  }
+  await page.goto(`/runs/${mixtral.id}/layers/99`);
+  await screenshot(page, "not-found-layer");
+  await page.getByRole("link", { name: "Layer 31 (the last)" }).click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${mixtral.id}/layers/31$`));
 });
 
 test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label load share per expert against uniform", async ({ page, request }) => {
