@@ -90,7 +90,8 @@ describe("uploads that stop halfway leave nothing behind", () => {
       }
     }
     const upload = ingestUpload(t.db, run, endless(), { format: "jsonl" });
-    const outcome = upload.then(() => "committed", (e: Error) => e.message);
+    // Drizzle wraps a failed query ("Failed query: ..."): the connection's own error is its cause.
+    const outcome = upload.then(() => "committed", (e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message ?? ""}`);
     for (let i = 0; i < 200 && (await counted(run.id)) === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await counted(run.id)).toBeGreaterThan(0);
     // Every connection of the app to its database dies (a Postgres restart, a failover, a proxy cut).
