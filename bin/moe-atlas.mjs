@@ -6,22 +6,8 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
-
-const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
-
-  moe-atlas ingest <files or folders...> (--run <id> | --new --model <preset> --name <name>)
-            [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
-            [--label <label>] [--tag <tag>]...
-  moe-atlas runs                      list runs
-  moe-atlas presets                   list model presets
-  moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
-  moe-atlas pruning import <file.json|file.csv> [--model <preset>]   store pruning runs (all or none)
-  moe-atlas pruning list [--model <preset>]
-  moe-atlas quant import <file.json|file.csv> [--model <preset>]     store quantization results
-  moe-atlas quant list [--model <preset>]
-
-Server and token: --url (or MOE_ATLAS_URL, default http://127.0.0.1:3000), --token (or MOE_ATLAS_TOKEN).
-Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files.`;
+// The usage text lives in its own module so the app's /docs/cli page renders the same text.
+import { USAGE } from "./usage.mjs";
 
 const TRACE_EXT = [".jsonl", ".ndjson", ".npy", ".npz", ".safetensors", ".json"];
 
