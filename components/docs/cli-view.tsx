@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import type { CliUsage } from "./cli-usage";
 
 /** The CLI page: the usage text's commands one per row, its notes, and the text verbatim. */
@@ -28,10 +29,27 @@ export function CliView({ usage, text }: { usage: CliUsage; text: string }) {
                 {c.name}
               </th>
               <td>
-                <code className="font-mono text-xs">{c.synopsis}</code>
+                {/* Lines break between words only, never inside "--format". */}
+                <code className="font-mono text-xs">
+                  {c.synopsis.split(" ").map((w, i) => (
+                    <Fragment key={i}>
+                      {i ? " " : ""}
+                      <span className="whitespace-nowrap">{w}</span>
+                    </Fragment>
+                  ))}
+                </code>
               </td>
               <td>{c.description || "—"}</td>
-              <td className="font-mono text-xs">{c.options.join(" ") || "—"}</td>
+              <td className="font-mono text-xs">
+                {c.options.length
+                  ? c.options.map((o, i) => (
+                      <Fragment key={o}>
+                        {i ? " " : ""}
+                        <span className="whitespace-nowrap">{o}</span>
+                      </Fragment>
+                    ))
+                  : "—"}
+              </td>
             </tr>
           ))}
         </tbody>

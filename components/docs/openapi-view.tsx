@@ -125,10 +125,16 @@ function OperationView({ doc, op }: { doc: OpenApiDoc; op: Operation }) {
         <div data-testid="errors">
           <h4 className="text-xs font-semibold uppercase text-zinc-500">Errors</h4>
           <ul className="text-sm">
-            {op.errors.map((r) => (
-              <li key={r.status} data-status={r.status}>
-                <span className="font-mono font-semibold">{r.status}</span> {r.description && r.description !== "error" ? r.description : ""}
-                {r.content.map((c) => (
+            {errorLines(doc, op.errors).map((line) => (
+              <li key={line.statuses.join(",")}>
+                {line.statuses.map((status, i) => (
+                  <span key={status} data-status={status} className="font-mono font-semibold">
+                    {i ? ", " : ""}
+                    {status}
+                  </span>
+                ))}
+                {line.description ? ` ${line.description}` : ""}
+                {line.content.map((c) => (
                   <span key={c.mediaType} className="text-zinc-500">
                     {" "}
                     ({c.mediaType}: {c.schema ? <TypeRef doc={doc} schema={c.schema} /> : "any"})
@@ -172,14 +178,35 @@ function ResponseView({ doc, r }: { doc: OpenApiDoc; r: Response }) {
   );
 }
 
-/** A type, with a $ref linked to its entry in the schema section. */
-function TypeRef({ doc, schema }: { doc: OpenApiDoc; schema: JsonObject }) {
+/** Errors that say the same thing (same description and content) on one line: "400, 404 (application/json: Error)". */
+function errorLines(doc: OpenApiDoc, errors: Response[]) {
+  const lines: { statuses: string[]; description: string; content: Response["content"]; key: string }[] = [];
+  for (const r of errors) {
+    // The bare word "error" adds nothing beside a 4xx status.
+    const description = r.description && r.description !== "error" ? r.description : "";
+    const key = JSON.stringify([description, r.content.map((c) => [c.mediaType, typeLabel(doc, c.schema)])]);
+    const same = lines.find((l) => l.key === key);
+    if (same) same.statuses.push(r.status);
+    else lines.push({ statuses: [r.status], description, content: r.content, key });
+  }
+  return lines;
+}
+
+/** A type, with a $ref linked to its entry in the schema section (also as an array's items). */
+function TypeRef({ doc, schema }: { doc: OpenApiDoc; schema: JsonObject }): ReactNode {
   const name = refName(schema);
   if (name)
     return (
       <a href={`#schema-${name}`} className="font-mono text-xs text-indigo-600 underline">
         {name}
       </a>
+    );
+  const items = schema.items;
+  if (schema.type === "array" && items && typeof items === "object" && !Array.isArray(items))
+    return (
+      <span className="font-mono text-xs">
+        array of <TypeRef doc={doc} schema={items} />
+      </span>
     );
   return <span className="font-mono text-xs">{typeLabel(doc, schema)}</span>;
 }
