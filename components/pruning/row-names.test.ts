@@ -10,10 +10,16 @@ describe("pruningRowNames", () => {
       { id: "d", name: "EUF iterative", source: "" },
       { id: "e", name: "EUF iterative", source: "" },
     ]);
-    expect(names.get("a")).toBe("Min-EAN one-shot (MC-Suite paper, Table 2)");
-    expect(names.get("b")).toBe("Min-EAN one-shot (MC-Suite paper, Table 3)");
+    expect(names.get("a")).toBe("Min-EAN one-shot (Table 2)");
+    expect(names.get("b")).toBe("Min-EAN one-shot (Table 3)");
     expect(names.get("c")).toBe("Random lottery");
     expect(names.get("d")).toBe("EUF iterative #d");
     expect(new Set(names.values()).size).toBe(5);
+    // When the sources' last parts are alike, the whole source.
+    const same = pruningRowNames([
+      { id: "x", name: "EUF", source: "paper A, Table 1" },
+      { id: "y", name: "EUF", source: "paper B, Table 1" },
+    ]);
+    expect([same.get("x"), same.get("y")]).toEqual(["EUF (paper A, Table 1)", "EUF (paper B, Table 1)"]);
   });
 });
