@@ -1,6 +1,23 @@
 import type { ReactNode } from "react";
 import { groupOperations, namedSchemas, objectProperties, refName, schemaNotes, typeLabel, type Body, type JsonObject, type OpenApiDoc, type Operation, type Response } from "./openapi-model";
 
+/** Descriptions are CommonMark; only `inline code` is marked up here, the rest reads as plain text. */
+function Prose({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/`([^`]+)`/).map((part, i) =>
+        i % 2 ? (
+          <code key={i} className="rounded bg-zinc-100 px-1 font-mono text-[0.9em] dark:bg-zinc-800">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 const METHOD_COLORS: Record<string, string> = {
   GET: "bg-sky-100 text-sky-900 dark:bg-sky-900 dark:text-sky-100",
   POST: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100",
@@ -19,7 +36,7 @@ export function OpenApiView({ doc }: { doc: OpenApiDoc }) {
         <h1 className="text-2xl font-bold">
           {doc.info?.title ?? "API"} <span className="text-base font-normal text-zinc-500">version {doc.info?.version ?? "?"}</span>
         </h1>
-        {doc.info?.description ? <p className="max-w-4xl text-sm">{doc.info.description}</p> : null}
+        {doc.info?.description ? <p className="max-w-4xl text-sm"><Prose text={doc.info.description} /></p> : null}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Drawn from the OpenAPI {doc.openapi} document the server serves at{" "}
           <a className="text-indigo-600 underline" href="/api/openapi.json">
@@ -49,7 +66,7 @@ export function OpenApiView({ doc }: { doc: OpenApiDoc }) {
       {groups.map((g) => (
         <section key={g.name} id={`resource-${g.name}`} aria-label={`resource ${g.name}`} className="flex flex-col gap-4" data-resource={g.name}>
           <h2 className="border-b border-zinc-200 pb-1 text-xl font-semibold dark:border-zinc-800">{g.name}</h2>
-          {g.description ? <p className="text-sm">{g.description}</p> : null}
+          {g.description ? <p className="text-sm"><Prose text={g.description} /></p> : null}
           {g.operations.map((op) => (
             <OperationView key={op.id} doc={doc} op={op} />
           ))}
@@ -78,8 +95,8 @@ function OperationView({ doc, op }: { doc: OpenApiDoc; op: Operation }) {
         <code className="font-mono text-sm font-semibold">{op.path}</code>
         {op.security.length ? <span className="text-xs text-zinc-500">needs a token ({op.security.join(", ")}) once any exists</span> : null}
       </h3>
-      {op.summary ? <p className="text-sm">{op.summary}</p> : null}
-      {op.description ? <p className="text-sm text-zinc-700 dark:text-zinc-300">{op.description}</p> : null}
+      {op.summary ? <p className="text-sm"><Prose text={op.summary} /></p> : null}
+      {op.description ? <p className="text-sm text-zinc-700 dark:text-zinc-300"><Prose text={op.description} /></p> : null}
       {op.parameters.length ? (
         <div>
           <h4 className="text-xs font-semibold uppercase text-zinc-500">Parameters</h4>
@@ -167,7 +184,7 @@ function BodyView({ doc, body }: { doc: OpenApiDoc; body: Body }) {
 function ResponseView({ doc, r }: { doc: OpenApiDoc; r: Response }) {
   return (
     <div className="mt-1 text-sm" data-status={r.status}>
-      <span className="font-mono font-semibold">{r.status}</span> {r.description}
+      <span className="font-mono font-semibold">{r.status}</span> {r.description ? <Prose text={r.description} /> : null}
       {r.content.map((c) => (
         <div key={c.mediaType} className="ml-4">
           <span className="font-mono text-xs text-zinc-500">{c.mediaType}</span>
