@@ -47,9 +47,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/quantization" className="text-sm hover:underline">
               Quantization
             </Link>
-            <a href="/api/openapi.json" className="text-sm hover:underline">
+            <Link href="/docs/api" className="text-sm hover:underline">
               API
-            </a>
+            </Link>
+            <Link href="/docs/cli" className="text-sm hover:underline">
+              CLI
+            </Link>
             <span className="ml-auto flex items-center gap-4">
               <SessionMenu open={viewer.open} tokenName={viewer.tokenName} />
               <ThemeToggle initial={theme} />

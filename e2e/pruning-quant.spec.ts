@@ -74,6 +74,9 @@ test("V9: quantization settings with average bits, an allocation heatmap, the Pa
   await s.getByLabel("budget").fill("2.55");
   await s.getByRole("button", { name: "Suggest" }).click();
   await expect(page.getByTestId("suggested-avg-bits")).toHaveText(/^2\.54\d$/);
+  // The Pareto chart's bits axis carries the heatmaps' bit-width colours (one palette).
+  const heat4 = await page.getByTestId("suggestion").locator('rect[data-bits="4"]').first().getAttribute("fill");
+  await expect(page.getByTestId("pareto-chart").locator('rect[data-bits="4"]')).toHaveAttribute("fill", heat4!);
   await s.getByRole("button", { name: "Save as a configuration" }).click();
   await expect(s.getByRole("button", { name: "Saved" })).toBeVisible();
   await expect(table.locator("tbody tr", { hasText: "usage allocation" })).toHaveCount(1);

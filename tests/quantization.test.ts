@@ -34,6 +34,20 @@ describe("quantization results through the route handlers (§5, A10)", () => {
       expect(high.map((e) => count[l][e]).sort((a, b) => b - a)).toEqual(top2);
     });
     expect(s.body.avgBits).toBeCloseTo(2.54, 2);
+    // At the view's default 2.54 (top-2 everywhere is 2.5434, over): the whole budget up to one
+    // expert's step, never over. Top-1 everywhere, then every layer's second expert but the one
+    // whose second expert carries the smallest share of its layer's load.
+    const d = await callRoute(suggest.POST, "/api/quant-results/suggest", postJson({ strategy: "usage", runId: run.id, budget: 2.54, high: 4, low: 2, attention: 4 }));
+    expect(d.status).toBe(200);
+    expect(d.body.step).toBeCloseTo(0.007587, 6);
+    expect(d.body.avgBits).toBeLessThanOrEqual(2.54);
+    expect(d.body.avgBits).toBeGreaterThan(2.54 - d.body.step);
+    const highs = d.body.bits.experts.map((row: number[]) => row.filter((b) => b === 4).length);
+    expect(highs.reduce((a: number, b: number) => a + b, 0)).toBe(63);
+    const secondShare = count.map((c) => [...c].sort((a, b) => b - a)[1] / c.reduce((a, b) => a + b, 0));
+    const short = highs.indexOf(1);
+    expect(highs.filter((h: number) => h === 1)).toHaveLength(1);
+    expect(secondShare[short]).toBe(Math.min(...secondShare));
     const inverted = await callRoute(suggest.POST, "/api/quant-results/suggest", postJson({ strategy: "usage", runId: run.id, budget: 3, high: 2, low: 4 }));
     expect(inverted.status).toBe(400);
     expect(inverted.body.error.where).toBe("high");

@@ -48,7 +48,8 @@ export function PruneFromTrace() {
     onSuccess: () => client.invalidateQueries({ queryKey: ["pruning-runs"] }),
   });
   const r = compute.data;
-  const asView = r ? ({ id: "sim", name: "simulated", label: r.mode ? `${r.mode === "min" ? "Min" : "Max"}-${r.criterion}` : r.criterion, schedule: r.schedule, dense: { routing_mass_retained: 1, flip_rate: 0 }, steps: r.steps } as unknown as PruningRunView) : null;
+  const simLabel = r ? (r.mode ? `${r.mode === "min" ? "Min" : "Max"}-${r.criterion}` : r.criterion) : "";
+  const asView = r ? ({ id: "sim", name: `${simLabel} ${r.schedule} (computed, not saved)`, source: "", label: simLabel, schedule: r.schedule, dense: { routing_mass_retained: 1, flip_rate: 0 }, steps: r.steps } as unknown as PruningRunView) : null;
   return (
     <section aria-label="pruning from a trace" className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800" data-testid="prune-from-trace">
       <h2 className="font-semibold">Drop experts by a trace criterion (A9)</h2>

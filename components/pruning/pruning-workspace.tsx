@@ -16,6 +16,7 @@ import { formatValue } from "@/components/viz/format";
 import { DropStepMap } from "./drop-step-map";
 import { MetricChart } from "./metric-chart";
 import { PruneFromTrace } from "./prune-from-trace";
+import { pruningRowNames } from "./row-names";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
@@ -93,11 +94,13 @@ export function PruningWorkspace() {
 
 function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selected: string[]; toggle: (id: string) => void }) {
   if (!runs.length) return <p className="text-sm">No pruning runs match.</p>;
+  const names = pruningRowNames(runs);
   return (
     <table className="text-sm [&_td]:px-2 [&_td]:py-0.5 [&_th]:px-2" data-testid="pruning-table">
       <thead>
         <tr className="text-left text-xs text-zinc-500">
           <th>compare</th>
+          <th>name</th>
           <th>criterion</th>
           <th>schedule</th>
           <th>model</th>
@@ -111,8 +114,11 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
         {runs.map((r) => (
           <tr key={r.id} data-pruning-run={r.id}>
             <td>
-              <input type="checkbox" aria-label={`compare ${r.name} (${r.source})`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} />
+              <input type="checkbox" aria-label={`compare ${names.get(r.id)}`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} />
             </td>
+            <th scope="row" className="text-left font-normal" data-testid="pruning-row-name">
+              {names.get(r.id)}
+            </th>
             <td>
               {r.label}
               <DefinitionNote text={definitionOf(r)} />
@@ -141,6 +147,7 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
   const metrics = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || rank(a) - rank(b) || a.localeCompare(b));
   const shown = metric && metrics.includes(metric) ? metric : metrics[0];
   const sources = [...new Set(data.runs.map((r) => r.source).filter(Boolean))];
+  const names = pruningRowNames(data.runs);
   return (
     <section aria-label="comparison" className="flex flex-col gap-4">
       <h2 className="font-semibold">
@@ -158,7 +165,7 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
           </label>
           <Exportable
             name={`pruning ${shown} vs dropped`}
-            csv={() => toCsv(["run", "criterion", "schedule", "dropped_percent", shown], data.runs.flatMap((r) => [...(r.dense[shown] !== undefined ? [[r.name, r.label, r.schedule, 0, r.dense[shown]]] : []), ...r.steps.map((s) => [r.name, r.label, r.schedule, s.droppedPercent, s.metrics[shown] ?? null])]))}
+            csv={() => toCsv(["run", "criterion", "schedule", "dropped_percent", shown], data.runs.flatMap((r) => [...(r.dense[shown] !== undefined ? [[names.get(r.id)!, r.label, r.schedule, 0, r.dense[shown]]] : []), ...r.steps.map((s) => [names.get(r.id)!, r.label, r.schedule, s.droppedPercent, s.metrics[shown] ?? null])]))}
             json={() => data.runs}
           >
             <MetricChart runs={data.runs} metric={shown} />
@@ -170,7 +177,7 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
       )}
       <div className="flex flex-wrap gap-6">
         {data.runs.map((r) =>
-          data.dropStep[r.id] ? <DropStepMap key={r.id} name={`${r.label} ${r.schedule}`} steps={r.steps.length} dropStep={data.dropStep[r.id]!} runId={r.runId} /> : null,
+          data.dropStep[r.id] ? <DropStepMap key={r.id} name={names.get(r.id)!} steps={r.steps.length} percents={r.steps.map((s) => s.droppedPercent)} dropStep={data.dropStep[r.id]!} runId={r.runId} /> : null,
         )}
       </div>
       {data.runs.some((r) => !data.dropStep[r.id]) ? <p className="text-xs text-zinc-500">Runs imported from tables record how many experts were dropped, not which: they have no drop map.</p> : null}
@@ -189,8 +196,8 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
           <tbody>
             {data.jaccard.map((j) => (
               <tr key={`${j.a}-${j.b}`}>
-                <td>{data.runs.find((r) => r.id === j.a)!.name}</td>
-                <td>{data.runs.find((r) => r.id === j.b)!.name}</td>
+                <td>{names.get(j.a)}</td>
+                <td>{names.get(j.b)}</td>
                 <td className="num text-right">{formatValue(j.mean)}</td>
               </tr>
             ))}
@@ -202,7 +209,7 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
           .filter((r) => r.steps.some((s) => s.dropped))
           .map((r) => (
             <a key={r.id} className="mr-3 text-indigo-600 underline" href={`/api/pruning-runs/${r.id}/keep-mask`} download={`keep-mask-${r.id}.json`}>
-              keep-mask of {r.name} (JSON)
+              keep-mask of {names.get(r.id)} (JSON)
             </a>
           ))}
       </p>

@@ -1,5 +1,6 @@
-import { interpolateViridis } from "d3";
 import type { QuantResultView } from "@/lib/quant/quant-results";
+import { BitLegend } from "./bit-legend";
+import { bitColor } from "./bit-palette";
 
 /** Layer × expert bits of one allocation (attention and shared bits beside it). */
 export function BitHeatmap({ result }: { result: QuantResultView }) {
@@ -7,9 +8,6 @@ export function BitHeatmap({ result }: { result: QuantResultView }) {
   const L = rows.length;
   const E = rows[0]?.length ?? 0;
   const values = [...new Set(rows.flat())].sort((a, b) => a - b);
-  const lo = values[0] ?? 0;
-  const hi = values[values.length - 1] ?? 1;
-  const color = (b: number) => interpolateViridis(hi > lo ? (b - lo) / (hi - lo) : 0.5);
   const cell = Math.max(4, Math.min(24, Math.floor(320 / Math.max(E, 1))));
   const rowH = Math.max(3, Math.min(14, Math.floor(448 / Math.max(L, 1))));
   return (
@@ -19,9 +17,12 @@ export function BitHeatmap({ result }: { result: QuantResultView }) {
         {result.bits.shared !== undefined ? `, shared ${result.bits.shared}` : ""})
       </figcaption>
       <svg width={E * cell + 34} height={L * rowH + 16} role="img" aria-label={`bit allocation of ${result.name}, layer by expert`}>
+        <text transform={`translate(8,${(L * rowH) / 2}) rotate(-90)`} textAnchor="middle" fontSize={9} fill="currentColor">
+          MoE layer
+        </text>
         {rows.map((row, l) =>
           row.map((b, e) => (
-            <rect key={`${l}-${e}`} x={34 + e * cell} y={l * rowH} width={cell - 1} height={rowH - 1} fill={color(b)} data-bits={b}>
+            <rect key={`${l}-${e}`} x={34 + e * cell} y={l * rowH} width={cell - 1} height={rowH - 1} fill={bitColor(b)} data-bits={b}>
               <title>{`layer ${l}, expert ${e}: ${b} bits`}</title>
             </rect>
           )),
@@ -37,14 +38,7 @@ export function BitHeatmap({ result }: { result: QuantResultView }) {
           experts 0–{E - 1} →
         </text>
       </svg>
-      <div className="mt-1 flex gap-2">
-        {values.map((b) => (
-          <span key={b} className="inline-flex items-center gap-1">
-            <span className="inline-block h-2 w-3" style={{ background: color(b) }} />
-            {b} bits
-          </span>
-        ))}
-      </div>
+      <BitLegend widths={values} />
     </figure>
   );
 }

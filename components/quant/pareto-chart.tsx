@@ -3,10 +3,12 @@ import { paretoFrontier } from "@/lib/analysis/quantization";
 import type { QuantResultView } from "@/lib/quant/quant-results";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";
+import { bitColor } from "./bit-palette";
 
 const W = 560;
 const H = 320;
-const M = { top: 16, right: 16, bottom: 40, left: 52 };
+const M = { top: 16, right: 16, bottom: 50, left: 52 };
+const STRIP = 80;
 
 /** Accuracy against average bits, the Pareto frontier (fewer bits, higher accuracy) drawn through its points. */
 export function ParetoChart({ results, metric }: { results: QuantResultView[]; metric: string }) {
@@ -18,10 +20,22 @@ export function ParetoChart({ results, metric }: { results: QuantResultView[]; m
   return (
     <svg width={W} height={H} role="img" aria-label={`${metric} against average bits, with the Pareto frontier`} data-testid="pareto-chart" className="text-zinc-700 dark:text-zinc-300">
       <YGrid y={y} ticks={5} left={M.left} right={W - M.right} />
+      {/* The bits axis in the bit-width colours of the allocation heatmaps (bit-palette.ts), so a
+          position here reads as the colour there. */}
+      <g data-testid="pareto-bit-strip">
+        {Array.from({ length: STRIP }, (_, i) => {
+          const [a, b] = x.domain();
+          const bits = a + ((i + 0.5) / STRIP) * (b - a);
+          return <rect key={i} x={x(a + (i / STRIP) * (b - a))} y={H - M.bottom + 1} width={(W - M.left - M.right) / STRIP + 0.5} height={4} fill={bitColor(bits)} />;
+        })}
+      </g>
       {x.ticks(6).map((t) => (
-        <text key={t} x={x(t)} y={H - M.bottom + 14} textAnchor="middle" fontSize={10} fill="currentColor">
-          {formatValue(t)}
-        </text>
+        <g key={t}>
+          {Number.isInteger(t) ? <rect x={x(t) - 4} y={H - M.bottom + 7} width={8} height={8} fill={bitColor(t)} data-bits={t} stroke="currentColor" strokeOpacity={0.3} /> : null}
+          <text x={x(t)} y={H - M.bottom + 26} textAnchor="middle" fontSize={10} fill="currentColor">
+            {formatValue(t)}
+          </text>
+        </g>
       ))}
       <text x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle" fontSize={11} fill="currentColor">
         average bits (A10)

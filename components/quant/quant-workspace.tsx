@@ -250,6 +250,15 @@ function Suggester() {
             <p>
               Average bits <strong className="num" data-testid="suggested-avg-bits">{s.avgBits.toFixed(3)}</strong> (budget {s.budget ?? "—"}), {gib(s.sizeBytes)} of quantized weights.
             </p>
+            {s.budget !== null ? (
+              <p className="max-w-md text-xs text-zinc-600 dark:text-zinc-400" data-testid="suggested-budget-use">
+                {s.avgBits > s.budget + 1e-9
+                  ? `Even every expert at the low bits averages ${s.avgBits.toFixed(3)}, over the budget: lower the low or attention bits.`
+                  : s.budget - s.avgBits >= s.step
+                    ? "Every expert is at the high bits: the budget allows more than this allocation can use."
+                    : `${formatValue(s.budget - s.avgBits)} bits of the budget left unused, less than one more promotion (${s.strategy === "block" ? "a whole MoE layer's experts" : "one expert"} to the high bits) would add: ${formatValue(s.step)}.`}
+              </p>
+            ) : null}
             <button type="button" className="rounded border border-indigo-600 px-3 py-1 text-indigo-700 dark:text-indigo-300" onClick={() => save.mutate(s)} disabled={save.isPending || save.isSuccess}>
               {save.isSuccess ? "Saved" : "Save as a configuration"}
             </button>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findPreset } from "@/lib/models/presets";
-import { averageBits, paretoFrontier, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "./quantization";
+import { allocationStep, averageBits, paretoFrontier, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "./quantization";
 
 const small = { attention: { q: 10, o: 10 }, expert: { up: 5, down: 5 }, shared: { s: 30 } };
 
@@ -60,9 +60,15 @@ describe("suggestByUsage", () => {
     ]);
     expect(suggestByUsage(load, { ...base, topPerLayer: 2 })).toEqual({ attention: 4, experts: [[4, 2, 4], [2, 4, 4]] });
   });
-  it("with a budget, picks the largest uniform topPerLayer that fits", () => {
-    // top 1: 3.2, top 2: 3.6, top 3: 4.0
+  it("with a budget, picks the largest uniform topPerLayer that fits, then fills the rest one expert at a time", () => {
+    // top 1: 3.2, top 2: 3.6, top 3: 4.0. At 3.5, after top 1 the next experts are layer 0's
+    // expert 2 (3/9 of its load) and layer 1's expert 2 (2/4): layer 1's goes first (3.4), a
+    // second would make 3.6.
     expect(suggestByUsage(load, { ...base, budget: 3.5, params: tiny }).experts).toEqual([
+      [4, 2, 2],
+      [2, 4, 4],
+    ]);
+    expect(suggestByUsage(load, { ...base, budget: 3.3, params: tiny }).experts).toEqual([
       [4, 2, 2],
       [2, 4, 2],
     ]);
@@ -82,6 +88,30 @@ describe("suggestByUsage", () => {
   it("needs topPerLayer or a budget with params", () => {
     expect(() => suggestByUsage(load, base)).toThrow();
     expect(() => suggestByUsage(load, { ...base, budget: 3 })).toThrow();
+  });
+  it("uses the whole 2.54-bit default budget on Mixtral, up to one expert's step, never over it", () => {
+    // The uniform top-2 of PRODUCT.md's reference is 2.543 bits, just over 2.54: the uniform count
+    // alone falls back to top-1 (2.30), leaving a quarter bit unused.
+    const mixtral = findPreset("mixtral-8x7b")!;
+    const params = mixtral.params!;
+    const load8 = Array.from({ length: 32 }, (_, l) => Array.from({ length: 8 }, (_, e) => ((e * 7 + l) % 8) + 1 + l / 64));
+    const alloc = suggestByUsage(load8, { ...base, budget: 2.54, params });
+    const avg = averageBits(params, 32, 8, alloc).avgBits;
+    const step = allocationStep(params, 32, 8, base, "usage");
+    expect(step).toBeCloseTo(0.00759, 5);
+    expect(avg).toBeLessThanOrEqual(2.54);
+    expect(avg).toBeGreaterThan(2.54 - step);
+    // 63 experts at 4 bits: top-1 everywhere, and the second most used of 31 layers.
+    expect(alloc.experts.flat().filter((b) => b === 4)).toHaveLength(63);
+    expect(alloc.experts.every((row) => row.filter((b) => b === 4).length >= 1)).toBe(true);
+    // The layer left without its second expert is the one whose second expert has the smallest load share.
+    const second = (l: number) => [...load8[l]].sort((a, b) => b - a)[1] / load8[l].reduce((a, b) => a + b, 0);
+    const short = alloc.experts.findIndex((row) => row.filter((b) => b === 4).length === 1);
+    for (let l = 0; l < 32; l++) expect(second(short)).toBeLessThanOrEqual(second(l));
+  });
+  it("block allocations move in steps of one layer", () => {
+    const params = findPreset("mixtral-8x7b")!.params!;
+    expect(allocationStep(params, 32, 8, base, "block")).toBeCloseTo(8 * allocationStep(params, 32, 8, base, "outliers"), 12);
   });
   it("reproduces the Mixtral top-2 reference under a 2.55-bit budget", () => {
     const mixtral = findPreset("mixtral-8x7b")!;

@@ -121,8 +121,13 @@ function topPerLayerAllocation(scores: readonly ArrayLike<number>[], top: number
 /**
  * By expert usage (A9 EUF; QuantMoE-Bench's "most used experts get more bits"): in every layer the
  * `topPerLayer` experts with the largest load get `high` bits, the others `low` (ties by the lower
- * id). Without topPerLayer, with `budget` and `params`: the largest uniform topPerLayer whose
- * average bits stay ≤ budget (0 if none fits).
+ * id). Without topPerLayer, with `budget` and `params`: the largest uniform count n whose average
+ * bits stay ≤ budget, then the budget left over goes one expert at a time to the (n+1)-th most used
+ * expert of as many layers as fit, the layers whose next expert carries the largest share of its
+ * layer's load first (ties by the lower layer). The uniform count alone moves in steps of a whole
+ * expert per layer (0.24 bits for Mixtral), so a budget just under a step (2.54 against top-2's
+ * 2.543) would leave almost a step unused; with the remainder filled, what is left unused is less
+ * than one expert's promotion (allocationStep).
  */
 export function suggestByUsage(load: readonly ArrayLike<number>[], opts: SuggestOptions & { topPerLayer?: number }): BitAllocation {
   const layers = load.length;
@@ -130,7 +135,47 @@ export function suggestByUsage(load: readonly ArrayLike<number>[], opts: Suggest
   if (opts.topPerLayer !== undefined) return topPerLayerAllocation(load, opts.topPerLayer, opts);
   const { budget, params } = budgetParams(opts, "topPerLayer");
   const n = largestWithin(experts, budget, (t) => averageBits(params, layers, experts, topPerLayerAllocation(load, t, opts)).avgBits);
-  return topPerLayerAllocation(load, n, opts);
+  const alloc = topPerLayerAllocation(load, n, opts);
+  if (n >= experts) return alloc;
+  const share = (l: number, e: number) => {
+    let total = 0;
+    for (let i = 0; i < experts; i++) total += Number.isNaN(load[l][i]) ? 0 : load[l][i];
+    const v = load[l][e];
+    return total > 0 && !Number.isNaN(v) ? v / total : 0;
+  };
+  const next = Array.from({ length: layers }, (_, l) => ({ l, e: rankDesc(load[l])[n] }));
+  next.sort((a, b) => share(b.l, b.e) - share(a.l, a.e) || a.l - b.l);
+  promoteWhileWithin(alloc, next, budget, params, layers, experts, opts);
+  return alloc;
+}
+
+/**
+ * Promotes experts to `high` in the given order while the average stays ≤ budget. Every routed
+ * expert has the same size, so each promotion adds the same bits: this is the longest prefix of
+ * the order that fits.
+ */
+function promoteWhileWithin(alloc: BitAllocation, order: readonly { l: number; e: number }[], budget: number, params: ModuleParams, layers: number, experts: number, opts: SuggestOptions) {
+  const base = averageBits(params, layers, experts, alloc);
+  const perExpert = sumParams(params.expert) * (opts.high - opts.low);
+  let bits = base.bits;
+  for (const { l, e } of order) {
+    if (alloc.experts[l][e] === opts.high) continue;
+    if ((bits + perExpert) / base.quantizedParams > budget + BUDGET_EPS) break;
+    bits += perExpert;
+    alloc.experts[l][e] = opts.high;
+  }
+}
+
+/**
+ * The granularity of a budget search, in average bits: what one more promotion to `high` adds.
+ * One routed expert for usage and outliers, one MoE layer's experts for block. A suggestion under
+ * a budget uses all of it but less than this (unless every expert is already high).
+ */
+export function allocationStep(params: ModuleParams, layers: number, experts: number, opts: Pick<SuggestOptions, "high" | "low">, strategy: "usage" | "outliers" | "block"): number {
+  const quantized = layers * (sumParams(params.attention) + experts * sumParams(params.expert) + sumParams(params.shared ?? {}));
+  if (quantized <= 0) return 0;
+  const one = (sumParams(params.expert) * (opts.high - opts.low)) / quantized;
+  return strategy === "block" ? one * experts : one;
 }
 
 /**
@@ -152,14 +197,7 @@ export function suggestByOutliers(scores: readonly (readonly number[])[], opts: 
   for (let l = 0; l < layers; l++) for (let e = 0; e < experts; e++) order.push([l, e]);
   order.sort((a, b) => s(b[0], b[1]) - s(a[0], a[1]) || a[0] - b[0] || a[1] - b[1]);
   const alloc = allocation(layers, experts, opts, () => false);
-  const base = averageBits(params, layers, experts, alloc);
-  const perExpert = sumParams(params.expert) * (opts.high - opts.low);
-  let bits = base.bits;
-  for (const [l, e] of order) {
-    if ((bits + perExpert) / base.quantizedParams > budget + BUDGET_EPS) break;
-    bits += perExpert;
-    alloc.experts[l][e] = opts.high;
-  }
+  promoteWhileWithin(alloc, order.map(([l, e]) => ({ l, e })), budget, params, layers, experts, opts);
   return alloc;
 }
 

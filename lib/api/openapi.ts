@@ -607,7 +607,7 @@ export const openApiDocument = {
             },
           }),
         },
-        responses: { "200": { description: "{strategy, model, runId, bits, avgBits, sizeBytes, budget, loads}" }, ...errors(400, 404) },
+        responses: { "200": { description: "{strategy, model, runId, bits, avgBits, sizeBytes, budget, step, loads}; step: the average bits one more promotion adds (one expert; one layer for block), so under a budget avgBits > budget − step unless every expert is high" }, ...errors(400, 404) },
       },
     },
     "/api/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },

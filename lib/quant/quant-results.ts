@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { averageBits, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "@/lib/analysis/quantization";
+import { allocationStep, averageBits, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "@/lib/analysis/quantization";
 import { badRequest } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
@@ -135,7 +135,9 @@ export async function suggestAllocation(db: Db, body: z.infer<typeof suggestBody
     alloc = suggestByOutliers(body.scores, { ...opts, topPerLayer: body.topPerLayer });
   } else alloc = suggestByBlock(L, E, { ...opts, firstBlocks: body.firstBlocks });
   const avg = averageBits(params, L, E, alloc);
-  return { strategy: body.strategy, model: config.name, runId: run?.id ?? null, bits: alloc, avgBits: avg.avgBits, sizeBytes: avg.bytes, budget: body.budget ?? null, loads };
+  // step: what one more promotion would add, so a reader sees why the budget is not met exactly.
+  const step = allocationStep(params, L, E, opts, body.strategy);
+  return { strategy: body.strategy, model: config.name, runId: run?.id ?? null, bits: alloc, avgBits: avg.avgBits, sizeBytes: avg.bytes, budget: body.budget ?? null, step, loads };
 }
 
 function modelOfPreset(id: string) {

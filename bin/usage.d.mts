@@ -1,0 +1,2 @@
+/** The `moe-atlas --help` text (bin/usage.mjs). */
+export declare const USAGE: string;

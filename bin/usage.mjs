@@ -1,0 +1,20 @@
+// The CLI's usage text: printed by `moe-atlas --help` (bin/moe-atlas.mjs) and rendered by the
+// app's /docs/cli page, so the two cannot drift. Node standard library only, no side effects.
+export const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas server
+
+  moe-atlas ingest <files or folders...> (--run <id> | --new --model <preset> --name <name>)
+            [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
+            [--label <label>] [--tag <tag>]... [--exclude-warmup]
+  moe-atlas runs                      list runs
+  moe-atlas presets                   list model presets
+  moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
+  moe-atlas pruning import <file.json|file.csv> [--model <preset>]   store pruning runs (all or none)
+  moe-atlas pruning list [--model <preset>]
+  moe-atlas quant import <file.json|file.csv> [--model <preset>]     store quantization results
+  moe-atlas quant list [--model <preset>]
+
+Server and token: --url (or MOE_ATLAS_URL, default http://127.0.0.1:3000), --token (or MOE_ATLAS_TOKEN).
+Folders are searched for .jsonl .ndjson .npy .npz .safetensors .json files; a .json document that is
+not a moe-atlas.aggregate.v1 aggregate is skipped, saying so (--format uploads it anyway).
+--exclude-warmup leaves out runs of identical routing (engines' profiling and warm-up passes), which
+are otherwise counted and reported as a warning.`;
