@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import type { ModelConfig } from "@/lib/models/model-config";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
@@ -9,10 +8,5 @@ export async function createModel(db: Db, config: ModelConfig, presetId: string 
     .insert(models)
     .values({ id: newId(), presetId, name: config.name, layers: config.layers, experts: config.experts, topK: config.topK, config })
     .returning();
-  return row;
-}
-
-export async function getModel(db: Db, id: string): Promise<ModelRow | undefined> {
-  const [row] = await db.select().from(models).where(eq(models.id, id));
   return row;
 }
