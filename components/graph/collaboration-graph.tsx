@@ -4,8 +4,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { scaleLinear, scaleSqrt, schemeTableau10 } from "d3";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
-import { COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
-import { NORMALIZATION_DEFINITIONS } from "@/lib/analysis/coactivation";
+import { collaborationEdges, COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
+import { NORMALIZED_LIFT_DEFINITION } from "@/lib/analysis/coactivation";
 import { expertsQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
 import type { ExpertsView } from "@/lib/runs/get-experts-view";
 import { graphHref, parseGraphViewState, type GraphViewState } from "@/lib/url/graph-view-state";
@@ -15,7 +15,7 @@ import { toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";
-import { forceLayout, type GraphLink, type GraphNode } from "./force-layout";
+import { forceLayout, type GraphNode } from "./force-layout";
 
 const W = 620;
 const H = 520;
@@ -24,7 +24,7 @@ const MAX_EDGES = 600;
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 const groupColor = (c: number, size: number) => (size > 1 ? schemeTableau10[c % 10] : "#a1a1aa");
 
-/** V5: experts as nodes, lift above a threshold as edges, groups colored; entropy vs load beside it. */
+/** V5: experts as nodes, normalized lift above a threshold as edges, groups colored; entropy vs load beside it. */
 export function CollaborationGraph({ runId, layers }: { runId: string; layers: number }) {
   const { search, frozen, replace } = useViewLocation();
   const state = parseGraphViewState(search);
@@ -42,17 +42,14 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
   const graph = useMemo(() => {
     if (!lift.data?.normalized || !groups.data) return null;
     const E = lift.data.experts;
-    const L = lift.data.normalized;
-    const candidates: GraphLink[] = [];
-    for (let i = 0; i < E; i++) for (let j = i + 1; j < E; j++) if (L[i][j] >= state.minLift && lift.data.coactivation[i][j] > 0) candidates.push({ source: i, target: j, weight: L[i][j] });
-    candidates.sort((a, b) => b.weight - a.weight || a.source - b.source || a.target - b.target);
-    const links = candidates.slice(0, MAX_EDGES);
+    // Edges on the same scale the groups were found on: lift over its top-k chance baseline.
+    const { edges: links, total } = collaborationEdges(lift.data.normalized, lift.data.coactivation, groups.data.liftBaseline, state.minLift, MAX_EDGES);
     const r = scaleSqrt().domain([0, Math.max(1, ...lift.data.load)]).range([3, E > 64 ? 9 : 16]);
     const nodes: GraphNode[] = lift.data.load.map((load, id) => ({ id, r: r(load) }));
     forceLayout(nodes, links, W, H);
     const size = new Map<number, number>();
     for (const c of groups.data.community) size.set(c, (size.get(c) ?? 0) + 1);
-    return { E, nodes, links, total: candidates.length, size, community: groups.data.community };
+    return { E, nodes, links, total, size, community: groups.data.community, baseline: groups.data.liftBaseline, topK: groups.data.topK };
   }, [lift.data, groups.data, state.minLift]);
 
   const error = lift.error ?? experts.error ?? groups.error;
@@ -71,8 +68,8 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
         </label>
         <label className="flex flex-col">
           <span>
-            Edge when lift ≥
-            <DefinitionNote text={NORMALIZATION_DEFINITIONS.lift} />
+            Edge when normalized lift ≥
+            <DefinitionNote text={NORMALIZED_LIFT_DEFINITION} />
           </span>
           <input aria-label="minimum lift" type="number" min={0} step={0.1} value={state.minLift} className={`${input} w-24`} onChange={(e) => go({ minLift: Math.max(0, Number(e.target.value)) })} />
         </label>
@@ -80,19 +77,30 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
           <span className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="graph-summary">
             {graph.E} experts · {graph.links.length} edges{graph.total > graph.links.length ? ` (the strongest of ${graph.total})` : ""} · {groups.data?.groups} groups, modularity{" "}
             {formatValue(groups.data?.modularity)}
-            <DefinitionNote text={`${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`} />
+            <DefinitionNote text={`${COMMUNITY_DEFINITIONS.graph} ${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`} />
+            {graph.baseline !== null ? (
+              <span data-testid="lift-baseline">
+                {" "}
+                · chance lift for top-{graph.topK} of {graph.E}: {formatValue(graph.baseline)} (= normalized 1)
+              </span>
+            ) : null}
           </span>
         ) : null}
       </fieldset>
+      {graph && graph.baseline === null ? (
+        <p className="text-amber-700" data-testid="top1-note">
+          Top-1 routing: no token has two experts, so co-activation is empty and there is nothing to link or group.
+        </p>
+      ) : null}
       {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
       {graph ? (
         <div className="flex flex-wrap items-start gap-6">
           <Exportable
             name={`collaboration graph layer ${layer} lift ${state.minLift}`}
-            csv={() => toCsv(["source", "target", "lift", "coactivations"], graph.links.map((l) => [l.source, l.target, l.weight, lift.data!.coactivation[l.source][l.target]]))}
-            json={() => ({ layer, minLift: state.minLift, nodes: graph.nodes.map((n) => ({ expert: n.id, load: lift.data!.load[n.id], community: graph.community[n.id], x: n.x, y: n.y })), links: graph.links })}
+            csv={() => toCsv(["source", "target", "normalized_lift", "lift", "coactivations"], graph.links.map((l) => [l.source, l.target, l.weight, l.lift, lift.data!.coactivation[l.source][l.target]]))}
+            json={() => ({ layer, minNormalizedLift: state.minLift, liftBaseline: graph.baseline, nodes: graph.nodes.map((n) => ({ expert: n.id, load: lift.data!.load[n.id], community: graph.community[n.id], x: n.x, y: n.y })), links: graph.links })}
           >
-            <svg width={W} height={H} role="img" aria-label={`collaboration graph of layer ${layer}: experts linked when lift ≥ ${state.minLift}`} data-testid="collaboration-graph" className="rounded border border-zinc-200 text-zinc-700 dark:border-zinc-800 dark:text-zinc-300">
+            <svg width={W} height={H} role="img" aria-label={`collaboration graph of layer ${layer}: experts linked when normalized lift ≥ ${state.minLift}`} data-testid="collaboration-graph" className="rounded border border-zinc-200 text-zinc-700 dark:border-zinc-800 dark:text-zinc-300">
               <g>
                 {graph.links.map((l) => {
                   const a = graph.nodes[l.source];
@@ -124,7 +132,7 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
         <p>Laying out layer {layer}…</p>
       ) : null}
       <p className="text-xs text-zinc-500">
-        Node area ∝ load; color = co-activation group (gray: an expert in no group); edge width ∝ lift. Hover an expert to see its partners, click to open it.
+        Node area ∝ load; color = co-activation group (gray: an expert in no group); edge width ∝ normalized lift (lift over its top-k chance value, so 1 = chance). Hover an expert to see its partners, click to open it.
       </p>
     </div>
   );
