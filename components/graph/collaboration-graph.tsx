@@ -96,35 +96,38 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
       {graph ? (
         <div className="flex flex-wrap items-start gap-6">
           <Exportable
+            className="max-w-full"
             name={`collaboration graph layer ${layer} lift ${state.minLift}`}
             csv={() => toCsv(["source", "target", "normalized_lift", "lift", "coactivations"], graph.links.map((l) => [l.source, l.target, l.weight, l.lift, lift.data!.coactivation[l.source][l.target]]))}
             json={() => ({ layer, minNormalizedLift: state.minLift, liftBaseline: graph.baseline, nodes: graph.nodes.map((n) => ({ expert: n.id, load: lift.data!.load[n.id], community: graph.community[n.id], x: n.x, y: n.y })), links: graph.links })}
           >
-            <svg width={W} height={H} role="img" aria-label={`collaboration graph of layer ${layer}: experts linked when normalized lift ≥ ${state.minLift}`} data-testid="collaboration-graph" className="rounded border border-zinc-200 text-zinc-700 dark:border-zinc-800 dark:text-zinc-300">
-              <g>
-                {graph.links.map((l) => {
-                  const a = graph.nodes[l.source];
-                  const b = graph.nodes[l.target];
-                  const lit = hover === null || l.source === hover || l.target === hover;
-                  return <line key={`${l.source}-${l.target}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="currentColor" strokeOpacity={lit ? 0.45 : 0.06} strokeWidth={0.5 + Math.min(4, l.weight / 2)} />;
+            <div className="max-w-full overflow-x-auto">
+              <svg width={W} height={H} role="img" aria-label={`collaboration graph of layer ${layer}: experts linked when normalized lift ≥ ${state.minLift}`} data-testid="collaboration-graph" className="rounded border border-zinc-200 text-zinc-700 dark:border-zinc-800 dark:text-zinc-300">
+                <g>
+                  {graph.links.map((l) => {
+                    const a = graph.nodes[l.source];
+                    const b = graph.nodes[l.target];
+                    const lit = hover === null || l.source === hover || l.target === hover;
+                    return <line key={`${l.source}-${l.target}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="currentColor" strokeOpacity={lit ? 0.45 : 0.06} strokeWidth={0.5 + Math.min(4, l.weight / 2)} />;
+                  })}
+                </g>
+                {graph.nodes.map((n) => {
+                  const c = graph.community[n.id];
+                  const dim = hover !== null && hover !== n.id && !neighbors.has(n.id);
+                  return (
+                    <g key={n.id} transform={`translate(${n.x},${n.y})`} opacity={dim ? 0.25 : 1} onMouseEnter={() => setHover(n.id)} onMouseLeave={() => setHover(null)} onClick={() => router.push(`/runs/${runId}/experts/${n.id}?layer=${layer}`)} className="cursor-pointer" data-expert={n.id}>
+                      <circle r={n.r} fill={groupColor(c, graph.size.get(c)!)} stroke="white" strokeWidth={1} />
+                      {graph.E <= 64 ? (
+                        <text textAnchor="middle" dy="0.35em" fontSize={9} fill="white" pointerEvents="none">
+                          {n.id}
+                        </text>
+                      ) : null}
+                      <title>{`expert ${n.id}: load ${lift.data!.load[n.id]}, group ${c}, ${graph.links.filter((l) => l.source === n.id || l.target === n.id).length} edges`}</title>
+                    </g>
+                  );
                 })}
-              </g>
-              {graph.nodes.map((n) => {
-                const c = graph.community[n.id];
-                const dim = hover !== null && hover !== n.id && !neighbors.has(n.id);
-                return (
-                  <g key={n.id} transform={`translate(${n.x},${n.y})`} opacity={dim ? 0.25 : 1} onMouseEnter={() => setHover(n.id)} onMouseLeave={() => setHover(null)} onClick={() => router.push(`/runs/${runId}/experts/${n.id}?layer=${layer}`)} className="cursor-pointer" data-expert={n.id}>
-                    <circle r={n.r} fill={groupColor(c, graph.size.get(c)!)} stroke="white" strokeWidth={1} />
-                    {graph.E <= 64 ? (
-                      <text textAnchor="middle" dy="0.35em" fontSize={9} fill="white" pointerEvents="none">
-                        {n.id}
-                      </text>
-                    ) : null}
-                    <title>{`expert ${n.id}: load ${lift.data!.load[n.id]}, group ${c}, ${graph.links.filter((l) => l.source === n.id || l.target === n.id).length} edges`}</title>
-                  </g>
-                );
-              })}
-            </svg>
+              </svg>
+            </div>
           </Exportable>
           {experts.data ? <EntropyScatter data={experts.data} community={graph.community} size={graph.size} hover={hover} setHover={setHover} layer={layer} /> : null}
         </div>
@@ -150,41 +153,44 @@ function EntropyScatter({ data, community, size, hover, setHover, layer }: { dat
   const y = scaleLinear().domain([0, Math.max(1e-9, ...pts.map((p) => p.collaborationEntropy!))]).nice().range([SH - SM.bottom, SM.top]);
   return (
     <Exportable
+      className="max-w-full"
       name={`entropy vs load layer ${layer}`}
       csv={() => toCsv(["expert", "load", "load_share", "collaboration_entropy", "top_coverage", "group"], data.experts.map((e) => [e.expert, e.load, e.loadShare, e.collaborationEntropy, e.topCoverage, community[e.expert]]))}
       json={() => data}
     >
-      <svg width={SW} height={SH} role="img" aria-label={`collaboration entropy against load share, layer ${layer}`} data-testid="entropy-scatter" className="text-zinc-700 dark:text-zinc-300">
-        <YGrid y={y} ticks={5} left={SM.left} right={SW - SM.right} />
-        {x.ticks(5).map((t) => (
-          <text key={t} x={x(t)} y={SH - SM.bottom + 14} textAnchor="middle" fontSize={10} fill="currentColor">
-            {formatValue(t)}
+      <div className="max-w-full overflow-x-auto">
+        <svg width={SW} height={SH} role="img" aria-label={`collaboration entropy against load share, layer ${layer}`} data-testid="entropy-scatter" className="text-zinc-700 dark:text-zinc-300">
+          <YGrid y={y} ticks={5} left={SM.left} right={SW - SM.right} />
+          {x.ticks(5).map((t) => (
+            <text key={t} x={x(t)} y={SH - SM.bottom + 14} textAnchor="middle" fontSize={10} fill="currentColor">
+              {formatValue(t)}
+            </text>
+          ))}
+          <text x={(SM.left + SW - SM.right) / 2} y={SH - 6} textAnchor="middle" fontSize={11} fill="currentColor">
+            load share (load / N)
           </text>
-        ))}
-        <text x={(SM.left + SW - SM.right) / 2} y={SH - 6} textAnchor="middle" fontSize={11} fill="currentColor">
-          load share (load / N)
-        </text>
-        <text transform={`translate(12,${(SM.top + SH - SM.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize={11} fill="currentColor">
-          collaboration entropy (nats)
-        </text>
-        {pts.map((p) => {
-          const c = community[p.expert];
-          return (
-            <circle
-              key={p.expert}
-              cx={x(p.loadShare)}
-              cy={y(p.collaborationEntropy!)}
-              r={hover === p.expert ? 7 : 4.5}
-              fill={groupColor(c, size.get(c)!)}
-              stroke={hover === p.expert ? "currentColor" : "white"}
-              onMouseEnter={() => setHover(p.expert)}
-              onMouseLeave={() => setHover(null)}
-            >
-              <title>{`expert ${p.expert}: load share ${formatValue(p.loadShare)}, entropy ${formatValue(p.collaborationEntropy)}, group ${c}`}</title>
-            </circle>
-          );
-        })}
-      </svg>
+          <text transform={`translate(12,${(SM.top + SH - SM.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize={11} fill="currentColor">
+            collaboration entropy (nats)
+          </text>
+          {pts.map((p) => {
+            const c = community[p.expert];
+            return (
+              <circle
+                key={p.expert}
+                cx={x(p.loadShare)}
+                cy={y(p.collaborationEntropy!)}
+                r={hover === p.expert ? 7 : 4.5}
+                fill={groupColor(c, size.get(c)!)}
+                stroke={hover === p.expert ? "currentColor" : "white"}
+                onMouseEnter={() => setHover(p.expert)}
+                onMouseLeave={() => setHover(null)}
+              >
+                <title>{`expert ${p.expert}: load share ${formatValue(p.loadShare)}, entropy ${formatValue(p.collaborationEntropy)}, group ${c}`}</title>
+              </circle>
+            );
+          })}
+        </svg>
+      </div>
       <p className="max-w-[420px] text-xs text-zinc-500">
         Mean collaboration entropy {formatValue(data.meanCollaborationEntropy)} nats. Low: an expert that co-activates with a few specific partners (specialized); high: broadly collaborative.
       </p>
