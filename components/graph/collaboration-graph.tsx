@@ -42,14 +42,17 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
   const graph = useMemo(() => {
     if (!lift.data?.normalized || !groups.data) return null;
     const E = lift.data.experts;
-    // Edges on the same scale the groups were found on: lift over its top-k chance baseline.
-    const { edges: links, total } = collaborationEdges(lift.data.normalized, lift.data.coactivation, groups.data.liftBaseline, state.minLift, MAX_EDGES);
+    // Edges on the same scale the groups were found on: lift over its top-k chance baseline. A share
+    // snapshot pinned before groups carried a baseline was drawn (and grouped) on raw lift: keep it so.
+    const legacy = !("liftBaseline" in groups.data);
+    const baseline = legacy ? 1 : groups.data.liftBaseline;
+    const { edges: links, total } = collaborationEdges(lift.data.normalized, lift.data.coactivation, baseline, state.minLift, MAX_EDGES);
     const r = scaleSqrt().domain([0, Math.max(1, ...lift.data.load)]).range([3, E > 64 ? 9 : 16]);
     const nodes: GraphNode[] = lift.data.load.map((load, id) => ({ id, r: r(load) }));
     forceLayout(nodes, links, W, H);
     const size = new Map<number, number>();
     for (const c of groups.data.community) size.set(c, (size.get(c) ?? 0) + 1);
-    return { E, nodes, links, total, size, community: groups.data.community, baseline: groups.data.liftBaseline, topK: groups.data.topK };
+    return { E, nodes, links, total, size, community: groups.data.community, baseline: legacy ? null : baseline, legacy, topK: groups.data.topK };
   }, [lift.data, groups.data, state.minLift]);
 
   const error = lift.error ?? experts.error ?? groups.error;
@@ -87,7 +90,8 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
           </span>
         ) : null}
       </fieldset>
-      {graph && graph.baseline === null ? (
+      {graph?.legacy ? <p className="text-amber-700">This snapshot predates normalized lift: its edges and groups are on raw lift (C_ij · N / (load_i · load_j)).</p> : null}
+      {graph && !graph.legacy && graph.baseline === null ? (
         <p className="text-amber-700" data-testid="top1-note">
           Top-1 routing: no token has two experts, so co-activation is empty and there is nothing to link or group.
         </p>
