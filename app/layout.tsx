@@ -28,7 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <head>{theme === "system" ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SYSTEM_THEME }} /> : null}</head>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
         <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <nav className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3" aria-label="main">
+          <nav className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3" aria-label="main">
             <Link href="/" className="text-lg font-bold tracking-tight">
               MoE Atlas
             </Link>

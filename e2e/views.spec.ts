@@ -208,3 +208,176 @@ test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label loa
   await expect(page.getByTestId("label-kl-chart").locator("rect")).not.toHaveCount(0);
   await screenshot(page, "specialization-olmoe-layer15");
 });
+
+/** A run of the real Mixtral humaneval trace (top-2 of 8, one label: its events say dataset humaneval). */
+async function realMixtral(request: APIRequestContext, name: string): Promise<string> {
+  const run = await (await request.post("/api/runs", { data: { name, model: { preset: "mixtral-8x7b" } } })).json();
+  expect((await request.post(`/api/runs/${run.id}/traces`, { data: fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl")) })).status()).toBe(200);
+  return run.id as string;
+}
+
+test("issue 11: the real Mixtral trace's collaboration graph shows edges and groups at its defaults, on normalized lift", async ({ page, request }) => {
+  const id = await realMixtral(request, "e2e humaneval (graph)");
+  for (const layer of [0, 15, 24]) {
+    const g = await (await request.get(`/api/runs/${id}/layers/${layer}/groups`)).json();
+    expect(g.liftBaseline).toBeCloseTo(4 / 7, 12);
+    expect(g.method).toBe("exact");
+    expect(g.groups, `layer ${layer}`).toBeGreaterThan(1);
+  }
+  await page.goto(`/runs/${id}/graph?layer=15`);
+  const graph = page.getByTestId("collaboration-graph");
+  await expect(graph.locator("[data-expert]")).toHaveCount(8);
+  await expect.poll(() => graph.locator("line").count()).toBeGreaterThan(1);
+  await expect(page.getByTestId("graph-summary")).toContainText(/ [2-8] groups/);
+  await expect(page.getByTestId("lift-baseline")).toContainText("chance lift for top-2 of 8: 0.571");
+  await expect(page.getByText("Edge when normalized lift ≥")).toBeVisible();
+  await screenshot(page, "collaboration-graph-mixtral-real");
+});
+
+test("issue 11: a log colour scale paints zeros as no value and its legend starts at the smallest positive value", async ({ page, request }) => {
+  const id = await realMixtral(request, "e2e humaneval (log)");
+  const layer = await (await request.get(`/api/runs/${id}/layers/0`)).json();
+  const C: number[][] = layer.coactivation;
+  const positives = C.flatMap((r, i) => r.filter((v, j) => i !== j && v > 0));
+  const zero = C.flatMap((r, i) => r.map((v, j) => [i, j, v])).find(([i, j, v]) => i !== j && v === 0)!;
+  expect(zero).toBeTruthy();
+  const explorer = new LayerExplorerPage(page);
+  await explorer.goto(id, 0, "?norm=raw&scale=log");
+  const legend = page.getByTestId("color-legend");
+  await expect(legend).toHaveAttribute("data-kind", "log");
+  const ticks = legend.locator("[data-tick]");
+  await expect(ticks.first()).toHaveAttribute("data-tick", String(Math.min(...positives)));
+  await expect(ticks.last()).toHaveAttribute("data-tick", String(Math.max(...positives)));
+  for (const t of await ticks.all()) expect(await t.getAttribute("data-tick")).not.toMatch(/e-/);
+  await expect(page.getByTestId("legend-no-value")).toContainText("0 (no log value)");
+  // the zero cell's pixels are the no-value colour, a positive cell's are not
+  const pixel = (i: number, j: number) =>
+    explorer.canvas().evaluate((c: HTMLCanvasElement, [r, col]) => {
+      const cell = c.width / 8;
+      return Array.from(c.getContext("2d")!.getImageData((col + 0.5) * cell, (r + 0.5) * cell, 1, 1).data);
+    }, [i, j]);
+  expect(await pixel(zero[0], zero[1])).toEqual([228, 228, 231, 255]);
+  const [pi, pj] = C.flatMap((r, i) => r.map((v, j) => [i, j, v])).find(([i, j, v]) => i !== j && v > 0)!;
+  expect(await pixel(pi, pj)).not.toEqual([228, 228, 231, 255]);
+  await legendLabelsApart(page);
+  await screenshot(page, "layer-explorer-log-scale");
+});
+
+/** Every text label of the legend and of the given SVG charts sits inside its SVG and overlaps no other. */
+async function legendLabelsApart(page: Page, selector = '[data-testid="color-legend"] svg') {
+  const problems = await page.locator(selector).evaluateAll((svgs) =>
+    svgs.flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      const texts = [...svg.querySelectorAll("text")].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() })).filter((t) => t.r.width > 0);
+      const out: string[] = [];
+      for (const t of texts) if (t.r.left < box.left - 0.5 || t.r.right > box.right + 0.5 || t.r.top < box.top - 0.5 || t.r.bottom > box.bottom + 0.5) out.push(`clipped: ${t.text}`);
+      for (let a = 0; a < texts.length; a++)
+        for (let b = a + 1; b < texts.length; b++) {
+          const [p, q] = [texts[a].r, texts[b].r];
+          if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5) out.push(`overlap: ${texts[a].text} / ${texts[b].text}`);
+        }
+      return out;
+    }),
+  );
+  expect(problems).toEqual([]);
+}
+
+test("issue 11: the specialization chart names its experts, and says when one label leaves nothing to compare", async ({ page, request }) => {
+  const id = await realMixtral(request, "e2e humaneval (one label)");
+  await page.goto(`/runs/${id}/specialization?layer=3`);
+  await expect(page.getByTestId("single-label-note")).toContainText("one label, humaneval");
+  await expect(page.getByTestId("single-label-note")).toContainText("nothing to compare");
+  const axis = page.getByTestId("label-shares-chart").getByTestId("expert-axis");
+  await expect(axis.locator("text")).toHaveText(["0", "1", "2", "3", "4", "5", "6", "7", "expert"]);
+  await expect(page.getByTestId("label-kl-chart")).toHaveCount(0);
+  await legendLabelsApart(page, '[data-testid="label-shares-chart"]');
+  await screenshot(page, "specialization-single-label");
+});
+
+test("issue 11: no label overlaps another or leaves its chart in the shared views, at 1280x900 and on a phone", async ({ page, request, browser }, info) => {
+  const mixtral = await demoRun(request, "Mixtral");
+  const olmoe = await demoRun(request, "OLMoE");
+  const views = [
+    { name: "layer-explorer", path: `/runs/${olmoe.id}/layers/2?norm=lift&scale=log&order=group`, ready: "heatmap-canvas", charts: '[data-testid="color-legend"] svg' },
+    { name: "graph", path: `/runs/${mixtral.id}/graph?layer=4`, ready: "collaboration-graph", charts: '[data-testid="entropy-scatter"]' },
+    { name: "flow", path: `/runs/${mixtral.id}/flow?layer=3`, ready: "flow-diagram", charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]' },
+    { name: "flow-64", path: `/runs/${olmoe.id}/flow?layer=3`, ready: "flow-diagram", charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]' },
+    { name: "specialization", path: `/runs/${mixtral.id}/specialization?layer=3`, ready: "label-shares-chart", charts: '[data-testid="label-shares-chart"], [data-testid="label-kl-chart"]' },
+  ];
+  const phone = await browser.newContext({ baseURL: info.project.use.baseURL, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+  try {
+    for (const [p, suffix] of [
+      [page, ""],
+      [await phone.newPage(), "-phone"],
+    ] as const) {
+      for (const v of views) {
+        await p.goto(v.path);
+        await expect(p.getByTestId(v.ready)).toBeVisible();
+        await legendLabelsApart(p, v.charts);
+        // on the phone a chart wider than the screen scrolls in its own box; the page does not
+        if (suffix && v.name !== "layer-explorer") expect(await p.evaluate(() => document.documentElement.scrollWidth), v.name).toBeLessThanOrEqual(390);
+        await screenshot(p, `layout-${v.name}${suffix}`);
+      }
+    }
+  } finally {
+    await phone.close();
+  }
+});
+
+test("issue 11: every definition note opens by keyboard (focus, Enter, Escape) and by a tap", async ({ page, request, browser }, info) => {
+  const mixtral = await demoRun(request, "Mixtral");
+  await page.goto(`/runs/${mixtral.id}/graph?layer=4`);
+  await expect(page.getByTestId("collaboration-graph")).toBeVisible();
+  const notes = page.getByTestId("definition-note");
+  expect(await notes.count()).toBeGreaterThan(1);
+  for (const n of await notes.all()) await expect(n).toHaveAttribute("tabindex", "0");
+  const popup = page.getByTestId("definition-popup");
+  await expect(popup).toHaveCount(0);
+  // Shift+Tab from the threshold input lands on its "?" (in the tab order, before the input).
+  await page.getByLabel("minimum lift").focus();
+  await page.keyboard.press("Shift+Tab");
+  await expect(notes.first()).toBeFocused();
+  await expect(popup).toBeVisible();
+  await expect(popup).toContainText("Normalized lift = lift / ((k−1)E / (k(E−1)))");
+  await expect(notes.first()).toHaveAttribute("aria-expanded", "true");
+  await page.keyboard.press("Escape");
+  await expect(popup).toHaveCount(0);
+  await page.keyboard.press("Enter");
+  await expect(popup).toBeVisible();
+  await screenshot(page, "definition-note-keyboard");
+  await page.keyboard.press("Enter");
+  await expect(popup).toHaveCount(0);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("minimum lift")).toBeFocused();
+  await expect(popup).toHaveCount(0);
+  // The layer explorer's balance notes too, on another view.
+  await page.goto(`/runs/${mixtral.id}/layers/0`);
+  const balanceNote = page.getByTestId("definition-note").first();
+  await balanceNote.focus();
+  await expect(page.getByTestId("definition-popup")).toBeVisible();
+
+  // Touch: a tap opens, a second tap closes; a tap elsewhere closes too.
+  const phone = await browser.newContext({ baseURL: info.project.use.baseURL, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+  try {
+    const p = await phone.newPage();
+    await p.goto(`/runs/${mixtral.id}/graph?layer=4`);
+    await expect(p.getByTestId("collaboration-graph")).toBeVisible();
+    const note = p.getByTestId("definition-note").first();
+    await note.tap();
+    await expect(p.getByTestId("definition-popup")).toBeVisible();
+    await expect(p.getByTestId("definition-popup")).toContainText("Normalized lift");
+    const box = (await p.getByTestId("definition-popup").boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await screenshot(p, "definition-note-tap-phone");
+    await note.tap();
+    await expect(p.getByTestId("definition-popup")).toHaveCount(0);
+    await note.tap();
+    await expect(p.getByTestId("definition-popup")).toBeVisible();
+    await p.getByRole("heading").first().tap();
+    await expect(p.getByTestId("definition-popup")).toHaveCount(0);
+  } finally {
+    await phone.close();
+  }
+});

@@ -45,6 +45,7 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
       {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
       {flow.data ? (
         <Exportable
+          className="max-w-full"
           name="next-layer predictability per layer"
           csv={() => toCsv(["layer", "tokens", "transitions", "predictability"], flow.data.layers.map((l) => [l.layer, l.tokens, l.transitions, l.predictability]))}
           json={() => flow.data}
@@ -68,6 +69,7 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
       {T && detail.data ? (
         <div className="flex flex-wrap items-start gap-8">
           <Exportable
+            className="max-w-full"
             name={`transitions layer ${layer} to ${layer + 1}`}
             csv={() => matrixToCsv(T, undefined, "from\\to")}
             json={() => ({ run: runId, layer, next: layer + 1, transitions: T })}

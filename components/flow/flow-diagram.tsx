@@ -50,39 +50,57 @@ export function FlowDiagram({ transitions, experts, layer, links }: { transition
       return { ...l, d: `M${x0},${ya} C${mx},${ya} ${mx},${yb} ${x1},${yb} L${x1},${yb + h} C${mx},${yb + h} ${mx},${ya + h} ${x0},${ya + h} Z` };
     });
   const showLabels = experts <= 64;
+  const labelL = showLabels ? spacedLabels(out.map((v, e) => yl[e] + (v * scale) / 2)) : [];
+  const labelR = showLabels ? spacedLabels(into.map((v, e) => yr[e] + (v * scale) / 2)) : [];
   return (
-    <svg width={W} height={H} role="img" aria-label={`token flow from layer ${layer} to layer ${layer + 1}`} data-testid="flow-diagram" className="text-zinc-700 dark:text-zinc-300">
-      {ribbons.map((r) => (
-        <path key={`${r.from}-${r.to}`} d={r.d} fill={schemeTableau10[r.from % 10]} fillOpacity={0.45}>
-          <title>{`expert ${r.from} at layer ${layer} → expert ${r.to} at layer ${layer + 1}: ${formatValue(r.count)} tokens (${formatValue(r.count / (out[r.from] || 1))} of ${r.from}'s)`}</title>
-        </path>
-      ))}
-      {out.map((v, e) => (
-        <g key={`l${e}`}>
-          <rect x={LABEL} y={yl[e]} width={NODE_W} height={Math.max(0.5, v * scale)} fill={schemeTableau10[e % 10]}>
-            <title>{`expert ${e} at layer ${layer}: ${formatValue(v)} tokens continue to layer ${layer + 1}`}</title>
-          </rect>
-          {showLabels ? (
-            <text x={LABEL - 4} y={yl[e] + (v * scale) / 2} dy="0.35em" textAnchor="end" fontSize={10} fill="currentColor">
-              {e}
-            </text>
-          ) : null}
-        </g>
-      ))}
-      {into.map((v, e) => (
-        <g key={`r${e}`}>
-          <rect x={x1} y={yr[e]} width={NODE_W} height={Math.max(0.5, v * scale)} fill="#71717a">
-            <title>{`expert ${e} at layer ${layer + 1}: ${formatValue(v)} tokens from layer ${layer}`}</title>
-          </rect>
-          {showLabels ? (
-            <text x={x1 + NODE_W + 4} y={yr[e] + (v * scale) / 2} dy="0.35em" fontSize={10} fill="currentColor">
-              {e}
-            </text>
-          ) : null}
-        </g>
-      ))}
-    </svg>
+    <div className="max-w-full overflow-x-auto">
+      <svg width={W} height={H} role="img" aria-label={`token flow from layer ${layer} to layer ${layer + 1}`} data-testid="flow-diagram" className="text-zinc-700 dark:text-zinc-300">
+        {ribbons.map((r) => (
+          <path key={`${r.from}-${r.to}`} d={r.d} fill={schemeTableau10[r.from % 10]} fillOpacity={0.45}>
+            <title>{`expert ${r.from} at layer ${layer} → expert ${r.to} at layer ${layer + 1}: ${formatValue(r.count)} tokens (${formatValue(r.count / (out[r.from] || 1))} of ${r.from}'s)`}</title>
+          </path>
+        ))}
+        {out.map((v, e) => (
+          <g key={`l${e}`}>
+            <rect x={LABEL} y={yl[e]} width={NODE_W} height={Math.max(0.5, v * scale)} fill={schemeTableau10[e % 10]}>
+              <title>{`expert ${e} at layer ${layer}: ${formatValue(v)} tokens continue to layer ${layer + 1}`}</title>
+            </rect>
+            {labelL[e] ? (
+              <text x={LABEL - 4} y={yl[e] + (v * scale) / 2} dy="0.35em" textAnchor="end" fontSize={10} fill="currentColor" data-node-label={`l${e}`}>
+                {e}
+              </text>
+            ) : null}
+          </g>
+        ))}
+        {into.map((v, e) => (
+          <g key={`r${e}`}>
+            <rect x={x1} y={yr[e]} width={NODE_W} height={Math.max(0.5, v * scale)} fill="#71717a">
+              <title>{`expert ${e} at layer ${layer + 1}: ${formatValue(v)} tokens from layer ${layer}`}</title>
+            </rect>
+            {labelR[e] ? (
+              <text x={x1 + NODE_W + 4} y={yr[e] + (v * scale) / 2} dy="0.35em" fontSize={10} fill="currentColor" data-node-label={`r${e}`}>
+                {e}
+              </text>
+            ) : null}
+          </g>
+        ))}
+      </svg>
+    </div>
   );
+}
+
+/**
+ * Which node labels to draw: going down the column, a label is kept only if its centre is at least
+ * `minGap` px (one 10 px line) below the last kept one, so small neighbouring nodes do not print
+ * their ids on top of each other; a skipped node keeps its id in its tooltip. Centres ascend.
+ */
+export function spacedLabels(centres: number[], minGap = 11): boolean[] {
+  let last = -Infinity;
+  return centres.map((c) => {
+    if (c - last < minGap) return false;
+    last = c;
+    return true;
+  });
 }
 
 /** The n largest cells of a transition matrix, largest first (ties by ids). */

@@ -65,7 +65,7 @@ export function LayerExplorer({ runId, layers }: Props) {
             {data.tokens === 0 ? <p className="mb-2 text-amber-700">No tokens recorded at this layer yet.</p> : null}
             {state.order === "group" && groups.data ? (
               <p className="mb-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="groups-summary">
-                {groups.data.groups} groups of co-activating experts (Louvain on lift), modularity {formatValue(groups.data.modularity)}
+                {groups.data.groups} groups of co-activating experts (on normalized lift), modularity {formatValue(groups.data.modularity)}
                 <DefinitionNote text={`${COMMUNITY_DEFINITIONS.graph} ${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`} />
               </p>
             ) : null}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liftGraph, louvain, modularity, seriate } from "./communities";
+import { collaborationEdges, exactCommunities, expertCommunities, liftGraph, louvain, modularity, seriate } from "./communities";
 
 function graph(E: number, edges: [number, number, number][]) {
   const w = new Float64Array(E * E);
@@ -58,7 +58,7 @@ describe("louvain (A4)", () => {
   it("recovers planted blocks from the lift graph exactly", () => {
     const { E, C } = planted();
     const load = loadsOf(C, E);
-    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E);
+    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E, 2);
     const r = louvain(w, E);
     expect(Array.from(r.community)).toEqual(Array.from({ length: E }, (_, e) => e % 4));
     expect(r.modularity).toBeGreaterThan(0.5);
@@ -71,7 +71,7 @@ describe("louvain (A4)", () => {
     const { E, C, add } = planted(2);
     for (let j = 0; j < 16; j++) add(17, j, 1);
     const load = loadsOf(C, E);
-    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E);
+    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E, 2);
     for (const e of [16, 17]) expect(w.subarray(e * E, (e + 1) * E).every((x) => x === 0)).toBe(true);
     const { community } = louvain(w, E);
     expect(community[16]).toBe(4);
@@ -85,16 +85,81 @@ describe("louvain (A4)", () => {
   });
 });
 
+describe("exactCommunities / expertCommunities (A4)", () => {
+  it("finds the optimum over every partition, unlinked experts alone", () => {
+    const r = exactCommunities(triangles, 6);
+    expect(Array.from(r.community)).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(r.modularity).toBeCloseTo(5 / 14, 15);
+    // expert 2 of 4 has no link: it stays a singleton, numbered by its id's place
+    const w = graph(4, [[0, 1, 1], [1, 3, 1], [0, 3, 1]]);
+    expect(Array.from(exactCommunities(w, 4).community)).toEqual([0, 0, 1, 0]);
+    expect(exactCommunities(new Float64Array(9), 3)).toEqual({ community: Int32Array.from([0, 1, 2]), modularity: 0 });
+  });
+
+  it("beats a Louvain local optimum: a path 0-1-2-3-4-5 with a heavy middle", () => {
+    // Every partition checked by brute force below, independently of the recursion.
+    const w = graph(6, [[0, 1, 1], [1, 2, 0.2], [2, 3, 3], [3, 4, 0.2], [4, 5, 1], [0, 5, 0.1]]);
+    let best = -Infinity;
+    const label = new Array(6).fill(0);
+    const all = (i: number, max: number) => {
+      if (i === 6) return void (best = Math.max(best, modularity(w, 6, label)));
+      for (let c = 0; c <= max + 1; c++) {
+        label[i] = c;
+        all(i + 1, Math.max(max, c));
+      }
+    };
+    label[0] = 0;
+    all(1, 0);
+    expect(exactCommunities(w, 6).modularity).toBeCloseTo(best, 12);
+    expect(exactCommunities(w, 6).modularity).toBeGreaterThanOrEqual(louvain(w, 6).modularity - 1e-12);
+  });
+
+  it("uses the exact search up to 10 linked experts, Louvain beyond", () => {
+    const { E, C } = planted();
+    const load = loadsOf(C, E);
+    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E, 2);
+    expect(expertCommunities(w, E).method).toBe("louvain");
+    expect(expertCommunities(triangles, 6).method).toBe("exact");
+    expect(() => exactCommunities(w, E)).toThrow(/at most 10/);
+  });
+});
+
 describe("liftGraph", () => {
-  it("keeps lift − 1 where lift > 1, symmetric with a zero diagonal", () => {
-    // 4 tokens, top-2: {0,1} x2, {0,2}, {1,2}; loads 3,3,2. lift_01 = 2·4/9 = 8/9 (dropped),
-    // lift_02 = lift_12 = 1·4/6 = 2/3 (dropped). Doubling C_01 to 4 gives 16/9: weight 7/9.
+  it("keeps normalized lift − 1 where normalized lift > 1, symmetric with a zero diagonal", () => {
+    // 4 tokens, top-2 of 3: {0,1} x2, {0,2}, {1,2}; loads 3,3,2. Baseline (k−1)E / (k(E−1)) = 3/4.
+    // lift_01 = 2·4/9 = 8/9, normalized 32/27: weight 5/27 (raw lift > 1 would have dropped it);
+    // lift_02 = lift_12 = 1·4/6 = 2/3, normalized 8/9: dropped.
     const C = [0, 2, 1, 2, 0, 1, 1, 1, 0];
-    expect(Array.from(liftGraph(C, [3, 3, 2], 4, 3)).every((x) => x === 0)).toBe(true);
-    const w = liftGraph([0, 4, 1, 4, 0, 1, 1, 1, 0], [3, 3, 2], 4, 3);
-    expect(w[1]).toBeCloseTo(7 / 9, 15);
+    const w = liftGraph(C, [3, 3, 2], 4, 3, 2);
+    expect(w[1]).toBeCloseTo(5 / 27, 15);
     expect(w[3]).toBe(w[1]);
-    expect([w[0], w[4], w[8], w[2], w[5]]).toEqual([0, 0, 0, 0, 0]);
+    expect([w[0], w[4], w[8], w[2], w[5], w[6], w[7]]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("has no edges for top-1 routing (co-activation is empty)", () => {
+    expect(Array.from(liftGraph(new Float64Array(9), [3, 3, 2], 8, 3, 1)).every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe("collaborationEdges", () => {
+  it("thresholds the normalized lift, strongest first, capped, with the raw lift kept", () => {
+    // Baseline 0.5: lift 0.75 is normalized 1.5, lift 1 is 2, lift 0.4 is 0.8.
+    const lift = [
+      [0, 0.75, 1, 0.4],
+      [0.75, 0, 0.4, 1],
+      [1, 0.4, 0, 0.75],
+      [0.4, 1, 0.75, 0],
+    ];
+    const co = lift.map((r, i) => r.map((_, j) => (i === j || (i + j === 3 && i !== 1 && i !== 2) ? 0 : 1)));
+    // pair (0, 3) never co-activated: no edge even if lift qualified
+    const { edges, total } = collaborationEdges(lift, co, 0.5, 1.5, 3);
+    expect(total).toBe(4);
+    expect(edges.map((e) => [e.source, e.target, e.weight, e.lift])).toEqual([
+      [0, 2, 2, 1],
+      [1, 3, 2, 1],
+      [0, 1, 1.5, 0.75],
+    ]);
+    expect(collaborationEdges(lift, co, null, 0, 10)).toEqual({ edges: [], total: 0 });
   });
 });
 
@@ -103,7 +168,7 @@ describe("seriate (A4c)", () => {
     const { E, C, add } = planted(2);
     for (const j of [3, 7, 11, 15]) add(17, j, 100); // 17 joins block 3: a block of 5
     const load = loadsOf(C, E);
-    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E);
+    const w = liftGraph(C, load, load.reduce((a, b) => a + b, 0) / 2, E, 2);
     const { community } = louvain(w, E);
     const order = Array.from(seriate(w, E, community));
     expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: E }, (_, i) => i));

@@ -1,39 +1,77 @@
+import { liftBaseline } from "./coactivation";
+
 /**
  * A4 (b, c) expert groups (PRODUCT.md §4): Louvain communities on the lift graph of a layer, and a
- * seriation that makes them blocks on the heatmap. Graphs are dense row-major E x E Float64Arrays,
+ * seriation that makes them blocks on the heatmap. "Lift graph" here is the normalized lift graph:
+ * lift divided by its top-k chance baseline (see liftGraph). Graphs are dense row-major E x E Float64Arrays,
  * symmetric, non-negative, zero diagonal (E is at most a few hundred experts, so dense is fine).
  */
 
 export const COMMUNITY_DEFINITIONS = {
-  graph: "Experts are linked when their lift C_ij · N / (load_i · load_j) exceeds 1 (co-activated more often than if independent); the link weight is lift − 1.",
-  communities: "Groups found by Louvain (deterministic, resolution γ) maximizing modularity on that graph.",
+  graph:
+    "Experts are linked when their normalized lift (lift C_ij · N / (load_i · load_j) divided by (k−1)E / (k(E−1)), its value under input-independent top-k routing) exceeds 1; the link weight is normalized lift − 1. Top-1 routing has no co-activation, hence no links.",
+  communities: "Groups maximizing modularity on that graph: the exact optimum over every partition when at most 10 experts have links (8-expert models), else deterministic Louvain (resolution γ = 1).",
   modularity: "Q = Σ_c [L_c / m − γ (d_c / 2m)²]: share of link weight inside groups minus its expectation for random links with the same expert degrees (0 = no group structure).",
 } as const;
 
 /**
- * The weighted graph for community detection: w_ij = lift_ij − 1 where lift_ij > 1, else no edge.
+ * The weighted graph for community detection: with λ_ij = lift_ij / b the normalized lift (b =
+ * liftBaseline(k, E) = (k−1)E / (k(E−1)), lift under input-independent top-k routing),
+ * w_ij = λ_ij − 1 where λ_ij > 1, else no edge.
  *
- * Why lift − 1 and not lift: the weight is then continuous at the threshold (a pair at lift 1.01
- * weighs 0.01, not 1.01, nearly the same as the dropped pair at 0.99) and measures the excess
- * co-activation over independence, so many barely-above-chance pairs cannot outweigh a few strong
- * ones. Experts with load 0 have no edges. Caveats: lift is noisy for rarely used experts; and
- * under top-k routing two experts cannot share one slot, so uniform random routing gives lift
- * (k−1)E / (k(E−1)) < 1 (0.57 for top-2 of 8): "lift > 1" is a conservative cut.
+ * Why normalize: under top-k two experts cannot share one slot, so routing that ignores the input
+ * gives lift b < 1 (0.57 for Mixtral's top-2 of 8): cutting raw lift at 1 asks a pair for 1.75x
+ * chance, and on the real Mixtral layers leaves a handful of edges and mostly singleton groups.
+ * Why λ − 1 and not λ: the weight is then continuous at the threshold (a pair at 1.01 weighs
+ * 0.01, nearly the same as the dropped pair at 0.99) and measures the excess co-activation over
+ * chance, so many barely-above-chance pairs cannot outweigh a few strong ones. Experts with load 0
+ * have no edges; lift stays noisy for rarely used experts. Top-1 (b undefined): no edges.
  * Reads C_ij for i < j (co-activation is symmetric) and mirrors it.
  */
-export function liftGraph(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, experts: number): Float64Array {
+export function liftGraph(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, experts: number, topK: number): Float64Array {
   const E = experts;
   if (coactivation.length !== E * E || load.length !== E) throw new Error(`liftGraph: expected ${E * E} co-activation cells and ${E} loads, got ${coactivation.length} and ${load.length}`);
   const w = new Float64Array(E * E);
+  const baseline = liftBaseline(topK, E);
+  if (baseline === null) return w;
   for (let i = 0; i < E; i++) {
     if (!(load[i] > 0)) continue;
     for (let j = i + 1; j < E; j++) {
       if (!(load[j] > 0)) continue;
-      const lift = (coactivation[i * E + j] * tokens) / (load[i] * load[j]);
-      if (lift > 1) w[i * E + j] = w[j * E + i] = lift - 1;
+      const normalized = (coactivation[i * E + j] * tokens) / (load[i] * load[j]) / baseline;
+      if (normalized > 1) w[i * E + j] = w[j * E + i] = normalized - 1;
     }
   }
   return w;
+}
+
+export interface GraphEdge {
+  source: number;
+  target: number;
+  /** Normalized lift of the pair. */
+  weight: number;
+  /** Raw lift (A2), kept for export. */
+  lift: number;
+}
+
+/**
+ * The collaboration graph's drawn edges: pairs i < j that co-activated at least once and whose
+ * normalized lift (lift / baseline) is at least `minNormalizedLift`, strongest first (ties by
+ * ids), at most `maxEdges` of them; `total` counts all that qualified. `lift` is the A2 lift
+ * matrix as rows; a null baseline (top-1) gives no edges.
+ */
+export function collaborationEdges(lift: readonly (readonly number[])[], coactivation: readonly (readonly number[])[], baseline: number | null, minNormalizedLift: number, maxEdges: number): { edges: GraphEdge[]; total: number } {
+  if (baseline === null) return { edges: [], total: 0 };
+  const E = lift.length;
+  const all: GraphEdge[] = [];
+  for (let i = 0; i < E; i++) {
+    for (let j = i + 1; j < E; j++) {
+      const weight = lift[i][j] / baseline;
+      if (coactivation[i][j] > 0 && weight >= minNormalizedLift) all.push({ source: i, target: j, weight, lift: lift[i][j] });
+    }
+  }
+  all.sort((a, b) => b.weight - a.weight || a.source - b.source || a.target - b.target);
+  return { edges: all.slice(0, maxEdges), total: all.length };
 }
 
 function checkGraph(weights: ArrayLike<number>, experts: number) {
@@ -166,9 +204,10 @@ function louvainPass(w0: Float64Array, E: number, gamma: number, reverse: boolea
  * Deterministic Louvain (Blondel et al. 2008) with multilevel refinement. Its result depends on the
  * order nodes are visited in; networkx shuffles that order with a seed, here two fixed orders run
  * (ascending and descending expert id) and the higher modularity wins (ties: ascending). No
- * randomness: the same graph always gives the same partition. On the 287 real LLaMA-MoE and Mixtral
- * layers with edges (8 experts) it reaches the exact optimum in every one; ascending order alone
- * fell up to 0.0104 short (C2R T = 6, layer 3; tests/communities-real-data.test.ts).
+ * randomness: the same graph always gives the same partition. On the real LLaMA-MoE and Mixtral
+ * layers (8 experts) it misses the exact optimum on 6 of 288 normalized lift graphs (by up to
+ * 0.049; ascending order alone did worse), which is why expertCommunities searches every partition
+ * for small E and uses Louvain beyond (tests/communities-real-data.test.ts).
  * Communities are numbered 0.. by smallest expert id; `modularity` is recomputed on the input
  * graph. Experts without edges stay singletons; a graph without edges gives all singletons, Q = 0.
  */
@@ -189,6 +228,76 @@ export function louvain(weights: ArrayLike<number>, experts: number, opts: { res
     if (q > best.modularity + 1e-12) best = { community, modularity: q };
   }
   return best;
+}
+
+/** Up to this many experts with links, every partition is tried (Bell(10) = 115,975): exact. */
+export const EXACT_COMMUNITIES_MAX = 10;
+
+/**
+ * The modularity optimum over every partition of the linked experts (restricted growth strings,
+ * modularity kept incrementally), for E ≤ EXACT_COMMUNITIES_MAX. Experts without links stay
+ * singletons (joining any group would leave Q unchanged); among partitions tied within 1e-12 the
+ * first in lexicographic order wins, so the answer is deterministic.
+ */
+export function exactCommunities(weights: ArrayLike<number>, experts: number, opts: { resolution?: number } = {}): { community: Int32Array; modularity: number } {
+  const E = experts;
+  const gamma = opts.resolution ?? 1;
+  checkGraph(weights, E);
+  const deg = new Float64Array(E);
+  for (let i = 0; i < E; i++) for (let j = 0; j < E; j++) if (i !== j) deg[i] += weights[i * E + j];
+  const active = [...deg.keys()].filter((i) => deg[i] > 0);
+  if (active.length > EXACT_COMMUNITIES_MAX) throw new Error(`exactCommunities: ${active.length} linked experts, at most ${EXACT_COMMUNITIES_MAX}`);
+  const twoM = deg.reduce((a, b) => a + b, 0);
+  if (twoM === 0) return { community: Int32Array.from({ length: E }, (_, i) => i), modularity: 0 };
+  const n = active.length;
+  const label = new Int32Array(n);
+  const tot = new Float64Array(n);
+  let best = -Infinity;
+  let bestLabel = new Int32Array(n);
+  // inside: Σ over ordered pairs in the same community; squares: Σ_c tot_c².
+  const visit = (i: number, groups: number, inside: number, squares: number) => {
+    if (i === n) {
+      const q = inside / twoM - (gamma * squares) / (twoM * twoM);
+      if (q > best + 1e-12) [best, bestLabel] = [q, Int32Array.from(label)];
+      return;
+    }
+    const a = active[i];
+    for (let c = 0; c <= groups && c < n; c++) {
+      let link = 0;
+      for (let j = 0; j < i; j++) if (label[j] === c) link += weights[a * E + active[j]];
+      const before = tot[c];
+      label[i] = c;
+      tot[c] += deg[a];
+      visit(i + 1, Math.max(groups, c + 1), inside + 2 * link, squares - before * before + tot[c] * tot[c]);
+      tot[c] = before;
+    }
+  };
+  visit(0, 0, 0, 0);
+  const community = Int32Array.from({ length: E }, (_, i) => n + i); // singletons for the unlinked
+  active.forEach((e, i) => (community[e] = bestLabel[i]));
+  const out = renumber(community);
+  return { community: out, modularity: modularity(weights, E, out, gamma) };
+}
+
+/**
+ * A layer's expert groups: the exact modularity optimum when at most EXACT_COMMUNITIES_MAX experts
+ * have links (8-expert models such as Mixtral: 4,140 partitions), otherwise deterministic Louvain.
+ * Why both: on the normalized lift graphs of the 288 real 8-expert layers Louvain ends below the
+ * optimum on 6 (by up to 0.049, tests/communities-real-data.test.ts); with few experts the optimum
+ * is cheap, and it is what Louvain approximates.
+ */
+export function expertCommunities(weights: ArrayLike<number>, experts: number, opts: { resolution?: number } = {}): { community: Int32Array; modularity: number; method: "exact" | "louvain" } {
+  checkGraph(weights, experts);
+  let linked = 0;
+  for (let i = 0; i < experts; i++) {
+    for (let j = 0; j < experts; j++) {
+      if (i !== j && weights[i * experts + j] > 0) {
+        linked++;
+        break;
+      }
+    }
+  }
+  return linked <= EXACT_COMMUNITIES_MAX ? { ...exactCommunities(weights, experts, opts), method: "exact" } : { ...louvain(weights, experts, opts), method: "louvain" };
 }
 
 /**

@@ -366,7 +366,7 @@ export const openApiDocument = {
     },
     "/api/runs/{id}/layers/{layer}/groups": {
       get: {
-        summary: "A4: Louvain communities on the layer's lift graph (edge weight lift − 1 where lift > 1), their modularity, and a seriation that draws them as blocks",
+        summary: "A4: communities (the exact modularity optimum for at most 10 linked experts, else deterministic Louvain) on the layer's normalized lift graph (normalized lift = lift / ((k−1)E / (k(E−1))), the lift of input-independent top-k routing; edge weight normalized lift − 1 where it exceeds 1), their modularity, and a seriation that draws them as blocks",
         parameters: [idParam, layerParam],
         responses: {
           "200": {
@@ -374,11 +374,15 @@ export const openApiDocument = {
             content: json({
               type: "object",
               properties: {
+                topK: { type: "integer" },
+                liftBaseline: { type: ["number", "null"], description: "(k−1)E / (k(E−1)): lift under input-independent top-k routing; null for top-1 (no co-activation)" },
                 community: { type: "array", items: { type: "integer" }, description: "community per expert, numbered by smallest member" },
                 communities: { type: "integer" },
                 groups: { type: "integer", description: "communities of more than one expert" },
                 modularity: { type: "number" },
+                method: { enum: ["exact", "louvain"], description: "exact: the modularity optimum over every partition (at most 10 linked experts); louvain: deterministic Louvain" },
                 order: { type: "array", items: { type: "integer" }, description: "expert ids in heatmap order" },
+                note: { type: "string", description: "present for top-1 runs: why there are no groups" },
               },
             }),
           },
