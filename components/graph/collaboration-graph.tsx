@@ -171,7 +171,7 @@ function EntropyScatter({ data, community, size, hover, setHover, layer }: { dat
             </text>
           ))}
           <text x={(SM.left + SW - SM.right) / 2} y={SH - 6} textAnchor="middle" fontSize={11} fill="currentColor">
-            load share (load / N)
+            load share (load / Σ load)
           </text>
           <text transform={`translate(12,${(SM.top + SH - SM.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize={11} fill="currentColor">
             collaboration entropy (nats)
