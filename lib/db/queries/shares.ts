@@ -45,11 +45,15 @@ export function shareRunIds(row: { runId: string | null; runIds: string[] }): st
   return [...new Set(row.runIds.length ? row.runIds : row.runId ? [row.runId] : [])];
 }
 
-/** Shares that show this run, newest first, for its overview (the caller has checked the run is readable). */
-export async function listSharesOfRun(db: Db, runId: string) {
-  return db
-    .select({ id: shares.id, path: shares.path, runIds: shares.runIds, runId: shares.runId, ownerTokenId: shares.ownerTokenId, createdAt: shares.createdAt })
+/** Shares that show this run and that this viewer may open (it may read every run each shows), newest first. */
+export async function listSharesOfRun(db: Db, runId: string, viewer: Viewer) {
+  const rows = await db
+    .select({ id: shares.id, path: shares.path, runIds: shares.runIds, runId: shares.runId, createdAt: shares.createdAt })
     .from(shares)
     .where(sql`(${shares.runId} = ${runId} or ${runId} = any(${shares.runIds}))`)
     .orderBy(desc(shares.createdAt), shares.id);
+  const ids = [...new Set(rows.flatMap(shareRunIds))];
+  const found = ids.length ? await db.select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId }).from(runs).where(inArray(runs.id, ids)) : [];
+  const readable = new Set(found.filter((r) => canRead(viewer, r)).map((r) => r.id));
+  return rows.filter((r) => shareRunIds(r).every((id) => readable.has(id)));
 }
