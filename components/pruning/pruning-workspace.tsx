@@ -128,7 +128,7 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
               {r.source || "—"}
             </td>
             <td>
-              <DeleteButton small endpoint={`/api/pruning-runs/${r.id}`} what={`pruning run "${r.name}"`} consequences={`Its ${r.steps.length} step(s) and their metrics go; the trace run it was computed on stays.`} invalidate={[["pruning-runs"]]} onDeleted={() => selected.includes(r.id) && toggle(r.id)} />
+              <DeleteButton small endpoint={`/api/pruning-runs/${r.id}`} what={`pruning run "${r.name}"`} consequences={`Its ${r.steps.length} step(s) and their metrics go${r.runId ? "; the trace run it was computed on stays" : ""}.`} invalidate={[["pruning-runs"]]} onDeleted={() => selected.includes(r.id) && toggle(r.id)} />
             </td>
           </tr>
         ))}

@@ -45,7 +45,7 @@ export function RunManage({ run }: { run: RunView }) {
     }
   }
 
-  const derived = "its uploads and raw events, its aggregates, the pruning runs computed on it, the quantization results tied to it, and every share that shows it";
+  const derived = "their raw events, the run's aggregates, the pruning runs computed on it, the quantization results tied to it, and every share that shows it";
   return (
     <section aria-label="manage run" className="flex flex-col gap-3">
       <div className="flex flex-wrap gap-3">

@@ -25,10 +25,12 @@ function SortHeader({ filter, by, children, right = false }: { filter: RunFilter
   const order = filter.order ?? defaultOrder(current);
   const active = current === by;
   return (
-    <th className={right ? "text-right" : undefined} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}>
-      <Link href={sortHref(filter, by)} className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`} data-testid={`sort-${by}`}>
+    <th className={`whitespace-nowrap ${right ? "text-right" : ""}`} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}>
+      <Link href={sortHref(filter, by)} title={`sort by ${children.toLowerCase()}`} className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`} data-testid={`sort-${by}`}>
         {children}
-        {active ? (order === "asc" ? " ▲" : " ▼") : ""}
+        <span aria-hidden className={active ? "" : "text-zinc-400"}>
+          {active ? (order === "asc" ? " ▲" : " ▼") : " ⇅"}
+        </span>
       </Link>
     </th>
   );
@@ -81,14 +83,14 @@ export function RunsTable({ runs, filter = {} }: { runs: RunWithModel[]; filter?
                 {r.model.layers} layers · top-{r.model.topK} of {r.model.experts}
               </div>
             </td>
-            <td className="text-xs" data-testid="run-policy">
+            <td className="whitespace-nowrap text-xs" data-testid="run-policy">
               {describePolicy(r.policy)}
             </td>
             <td className="num text-right">{formatValue(r.tokens)}</td>
             <td className="num text-right">{formatValue(r.events)}</td>
             <td className="text-xs">{r.labels.join(", ")}</td>
             <td className="text-xs">{r.tags.join(", ")}</td>
-            <td className="text-xs text-zinc-500" title={r.createdAt.toISOString()}>
+            <td className="whitespace-nowrap text-xs text-zinc-500" title={r.createdAt.toISOString()}>
               {r.createdAt.toISOString().slice(0, 10)}
             </td>
           </tr>

@@ -41,7 +41,7 @@ export function DeleteButton({ endpoint, what, consequences, invalidate, onDelet
           setError(null);
           dialog.current?.showModal();
         }}
-        aria-label={`${label} ${what}`}
+        aria-label={`Delete ${what}`}
         className={small ? "text-xs text-red-700 underline hover:text-red-900 dark:text-red-400" : "rounded border border-red-600 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950"}
       >
         {label}
