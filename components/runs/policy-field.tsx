@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { formatPolicy, parsePolicy, POLICY_KINDS, type PolicyKind } from "@/lib/runs/run-policy";
+import { formatPolicy, parsePolicy, POLICY_DEFINITION, POLICY_KINDS, type PolicyKind } from "@/lib/runs/run-policy";
+import { DefinitionNote } from "@/components/ui/definition-note";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 const LABELS: Record<PolicyKind, string> = { vanilla: "vanilla", c2r: "C2R (collaboration-constrained)", "device-limited": "device-limited", pruned: "pruned", quantized: "quantized" };
@@ -18,7 +19,10 @@ export function PolicyField({ defaultValue = "vanilla" }: { defaultValue?: strin
   const value = formatPolicy({ kind, n, note: note.trim() || undefined });
   return (
     <fieldset className="flex flex-wrap items-end gap-2 text-sm">
-      <legend className="mb-1">Routing policy</legend>
+      <legend className="mb-1">
+        Routing policy
+        <DefinitionNote text={POLICY_DEFINITION} />
+      </legend>
       <select aria-label="policy" value={kind} onChange={(e) => setKind(e.target.value as PolicyKind)} className={input}>
         {POLICY_KINDS.map((k) => (
           <option key={k} value={k}>

@@ -79,7 +79,7 @@ export function RunsTable({ runs, filter = {} }: { runs: RunWithModel[]; filter?
             </td>
             <td>
               {r.model.name}
-              <div className="text-xs text-zinc-500">
+              <div className="whitespace-nowrap text-xs text-zinc-500">
                 {r.model.layers} layers · top-{r.model.topK} of {r.model.experts}
               </div>
             </td>

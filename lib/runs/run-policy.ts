@@ -20,6 +20,10 @@ export interface Policy {
   note?: string;
 }
 
+/** Shown beside the policy field. */
+export const POLICY_DEFINITION =
+  "How the run's tokens were routed: vanilla (the model as trained); C2R with T (collaboration-constrained routing: the top expert plus k-1 of its T most frequent collaborators); device-limited with M (each token's experts on at most M devices); pruned (experts dropped: note the keep-mask); quantized (note the bit config). Stored as vanilla, c2r:T=<n>, device-limited:M=<n>, pruned[:<note>], quantized[:<note>].";
+
 const FORMS = "vanilla, c2r:T=<n>, device-limited:M=<n>, pruned[:<note>] or quantized[:<note>]";
 
 export function parsePolicy(value: string): Policy | null {
