@@ -171,6 +171,24 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       expect(await aggregatesOf(t.db, a.id)).toEqual(await aggregatesOf(t.db, b.id));
     });
 
+    it("fails an upload cleanly (404, nothing stored) when its run is deleted while the body streams", async () => {
+      const a = await newRun("deleted mid-upload");
+      const baseline = await rowCounts(t.db);
+      async function* body() {
+        yield humaneval.subarray(0, 100_000);
+        await deleteRun(t.db, a.id);
+        yield humaneval.subarray(100_000);
+      }
+      const err = await ingestUpload(t.db, a, body(), { fileName: "humaneval.jsonl" }).catch((e) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 404, code: "not_found" });
+      expect(err.message).toMatch(/deleted while this upload streamed/);
+      const after = await rowCounts(t.db);
+      expect(after.runs).toBe(baseline.runs - 1);
+      expect(after.uploads).toBe(baseline.uploads);
+      expect(after.event_chunks).toBe(baseline.event_chunks);
+    });
+
     it("deletes a run with everything derived from it and leaves no row behind in any table", async () => {
       const baseline = await rowCounts(t.db);
       const a = await newRun("to delete");

@@ -32,6 +32,21 @@ export async function getUploadProgress(db: Db, runId: string, clientKey: string
 }
 
 export async function insertChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
+  try {
+    await writeChunk(db, uploadId, runId, chunkNo, labelNames, c);
+  } catch (e) {
+    // The staging upload's row went with its run (deleted while this body streamed): say so, not a 500.
+    if (isForeignKeyViolation(e)) throw new ApiError(404, "not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
+    throw e;
+  }
+}
+
+function isForeignKeyViolation(e: unknown): boolean {
+  for (let x = e as { code?: string; cause?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) if (x.code === "23503") return true;
+  return false;
+}
+
+async function writeChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
   const pool = postgresPoolOf(db);
   if (pool) return copyChunks(pool, [{ uploadId, runId, chunkNo, labelNames, chunk: c }]);
   await db.insert(eventChunks).values({
