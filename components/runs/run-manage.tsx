@@ -57,7 +57,7 @@ export function RunManage({ run }: { run: RunView }) {
           what={`run "${run.name}"`}
           label="Delete run"
           consequences={`Goes with it: ${run.uploads?.length ?? 0} upload(s) (${run.events.toLocaleString()} events), ${derived}.`}
-          invalidate={[["runs"], ["pruning-runs"], ["quant-results"]]}
+          invalidate={[["runs"], ["compare"], ["pruning-runs"], ["quant-results"]]}
           onDeleted={() => {
             router.push("/");
             router.refresh();

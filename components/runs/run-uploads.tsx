@@ -42,7 +42,7 @@ export function RunUploads({ run }: { run: RunView }) {
                   endpoint={`/api/runs/${run.id}/uploads/${u.id}`}
                   what={`upload ${u.fileName ?? u.id}`}
                   consequences={`Its ${u.events.toLocaleString()} events and ${u.tokens.toLocaleString()} tokens stop counting: the run's aggregates become exactly those of a run that never had this upload. Its raw events are removed, and the same file may be uploaded again.`}
-                  invalidate={[["runs", run.id], ["runs", "list"]]}
+                  invalidate={[["runs", run.id], ["runs", "list"], ["compare"]]}
                   onDeleted={() => router.refresh()}
                 />
               </td>
