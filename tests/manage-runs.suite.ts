@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
@@ -169,6 +170,34 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       const b = await newRun("replayed");
       for (const u of kept) await upload(b, files[u.fileName!], u.fileName!);
       expect(await aggregatesOf(t.db, a.id)).toEqual(await aggregatesOf(t.db, b.id));
+    });
+
+    it("migration 0006 gives an upload committed before it its own sums where the run holds only that upload", async () => {
+      const one = await newRun("legacy, one upload");
+      const single = await upload(one, humaneval, "humaneval.jsonl");
+      const two = await newRun("legacy, two uploads");
+      await upload(two, humaneval, "humaneval.jsonl");
+      const second = await upload(two, shard("node0", 1), "node0.json");
+      const want = await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, single.uploadId)).orderBy(asc(uploadLayerSums.layer));
+      // Back to how 0005 left them: no sums of their own.
+      for (const id of [single.uploadId, second.uploadId]) await t.db.update(uploads).set({ hasSums: false }).where(eq(uploads.id, id));
+      await t.db.execute(sql`delete from upload_layer_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`);
+      await t.db.execute(sql`delete from upload_label_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`);
+      await t.db.execute(sql`update uploads set has_sums = false where run_id in (${one.id}, ${two.id})`);
+      const migration = fs.readFileSync(path.join(__dirname, "../lib/db/migrations/0006_manage_runs.sql"), "utf8").split("--> statement-breakpoint");
+      const backfill = migration.filter((st) => /upload_layer_sums"? \(|upload_label_sums"? \(|SET "has_sums" = true/.test(st) && !/CREATE TABLE/.test(st));
+      expect(backfill).toHaveLength(3);
+      for (const st of backfill) await t.db.execute(sql.raw(st));
+
+      expect(await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, single.uploadId)).orderBy(asc(uploadLayerSums.layer))).toEqual(want);
+      expect((await t.db.select().from(uploads).where(eq(uploads.runId, two.id))).map((u) => u.hasSums)).toEqual([false, false]);
+      // Its run takes a new upload and gives it back out exactly.
+      const added = await upload((await getRun(t.db, one.id))!, gsm8k, "gsm8k.jsonl");
+      await deleteUpload(t.db, one.id, added.uploadId);
+      const ref = await newRun("humaneval only");
+      await upload(ref, humaneval, "humaneval.jsonl");
+      expect(await aggregatesOf(t.db, one.id)).toEqual(await aggregatesOf(t.db, ref.id));
+      expect(await deleteUpload(t.db, two.id, second.uploadId).catch((e) => e)).toMatchObject({ status: 409, code: "upload_sums_missing" });
     });
 
     it("fails an upload cleanly (404, nothing stored) when its run is deleted while the body streams", async () => {
