@@ -136,5 +136,12 @@ describe("the moe-atlas CLI", () => {
     expect(deleted.stderr).toContain(`Delete run "aa managed" (${runId}): 1 upload(s), 6777 events`);
     expect(deleted.stdout).toContain(`deleted run ${runId} (aa managed): 1 upload(s), 0 pruning run(s), 0 quantization result(s), 0 share(s)`);
     expect(await getRun(t.db, runId)).toBeUndefined();
+
+    const made2 = await fetch(`${server.url}/api/quant-results`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "cli quant to delete", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }) });
+    const q = (await made2.json()).id;
+    expect((await cliTyping(["quant", "delete", q], "no\n")).code).toBe(1);
+    const qd = await cli(["quant", "delete", q, "--yes"]);
+    expect(qd.stdout).toContain(`deleted quantization result ${q}`);
+    expect((await cli(["quant", "delete", q, "--yes"])).stderr).toMatch(/404 not_found/);
   });
 });
