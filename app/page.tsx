@@ -4,11 +4,12 @@ import { pageViewer } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
 import { listRuns } from "@/lib/db/queries/runs";
 import { MODEL_PRESETS } from "@/lib/models/presets";
+import { POLICY_KINDS } from "@/lib/runs/run-policy";
 import { RunsTable } from "@/components/runs/runs-table";
 
 export const dynamic = "force-dynamic";
 
-/** V1: the runs index, filtered by what the URL says. */
+/** V1: the runs index, filtered and sorted by what the URL says (?q, model, tag, policy, sort, order). */
 export default async function RunsIndexPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = await searchParams;
   const filter = listRunsQuerySchema.catch({}).parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, [v].flat()[0]])));
@@ -37,9 +38,19 @@ export default async function RunsIndexPage({ searchParams }: { searchParams: Pr
           ))}
         </select>
         <input name="tag" defaultValue={filter.tag} placeholder="tag" aria-label="filter by tag" className="w-28 rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800" />
+        <select name="policy" defaultValue={filter.policy ?? ""} aria-label="filter by policy" className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800">
+          <option value="">all policies</option>
+          {POLICY_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+        {filter.sort ? <input type="hidden" name="sort" value={filter.sort} /> : null}
+        {filter.order ? <input type="hidden" name="order" value={filter.order} /> : null}
         <button className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-600">Filter</button>
       </form>
-      <RunsTable runs={runs} />
+      <RunsTable runs={runs} filter={filter} />
     </div>
   );
 }

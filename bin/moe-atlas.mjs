@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
 // The usage text lives in its own module so the app's /docs/cli page renders the same text.
 import { USAGE } from "./usage.mjs";
+import readline from "node:readline";
 
 const TRACE_EXT = [".jsonl", ".ndjson", ".npy", ".npz", ".safetensors", ".json"];
 
@@ -27,6 +28,13 @@ function options(argv) {
       label: { type: "string" },
       tag: { type: "string", multiple: true },
       "exclude-warmup": { type: "boolean" },
+      tags: { type: "string" },
+      description: { type: "string" },
+      visibility: { type: "string" },
+      policy: { type: "string" },
+      sort: { type: "string" },
+      order: { type: "string" },
+      yes: { type: "boolean", short: "y" },
       layer: { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
@@ -158,7 +166,7 @@ async function ingest(o) {
   if (o.values.new) {
     if (runId) throw new CliError("give --run or --new, not both");
     if (!o.values.model || !o.values.name) throw new CliError("--new needs --model <preset> and --name <name>");
-    const r = await api(o, "POST", "/api/runs", JSON.stringify({ name: o.values.name, model: { preset: o.values.model }, tags: o.values.tag }), { "content-type": "application/json" });
+    const r = await api(o, "POST", "/api/runs", JSON.stringify({ name: o.values.name, model: { preset: o.values.model }, tags: o.values.tag, policy: o.values.policy, visibility: o.values.visibility }), { "content-type": "application/json" });
     if (!r.ok) throw new CliError(`creating the run failed: ${failure(r)}`);
     runId = r.json.id;
     console.log(`created run ${runId} (${o.values.name}, ${o.values.model}): ${o.url}/runs/${runId}`);
@@ -206,13 +214,16 @@ async function main(argv) {
     if (!rest.length) throw new CliError("ingest needs files or folders");
     return ingest(o);
   }
+  if (cmd === "runs" && rest[0] && rest[0] !== "list") return manageRun(o);
+  if (cmd === "uploads") return manageUploads(o);
+  if (cmd === "shares") return deleteRecord(o, "share", "/api/shares");
   if (cmd === "runs" || cmd === "presets" || cmd === "export") {
     const target =
-      cmd === "runs" ? "/api/runs" : cmd === "presets" ? "/api/models/presets" : o.values.layer !== undefined ? `/api/runs/${rest[0]}/layers/${o.values.layer}` : `/api/runs/${rest[0]}`;
+      cmd === "runs" ? `/api/runs${listQuery(o)}` : cmd === "presets" ? "/api/models/presets" : o.values.layer !== undefined ? `/api/runs/${rest[0]}/layers/${o.values.layer}` : `/api/runs/${rest[0]}`;
     if (cmd === "export" && !rest[0]) throw new CliError("export needs a run id");
     const r = await api(o, "GET", target);
     if (!r.ok) throw new CliError(failure(r));
-    if (cmd === "runs") for (const run of r.json.runs) console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.name}`);
+    if (cmd === "runs") for (const run of r.json.runs) console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.policy}\t${run.name}`);
     else if (cmd === "presets") for (const p of r.json.presets) console.log(`${p.id}\t${p.layers} layers\ttop-${p.topK} of ${p.experts}\t${p.name}`);
     else console.log(JSON.stringify(r.json, null, 2));
     return 0;
@@ -251,7 +262,99 @@ async function results(o, kind) {
     for (const x of rows) console.log(`${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`);
     return 0;
   }
-  throw new CliError(`${kind} needs a subcommand: import or list`);
+  if (sub === "delete") return deleteRecord({ ...o, positionals: o.positionals.slice(1) }, kind === "pruning" ? "pruning run" : "quantization result", base);
+  throw new CliError(`${kind} needs a subcommand: import, list or delete`);
+}
+
+function listQuery(o) {
+  const q = new URLSearchParams();
+  for (const k of ["sort", "order", "policy"]) if (o.values[k]) q.set(k, o.values[k]);
+  return q.size ? `?${q}` : "";
+}
+
+/** Asks on stdin; anything but y/yes is a no. A closed stdin (no terminal, no --yes) is a no too. */
+async function confirm(o, question) {
+  if (o.values.yes) return true;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await new Promise((resolve) => {
+    rl.on("close", () => resolve(""));
+    rl.question(`${question} [y/N] `, resolve);
+  });
+  rl.close();
+  return /^y(es)?$/i.test(String(answer).trim());
+}
+
+/** runs update <id> ... | runs delete <id> */
+async function manageRun(o) {
+  const [sub, id] = o.positionals;
+  if (!id) throw new CliError(`runs ${sub} needs a run id`);
+  if (sub === "update") {
+    const body = {};
+    for (const k of ["name", "description", "visibility", "policy"]) if (o.values[k] !== undefined) body[k] = o.values[k];
+    if (o.values.tags !== undefined) body.tags = o.values.tags.split(",").map((x) => x.trim()).filter(Boolean);
+    if (!Object.keys(body).length) throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy");
+    const r = await api(o, "PATCH", `/api/runs/${id}`, JSON.stringify(body), { "content-type": "application/json" });
+    if (!r.ok) throw new CliError(`updating run ${id} failed: ${failure(r)}`);
+    const x = r.json;
+    console.log(`updated run ${x.id}: ${x.name} · ${x.visibility} · policy ${x.policy}${x.tags.length ? ` · tags ${x.tags.join(", ")}` : ""}`);
+    return 0;
+  }
+  if (sub === "delete") {
+    const run = await api(o, "GET", `/api/runs/${id}`);
+    if (!run.ok) throw new CliError(failure(run));
+    const x = run.json;
+    if (!(await confirm(o, `Delete run "${x.name}" (${x.id}): ${x.uploads.length} upload(s), ${x.events} events, with its pruning runs, quantization results and shares?`))) {
+      console.error("not deleted");
+      return 1;
+    }
+    const r = await api(o, "DELETE", `/api/runs/${id}`);
+    if (!r.ok) throw new CliError(`deleting run ${id} failed: ${failure(r)}`);
+    const d = r.json.deleted;
+    console.log(`deleted run ${d.id} (${d.name}): ${d.uploads} upload(s), ${d.pruningRuns} pruning run(s), ${d.quantResults} quantization result(s), ${d.shares} share(s)`);
+    return 0;
+  }
+  throw new CliError(`runs needs a subcommand: list, update or delete (not "${sub}")`);
+}
+
+/** uploads list <run> | uploads delete <run> <upload> */
+async function manageUploads(o) {
+  const [sub, runId, uploadId] = o.positionals;
+  if (!runId) throw new CliError("uploads list|delete needs a run id");
+  const run = await api(o, "GET", `/api/runs/${runId}`);
+  if (!run.ok) throw new CliError(failure(run));
+  if (sub === "list") {
+    for (const u of run.json.uploads) console.log(`${u.id}\t${u.format}\t${u.events} events\t${u.tokens} tokens\t${u.fileName ?? ""}`);
+    return 0;
+  }
+  if (sub === "delete") {
+    if (!uploadId) throw new CliError("uploads delete needs a run id and an upload id (moe-atlas uploads list <run>)");
+    const u = run.json.uploads.find((x) => x.id === uploadId);
+    const what = u ? `upload ${u.id} (${u.fileName ?? u.format}, ${u.events} events)` : `upload ${uploadId}`;
+    if (!(await confirm(o, `Take ${what} out of run "${run.json.name}"?`))) {
+      console.error("not deleted");
+      return 1;
+    }
+    const r = await api(o, "DELETE", `/api/runs/${runId}/uploads/${uploadId}`);
+    if (!r.ok) throw new CliError(`deleting ${what} failed: ${failure(r)}`);
+    console.log(`deleted ${what}; run ${runId} now counts ${r.json.run.events} events, ${r.json.run.tokens} tokens`);
+    return 0;
+  }
+  throw new CliError("uploads needs a subcommand: list or delete");
+}
+
+/** pruning delete <id> | quant delete <id> | shares delete <id> */
+async function deleteRecord(o, what, base) {
+  const [id] = o.positionals[0] === "delete" ? o.positionals.slice(1) : o.positionals;
+  if (what === "share" && o.positionals[0] !== "delete") throw new CliError("shares needs a subcommand: delete");
+  if (!id) throw new CliError(`deleting a ${what} needs its id`);
+  if (!(await confirm(o, `Delete ${what} ${id}?`))) {
+    console.error("not deleted");
+    return 1;
+  }
+  const r = await api(o, "DELETE", `${base}/${id}`);
+  if (!r.ok) throw new CliError(`deleting ${what} ${id} failed: ${failure(r)}`);
+  console.log(`deleted ${what} ${id}`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -104,5 +104,61 @@ describe("the moe-atlas CLI", () => {
     expect(refused.stderr).toContain("(at line 2, column expert_bits)");
     const list = await cli(["quant", "list"]);
     expect(list.stdout.trim().split("\n")).toHaveLength(1);
+  });
+  /** The CLI with `input` typed on its stdin (its confirmation prompts read it). */
+  const cliTyping = (args: string[], input: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MOE_ATLAS_URL: server.url } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(input);
+    });
+
+  it("edits a run, lists it sorted with its policy, and deletes an upload and the run after asking", async () => {
+    const made = await cli(["ingest", sharedFile("real/mixtral-humaneval-routing.jsonl"), sharedFile("real/mixtral-gsm8k-routing.jsonl"), "--new", "--model", "mixtral-8x7b", "--name", "zz managed", "--policy", "c2r:T=1"]);
+    expect(made.code).toBe(0);
+    const runId = /created run (\w+)/.exec(made.stdout)![1];
+    expect((await getRun(t.db, runId))?.policy).toBe("c2r:T=1");
+
+    const up = await cli(["runs", "update", runId, "--name", "aa managed", "--tags", "cli, edited", "--visibility", "unlisted", "--policy", "device-limited:M=2", "--description", "from the CLI"]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`updated run ${runId}: aa managed · unlisted · policy device-limited:M=2 · tags cli, edited`);
+    const bad = await cli(["runs", "update", runId, "--policy", "c2r"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/400 invalid_request.*c2r:T=<n>/);
+    await cli(["runs", "update", runId, "--visibility", "public"]);
+    const listed = await cli(["runs", "list", "--sort", "name"]);
+    expect(listed.stdout.split("\n")[0]).toBe(`${runId}\tMixtral-8x7B\t14666 events\tdevice-limited:M=2\taa managed`);
+
+    const uploads = await cli(["uploads", "list", runId]);
+    const gsm = uploads.stdout.split("\n").find((l) => l.endsWith("mixtral-gsm8k-routing.jsonl"))!.split("\t")[0];
+    const declined = await cliTyping(["uploads", "delete", runId, gsm], "n\n");
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain(`Take upload ${gsm} (mixtral-gsm8k-routing.jsonl, 7889 events) out of run "aa managed"? [y/N]`);
+    expect(declined.stderr).toContain("not deleted");
+    expect((await getRun(t.db, runId))?.events).toBe(14666);
+    const gone = await cli(["uploads", "delete", runId, gsm, "--yes"]);
+    expect(gone.stderr).toBe("");
+    expect(gone.stdout).toContain(`run ${runId} now counts 6777 events`);
+    expect((await getRun(t.db, runId))?.events).toBe(6777);
+
+    // Without a terminal or an answer, nothing is deleted.
+    expect((await cliTyping(["runs", "delete", runId], "")).code).toBe(1);
+    expect(await getRun(t.db, runId)).toBeDefined();
+    const deleted = await cliTyping(["runs", "delete", runId], "y\n");
+    expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toContain(`Delete run "aa managed" (${runId}): 1 upload(s), 6777 events`);
+    expect(deleted.stdout).toContain(`deleted run ${runId} (aa managed): 1 upload(s), 0 pruning run(s), 0 quantization result(s), 0 share(s)`);
+    expect(await getRun(t.db, runId)).toBeUndefined();
+
+    const made2 = await fetch(`${server.url}/api/quant-results`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "cli quant to delete", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }) });
+    const q = (await made2.json()).id;
+    expect((await cliTyping(["quant", "delete", q], "no\n")).code).toBe(1);
+    const qd = await cli(["quant", "delete", q, "--yes"]);
+    expect(qd.stdout).toContain(`deleted quantization result ${q}`);
+    expect((await cli(["quant", "delete", q, "--yes"])).stderr).toMatch(/404 not_found/);
   });
 });

@@ -58,7 +58,7 @@ describe("demo seeding on PGlite", () => {
     const runs = await listRuns(t.db, {}, ANONYMOUS_OPEN);
     const vanilla = runs.find((r) => r.name === DEMO_RUNS[0].name)!;
     const c2r = runs.find((r) => r.name === DEMO_RUNS[3].name)!;
-    expect(c2r.policy).toBe("c2r T=2");
+    expect(c2r.policy).toBe("c2r:T=2");
     const cmp = await getComparison(t.db, (await getRun(t.db, vanilla.id))!, (await getRun(t.db, c2r.id))!, { paired: true });
     expect(cmp.paired).toMatchObject({ matchedEvents: 3000 * 32, unmatchedA: 0, unmatchedB: 0 });
     expect(cmp.meanFlipRate).toBeGreaterThan(0.05);

@@ -9,6 +9,7 @@ import { MODEL_PRESETS } from "@/lib/models/presets";
 import { parsePruningViewState, pruningHref, type PruningViewState } from "@/lib/url/pruning-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
+import { DeleteButton } from "@/components/ui/delete-button";
 import { ImportResultsFile } from "@/components/ui/import-results-file";
 import { toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
@@ -108,6 +109,7 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
           <th>dropped sets</th>
           <th>metrics</th>
           <th>source</th>
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -130,6 +132,9 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
             <td className="max-w-48 truncate">{[...new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))])].join(", ")}</td>
             <td className="max-w-72 truncate text-xs text-zinc-600 dark:text-zinc-400" title={r.source}>
               {r.source || "—"}
+            </td>
+            <td>
+              <DeleteButton small endpoint={`/api/pruning-runs/${r.id}`} what={`pruning run "${r.name}"`} consequences={`Its ${r.steps.length} step(s) and their metrics go${r.runId ? "; the trace run it was computed on stays" : ""}.`} invalidate={[["pruning-runs"]]} onDeleted={() => selected.includes(r.id) && toggle(r.id)} />
             </td>
           </tr>
         ))}

@@ -12,6 +12,7 @@ import type { QuantResultView, suggestAllocation } from "@/lib/quant/quant-resul
 import { parseQuantViewState, quantHref, type QuantViewState } from "@/lib/url/quant-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
+import { DeleteButton } from "@/components/ui/delete-button";
 import { ImportResultsFile } from "@/components/ui/import-results-file";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { toCsv } from "@/components/viz/export";
@@ -81,6 +82,7 @@ export function QuantWorkspace() {
               ))}
               <th>routing drift</th>
               <th>source</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -114,6 +116,9 @@ export function QuantWorkspace() {
                 </td>
                 <td className="max-w-72 truncate text-xs text-zinc-600 dark:text-zinc-400" title={r.source}>
                   {r.source || "—"}
+                </td>
+                <td>
+                  <DeleteButton small endpoint={`/api/quant-results/${r.id}`} what={`quantization result "${r.name}"`} consequences="Its bit allocation and metrics go; the runs it is tied to stay." invalidate={[["quant-results"]]} onDeleted={() => r.id === state.show && go({ show: undefined })} />
                 </td>
               </tr>
             ))}

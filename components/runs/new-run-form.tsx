@@ -5,6 +5,8 @@ import { useState } from "react";
 import { apiFetch } from "@/lib/query/api-fetch";
 import { TokenField } from "@/components/ui/token-field";
 import { useApiToken } from "@/components/ui/use-api-token";
+import { PolicyField } from "./policy-field";
+import { VisibilityField } from "./visibility-field";
 
 interface PresetOption {
   id: string;
@@ -38,7 +40,7 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
       const run = await apiFetch<{ id: string }>("/api/runs", {
         method: "POST",
         headers: { "content-type": "application/json", ...authHeader },
-        body: JSON.stringify({ name: form.get("name"), description: form.get("description") || undefined, tags, model }),
+        body: JSON.stringify({ name: form.get("name"), description: form.get("description") || undefined, tags, model, policy: form.get("policy"), visibility: form.get("visibility") }),
       });
       router.push(`/runs/${run.id}`);
     } catch (e) {
@@ -61,6 +63,8 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
         Tags (comma-separated)
         <input name="tags" className={input} placeholder="vanilla, humaneval" />
       </label>
+      <PolicyField />
+      <VisibilityField />
       <fieldset className="flex flex-col gap-2 rounded border border-zinc-200 p-3 dark:border-zinc-700">
         <legend className="px-1 text-sm font-medium">Model</legend>
         <label className="flex items-center gap-2 text-sm">

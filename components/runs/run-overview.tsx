@@ -19,13 +19,14 @@ export function parseMetric(value: string | string[] | undefined): BalanceScalar
 const secondary = "rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950";
 
 /** V2 body, drawn from data: the live run page and its share snapshot both render it. */
-export function RunOverview({ view, balance, metric, snapshot, children }: { view: RunView; balance: RunBalance; metric: BalanceScalar; snapshot?: { id: string; createdAt: string; path: string }; children?: ReactNode }) {
+export function RunOverview({ view, balance, metric, snapshot, actions, children }: { view: RunView; balance: RunBalance; metric: BalanceScalar; snapshot?: { id: string; createdAt: string; path: string }; actions?: ReactNode; children?: ReactNode }) {
   const id = view.id;
   return (
     <div className="flex flex-col gap-6">
       {snapshot ? <SnapshotBanner createdAt={snapshot.createdAt} path={snapshot.path} /> : null}
       <RunSummary run={view} />
       {snapshot ? null : <ShareButton />}
+      {actions}
       {view.tokens > 0 ? (
         <>
           <div className="flex flex-wrap gap-3">

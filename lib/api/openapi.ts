@@ -24,6 +24,15 @@ const pruningStep = {
 };
 const modelSpec = { oneOf: [{ type: "object", required: ["preset"], properties: { preset: { type: "string" } } }, ref("ModelConfig")] };
 const writeErrors = errors(400, 401, 403, 404);
+const POLICY_DESCRIPTION = "routing policy: vanilla, c2r:T=<n> (C2R with T collaborators), device-limited:M=<n> (at most M devices per token), pruned[:<note>], quantized[:<note>]";
+const policyProperty = { type: "string", example: "c2r:T=2", description: POLICY_DESCRIPTION, pattern: "^(vanilla|c2r:T=[1-9][0-9]{0,3}|device-limited:M=[1-9][0-9]{0,3}|pruned(:\\S.*)?|quantized(:\\S.*)?)$" };
+const deleteOf = (what: string, who: string, deleted: object) => ({
+  summary: `Delete ${what}. ${who}`,
+  security: [{ bearer: [] }],
+  parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+  responses: { "200": { description: "deleted", content: json({ type: "object", properties: { deleted: { type: "object", properties: deleted } } }) }, ...errors(401, 403, 404) },
+});
+const DERIVED_OWNER = "Allowed to the token that created it, an admin token, or who may change a run it derives from (on a server without tokens: anyone); others get 403, or 404 when they may not read it.";
 
 /** The public API (PRODUCT.md §9), described for scripts, the CLI and the Python helper. */
 export const openApiDocument = {
@@ -71,7 +80,7 @@ export const openApiDocument = {
           description: { type: "string" },
           tags: { type: "array", items: { type: "string" } },
           visibility: { enum: ["private", "unlisted", "public"] },
-          policy: { type: "string" },
+          policy: { type: "string", description: POLICY_DESCRIPTION },
           owner: { type: ["string", "null"], description: "id of the API token that owns the run (it and admin tokens may change it)" },
           model: ref("ModelConfig"),
           tokens: { type: "integer", description: "tokens of the fullest layer" },
@@ -120,8 +129,13 @@ export const openApiDocument = {
     },
     "/api/runs": {
       get: {
-        summary: "List public runs",
-        parameters: ["q", "model", "tag"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+        summary: "List public runs (and the caller's own), newest first unless sorted",
+        parameters: [
+          ...["q", "model", "tag"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+          { name: "policy", in: "query", schema: { type: "string" }, description: "a policy kind (c2r) or a whole policy (c2r:T=1)" },
+          { name: "sort", in: "query", schema: { enum: ["created", "name", "events", "tokens", "policy"] } },
+          { name: "order", in: "query", schema: { enum: ["asc", "desc"] }, description: "default: desc for created, events, tokens; asc for name, policy" },
+        ],
         responses: { "200": { description: "runs", content: json({ type: "object", properties: { runs: { type: "array", items: ref("Run") } } }) }, ...errors(400) },
       },
       post: {
@@ -138,7 +152,7 @@ export const openApiDocument = {
               description: { type: "string" },
               tags: { type: "array", items: { type: "string" } },
               visibility: { enum: ["private", "unlisted", "public"] },
-              policy: { type: "string", example: "vanilla" },
+              policy: { ...policyProperty, example: "vanilla" },
             },
           }),
         },
@@ -148,14 +162,34 @@ export const openApiDocument = {
     "/api/runs/{id}": {
       get: { summary: "One run with its model, counts, labels, uploads and warnings (404 for a private run the caller may not read)", parameters: [idParam], responses: { "200": { description: "run", content: json(ref("Run")) }, ...errors(403, 404) } },
       patch: {
-        summary: "Rename, retag, describe, or change visibility: the run's owner token or an admin token. `owner` (admin only) gives the run an owner",
+        summary: "Rename, retag, describe, change visibility or policy: the run's owner token or an admin token. `owner` (admin only) gives the run an owner",
         security: [{ bearer: [] }],
         parameters: [idParam],
         requestBody: {
           required: true,
-          content: json({ type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" }, tags: { type: "array", items: { type: "string" } }, visibility: { enum: ["private", "unlisted", "public"] }, owner: { type: ["string", "null"], description: "admin only: the id of the token that owns the run from now on" } } }),
+          content: json({ type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" }, tags: { type: "array", items: { type: "string" } }, visibility: { enum: ["private", "unlisted", "public"] }, policy: policyProperty, owner: { type: ["string", "null"], description: "admin only: the id of the token that owns the run from now on" } } }),
         },
         responses: { "200": { description: "the run", content: json(ref("Run")) }, ...errors(400, 401, 403, 404) },
+      },
+      delete: {
+        ...deleteOf(
+          "a run and everything derived from it: uploads, raw events, aggregates, pruning runs computed on it, quantization results tied to it, shares that show it (also as a comparison's other run)",
+          "The run's owner token or an admin token.",
+          { id: { type: "string" }, name: { type: "string" }, uploads: { type: "integer" }, pruningRuns: { type: "integer" }, quantResults: { type: "integer" }, shares: { type: "integer" } },
+        ),
+        parameters: [idParam],
+      },
+    },
+    "/api/runs/{id}/uploads/{uploadId}": {
+      delete: {
+        summary:
+          "Take one upload out of a run: its events and sums stop counting (the aggregates become bit for bit those of a run that never had it: the remaining uploads' sums are re-added in commit order), its raw events are removed, and the same file or shard may be uploaded again. The run's owner token or an admin token. 409 upload_in_progress while it still streams; 409 upload_sums_missing when another upload of the run predates per-upload sums (then delete the run instead)",
+        security: [{ bearer: [] }],
+        parameters: [idParam, { name: "uploadId", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "deleted", content: json({ type: "object", properties: { deleted: { type: "object", properties: { id: { type: "string" }, fileName: { type: ["string", "null"] }, events: { type: "integer" } } }, run: ref("Run") } }) },
+          ...errors(401, 403, 404, 409),
+        },
       },
     },
     "/api/runs/{id}/traces": {
@@ -451,6 +485,7 @@ export const openApiDocument = {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         responses: { "200": { description: "{id, path, runId, state, createdAt, snapshot: {run, queries: [{key, data}], props}}" }, ...errors(404) },
       },
+      delete: deleteOf("a share (the link stops working)", DERIVED_OWNER, { id: { type: "string" }, path: { type: "string" } }),
     },
     "/api/session": {
       get: { summary: "Who the browser is: {open, signedIn, tokenName}", responses: { "200": { description: "session" } } },
@@ -511,6 +546,7 @@ export const openApiDocument = {
     },
     "/api/pruning-runs/{id}": {
       get: { summary: "One pruning run", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "the pruning run" }, ...errors(404) } },
+      delete: deleteOf("a pruning run", DERIVED_OWNER, { id: { type: "string" }, name: { type: "string" } }),
     },
     "/api/pruning-runs/{id}/keep-mask": {
       get: {
@@ -578,6 +614,7 @@ export const openApiDocument = {
     },
     "/api/quant-results/{id}": {
       get: { summary: "One quantization result", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "the result" }, ...errors(404) } },
+      delete: deleteOf("a quantization result", DERIVED_OWNER, { id: { type: "string" }, name: { type: "string" } }),
     },
     "/api/quant-results/import": {
       post: {

@@ -2,6 +2,8 @@ import { badRequest } from "./api-error";
 import { z } from "zod";
 import { modelConfigSchema } from "@/lib/models/model-config";
 import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
+import { RUN_SORTS } from "@/lib/runs/run-sorts";
+import { policySchema } from "@/lib/runs/run-policy";
 
 export const visibilitySchema = z.enum(["private", "unlisted", "public"]);
 
@@ -11,7 +13,7 @@ export const createRunBodySchema = z.object({
   description: z.string().max(10_000).optional(),
   tags: z.array(z.string().trim().min(1).max(64)).max(32).optional(),
   visibility: visibilitySchema.optional(),
-  policy: z.string().trim().min(1).max(64).optional(),
+  policy: policySchema.optional(),
 });
 export type CreateRunBody = z.infer<typeof createRunBodySchema>;
 
@@ -22,6 +24,7 @@ export const updateRunBodySchema = z
     description: z.string().max(10_000),
     tags: z.array(z.string().trim().min(1).max(64)).max(32),
     visibility: visibilitySchema,
+    policy: policySchema,
     /** Admin only: the id of the API token that owns the run from now on, or null for none. */
     owner: z.string().min(1).max(64).nullable(),
   })
@@ -33,6 +36,10 @@ export const listRunsQuerySchema = z.object({
   q: z.string().max(200).optional(),
   model: z.string().max(200).optional(),
   tag: z.string().max(64).optional(),
+  /** A policy kind (`c2r`) or a whole policy (`c2r:T=1`). */
+  policy: z.string().max(64).optional(),
+  sort: z.enum(RUN_SORTS).optional(),
+  order: z.enum(["asc", "desc"]).optional(),
 });
 
 export const layerQuerySchema = z.object({

@@ -96,6 +96,10 @@ export const uploads = pgTable(
     /** Bumped with every stored chunk: a staging upload whose heartbeat stops belongs to a dead process. */
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
     committedAt: timestamp("committed_at", { withTimezone: true }),
+    /** 1, 2, ... in the order the run's uploads were committed (under the run lock): the order their sums were added in. */
+    commitNo: integer("commit_no"),
+    /** Whether upload_layer_sums / upload_label_sums hold this upload's own sums (false for uploads committed before 0006). */
+    hasSums: boolean("has_sums").notNull().default(false),
   },
   (t) => [
     index("uploads_run_idx").on(t.runId),
@@ -140,6 +144,41 @@ export const labelLoads = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.label] })],
 );
 
+/**
+ * One committed upload's own sums, as they were added to layer_aggregates (only the layers it
+ * touched). Deleting an upload re-adds the remaining uploads' sums in commit order, which gives
+ * bit for bit the aggregates of a run that never had it: subtracting float sums would not.
+ */
+export const uploadLayerSums = pgTable(
+  "upload_layer_sums",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    layer: integer("layer").notNull(),
+    tokens: doublePrecision("tokens").notNull(),
+    load: bytea("load").notNull(),
+    weightSum: bytea("weight_sum").notNull(),
+    coactivation: bytea("coactivation").notNull(),
+    transitions: bytea("transitions"),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.layer] })],
+);
+
+/** One committed upload's load per label, as added to label_loads. */
+export const uploadLabelSums = pgTable(
+  "upload_label_sums",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    tokens: bytea("tokens").notNull(),
+    load: bytea("load").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.label] })],
+);
+
 /** Raw events in column chunks (lib/trace/encode-chunk.ts), kept for later analyses. */
 export const eventChunks = pgTable(
   "event_chunks",
@@ -174,6 +213,8 @@ export const shares = pgTable("shares", {
   runIds: text("run_ids").array().notNull().default(sql`'{}'::text[]`),
   state: jsonb("state").notNull(),
   snapshot: jsonb("snapshot"),
+  /** The token that pinned it (null on an open server): it, an admin, or a writer of one of its runs may delete it. */
+  ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
 

@@ -48,7 +48,7 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
           : `${DESCRIPTION} Seed ${demo.seed}, ${demo.tokens} tokens.`,
         tags: demo.c2rOfFirst ? ["demo", "synthetic", "c2r"] : ["demo", "synthetic"],
         model: { preset: demo.preset },
-        ...(demo.c2rOfFirst ? { policy: `c2r T=${demo.c2rOfFirst}` } : {}),
+        ...(demo.c2rOfFirst ? { policy: `c2r:T=${demo.c2rOfFirst}` } : {}),
       });
       out.push({ run, demo });
     }

@@ -6,6 +6,10 @@ import * as runs from "@/app/api/runs/route";
 import * as run from "@/app/api/runs/[id]/route";
 import * as layer from "@/app/api/runs/[id]/layers/[layer]/route";
 import * as traces from "@/app/api/runs/[id]/traces/route";
+import * as upload from "@/app/api/runs/[id]/uploads/[uploadId]/route";
+import * as pruningRun from "@/app/api/pruning-runs/[id]/route";
+import * as quantResult from "@/app/api/quant-results/[id]/route";
+import * as share from "@/app/api/shares/[id]/route";
 import * as pruningRuns from "@/app/api/pruning-runs/route";
 import * as pruningImport from "@/app/api/pruning-runs/import/route";
 import * as quantResults from "@/app/api/quant-results/route";
@@ -24,6 +28,10 @@ const ROUTES: [RegExp, string[], Module][] = [
   [/^\/api\/quant-results$/, [], quantResults],
   [/^\/api\/quant-results\/import$/, [], quantImport],
   [/^\/api\/runs\/([^/]+)\/layers\/([^/]+)$/, ["id", "layer"], layer],
+  [/^\/api\/runs\/([^/]+)\/uploads\/([^/]+)$/, ["id", "uploadId"], upload],
+  [/^\/api\/pruning-runs\/([^/]+)$/, ["id"], pruningRun],
+  [/^\/api\/quant-results\/([^/]+)$/, ["id"], quantResult],
+  [/^\/api\/shares\/([^/]+)$/, ["id"], share],
 ];
 
 /**

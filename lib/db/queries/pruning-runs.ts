@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "../client";
 import { models, pruningRuns, type ModelRow, type PruningRunRow } from "../schema";
+import { deleteUnusedModels } from "./models";
 import { derivedVisible } from "./visibility";
 
 export type PruningRunWithModel = PruningRunRow & { model: ModelRow };
@@ -44,4 +45,12 @@ export async function getPruningRun(db: Db, viewer: Viewer, id: string): Promise
     .innerJoin(models, eq(pruningRuns.modelId, models.id))
     .where(and(eq(pruningRuns.id, id), derivedVisible(viewer, "read", pruningRuns.runId)));
   return r ? { ...r.pruning_runs, model: r.models } : undefined;
+}
+
+/** Deletes a pruning run and its model row (each pruning run owns one). */
+export async function deletePruningRun(db: Db, id: string) {
+  await db.transaction(async (tx) => {
+    const [gone] = await tx.delete(pruningRuns).where(eq(pruningRuns.id, id)).returning({ modelId: pruningRuns.modelId });
+    if (gone) await deleteUnusedModels(tx, [gone.modelId]);
+  });
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "../client";
 import { models, quantResults, type ModelRow, type QuantResultRow } from "../schema";
+import { deleteUnusedModels } from "./models";
 import { derivedVisible } from "./visibility";
 
 export type QuantResultWithModel = QuantResultRow & { model: ModelRow };
@@ -27,4 +28,12 @@ export async function listQuantResults(db: Db, viewer: Viewer, f: { model?: stri
   );
   const rows = await db.select().from(quantResults).innerJoin(models, eq(quantResults.modelId, models.id)).where(where).orderBy(desc(quantResults.createdAt), quantResults.id);
   return rows.map((r) => ({ ...r.quant_results, model: r.models }));
+}
+
+/** Deletes a quantization result and its model row (each result owns one). */
+export async function deleteQuantResult(db: Db, id: string) {
+  await db.transaction(async (tx) => {
+    const [gone] = await tx.delete(quantResults).where(eq(quantResults.id, id)).returning({ modelId: quantResults.modelId });
+    if (gone) await deleteUnusedModels(tx, [gone.modelId]);
+  });
 }

@@ -1,8 +1,11 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { ApiError } from "@/lib/api/api-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
-import { models, runs, uploads, type ModelRow, type RunRow } from "../schema";
+import { deleteUnusedModels } from "./models";
+import type { RunSort } from "@/lib/runs/run-sorts";
+import { models, pruningRuns, quantResults, runs, shares, uploads, type ModelRow, type RunRow } from "../schema";
 import { runVisible } from "./visibility";
 
 export type RunWithModel = RunRow & { model: ModelRow };
@@ -39,15 +42,22 @@ export async function getRun(db: Db, id: string): Promise<RunWithModel | undefin
   return row ? { ...row.runs, model: row.models } : undefined;
 }
 
-export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "ownerTokenId">>) {
+export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "policy" | "ownerTokenId">>) {
   await db.update(runs).set({ ...patch, updatedAt: new Date() }).where(eq(runs.id, id));
 }
+
 
 export interface RunFilter {
   q?: string;
   model?: string;
   tag?: string;
+  /** A policy kind (`c2r`) or a whole policy (`c2r:T=1`). */
+  policy?: string;
+  sort?: RunSort;
+  order?: "asc" | "desc";
 }
+
+const SORT_COLUMNS = { created: runs.createdAt, name: sql`lower(${runs.name})`, events: runs.events, tokens: runs.tokens, policy: runs.policy };
 
 /**
  * The index: public runs, plus the viewer's own (all of them for an admin token or on an open
@@ -59,8 +69,17 @@ export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promi
     filter.q ? sql`(${runs.name} ilike ${"%" + filter.q + "%"} or ${runs.description} ilike ${"%" + filter.q + "%"})` : undefined,
     filter.model ? sql`(${models.presetId} = ${filter.model} or ${models.name} = ${filter.model})` : undefined,
     filter.tag ? sql`${filter.tag} = any(${runs.tags})` : undefined,
+    filter.policy ? or(eq(runs.policy, filter.policy), sql`${runs.policy} like ${filter.policy.replace(/[\\%_]/g, "\\$&") + ":%"}`) : undefined,
   );
-  const rows = await db.select().from(runs).innerJoin(models, eq(runs.modelId, models.id)).where(where).orderBy(desc(runs.createdAt));
+  // Newest first unless asked; the id breaks ties so equal names or counts keep one order.
+  const sort = SORT_COLUMNS[filter.sort ?? "created"];
+  const order = filter.order ?? (filter.sort === "name" || filter.sort === "policy" ? "asc" : "desc");
+  const rows = await db
+    .select()
+    .from(runs)
+    .innerJoin(models, eq(runs.modelId, models.id))
+    .where(where)
+    .orderBy(order === "asc" ? asc(sort) : desc(sort), order === "asc" ? asc(runs.id) : desc(runs.id));
   return rows.map((r) => ({ ...r.runs, model: r.models }));
 }
 
@@ -70,4 +89,44 @@ export async function listCommittedUploads(db: Db, runId: string) {
     .from(uploads)
     .where(and(eq(uploads.runId, runId), eq(uploads.status, "committed")))
     .orderBy(uploads.committedAt);
+}
+
+export interface DeletedRun {
+  id: string;
+  name: string;
+  uploads: number;
+  pruningRuns: number;
+  quantResults: number;
+  shares: number;
+}
+
+/**
+ * Deletes a run and everything derived from it, in one transaction under the run's row lock:
+ * uploads, event chunks, aggregates and label loads, pruning runs computed on it and quantization
+ * results tied to it (ON DELETE CASCADE), shares that show it (also those that name it only as a
+ * comparison's second run), and the model rows nothing uses any more (each record owns one).
+ */
+export async function deleteRun(db: Db, id: string): Promise<DeletedRun> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx.select({ id: runs.id, name: runs.name, modelId: runs.modelId }).from(runs).where(eq(runs.id, id)).for("update");
+    if (!run) throw new ApiError(404, "not_found", `run "${id}" was not found`, "path parameter id");
+    const pr = await tx.select({ id: pruningRuns.id, modelId: pruningRuns.modelId }).from(pruningRuns).where(eq(pruningRuns.runId, id));
+    const qr = await tx
+      .select({ id: quantResults.id, modelId: quantResults.modelId })
+      .from(quantResults)
+      .where(or(eq(quantResults.runId, id), eq(quantResults.fpRunId, id), eq(quantResults.quantRunId, id)));
+    const [{ n: uploadCount }] = await tx.select({ n: sql<number>`count(*)::int` }).from(uploads).where(and(eq(uploads.runId, id), eq(uploads.status, "committed")));
+    const gone = await tx
+      .delete(shares)
+      .where(or(eq(shares.runId, id), sql`${id} = any(${shares.runIds})`))
+      .returning({ id: shares.id });
+    await tx.delete(runs).where(eq(runs.id, id));
+    await deleteUnusedModels(tx, [run.modelId, ...pr.map((r) => r.modelId), ...qr.map((r) => r.modelId)]);
+    return { id, name: run.name, uploads: Number(uploadCount), pruningRuns: pr.length, quantResults: qr.length, shares: gone.length };
+  });
+}
+
+/** Runs by id (for permission checks on records that derive from several). */
+export async function getRunsByIds(db: Db, ids: string[]): Promise<RunRow[]> {
+  return ids.length ? db.select().from(runs).where(inArray(runs.id, ids)) : [];
 }

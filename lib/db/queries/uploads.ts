@@ -1,13 +1,14 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { ApiError } from "@/lib/api/api-error";
-import { mergeLayerAggregate, type LabelLoad, type LayerAggregate } from "@/lib/analysis/layer-aggregate";
+import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
 import { postgresPoolOf, type Db } from "../client";
+import { addLabelSums, addLayerSums, type LabelSums, type LayerSums } from "../add-upload-sums";
 import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
-import { eventChunks, labelLoads, layerAggregates, runs, uploads } from "../schema";
+import { eventChunks, labelLoads, layerAggregates, runs, uploadLabelSums, uploadLayerSums, uploads } from "../schema";
 
 /** Starts an upload in "staging": its chunks are stored as they stream in but count for nothing. */
 export async function stageUpload(db: Db, runId: string, format: string, fileName: string | null, clientKey: string | null): Promise<string> {
@@ -31,6 +32,21 @@ export async function getUploadProgress(db: Db, runId: string, clientKey: string
 }
 
 export async function insertChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
+  try {
+    await writeChunk(db, uploadId, runId, chunkNo, labelNames, c);
+  } catch (e) {
+    // The staging upload's row went with its run (deleted while this body streamed): say so, not a 500.
+    if (isForeignKeyViolation(e)) throw new ApiError(404, "not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
+    throw e;
+  }
+}
+
+function isForeignKeyViolation(e: unknown): boolean {
+  for (let x = e as { code?: string; cause?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) if (x.code === "23503") return true;
+  return false;
+}
+
+async function writeChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
   const pool = postgresPoolOf(db);
   if (pool) return copyChunks(pool, [{ uploadId, runId, chunkNo, labelNames, chunk: c }]);
   await db.insert(eventChunks).values({
@@ -75,7 +91,7 @@ export interface UploadTotals {
  */
 export async function commitUpload(db: Db, uploadId: string, runId: string, t: UploadTotals) {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select id from runs where id = ${runId} for update`);
+    await lockRun(tx, runId);
     const [dup] = await tx
       .select({ id: uploads.id, committedAt: uploads.committedAt, shard: uploads.shard, sha256: uploads.sha256 })
       .from(uploads)
@@ -96,64 +112,47 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       );
     }
 
-    const existing = await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId));
-    const byLayer = new Map(existing.map((r) => [r.layer, r]));
-    let tokens = 0;
+    // This upload's own sums, the layers it touches only (a layer it has no tokens or
+    // transitions for is left as it is), kept beside it so a later delete can re-add the rest.
+    const add: LayerSums[] = [];
     for (let l = 0; l < t.layers.length; l++) {
-      const add = t.layers[l];
-      const row = byLayer.get(l);
-      const addTransitions = t.transitions?.[l] ?? null;
-      if (add.tokens === 0 && !addTransitions) {
-        tokens = Math.max(tokens, row?.tokens ?? 0);
-        continue;
-      }
-      const merged = row
-        ? mergeLayerAggregate(
-            {
-              experts: add.experts,
-              tokens: row.tokens,
-              load: bytesToF64(row.load),
-              weightSum: bytesToF64(row.weightSum),
-              coactivation: bytesToF64(row.coactivation),
-            },
-            add,
-          )
-        : add;
-      tokens = Math.max(tokens, merged.tokens);
-      const values = {
-        tokens: merged.tokens,
-        load: f64ToBytes(merged.load),
-        weightSum: f64ToBytes(merged.weightSum),
-        coactivation: f64ToBytes(merged.coactivation),
-        transitions: mergeTransitions(row?.transitions ?? null, addTransitions),
-      };
-      if (row) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
-      else await tx.insert(layerAggregates).values({ runId, layer: l, ...values });
+      const a = t.layers[l];
+      const transitions = t.transitions?.[l] ?? null;
+      if (a.tokens === 0 && !transitions) continue;
+      add.push({ layer: l, tokens: a.tokens, load: a.load, weightSum: a.weightSum, coactivation: a.coactivation, transitions });
     }
+    const totals = new Map((await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId))).map((r) => [r.layer, layerSumsOf(r)]));
+    const stored = new Set(totals.keys());
+    for (const l of addLayerSums(totals, add)) {
+      const values = layerRowValues(totals.get(l)!);
+      if (stored.has(l)) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
+      else await tx.insert(layerAggregates).values({ runId, ...values });
+    }
+    const tokens = Math.max(0, ...[...totals.values()].map((r) => r.tokens));
 
-    const labelsPresent = t.labels.map((name, i) => ({ name, load: t.labelLoads[i] })).filter((x) => x.load);
-    if (labelsPresent.length) {
+    const addLabels: LabelSums[] = t.labels.flatMap((label, i) => (t.labelLoads[i] ? [{ label, tokens: t.labelLoads[i].tokens, load: t.labelLoads[i].load }] : []));
+    if (addLabels.length) {
       const rows = await tx
         .select()
         .from(labelLoads)
-        .where(and(eq(labelLoads.runId, runId), inArray(labelLoads.label, labelsPresent.map((x) => x.name))));
-      const have = new Map(rows.map((r) => [r.label, r]));
-      for (const { name, load } of labelsPresent) {
-        const row = have.get(name);
-        if (row) {
-          const tok = bytesToF64(row.tokens);
-          const ld = bytesToF64(row.load);
-          for (let i = 0; i < tok.length; i++) tok[i] += load.tokens[i];
-          for (let i = 0; i < ld.length; i++) ld[i] += load.load[i];
-          await tx
-            .update(labelLoads)
-            .set({ tokens: f64ToBytes(tok), load: f64ToBytes(ld) })
-            .where(and(eq(labelLoads.runId, runId), eq(labelLoads.label, name)));
-        } else {
-          await tx.insert(labelLoads).values({ runId, label: name, tokens: f64ToBytes(load.tokens), load: f64ToBytes(load.load) });
-        }
+        .where(and(eq(labelLoads.runId, runId), inArray(labelLoads.label, addLabels.map((x) => x.label))));
+      const labelTotals = new Map(rows.map((r) => [r.label, { label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) }]));
+      const have = new Set(labelTotals.keys());
+      addLabelSums(labelTotals, addLabels);
+      for (const { label } of addLabels) {
+        const sum = labelTotals.get(label)!;
+        const values = { tokens: f64ToBytes(sum.tokens), load: f64ToBytes(sum.load) };
+        if (have.has(label)) await tx.update(labelLoads).set(values).where(and(eq(labelLoads.runId, runId), eq(labelLoads.label, label)));
+        else await tx.insert(labelLoads).values({ runId, label, ...values });
       }
     }
+
+    for (const s of add) await tx.insert(uploadLayerSums).values({ uploadId, ...layerRowValues(s) });
+    for (const s of addLabels) await tx.insert(uploadLabelSums).values({ uploadId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
+    const [{ n }] = await tx
+      .select({ n: sql<number>`coalesce(max(${uploads.commitNo}), 0) + 1` })
+      .from(uploads)
+      .where(eq(uploads.runId, runId));
 
     await tx
       .update(uploads)
@@ -170,6 +169,8 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
         hasWeights: t.hasWeights,
         hasLogits: t.hasLogits,
         warnings: t.warnings,
+        commitNo: Number(n),
+        hasSums: true,
       })
       .where(eq(uploads.id, uploadId));
     await tx
@@ -184,12 +185,14 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
   });
 }
 
-function mergeTransitions(stored: Uint8Array | null, add: Float64Array | null): Uint8Array | null {
-  if (!add) return stored;
-  if (!stored) return f64ToBytes(add);
-  const sum = bytesToF64(stored);
-  for (let i = 0; i < sum.length; i++) sum[i] += add[i];
-  return f64ToBytes(sum);
+type LayerRow = { layer: number; tokens: number; load: Uint8Array; weightSum: Uint8Array; coactivation: Uint8Array; transitions: Uint8Array | null };
+
+export function layerSumsOf(r: LayerRow): LayerSums {
+  return { layer: r.layer, tokens: r.tokens, load: bytesToF64(r.load), weightSum: bytesToF64(r.weightSum), coactivation: bytesToF64(r.coactivation), transitions: r.transitions ? bytesToF64(r.transitions) : null };
+}
+
+export function layerRowValues(s: LayerSums): LayerRow {
+  return { layer: s.layer, tokens: s.tokens, load: f64ToBytes(s.load), weightSum: f64ToBytes(s.weightSum), coactivation: f64ToBytes(s.coactivation), transitions: s.transitions ? f64ToBytes(s.transitions) : null };
 }
 
 function toTextArray(values: string[]) {
@@ -212,4 +215,64 @@ export async function sweepStaleUploads(db: Db, silentForMs: number) {
     .where(and(eq(uploads.status, "staging"), lt(uploads.heartbeatAt, cutoff)))
     .returning({ id: uploads.id });
   return gone.length;
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** Takes the run's row lock (commits and deletes of one run serialize on it); 404 when the run is gone. */
+async function lockRun(tx: Tx, runId: string) {
+  const locked = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("update");
+  if (!locked.length) throw new ApiError(404, "not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
+}
+
+/**
+ * Deletes one committed upload, under the run's row lock as a commit: its raw event chunks and
+ * its own sums go with it (ON DELETE CASCADE), its SHA-256 and shard key are free again, and the
+ * run's aggregates become the remaining uploads' sums re-added in commit order (lib/db/add-upload-sums.ts),
+ * which is bit for bit what a run that never had this upload holds.
+ */
+export async function deleteUpload(db: Db, runId: string, uploadId: string) {
+  return db.transaction(async (tx) => {
+    await lockRun(tx, runId);
+    const [target] = await tx.select({ id: uploads.id, status: uploads.status, fileName: uploads.fileName, events: uploads.events }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.runId, runId)));
+    if (!target) throw new ApiError(404, "not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
+    if (target.status !== "committed") throw new ApiError(409, "upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
+    const remaining = await tx
+      .select({ id: uploads.id, hasSums: uploads.hasSums, fileName: uploads.fileName, events: uploads.events })
+      .from(uploads)
+      .where(and(eq(uploads.runId, runId), eq(uploads.status, "committed"), sql`${uploads.id} <> ${uploadId}`))
+      .orderBy(uploads.commitNo, uploads.committedAt, uploads.id);
+    const legacy = remaining.filter((u) => !u.hasSums);
+    if (legacy.length) {
+      throw new ApiError(
+        409,
+        "upload_sums_missing",
+        `cannot remove upload "${uploadId}" exactly: ${legacy.length} other upload(s) of this run (${legacy.map((u) => u.fileName ?? u.id).slice(0, 3).join(", ")}) were committed before uploads kept their own sums; delete the run and ingest again instead`,
+        "path parameter uploadId",
+      );
+    }
+    await tx.delete(uploads).where(eq(uploads.id, uploadId));
+
+    const totals = new Map<number, LayerSums>();
+    const labelTotals = new Map<string, LabelSums>();
+    for (const u of remaining) {
+      addLayerSums(totals, (await tx.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, u.id)).orderBy(uploadLayerSums.layer)).map(layerSumsOf));
+      const labels = await tx.select().from(uploadLabelSums).where(eq(uploadLabelSums.uploadId, u.id));
+      addLabelSums(labelTotals, labels.map((r) => ({ label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) })));
+    }
+    await tx.delete(layerAggregates).where(eq(layerAggregates.runId, runId));
+    for (const s of totals.values()) await tx.insert(layerAggregates).values({ runId, ...layerRowValues(s) });
+    await tx.delete(labelLoads).where(eq(labelLoads.runId, runId));
+    for (const s of labelTotals.values()) await tx.insert(labelLoads).values({ runId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
+    await tx
+      .update(runs)
+      .set({
+        events: remaining.reduce((n, u) => n + u.events, 0),
+        tokens: Math.max(0, ...[...totals.values()].map((r) => r.tokens)),
+        labels: sql`(select coalesce(array_agg(distinct l order by l), '{}') from "uploads" "u", unnest("u"."labels") as l where "u"."run_id" = ${runId} and "u"."status" = 'committed')`,
+        updatedAt: new Date(),
+      })
+      .where(eq(runs.id, runId));
+    return { id: target.id, fileName: target.fileName, events: target.events };
+  });
 }

@@ -1,5 +1,6 @@
 import { notFound } from "@/lib/api/api-error";
 import { apiHandler } from "@/lib/api/handler";
+import { deleteQuantResultAs } from "@/lib/runs/delete-derived";
 import { listQuantResults } from "@/lib/db/queries/quant-results";
 import { toQuantResultView } from "@/lib/quant/quant-results";
 
@@ -9,4 +10,9 @@ export const GET = apiHandler<{ id: string }>(async (_req, { params, database, v
   const [row] = await listQuantResults(database.db, await viewer(), { id: params.id });
   if (!row) throw notFound(`quantization result "${params.id}"`, "path parameter id");
   return toQuantResultView(row);
+});
+
+/** Deletes a quantization result: its creator's token, an admin, or who may change a run it derives from (lib/runs/delete-derived.ts). */
+export const DELETE = apiHandler<{ id: string }>(async (_req, { params, database, viewer }) => {
+  return { deleted: await deleteQuantResultAs(database.db, params.id, await viewer()) };
 });

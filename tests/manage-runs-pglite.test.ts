@@ -1,0 +1,3 @@
+import { defineManageSuite } from "./manage-runs.suite";
+
+defineManageSuite("pglite");
