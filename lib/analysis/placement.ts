@@ -118,3 +118,25 @@ export class DeviceCounter {
     return this.tokens[layer] > 0 ? this.reached[layer] / this.tokens[layer] : null;
   }
 }
+
+/** Largest over mean of per-device values; null when nothing is on any device. */
+export function maxOverMean(perDevice: ArrayLike<number>): number | null {
+  let sum = 0;
+  let max = -Infinity;
+  for (let d = 0; d < perDevice.length; d++) {
+    sum += perDevice[d];
+    if (perDevice[d] > max) max = perDevice[d];
+  }
+  const mean = perDevice.length ? sum / perDevice.length : 0;
+  return mean > 0 ? max / mean : null;
+}
+
+/** Σ of the expert loads (token-expert selections) on each device: the FFN work each device does. */
+export function expertLoadPerDevice(placement: Placement, load: ArrayLike<number>): number[] {
+  return placement.map((group) => group.reduce((s, e) => s + load[e], 0));
+}
+
+/** A5 all-to-all bytes: dispatch + combine, one hidden-size activation per device a token reaches. */
+export function allToAllBytes(devicesReached: number, hidden: number, dtypeBytes: number): number {
+  return 2 * devicesReached * hidden * dtypeBytes;
+}
