@@ -57,7 +57,7 @@ describe("placement beyond top-2 on the raw events (A5)", () => {
       const greedy = await computePlacement(t.db, run, devices, "greedy");
       const opt = await computePlacement(t.db, run, devices, "optimized");
       expect(opt.objective).toBe("events");
-      expect(opt.note).toMatch(/top-4 is counted on the run's 2100 raw events .*minimizes that count itself/);
+      expect(opt.note).toMatch(/top-4 is counted on the run's 2,100 raw events .*minimizes that count itself/);
       expect(opt.note).not.toMatch(/top-2/);
       let strictly = 0;
       for (let l = 0; l < 3; l++) {

@@ -39,7 +39,7 @@ export function placementNote(objective: PlacementObjective, topK: number, event
     case "top-2-exact":
       return `C_T is exact from the co-activation counts (top-2: a token's two experts cost one device when co-located, two otherwise); the optimizer maximizes co-located co-activation, which minimizes C_T exactly${experts === 2 * devices ? ", here by a maximum-weight perfect matching (two experts per device): the optimum" : ""}.`;
     case "events":
-      return `C_T for top-${topK} is counted on the run's ${events} raw events (tokens uploaded only as aggregates are not included); the optimizer minimizes that count itself, by swaps of two experts from the greedy grouping and the co-location optimum until no swap lowers it.`;
+      return `C_T for top-${topK} is counted on the run's ${events.toLocaleString("en-US")} raw events (tokens uploaded only as aggregates are not included); the optimizer minimizes that count itself, by swaps of two experts from the greedy grouping and the co-location optimum until no swap lowers it.`;
     case "colocation-proxy":
       return `C_T for top-${topK} needs the raw events (pairs of experts do not determine how many devices a token reaches) and this run holds aggregates only: the optimizer maximizes co-located co-activation (Σ C_ij over experts sharing a device), a proxy for C_T, not C_T itself.`;
   }

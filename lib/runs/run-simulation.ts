@@ -8,7 +8,9 @@ import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { uploads } from "@/lib/db/schema";
 import { decodeChunk } from "@/lib/trace/encode-chunk";
+import { and, eq } from "drizzle-orm";
 import { layerTokenSets, PLACEMENT_STRATEGIES, placementObjective, strategyPlacement, type PlacementStrategy } from "./compute-placement";
 
 export type SimulationRequest =
@@ -138,3 +140,13 @@ const scalars = (b: ReturnType<typeof balanceMetrics>) => ({ ...Object.fromEntri
 
 const ctOf = (counters: Record<PlacementStrategy, DeviceCounter>, l: number) =>
   Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, counters[s].ct(l)])) as Record<PlacementStrategy, number | null>;
+
+/** Whether any committed upload of the run carries router logits: what every simulation needs (the lab disables Simulate otherwise). */
+export async function runHasLogits(db: Db, runId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: uploads.id })
+    .from(uploads)
+    .where(and(eq(uploads.runId, runId), eq(uploads.status, "committed"), eq(uploads.hasLogits, true)))
+    .limit(1);
+  return rows.length > 0;
+}
