@@ -66,7 +66,7 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
   // Two experts per device: placements are perfect matchings, and the heaviest matching on the
   // co-activation graph maximizes co-location exactly (C_T's optimum for top-2). With a load bound
   // it is the answer when it meets the bound; otherwise the bounded search below starts from it.
-  const matched = E === 2 * devices && E > (opts.exhaustiveUpTo ?? 10) ? matchingPlacement(coactivation, E) : null;
+  const matched = E === 2 * devices ? matchingPlacement(coactivation, E) : null;
   if (matched && feasible(matched)) return matched;
   if (E <= (opts.exhaustiveUpTo ?? 10)) return exhaustive(coactivation, E, devices, opts.maxImbalance && opts.load ? { bound: opts.maxImbalance, load: opts.load } : undefined);
   let best: Placement | null = null;
