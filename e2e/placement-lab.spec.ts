@@ -123,3 +123,21 @@ test("a top-8 run without logits: C_T minimized on its events, Simulate disabled
   await expectLabelsClear(page, "ct-chart");
   await screenshot(page, "placement-lab-top8-no-logits");
 });
+
+test("an aggregate-only top-4 run: the lab says the optimizer minimizes a proxy, and why Simulate is off", async ({ page, request }) => {
+  const model = { name: "e2e top-4 aggregates", layers: 1, experts: 8, topK: 4, sharedExperts: 0, router: "softmax", renormalize: true, hidden: 512 };
+  const run = await (await request.post("/api/runs", { data: { name: "e2e top-4 aggregates", model } })).json();
+  const co = Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i === j ? 0 : (i + j) % 3)));
+  const doc = { format: "moe-atlas.aggregate.v1", layers: [{ layer: 0, tokens: 10, load: [5, 5, 5, 5, 5, 5, 5, 5], coactivation: co }] };
+  expect((await request.post(`/api/runs/${run.id}/traces`, { data: Buffer.from(JSON.stringify(doc)) })).status()).toBe(200);
+  await page.goto(`/runs/${run.id}/placement?devices=2`);
+  await expect(page.getByTestId("ct-mean-optimized")).toHaveText("—");
+  await expect(page.getByTestId("placement-note")).toContainText("a proxy for C_T, not C_T itself");
+  await expect(page.getByTestId("placement-note")).not.toContainText("top-2");
+  await expect(page.getByRole("button", { name: "Simulate" })).toBeDisabled();
+  await expect(page.getByTestId("simulate-disabled-reason")).toContainText("aggregates only");
+  await expect(page.getByTestId("bytes-optimized")).toHaveText("—");
+  await expect(page.getByTestId("ct-chart-empty")).toBeVisible();
+  await expect(page.getByTestId("strategy-table")).not.toContainText("…");
+  await screenshot(page, "placement-lab-top4-aggregates");
+});

@@ -36,7 +36,7 @@ export function CtChart({ series, layer, onLayer }: { series: { strategy: string
           <title>{`layer ${l}: ${series.map((s) => `${s.strategy} ${formatValue(s.ct[l])}`).join(", ")}`}</title>
         </rect>
       ))}
-      <LayerTicks ticks={x.ticks(Math.min(L, 16)).filter(Number.isInteger)} x={x} y={H - M.bottom + 16} left={M.left} />
+      <LayerTicks ticks={x.ticks(Math.min(L, 16)).filter((t) => Number.isInteger(t) && t <= L - 1)} x={x} y={H - M.bottom + 16} left={M.left} />
       <text x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle" fontSize={11} fill="currentColor">
         MoE layer (click to select)
       </text>

@@ -39,7 +39,7 @@ function formatBytes(b: number | null): string {
 const input = "rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800";
 
 /** V6: strategies side by side, C_T per layer, the chosen layer's device x expert placement, and routing simulations. */
-export function PlacementLab({ runId, experts, layers, topK, hasLogits }: { runId: string; experts: number; layers: number; topK: number; hasLogits?: boolean }) {
+export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId: string; experts: number; layers: number; topK: number; noLogits?: string }) {
   const { search, frozen, replace } = useViewLocation();
   const state = effectiveLabState(parsePlacementViewState(search), experts, layers);
   const { devices, layer } = state;
@@ -136,7 +136,7 @@ export function PlacementLab({ runId, experts, layers, topK, hasLogits }: { runI
                   {s === "optimized" && state.maxImbalance ? <span className="text-zinc-500"> (load ≤ {state.maxImbalance}× mean)</span> : null}
                 </td>
                 <td className="num text-right" data-testid={`ct-mean-${s}`}>{r ? formatValue(r.ctMean) : "…"}</td>
-                <td className="num text-right">{r?.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "…"}</td>
+                <td className="num text-right">{r ? (r.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "—") : "…"}</td>
                 <td className="num text-right">{r ? formatValue(r.ctPerLayer[layer]) : "…"}</td>
                 <td className="num text-right" data-testid={`bytes-${s}`}>{r ? formatBytes(r.bytesPerLayer[layer]) : "…"}</td>
                 <td className="num text-right" data-testid={`imbalance-${s}`}>{r ? formatValue(r.assignmentImbalance[layer]) : "…"}</td>
@@ -181,7 +181,13 @@ export function PlacementLab({ runId, experts, layers, topK, hasLogits }: { runI
         }}
         data={byStrategy}
       >
-        <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+        {anyResult && PLACEMENT_STRATEGIES.every((s) => !byStrategy[s] || byStrategy[s]!.ctPerLayer.every((v) => v === null)) ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="ct-chart-empty">
+            No C_T per layer to draw for this run (the note above says why).
+          </p>
+        ) : (
+          <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+        )}
       </Exportable>
       {shown ? (
         <Exportable
@@ -194,7 +200,7 @@ export function PlacementLab({ runId, experts, layers, topK, hasLogits }: { runI
       ) : (
         <p>Computing placements…</p>
       )}
-      <SimulationPanel runId={runId} experts={experts} layers={layers} topK={topK} hasLogits={hasLogits} state={state} go={go} frozen={frozen} />
+      <SimulationPanel runId={runId} experts={experts} layers={layers} topK={topK} noLogits={noLogits} state={state} go={go} frozen={frozen} />
     </div>
   );
 }

@@ -72,7 +72,7 @@ function LineChart({ title, series, domain, layer, top = 0, testId }: { title: s
           <title>{`${s.label}: ${s.values.map((v, l) => `layer ${l} ${formatValue(v)}`).join(", ")}`}</title>
         </polyline>
       ))}
-      <LayerTicks ticks={x.ticks(Math.min(L, 16)).filter(Number.isInteger)} x={x} y={H - M.bottom + 16} left={M.left} />
+      <LayerTicks ticks={x.ticks(Math.min(L, 16)).filter((t) => Number.isInteger(t) && t <= L - 1)} x={x} y={H - M.bottom + 16} left={M.left} />
       <text x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle" fontSize={10} fill="currentColor">
         MoE layer
       </text>

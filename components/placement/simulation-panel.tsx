@@ -20,8 +20,8 @@ interface Props {
   experts: number;
   layers: number;
   topK: number;
-  /** false: no event of the run carries router logits, so nothing can be simulated (undefined: not known, e.g. in a snapshot). */
-  hasLogits?: boolean;
+  /** Set when no event of the run carries router logits: why nothing can be simulated (undefined: there are logits, or unknown as in a snapshot). */
+  noLogits?: string;
   state: PlacementViewState;
   go: (patch: Partial<PlacementViewState>) => void;
   frozen: boolean;
@@ -31,13 +31,13 @@ interface Props {
  * V6, simulation part: C2R, device-limited routing or expert dropping replayed from the stored
  * logits (A6). The form is a draft; Simulate writes it to the URL, which is what is computed and shared.
  */
-export function SimulationPanel({ runId, experts, layers, topK, hasLogits, state, go, frozen }: Props) {
+export function SimulationPanel({ runId, experts, layers, topK, noLogits: noLogitsReason, state, go, frozen }: Props) {
   const { devices } = state;
   // C2R picks k − 1 experts among TopT(e1): fewer candidates are refused by the API (400), so the form starts at k − 1.
   const minT = Math.max(1, topK - 1);
   const [draft, setDraft] = useState<Draft>({ sim: state.sim ?? "c2r", topT: Math.max(state.topT, minT), from: state.from, maxDevices: state.maxDevices, drop: state.drop?.join(",") ?? "0" });
   const body = simulationBody(state, layers, devices);
-  const noLogits = hasLogits === false;
+  const noLogits = noLogitsReason !== undefined;
   const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null && !noLogits });
   const tooFewT = draft.sim === "c2r" && draft.topT < minT;
   const sameShape = useQuery({
@@ -117,8 +117,8 @@ export function SimulationPanel({ runId, experts, layers, topK, hasLogits, state
       </fieldset>
       {noLogits ? (
         <p id="simulate-disabled-reason" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulate-disabled-reason">
-          Simulate is disabled: this run&apos;s events carry no router logits (top-k ids only). C2R, device-limited routing and expert dropping re-route every token from its logits, so
-          they cannot be simulated here; upload events with a logits field to use them.
+          Simulate is disabled: {noLogitsReason}. C2R, device-limited routing and expert dropping re-route every token from its logits, so they cannot be simulated here; upload
+          events with a logits field to use them.
         </p>
       ) : null}
       {draft.sim === "c2r" && !noLogits ? (
