@@ -6,7 +6,8 @@
  *   Σ_t |devices| = Σ_i load_i − Σ_{i<j, dev(i) = dev(j)} C_ij,
  * since a token's two experts cost one device when co-located and two otherwise. For k > 2 pairs
  * do not determine it (four experts on one device are six pairs but one device), so C_T is counted
- * from the raw events (`DeviceCounter`); placements are still searched on pairwise co-location.
+ * from the raw events (`DeviceCounter`, `placement-events.ts`), and placements are searched on
+ * them (`optimizeOnEvents`); from aggregates alone only the co-location proxy is left.
  */
 export type Placement = number[][];
 
