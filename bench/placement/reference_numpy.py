@@ -219,7 +219,7 @@ def local_search(C, E, D, start):
     onehot = np.zeros((E, D))
     onehot[np.arange(E), dev] = 1.0
     aff = C @ onehot  # aff[e, d] = sum of C[e, x] over x on device d (C has a zero diagonal)
-    for _ in range(200):
+    while True:  # no pass cap, like the TS side: it ends when a pass finds no improving swap
         improved = False
         for a in range(E - 1):
             b0 = a + 1

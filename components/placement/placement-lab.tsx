@@ -15,10 +15,31 @@ import { DeviceGrid } from "./device-grid";
 import { SimulationPanel } from "./simulation-panel";
 
 
+/** The one device-load max/mean the lab shows, per placement and layer (also what the optimizer's bound limits). */
+const DEVICE_LOAD_DEFINITION =
+  "Device load = Σ of the loads (token-expert selections) of the experts on the device: the expert work it does. Shown: the largest device load over the mean device load, for this placement at this layer. The optimizer's load bound limits this same number.";
+
+function bytesDefinition(r: { hidden: number | null; dtype: string; dtypeBytes: number } | undefined): string {
+  return `A5: bytes = 2 · Σ_t |devices reached by token t| · hidden · dtype size (dispatch + combine), at this layer${r?.hidden ? `; hidden ${r.hidden}, ${r.dtype} (${r.dtypeBytes} bytes an element)` : "; needs the model's hidden size"}.`;
+}
+
+/** Bytes in binary units, 3 significant digits. */
+function formatBytes(b: number | null): string {
+  if (b === null) return "—";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let x = b;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x.toPrecision(3)} ${units[i]}`;
+}
+
 const input = "rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800";
 
 /** V6: strategies side by side, C_T per layer, the chosen layer's device x expert placement, and routing simulations. */
-export function PlacementLab({ runId, experts, layers, topK }: { runId: string; experts: number; layers: number; topK: number }) {
+export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId: string; experts: number; layers: number; topK: number; noLogits?: string }) {
   const { search, frozen, replace } = useViewLocation();
   const state = effectiveLabState(parsePlacementViewState(search), experts, layers);
   const { devices, layer } = state;
@@ -34,6 +55,7 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
   const shown = byStrategy[state.show];
   const error = results.find((r) => r.error)?.error;
   const optimized = byStrategy.optimized;
+  const anyResult = PLACEMENT_STRATEGIES.map((s) => byStrategy[s]).find((r) => r);
 
   return (
     <div className="flex flex-col gap-4">
@@ -94,8 +116,12 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
             </th>
             <th className="text-right">C_T at layer {layer}</th>
             <th className="text-right">
-              load max/mean at layer {layer}
-              <DefinitionNote text="Σ of the expert loads on each device; the largest over the mean. What the optimizer's load bound limits." />
+              all-to-all bytes at layer {layer}
+              <DefinitionNote text={bytesDefinition(anyResult)} />
+            </th>
+            <th className="text-right">
+              device load max/mean at layer {layer}
+              <DefinitionNote text={DEVICE_LOAD_DEFINITION} />
             </th>
           </tr>
         </thead>
@@ -110,14 +136,27 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
                   {s === "optimized" && state.maxImbalance ? <span className="text-zinc-500"> (load ≤ {state.maxImbalance}× mean)</span> : null}
                 </td>
                 <td className="num text-right" data-testid={`ct-mean-${s}`}>{r ? formatValue(r.ctMean) : "…"}</td>
-                <td className="num text-right">{r?.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "…"}</td>
+                <td className="num text-right">{r ? (r.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "—") : "…"}</td>
                 <td className="num text-right">{r ? formatValue(r.ctPerLayer[layer]) : "…"}</td>
+                <td className="num text-right" data-testid={`bytes-${s}`}>{r ? formatBytes(r.bytesPerLayer[layer]) : "…"}</td>
                 <td className="num text-right" data-testid={`imbalance-${s}`}>{r ? formatValue(r.assignmentImbalance[layer]) : "…"}</td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      {anyResult ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="bytes-note">
+          {anyResult.hidden
+            ? `Bytes = 2 · Σ_t |devices| · hidden ${anyResult.hidden} · ${anyResult.dtypeBytes} B (${anyResult.dtype}): dispatch + combine, per layer.`
+            : `Bytes need the model's hidden size, which this run's model does not state (dtype ${anyResult.dtype}, ${anyResult.dtypeBytes} B).`}
+        </p>
+      ) : null}
+      {shown ? (
+        <p className={`text-sm ${shown.exact ? "text-zinc-600 dark:text-zinc-400" : "text-amber-700"}`} data-testid="placement-note">
+          {shown.note}
+        </p>
+      ) : null}
       {byStrategy.contiguous?.meanCollaborationEntropy != null ? (
         <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="lab-entropy">
           Mean collaboration entropy of this run: {formatValue(byStrategy.contiguous.meanCollaborationEntropy)} nats
@@ -129,29 +168,39 @@ export function PlacementLab({ runId, experts, layers, topK }: { runId: string; 
           No placement found within the load bound on layers {optimized.boundMissed.join(", ")}; the most balanced one is shown there.
         </p>
       ) : null}
-      {shown && !shown.exact ? <p className="text-sm text-amber-700">{shown.note}</p> : null}
       <Exportable
         name={`C_T per layer on ${devices} devices`}
         table={{
-          columns: ["layer", ...PLACEMENT_STRATEGIES.map((s) => `ct_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `load_imbalance_${s}`)],
-          rows: Array.from({ length: layers }, (_, l) => [l, ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.ctPerLayer[l] ?? null), ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.assignmentImbalance[l] ?? null)]),
+          columns: ["layer", ...PLACEMENT_STRATEGIES.map((s) => `ct_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `bytes_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `device_load_max_over_mean_${s}`)],
+          rows: Array.from({ length: layers }, (_, l) => [
+            l,
+            ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.ctPerLayer[l] ?? null),
+            ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.bytesPerLayer[l] ?? null),
+            ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.assignmentImbalance[l] ?? null),
+          ]),
         }}
         data={byStrategy}
       >
-        <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+        {anyResult && PLACEMENT_STRATEGIES.every((s) => !byStrategy[s] || byStrategy[s]!.ctPerLayer.every((v) => v === null)) ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="ct-chart-empty">
+            No C_T per layer to draw for this run (the note above says why).
+          </p>
+        ) : (
+          <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+        )}
       </Exportable>
       {shown ? (
         <Exportable
           name={`${state.show} placement on ${devices} devices`}
-          table={{ columns: ["layer", "device", "experts", "tokens_reaching_device"], rows: shown.placement.flatMap((p, l) => p.map((group, d) => [l, d, group.join(" "), shown.deviceLoad[l][d] ?? null])) }}
-          data={{ strategy: state.show, devices, placement: shown.placement, deviceLoad: shown.deviceLoad }}
+          table={{ columns: ["layer", "device", "experts", "expert_load", "tokens_reaching_device"], rows: shown.placement.flatMap((p, l) => p.map((group, d) => [l, d, group.join(" "), shown.expertLoad[l][d] ?? null, shown.deviceLoad[l][d] ?? null])) }}
+          data={{ strategy: state.show, devices, placement: shown.placement, expertLoad: shown.expertLoad, deviceLoad: shown.deviceLoad }}
         >
-          <DeviceGrid placement={shown.placement[layer]} deviceLoad={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} />
+          <DeviceGrid placement={shown.placement[layer]} expertLoad={shown.expertLoad[layer]} tokensReaching={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} />
         </Exportable>
       ) : (
         <p>Computing placements…</p>
       )}
-      <SimulationPanel runId={runId} experts={experts} layers={layers} state={state} go={go} frozen={frozen} />
+      <SimulationPanel runId={runId} experts={experts} layers={layers} topK={topK} noLogits={noLogits} state={state} go={go} frozen={frozen} />
     </div>
   );
 }

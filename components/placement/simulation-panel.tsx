@@ -19,6 +19,9 @@ interface Props {
   runId: string;
   experts: number;
   layers: number;
+  topK: number;
+  /** Set when no event of the run carries router logits: why nothing can be simulated (undefined: there are logits, or unknown as in a snapshot). */
+  noLogits?: string;
   state: PlacementViewState;
   go: (patch: Partial<PlacementViewState>) => void;
   frozen: boolean;
@@ -28,11 +31,15 @@ interface Props {
  * V6, simulation part: C2R, device-limited routing or expert dropping replayed from the stored
  * logits (A6). The form is a draft; Simulate writes it to the URL, which is what is computed and shared.
  */
-export function SimulationPanel({ runId, experts, layers, state, go, frozen }: Props) {
+export function SimulationPanel({ runId, experts, layers, topK, noLogits: noLogitsReason, state, go, frozen }: Props) {
   const { devices } = state;
-  const [draft, setDraft] = useState<Draft>({ sim: state.sim ?? "c2r", topT: state.topT, from: state.from, maxDevices: state.maxDevices, drop: state.drop?.join(",") ?? "0" });
+  // C2R picks k − 1 experts among TopT(e1): fewer candidates are refused by the API (400), so the form starts at k − 1.
+  const minT = Math.max(1, topK - 1);
+  const [draft, setDraft] = useState<Draft>({ sim: state.sim ?? "c2r", topT: Math.max(state.topT, minT), from: state.from, maxDevices: state.maxDevices, drop: state.drop?.join(",") ?? "0" });
   const body = simulationBody(state, layers, devices);
-  const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null });
+  const noLogits = noLogitsReason !== undefined;
+  const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null && !noLogits });
+  const tooFewT = draft.sim === "c2r" && draft.topT < minT;
   const sameShape = useQuery({
     ...runsListQuery(),
     enabled: !frozen,
@@ -58,7 +65,16 @@ export function SimulationPanel({ runId, experts, layers, state, go, frozen }: P
           <>
             <label className="flex flex-col">
               Top-T
-              <input aria-label="Top-T" type="number" min={1} max={experts - 1} value={draft.topT} className={`${input} w-20`} onChange={(e) => setDraft({ ...draft, topT: Math.max(1, Number(e.target.value)) })} />
+              <input
+                aria-label="Top-T"
+                type="number"
+                min={minT}
+                max={experts - 1}
+                value={draft.topT}
+                aria-invalid={tooFewT}
+                className={`${input} w-20`}
+                onChange={(e) => setDraft({ ...draft, topT: Math.max(1, Number(e.target.value)) })}
+              />
             </label>
             <label className="flex flex-col">
               Collaborators from
@@ -84,7 +100,13 @@ export function SimulationPanel({ runId, experts, layers, state, go, frozen }: P
             <input aria-label="dropped experts" value={draft.drop} aria-invalid={!dropList} className={`${input} w-32`} onChange={(e) => setDraft({ ...draft, drop: e.target.value })} />
           </label>
         )}
-        <button type="button" onClick={submit} disabled={draft.sim === "drop" && !dropList} className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+        <button
+          type="button"
+          onClick={submit}
+          disabled={noLogits || (draft.sim === "drop" && !dropList) || tooFewT}
+          aria-describedby={noLogits ? "simulate-disabled-reason" : undefined}
+          className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
+        >
           {isFetching ? "Simulating…" : "Simulate"}
         </button>
         {state.sim ? (
@@ -93,13 +115,25 @@ export function SimulationPanel({ runId, experts, layers, state, go, frozen }: P
           </button>
         ) : null}
       </fieldset>
-      {body ? <p className="text-xs text-zinc-500">Showing: {describe(state)}; C_T counted on {devices} devices.</p> : null}
+      {noLogits ? (
+        <p id="simulate-disabled-reason" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulate-disabled-reason">
+          Simulate is disabled: {noLogitsReason}. C2R, device-limited routing and expert dropping re-route every token from its logits, so they cannot be simulated here; upload
+          events with a logits field to use them.
+        </p>
+      ) : null}
+      {draft.sim === "c2r" && !noLogits ? (
+        <p className="text-xs text-zinc-500" data-testid="topt-hint">
+          C2R keeps e1 (the argmax) and picks the other k − 1 = {topK - 1} experts among TopT(e1), its T strongest collaborators, so T must be at least {minT}
+          {tooFewT ? <span className="text-amber-700"> (T = {draft.topT} is too few)</span> : null}.
+        </p>
+      ) : null}
+      {body && !noLogits ? <p className="text-xs text-zinc-500">Showing: {describe(state)}; C_T counted on {devices} devices.</p> : null}
       {error ? (
         <p role="alert" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulation-error">
           {error.message}
         </p>
       ) : null}
-      {data && body ? <SimulationResultView data={data} layer={state.layer} show={state.show} /> : null}
+      {data && body && !noLogits ? <SimulationResultView data={data} layer={state.layer} show={state.show} /> : null}
     </section>
   );
 }
@@ -112,7 +146,7 @@ function describe(s: PlacementViewState): string {
 
 function SimulationResultView({ data, layer, show }: { data: SimulationResult; layer: number; show: PlacementViewState["show"] }) {
   const rows: [string, string, number | null, number | null][] = [
-    ["C_T (contiguous)", CT_DEFINITION, data.mean.ctOriginal, data.mean.ctSimulated],
+    [`C_T, contiguous placement on ${data.devices} devices`, CT_DEFINITION, data.mean.ctOriginal, data.mean.ctSimulated],
     ["max / mean load", "Largest expert load over the mean load, mean over layers.", data.mean.maxOverMeanOriginal, data.mean.maxOverMeanSimulated],
     ["collaboration entropy", "Mean over experts and layers of H_i = −Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij (A3): lower is more specialized collaboration.", data.mean.entropyOriginal, data.mean.entropySimulated],
   ];
@@ -207,12 +241,12 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
       <Exportable
         name={`simulation ${data.kind} per layer`}
         table={{
-          columns: ["layer", "tokens", "flip_rate", "mass_retained", "ct_original", "ct_simulated", "max_over_mean_original", "max_over_mean_simulated", "entropy_original", "entropy_simulated"],
+          columns: ["layer", "tokens", "flip_rate", "mass_retained", `ct_original_${show}`, `ct_simulated_${show}`, "max_over_mean_original", "max_over_mean_simulated", "entropy_original", "entropy_simulated"],
           rows: data.layers.map((l) => [l.layer, l.tokens, l.flipRate, l.massRetained, l.original.ctBy[show], l.simulated.ctBy[show], l.original.maxOverMean, l.simulated.maxOverMean, l.original.entropy, l.simulated.entropy]),
         }}
         data={data}
       >
-        <SimulationLayerChart layers={data.layers} strategy={show} layer={layer} />
+        <SimulationLayerChart layers={data.layers} strategy={show} devices={data.devices} layer={layer} />
       </Exportable>
       {data.eventsWithoutLogits ? <p className="text-xs text-amber-700">{formatValue(data.eventsWithoutLogits)} events without logits were left out.</p> : null}
     </div>

@@ -1,4 +1,5 @@
-import { colocatedPairs, contiguousPlacement, type Placement } from "./placement";
+import { maxWeightPerfectMatching } from "./matching";
+import { colocatedPairs, contiguousPlacement, expertLoadPerDevice, maxOverMean, type Placement } from "./placement";
 
 /**
  * Occult's greedy collaboration grouping: repeatedly take the largest remaining C_xy and put x and
@@ -53,18 +54,25 @@ export interface OptimizeOptions {
 }
 
 /**
- * Our optimizer: maximize co-located co-activation (which minimizes C_T for top-2) by pairwise
- * swaps between devices until no swap improves, from each start; exhaustive search where small.
+ * Our optimizer on aggregates: maximize co-located co-activation (which minimizes C_T exactly for
+ * top-2, and is a proxy beyond) by pairwise swaps between devices until no swap improves, from each
+ * start; exhaustive search where small; the maximum-weight matching with two experts per device.
  * Swaps keep device sizes equal; with `maxImbalance`, swaps that break the load bound are refused.
  */
 export function optimizePlacement(coactivation: ArrayLike<number>, experts: number, devices: number, opts: OptimizeOptions): Placement {
   const E = experts;
   const within = (p: Placement) => colocatedPairs(coactivation, E, p);
   const feasible = (p: Placement) => !opts.maxImbalance || !opts.load || imbalance(p, opts.load) <= opts.maxImbalance + 1e-12;
+  // Two experts per device: placements are perfect matchings, and the heaviest matching on the
+  // co-activation graph maximizes co-location exactly (C_T's optimum for top-2). With a load bound
+  // it is the answer when it meets the bound; otherwise the bounded search below starts from it.
+  const matched = E === 2 * devices ? matchingPlacement(coactivation, E) : null;
+  if (matched && feasible(matched)) return matched;
   if (E <= (opts.exhaustiveUpTo ?? 10)) return exhaustive(coactivation, E, devices, opts.maxImbalance && opts.load ? { bound: opts.maxImbalance, load: opts.load } : undefined);
   let best: Placement | null = null;
   let bestScore = -Infinity;
   const starts = opts.starts.length ? [...opts.starts] : [contiguousPlacement(E, devices)];
+  if (matched) starts.push(matched);
   // Local search never repairs an infeasible start, so load-aware search also starts from the most
   // balanced placement we can build; when even that breaks the bound, it is the answer.
   const balanced = opts.maxImbalance && opts.load ? balancedPlacement(opts.load, E, devices) : null;
@@ -78,6 +86,14 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
     }
   }
   return (best ?? balanced ?? starts[0]).map((d) => [...d].sort((a, b) => a - b));
+}
+
+/** Two experts per device from the maximum-weight perfect matching of the co-activation graph (E even). */
+export function matchingPlacement(coactivation: ArrayLike<number>, experts: number): Placement {
+  const mate = maxWeightPerfectMatching(coactivation, experts);
+  const out: Placement = [];
+  for (let e = 0; e < experts; e++) if (e < mate[e]) out.push([e, mate[e]]);
+  return out;
 }
 
 /** Longest-processing-time first: heaviest expert to the lightest device with a free slot. */
@@ -95,15 +111,13 @@ export function balancedPlacement(load: ArrayLike<number>, experts: number, devi
   return out.map((dev) => dev.sort((a, b) => a - b));
 }
 
-/** Largest device load over the mean device load (1 when nothing is routed). */
+/** Largest device load (Σ of its experts' loads) over the mean device load (1 when nothing is routed). */
 export function deviceImbalance(p: Placement, load: ArrayLike<number>): number {
   return imbalance(p, load);
 }
 
 function imbalance(p: Placement, load: ArrayLike<number>): number {
-  const per = p.map((d) => d.reduce((s, e) => s + load[e], 0));
-  const mean = per.reduce((s, x) => s + x, 0) / per.length;
-  return mean > 0 ? Math.max(...per) / mean : 1;
+  return maxOverMean(expertLoadPerDevice(p, load)) ?? 1;
 }
 
 function localSearch(C: ArrayLike<number>, E: number, p: Placement, opts: OptimizeOptions): Placement {
@@ -115,7 +129,8 @@ function localSearch(C: ArrayLike<number>, E: number, p: Placement, opts: Optimi
   for (let e = 0; e < E; e++) for (let x = 0; x < E; x++) if (x !== e) aff[e * D + dev[x]] += C[e * E + x];
   const devLoad = opts.load ? p.map((group) => group.reduce((s, e) => s + opts.load![e], 0)) : null;
   const bound = opts.maxImbalance && devLoad ? (opts.maxImbalance * devLoad.reduce((s, x) => s + x, 0)) / D : Infinity;
-  for (let pass = 0, improved = true; improved && pass < 200; pass++) {
+  // No pass cap: every accepted swap gains > 1e-9, so the search ends, and it ends swap-locally optimal.
+  for (let improved = true; improved; ) {
     improved = false;
     for (let a = 0; a < E; a++) {
       for (let b = a + 1; b < E; b++) {

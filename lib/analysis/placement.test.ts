@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "./placement";
-import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "./placement-search";
+import { maxWeightPerfectMatching } from "./matching";
+import { balancedPlacement, deviceImbalance, greedyPlacement, matchingPlacement, optimizePlacement } from "./placement-search";
 
 /** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
 const E = 4;
@@ -118,6 +119,77 @@ describe("greedy and optimized placements", () => {
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, search));
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, greedyPlacement(m, 8, 4)));
     }
+  });
+});
+
+describe("two experts per device: the maximum-weight matching (A5)", () => {
+  function randomC(n: number, seed: number, levels = 1000) {
+    let x = seed;
+    const r = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * levels);
+    return m;
+  }
+  const within = (m: Float64Array, n: number, p: number[][]) => p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
+  /** Every placement of n experts two a device: 105 for 8, 10,395 for 12. */
+  const bruteBest = (m: Float64Array, n: number) => {
+    let best = -Infinity;
+    let count = 0;
+    const rec = (left: number[], w: number) => {
+      if (!left.length) {
+        count++;
+        best = Math.max(best, w);
+        return;
+      }
+      const [a, ...rest] = left;
+      for (const b of rest) rec(rest.filter((y) => y !== b), w + m[a * n + b]);
+    };
+    rec(Array.from({ length: n }, (_, i) => i), 0);
+    return { best, count };
+  };
+
+  it("equals the 105-placement exhaustive search for 8 experts on 4 devices, and all 10,395 for 12 on 6", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const n = seed % 2 ? 8 : 12;
+      const m = randomC(n, seed, seed % 5 === 0 ? 3 : 1000);
+      const { best, count } = bruteBest(m, n);
+      expect(count).toBe(n === 8 ? 105 : 10395);
+      // The optimizer's own path for E = 2D (exhaustive search switched off) and the matching alone.
+      const o = optimizePlacement(m, n, n / 2, { starts: [greedyPlacement(m, n, n / 2)], exhaustiveUpTo: 0 });
+      expect(validatePlacement(o, n)).toBeNull();
+      expect(within(m, n, o)).toBe(best);
+      expect(within(m, n, matchingPlacement(m, n))).toBe(best);
+      // C_T for top-2 from it is the minimum over all placements.
+      const ld = Array.from({ length: n }, (_, e) => m.slice(e * n, e * n + n).reduce((s, x) => s + x, 0));
+      const tokens = ld.reduce((s, x) => s + x, 0) / 2;
+      expect(placementCost(m, ld, tokens, 2, o).ct).toBeCloseTo((2 * tokens - best) / tokens, 12);
+    }
+  });
+
+  it("reaches the matching optimum up to 256 experts, above greedy, and no swap improves it", () => {
+    let strictlyBetter = 0;
+    for (const n of [16, 64, 256]) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const m = randomC(n, seed * 31 + n);
+        const D = n / 2;
+        const g = greedyPlacement(m, n, D);
+        const o = optimizePlacement(m, n, D, { starts: [g, contiguousPlacement(n, D), roundRobinPlacement(n, D)] });
+        const mate = maxWeightPerfectMatching(m, n);
+        let w = 0;
+        for (let i = 0; i < n; i++) if (i < mate[i]) w += m[i * n + mate[i]];
+        expect(within(m, n, o)).toBe(w);
+        expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, g));
+        // No exchange of partners between two devices improves it (what a swap search would stop at).
+        for (let a = 0; a < D; a++) for (let b = a + 1; b < D; b++) {
+          const [p, q] = o[a];
+          const [r, t] = o[b];
+          const now = m[p * n + q] + m[r * n + t];
+          expect(Math.max(m[p * n + r] + m[q * n + t], m[p * n + t] + m[q * n + r])).toBeLessThanOrEqual(now);
+        }
+        if (within(m, n, o) > within(m, n, g)) strictlyBetter++;
+      }
+    }
+    expect(strictlyBetter).toBeGreaterThan(0);
   });
 });
 

@@ -6,7 +6,8 @@
  *   Σ_t |devices| = Σ_i load_i − Σ_{i<j, dev(i) = dev(j)} C_ij,
  * since a token's two experts cost one device when co-located and two otherwise. For k > 2 pairs
  * do not determine it (four experts on one device are six pairs but one device), so C_T is counted
- * from the raw events (`DeviceCounter`); placements are still searched on pairwise co-location.
+ * from the raw events (`DeviceCounter`, `placement-events.ts`), and placements are searched on
+ * them (`optimizeOnEvents`); from aggregates alone only the co-location proxy is left.
  */
 export type Placement = number[][];
 
@@ -117,4 +118,26 @@ export class DeviceCounter {
   ct(layer: number): number | null {
     return this.tokens[layer] > 0 ? this.reached[layer] / this.tokens[layer] : null;
   }
+}
+
+/** Largest over mean of per-device values; null when nothing is on any device. */
+export function maxOverMean(perDevice: ArrayLike<number>): number | null {
+  let sum = 0;
+  let max = -Infinity;
+  for (let d = 0; d < perDevice.length; d++) {
+    sum += perDevice[d];
+    if (perDevice[d] > max) max = perDevice[d];
+  }
+  const mean = perDevice.length ? sum / perDevice.length : 0;
+  return mean > 0 ? max / mean : null;
+}
+
+/** Σ of the expert loads (token-expert selections) on each device: the FFN work each device does. */
+export function expertLoadPerDevice(placement: Placement, load: ArrayLike<number>): number[] {
+  return placement.map((group) => group.reduce((s, e) => s + load[e], 0));
+}
+
+/** A5 all-to-all bytes: dispatch + combine, one hidden-size activation per device a token reaches. */
+export function allToAllBytes(devicesReached: number, hidden: number, dtypeBytes: number): number {
+  return 2 * devicesReached * hidden * dtypeBytes;
 }

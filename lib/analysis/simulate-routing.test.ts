@@ -27,6 +27,16 @@ describe("routing simulations (A6), by hand", () => {
     expect(st.layers[0].weightSum[3]).toBeCloseTo(p[3] / (p[3] + p[2]), 6);
   });
 
+  it("C2R refuses T < k − 1 (too few candidates for the k − 1 picks) instead of routing fewer than k", () => {
+    const m4: SimModel = { layers: 1, experts: 8, topK: 4, renormalize: true, router: "softmax" };
+    const st = newSimulationState(m4);
+    const C = new Float64Array(64).map((_, i) => (Math.floor(i / 8) === i % 8 ? 0 : 1 + (i % 5)));
+    const lg = [0, 1, 2, 3, 4, 5, 6, 7];
+    expect(() => simulateBatch(st, { kind: "c2r", topT: 2, collaborators: [topCollaborators(C, 8, 2)] }, m4, 1, [0], [7, 6, 5, 4], lg)).toThrow(/T = 2 .* at least k − 1/);
+    simulateBatch(st, { kind: "c2r", topT: 3, collaborators: [topCollaborators(C, 8, 3)] }, m4, 1, [0], [7, 6, 5, 4], lg);
+    expect(st.layers[0].load.reduce((s, x) => s + x, 0)).toBe(4);
+  });
+
   it("expert dropping re-routes over the survivors; mass is measured with the original scores", () => {
     const st = run({ kind: "drop", dropped: [Uint8Array.from([0, 0, 0, 1])] });
     expect(Array.from(st.layers[0].load)).toEqual([1, 1, 0, 0]);

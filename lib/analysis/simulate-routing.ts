@@ -4,7 +4,8 @@ import { DeviceCounter } from "./placement";
 /**
  * A6 routing simulations (PRODUCT.md §4), replayed on events that carry router logits.
  *  - c2r: p = scores(logits); e1 = argmax p; the other k − 1 experts are the highest-p among
- *    TopT(e1), e1's T strongest collaborators (from this run's co-activation or another's).
+ *    TopT(e1), e1's T strongest collaborators (from this run's co-activation or another's);
+ *    T ≥ k − 1 is required (fewer candidates than picks is refused, not defined).
  *  - device-limited: experts on D devices (contiguous); keep the M devices whose best expert has
  *    the highest score, then the top-k among experts on them (DeepSeek-V2/V3).
  *  - drop: dropped experts' logits become −inf; softmax and top-k over the survivors, k unchanged.
@@ -64,6 +65,9 @@ export function topCollaborators(coactivation: ArrayLike<number>, experts: numbe
 /** Replays one batch of events (k ids and E logits each) under `spec`, adding to `state`; returns the new top-k ids. */
 export function simulateBatch(state: SimulationState, spec: SimulationSpec, model: SimModel, count: number, layerOf: ArrayLike<number>, oldIds: ArrayLike<number>, logits: ArrayLike<number>) {
   const { experts: E, topK: K } = model;
+  // C2R needs k − 1 candidates besides e1: with fewer, tokens would get fewer than k experts (a
+  // different model), so the caller must refuse it (the API answers 400 on topT).
+  if (spec.kind === "c2r" && spec.topT < K - 1) throw new Error(`C2R with T = ${spec.topT} cannot pick the other ${K - 1} of top-${K}: T must be at least k − 1`);
   // Scores of the original router, dropped experts included: routing mass is measured with them.
   const p = new Float64Array(E);
   const newIds = new Int16Array(count * K).fill(-1);

@@ -8,8 +8,10 @@ import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { uploads } from "@/lib/db/schema";
 import { decodeChunk } from "@/lib/trace/encode-chunk";
-import { PLACEMENT_STRATEGIES, strategyPlacement, type PlacementStrategy } from "./compute-placement";
+import { and, eq } from "drizzle-orm";
+import { layerTokenSets, PLACEMENT_STRATEGIES, placementObjective, strategyPlacement, type PlacementStrategy } from "./compute-placement";
 
 export type SimulationRequest =
   | { kind: "c2r"; topT: number; collaboratorsFrom?: RunWithModel }
@@ -27,6 +29,10 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
   if (E % devices !== 0) throw badRequest("invalid_devices", `devices must divide the ${E} experts evenly; ${devices} does not`, "devices");
   let spec: SimulationSpec;
   if (req.kind === "c2r") {
+    // C2R keeps e1 and picks the other k − 1 among TopT(e1): fewer than k − 1 candidates would
+    // route tokens to fewer than k experts, a different model, so it is refused rather than defined.
+    if (req.topT < K - 1) throw badRequest("invalid_field", `C2R picks the other ${K - 1} of top-${K} among e1's T strongest collaborators: T = ${req.topT} is fewer than ${K - 1} candidates (T must be at least k − 1 = ${K - 1})`, "topT");
+    if (req.topT > E - 1) throw badRequest("invalid_field", `an expert has ${E - 1} possible collaborators; T = ${req.topT} is more than that`, "topT");
     const source = req.collaboratorsFrom ?? run;
     if (source.model.config.experts !== E || source.model.config.layers !== L) throw badRequest("model_mismatch", "collaborators must come from a run of the same model shape", "collaboratorsFrom");
     const aggs = await getAllLayerAggregates(db, source.id, L, E);
@@ -54,8 +60,10 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
   // C_T before and after, counted per event (exact for any k) under every placement strategy, each
   // placement derived from this run's original co-activation: what would be deployed today.
   const ownAggs = await getAllLayerAggregates(db, run.id, L, E);
+  // The same placements the placement endpoint gives (beyond top-2 "optimized" is searched on the events).
+  const tokens = placementObjective(K, run.events) === "events" ? await layerTokenSets(db, run) : null;
   const devOfBy = Object.fromEntries(
-    PLACEMENT_STRATEGIES.map((s) => [s, ownAggs.map((agg) => deviceOf(strategyPlacement(agg, E, devices, s), E))]),
+    PLACEMENT_STRATEGIES.map((s) => [s, ownAggs.map((agg, l) => deviceOf(strategyPlacement(agg, E, devices, s, undefined, tokens?.[l]), E))]),
   ) as Record<PlacementStrategy, Int32Array[]>;
   const before = Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, new DeviceCounter(devOfBy[s], devices)])) as Record<PlacementStrategy, DeviceCounter>;
   const after = Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, new DeviceCounter(devOfBy[s], devices)])) as Record<PlacementStrategy, DeviceCounter>;
@@ -132,3 +140,13 @@ const scalars = (b: ReturnType<typeof balanceMetrics>) => ({ ...Object.fromEntri
 
 const ctOf = (counters: Record<PlacementStrategy, DeviceCounter>, l: number) =>
   Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, counters[s].ct(l)])) as Record<PlacementStrategy, number | null>;
+
+/** Whether any committed upload of the run carries router logits: what every simulation needs (the lab disables Simulate otherwise). */
+export async function runHasLogits(db: Db, runId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: uploads.id })
+    .from(uploads)
+    .where(and(eq(uploads.runId, runId), eq(uploads.status, "committed"), eq(uploads.hasLogits, true)))
+    .limit(1);
+  return rows.length > 0;
+}
