@@ -17,12 +17,20 @@ __all__ = [
     "Aggregator",
     "aggregate_from_events",
     "capture",
+    "describe",
 ]
 
 
 def capture(model, **kwargs):
     """`with moe_atlas.capture(model, run=... or out=..., mode="events" | "aggregate"):` records
     the routing of every `model(...)` and `model.generate(...)` call inside (see capture.Capture)."""
-    from .capture import Capture  # torch is imported only here
+    from .torch_capture import Capture  # torch is imported only here
 
     return Capture(model, **kwargs)
+
+
+def describe(model, **kwargs) -> dict:
+    """The model shape for `Client.create_run(model=...)`, from the routers capture would hook."""
+    from .torch_capture import describe as _describe
+
+    return _describe(model, **kwargs)
