@@ -137,3 +137,18 @@ def test_custom_routers_predicate_and_rule(tmp_path):
     with pytest.raises(moe_atlas.AtlasError) as e:
         moe_atlas.capture(torch.nn.Linear(3, 3), out=tmp_path)
     assert e.value.code == "no_routers"
+
+
+def test_manual_decode_loop_without_mask_continues_positions(tmp_path):
+    model = fam.make("olmoe")
+    ids = torch.randint(0, 50, (2, 5))
+    with moe_atlas.capture(model, out=tmp_path, logits=False) as cap:
+        out = model(input_ids=ids, use_cache=True)
+        for _ in range(2):
+            nxt = out.logits[:, -1].argmax(-1, keepdim=True)
+            out = model(input_ids=nxt, past_key_values=out.past_key_values, use_cache=True)
+        model(input_ids=ids[:, :2])  # a new call without cache: new sequences
+    ev = read_events(cap.files[0])[0]
+    assert "logits" not in ev
+    np.testing.assert_array_equal(ev["positions"], list(range(5)) * 2 + [5, 5, 6, 6] + [0, 1, 0, 1])
+    np.testing.assert_array_equal(ev["seq_ids"], [0] * 5 + [1] * 5 + [0, 1, 0, 1] + [2, 2, 3, 3])

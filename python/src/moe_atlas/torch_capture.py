@@ -239,6 +239,8 @@ class Capture:
             if self._depth:
                 return orig(*args, **kwargs)
             self._depth += 1
+            # Before the call: a transformers DynamicCache grows during the forward.
+            past = _past_length(kwargs)
             try:
                 out = orig(*args, **kwargs)
             except BaseException:
@@ -247,13 +249,13 @@ class Capture:
                 raise
             finally:
                 self._depth -= 1
-            self._collect(args, kwargs)
+            self._collect(args, kwargs, past)
             return out
 
         return forward
 
     # -- assembling one call's tokens ---------------------------------------------------------
-    def _collect(self, args, kwargs) -> None:
+    def _collect(self, args, kwargs, past: int) -> None:
         fired = {i for i, v in self._pending.items() if v}
         if not fired:
             return
@@ -261,11 +263,11 @@ class Capture:
         for i in sorted(fired):
             by_stream.setdefault(self.specs[i].stream, []).append(i)
         for stream, layers in by_stream.items():
-            self._collect_stream(stream, layers, args, kwargs)
+            self._collect_stream(stream, layers, args, kwargs, past)
         for v in self._pending.values():
             v.clear()
 
-    def _collect_stream(self, stream: str, layers: List[int], args, kwargs) -> None:
+    def _collect_stream(self, stream: str, layers: List[int], args, kwargs, past: int) -> None:
         first = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if stream == "decoder":
             ids_src, mask, emb = kwargs.get("decoder_input_ids"), kwargs.get("decoder_attention_mask"), kwargs.get("decoder_inputs_embeds")
@@ -289,7 +291,7 @@ class Capture:
             B, S = 1, N
         if B * S != N:
             B, S, ids_src, mask = 1, N, None, None  # the routers saw other rows than the inputs: no identities
-        past = _past_length(kwargs) if stream != "encoder" else 0
+        past = past if stream != "encoder" else 0
         if mask is not None:
             mask = mask.to("cpu")
             full = mask.long()
