@@ -137,11 +137,12 @@ def test_cli_upload_new_run(server_url, tmp_path):
     ev = random_events(50, 32, 8, 2, seed=7)
     write_events(tmp_path / "a.npz", ev)
     write_events(tmp_path / "b.safetensors", random_events(40, 32, 8, 2, seed=8))
+    (tmp_path / "config.json").write_text('{"format": "something-else", "layers": 32}')  # skipped, as the npm CLI does
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = subprocess.run([sys.executable, "-m", "moe_atlas", "upload", "--url", server_url, "--new", "--model", "mixtral-8x7b", "--name", "cli", "--quiet", str(tmp_path)],
                          capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
-    assert "2 file(s) ingested" in out.stdout and "90 tokens" not in out.stdout
+    assert "2 file(s) ingested" in out.stdout and "1 skipped" in out.stdout and "config.json: skipped" in out.stdout
     run_id = out.stdout.split("created run ", 1)[1].split()[0]
     assert moe_atlas.Client(server_url).run(run_id).info["events"] == 90 * 32
     again = subprocess.run([sys.executable, "-m", "moe_atlas", "upload", "--url", server_url, "--run", run_id, "--quiet", str(tmp_path / "a.npz")], capture_output=True, text=True, env=env)

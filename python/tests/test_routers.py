@@ -152,3 +152,14 @@ def test_manual_decode_loop_without_mask_continues_positions(tmp_path):
     assert "logits" not in ev
     np.testing.assert_array_equal(ev["positions"], list(range(5)) * 2 + [5, 5, 6, 6] + [0, 1, 0, 1])
     np.testing.assert_array_equal(ev["seq_ids"], [0] * 5 + [1] * 5 + [0, 1, 0, 1] + [2, 2, 3, 3])
+
+
+def test_router_calls_outside_model_calls_are_not_recorded(tmp_path):
+    model = fam.make("mixtral")
+    ids = torch.randint(0, 50, (1, 4))
+    with moe_atlas.capture(model, out=tmp_path) as cap:
+        h = model.model.embed_tokens(ids)
+        model.model.layers[0].block_sparse_moe(h)  # a part of the model called directly
+        with pytest.warns(UserWarning, match="1 router call"):
+            model(input_ids=ids)
+    assert cap.tokens == 4

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 from typing import List, Optional
 
@@ -27,6 +29,24 @@ def _collect(inputs: List[str]) -> List[str]:
     return files
 
 
+def _not_aggregate(path: str) -> Optional[str]:
+    """Why a .json file is skipped, or None (as the npm CLI: folders hold JSON documents of all
+    kinds, and only aggregates, or JSONL under a .json name, are traces)."""
+    if not path.lower().endswith(".json"):
+        return None
+    with open(path, "rb") as f:
+        head = f.read(65536).decode("utf8", "replace")
+    if re.search(r'"format"\s*:\s*"moe-atlas\.aggregate\.v1"', head):
+        return None
+    try:
+        first = json.loads(head.lstrip().split("\n", 1)[0])
+        if isinstance(first, dict) and any(k in first for k in ("experts", "expert_ids", "topk_ids", "selected_experts")):
+            return None
+    except ValueError:
+        pass
+    return 'a JSON document that is not a moe-atlas.aggregate.v1 aggregate nor one routing event per line; pass --format to upload it anyway'
+
+
 def _upload(a) -> int:
     from .client import Client
 
@@ -43,8 +63,13 @@ def _upload(a) -> int:
     else:
         raise AtlasError(0, "invalid_request", "which run? --run <id>, or --new --model <preset> --name <name>")
     files = _collect(a.files)
-    events = failed = dup = 0
+    events = failed = dup = skipped = 0
     for f in files:
+        why = None if a.format else _not_aggregate(f)
+        if why:
+            skipped += 1
+            print(f"{f}: skipped: {why}")
+            continue
         try:
             r = run.upload(f, format=a.format, label=a.label, map=a.map, exclude_warmup=a.exclude_warmup, progress=not a.quiet)
         except AtlasError as e:
@@ -61,7 +86,7 @@ def _upload(a) -> int:
         print(f"{f}: {r['events']} events, {r['tokens']} tokens, format {r.get('format')}")
         for w in r.get("warnings", []):
             print(f"  warning: {w['message']}" + (f" (first at {w['where']})" if w.get("where") else ""))
-    print(f"done: {len(files) - failed - dup} file(s) ingested, {dup} already there, {failed} refused; {events} events. {run.url}")
+    print(f"done: {len(files) - failed - dup - skipped} file(s) ingested, {dup} already there, {skipped} skipped, {failed} refused; {events} events. {run.url}")
     return 1 if failed else 0
 
 

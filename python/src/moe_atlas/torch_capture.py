@@ -17,6 +17,7 @@ import queue
 import tempfile
 import threading
 import uuid
+import warnings
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -238,6 +239,15 @@ class Capture:
         def forward(*args, **kwargs):
             if self._depth:
                 return orig(*args, **kwargs)
+            # Router calls since the last model call that no model call owned (the model's parts
+            # called directly) cannot be given token identities; an encoder's run is kept for the
+            # decoder calls of an encoder-decoder generate().
+            stale = sum(len(v) for i, v in self._pending.items() if self.specs[i].stream != "encoder")
+            if stale:
+                warnings.warn(f"moe_atlas.capture: {stale} router call(s) outside model(...) / model.generate(...) were not recorded")
+                for i, v in self._pending.items():
+                    if self.specs[i].stream != "encoder":
+                        v.clear()
             self._depth += 1
             # Before the call: a transformers DynamicCache grows during the forward.
             past = _past_length(kwargs)
