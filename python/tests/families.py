@@ -11,7 +11,8 @@ family, so that router discovery and the routing rules are tested against the re
 - DeepseekV3MoE + DeepseekV3TopkRouter: models/deepseek_v3/modeling_deepseek_v3.py (commit
   00b676f8), copied in behaviour: sigmoid, e_score_correction_bias, n_group/topk_group, scaling.
 - DeepseekV2MoE + MoEGate: deepseek-ai/DeepSeek-V2 modeling_deepseek.py (softmax,
-  group_limited_greedy, routed_scaling_factor).
+  group_limited_greedy, routed_scaling_factor); DeepseekV2Moe: transformers' native port
+  (models/deepseek_v2/modeling_deepseek_v2.py, commit 0233e509), fused experts, gate never called.
 - SwitchTransformersSparseMLP + SwitchTransformersTop1Router:
   models/switch_transformers/modeling_switch_transformers.py (v4.46): argmax, capacity mask by
   cumsum along the sequence, `hidden_states = router_probs * next_states`.
@@ -212,6 +213,61 @@ class DeepseekV2MoE(nn.Module):
         return _dispatch(self.experts, hidden_states.view(-1, shape[-1]), idx, w).view(*shape)
 
 
+class DeepseekV2Experts(nn.Module):
+    """transformers' fused experts: 3-D weights, no per-expert modules."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.num_experts = c.n_routed_experts
+        self.gate_up_proj = nn.Parameter(torch.randn(c.n_routed_experts, 2 * c.moe_intermediate_size, c.hidden_size) * 0.1)
+        self.down_proj = nn.Parameter(torch.randn(c.n_routed_experts, c.hidden_size, c.moe_intermediate_size) * 0.1)
+
+    def forward(self, hidden_states, top_k_index, top_k_weights):
+        out = torch.zeros_like(hidden_states)
+        mask = F.one_hot(top_k_index, num_classes=self.num_experts).permute(2, 1, 0)
+        for e in range(self.num_experts):
+            pos, tok = torch.where(mask[e])
+            if tok.numel():
+                g, u = F.linear(hidden_states[tok], self.gate_up_proj[e]).chunk(2, dim=-1)
+                out.index_add_(0, tok, F.linear(F.silu(g) * u, self.down_proj[e]) * top_k_weights[tok, pos, None])
+        return out
+
+
+class DeepseekV2Moe(nn.Module):
+    """transformers' native DeepSeek-V2 block (models/deepseek_v2/modeling_deepseek_v2.py, commit
+    0233e509): `gate` is an nn.Linear that forward never calls (F.linear on gate.weight); settings
+    on the block; weights always times routed_scaling_factor."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.experts = DeepseekV2Experts(c)
+        self.gate = nn.Linear(c.hidden_size, c.n_routed_experts, bias=False)
+        self.shared_experts = MLP(c.hidden_size, c.moe_intermediate_size)
+        self.routed_scaling_factor, self.topk_method, self.num_group, self.top_k, self.topk_group = c.routed_scaling_factor, "group_limited_greedy", c.n_group, c.num_experts_per_tok, c.topk_group
+        self.num_experts = c.n_routed_experts
+
+    def route_tokens_to_experts(self, router_logits):
+        batch_size, seq_len, hidden_dim = router_logits.shape
+        router_logits = router_logits.view(-1, hidden_dim)
+        router_logits = router_logits.softmax(dim=-1, dtype=torch.float32)
+        group_scores = router_logits.view(batch_size * seq_len, self.num_group, -1).max(dim=-1).values
+        group_idx = torch.topk(group_scores, k=self.topk_group, dim=-1, sorted=False)[1]
+        group_mask = torch.zeros_like(group_scores)
+        group_mask.scatter_(1, group_idx, 1)
+        score_mask = group_mask.unsqueeze(-1).expand(batch_size * seq_len, self.num_group, self.num_experts // self.num_group).reshape(batch_size * seq_len, -1)
+        tmp_scores = router_logits.masked_fill(~score_mask.bool(), 0.0)
+        topk_weight, topk_idx = torch.topk(tmp_scores, k=self.top_k, dim=-1, sorted=False)
+        return topk_idx, topk_weight * self.routed_scaling_factor
+
+    def forward(self, hidden_states):
+        residuals, orig_shape = hidden_states, hidden_states.shape
+        router_logits = F.linear(hidden_states.type(torch.float32), self.gate.weight.type(torch.float32))
+        idx, w = self.route_tokens_to_experts(router_logits)
+        self.last_routing = (idx, w)
+        x = hidden_states.view(-1, hidden_states.shape[-1])
+        return self.experts(x, idx, w).view(*orig_shape) + self.shared_experts(residuals)
+
+
 class SwitchTransformersTop1Router(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -398,6 +454,7 @@ FAMILIES = {
     "olmoe": (OlmoeSparseMoeBlock, "mlp", {"norm_topk_prob": False}),
     "deepseek_v3": (DeepseekV3MoE, "mlp", {"norm_topk_prob": True, "num_experts_per_tok": 3}),
     "deepseek_v2": (DeepseekV2MoE, "mlp", {"num_experts_per_tok": 3}),
+    "deepseek_v2_native": (DeepseekV2Moe, "mlp", {"num_experts_per_tok": 3}),
 }
 
 

@@ -17,7 +17,9 @@ router logits. The rules follow the public transformers implementations:
   e_score_correction_bias: group score = sum of the 2 best in each of n_group groups, keep
   topk_group groups, top-k inside them; weights = the *unbiased* scores gathered, divided by
   their sum (+1e-20) when norm_topk_prob, times routed_scaling_factor.
-- DeepSeek-V2 (deepseek-ai/DeepSeek-V2 modeling_deepseek.py, MoEGate): softmax scores;
+- DeepSeek-V2 (deepseek-ai/DeepSeek-V2 modeling_deepseek.py, MoEGate; and transformers'
+  models/deepseek_v2/modeling_deepseek_v2.py, DeepseekV2Moe, commit 0233e509, whose gate is an
+  nn.Linear it never calls and whose settings live on the block): softmax scores;
   topk_method "greedy" or "group_limited_greedy" (group score = the group's max); weights
   renormalized when norm_topk_prob (+1e-20), else times routed_scaling_factor. The remote-code
   DeepSeek-V3 MoEGate (scoring_func "sigmoid", topk_method "noaux_tc") follows the V3 rule.
@@ -98,25 +100,42 @@ def sigmoid_topk(top_k: int, renormalize: bool, bias: Optional[torch.Tensor] = N
     return rule
 
 
-def _deepseek_rule(gate: nn.Module) -> Tuple[Rule, int, int]:
-    E = int(getattr(gate, "n_routed_experts", gate.weight.shape[0]))
-    k = int(gate.top_k)
-    v3 = hasattr(gate, "e_score_correction_bias") or getattr(gate, "scoring_func", "softmax") == "sigmoid"
+def _deepseek_rule(block: nn.Module) -> Tuple[Rule, int, int]:
+    """DeepSeek's routing, computed from the MoE block's input. The block is hooked rather than its
+    gate: transformers' native DeepseekV2Moe never calls its `gate` (it applies gate.weight with
+    F.linear), and keeps the routing settings on the block, not the gate."""
+    gate = block.gate
+
+    def opt(*names, default=None):
+        for obj in (gate, block):
+            for n in names:
+                v = getattr(obj, n, None)
+                if v is not None and not isinstance(v, nn.Module):
+                    return v
+        return default
+
+    E = int(opt("n_routed_experts", "num_experts", default=gate.weight.shape[0]))
+    k = int(opt("top_k", "num_experts_per_tok"))
+    bias = opt("e_score_correction_bias")
+    v3 = bias is not None or opt("scoring_func", default="softmax") == "sigmoid"
+    n_group = int(opt("n_group", "num_group", default=1) or 1)
+    topk_group = int(opt("topk_group", default=n_group) or n_group)
+    scale = float(opt("routed_scaling_factor", default=1.0))
+    norm = bool(opt("norm_topk_prob", default=False))
+    method = opt("topk_method", default="greedy")
 
     def rule(module, inputs, output) -> Routing:
         x = inputs[0]
         h = x.reshape(-1, x.shape[-1])
-        logits = F.linear(h.float(), module.weight.float())
-        n_group = int(getattr(module, "n_group", 1) or 1)
-        topk_group = int(getattr(module, "topk_group", n_group) or n_group)
+        logits = F.linear(h.float(), gate.weight.float())
+        b = getattr(gate, "e_score_correction_bias", None)
         if v3:
             scores = logits.sigmoid()
-            choice = scores + module.e_score_correction_bias.float().unsqueeze(0) if getattr(module, "e_score_correction_bias", None) is not None else scores
+            choice = scores + b.float().unsqueeze(0) if b is not None else scores
             group_scores = choice.view(-1, n_group, E // n_group).topk(min(2, E // n_group), dim=-1)[0].sum(dim=-1)
         else:
             scores = logits.softmax(dim=-1, dtype=torch.float32)
             choice = scores
-            method = getattr(module, "topk_method", "greedy")
             group_scores = choice.view(-1, n_group, E // n_group).max(dim=-1).values if method == "group_limited_greedy" else None
         if group_scores is not None and n_group > 1:
             group_idx = torch.topk(group_scores, k=topk_group, dim=-1, sorted=False)[1]
@@ -125,8 +144,6 @@ def _deepseek_rule(gate: nn.Module) -> Tuple[Rule, int, int]:
             choice = choice.masked_fill(~mask.bool(), 0.0)
         ids = torch.topk(choice, k=k, dim=-1, sorted=False)[1]
         w = scores.gather(1, ids)
-        scale = float(getattr(module, "routed_scaling_factor", 1.0))
-        norm = bool(getattr(module, "norm_topk_prob", False))
         if v3:
             if norm:
                 w = w / (w.sum(dim=-1, keepdim=True) + 1e-20)
@@ -196,8 +213,8 @@ def discover(model: nn.Module) -> List[RouterSpec]:
             E = int(gate.out_features if isinstance(gate, nn.Linear) else gate.weight.shape[0])
             specs.append(RouterSpec(f"{name}.gate", gate, softmax_topk(k, renorm), E, k, family, model_layer=_model_layer(name), extra={"renormalize": renorm}))
         elif cls in _DEEPSEEK_BLOCKS and hasattr(mod, "gate"):
-            rule, E, k = _deepseek_rule(mod.gate)
-            specs.append(RouterSpec(f"{name}.gate", mod.gate, rule, E, k, "deepseek", model_layer=_model_layer(name)))
+            rule, E, k = _deepseek_rule(mod)
+            specs.append(RouterSpec(name, mod, rule, E, k, "deepseek", model_layer=_model_layer(name)))
         elif cls == "SwitchTransformersSparseMLP":
             router = mod.router
             E = int(router.classifier.out_features)
