@@ -16,6 +16,7 @@ import os
 import queue
 import tempfile
 import threading
+import time
 import uuid
 import warnings
 from typing import Callable, Dict, List, Optional, Sequence, Union
@@ -143,6 +144,9 @@ class Capture:
         self.tokens = 0
         self.aggregator: Optional[Aggregator] = None
         self.document: Optional[dict] = None
+        # Time spent in capture's own code on the calling thread (hooks, assembling, reducing,
+        # writing chunks), for overhead measurements; background uploads are not in it.
+        self.seconds = 0.0
 
     # -- labels --------------------------------------------------------------------------------
     def set_label(self, labels: Union[None, str, Sequence[str]]) -> None:
@@ -197,7 +201,9 @@ class Capture:
                 self.model.__dict__[n] = v
         try:
             if exc_type is None:
+                t0 = time.perf_counter()
                 self._finish()
+                self.seconds += time.perf_counter() - t0
         finally:
             if self._uploader is not None:
                 if exc_type is None:
@@ -214,12 +220,14 @@ class Capture:
         spec = self.specs[i]
 
         def hook(module, inputs, output):
+            t0 = time.perf_counter()
             with torch.no_grad():
                 ids, w, lg = spec.rule(module, inputs, output)
                 ids = ids.detach().to("cpu", torch.int16 if self.E < 32768 else torch.int32)
                 w = w.detach().to("cpu", torch.float32)
                 lg = lg.detach().to("cpu", torch.float32) if (self.logits and lg is not None) else None
             self._pending[i].append((ids, w, lg))
+            self.seconds += time.perf_counter() - t0
 
         return hook
 
@@ -259,7 +267,9 @@ class Capture:
                 raise
             finally:
                 self._depth -= 1
+            t0 = time.perf_counter()
             self._collect(args, kwargs, past)
+            self.seconds += time.perf_counter() - t0
             return out
 
         return forward
