@@ -147,3 +147,17 @@ def test_cli_upload_new_run(server_url, tmp_path):
     assert moe_atlas.Client(server_url).run(run_id).info["events"] == 90 * 32
     again = subprocess.run([sys.executable, "-m", "moe_atlas", "upload", "--url", server_url, "--run", run_id, "--quiet", str(tmp_path / "a.npz")], capture_output=True, text=True, env=env)
     assert again.returncode == 0 and "already ingested" in again.stdout
+
+
+def test_capture_refuses_a_run_of_another_shape(client, tmp_path):
+    import families as fam
+
+    model = fam.make("mixtral")
+    run = client.create_run("wrong shape", preset="mixtral-8x7b")  # 32 layers, the model has 4
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        moe_atlas.capture(model, run=run)
+    assert e.value.code == "shape_mismatch" and "4 MoE layers" in e.value.message
+    small = client.create_run("top-1", model={"name": "t1", "layers": 4, "experts": 8, "topK": 1})
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        moe_atlas.capture(model, run=small)
+    assert e.value.code == "k_too_large"

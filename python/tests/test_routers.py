@@ -55,7 +55,10 @@ def test_family_routing_equals_the_models_own(family, tmp_path):
         assert (sums < 0.999).all()
     if family == "deepseek_v3":  # normalized then scaled by routed_scaling_factor
         np.testing.assert_allclose(sums, 2.5, rtol=1e-5)
-    assert describe(model)["topK"] == k
+    d = describe(model)
+    assert d["topK"] == k and d["moeLayerIndices"] == [0, 1, 2, 3]
+    assert d["router"] == ("sigmoid" if family == "deepseek_v3" else "softmax")
+    assert d["renormalize"] == (family in ("mixtral", "qwen3_moe"))  # DeepSeek-V3: normalized, then scaled by 2.5
 
 
 def test_deepseek_v3_bias_selects_but_does_not_weigh(tmp_path):

@@ -155,6 +155,7 @@ def _deepseek_rule(block: nn.Module) -> Tuple[Rule, int, int]:
         ids, w = _gate_order(ids, w)
         return ids, w, logits
 
+    rule.describe = {"router": "sigmoid" if v3 else "softmax", "renormalize": bool(norm and scale == 1.0)}
     return rule, E, k
 
 
@@ -211,15 +212,16 @@ def discover(model: nn.Module) -> List[RouterSpec]:
                               else _attr(gate, "norm_topk_prob", default=None) if _attr(gate, "norm_topk_prob") is not None
                               else _attr(cfg, "norm_topk_prob", default=False))
             E = int(gate.out_features if isinstance(gate, nn.Linear) else gate.weight.shape[0])
-            specs.append(RouterSpec(f"{name}.gate", gate, softmax_topk(k, renorm), E, k, family, model_layer=_model_layer(name), extra={"renormalize": renorm}))
+            specs.append(RouterSpec(f"{name}.gate", gate, softmax_topk(k, renorm), E, k, family, model_layer=_model_layer(name), extra={"router": "softmax", "renormalize": renorm}))
         elif cls in _DEEPSEEK_BLOCKS and hasattr(mod, "gate"):
             rule, E, k = _deepseek_rule(mod)
-            specs.append(RouterSpec(name, mod, rule, E, k, "deepseek", model_layer=_model_layer(name)))
+            specs.append(RouterSpec(name, mod, rule, E, k, "deepseek", model_layer=_model_layer(name), extra=dict(rule.describe)))
         elif cls == "SwitchTransformersSparseMLP":
             router = mod.router
             E = int(router.classifier.out_features)
             stream = "decoder" if re.search(r"(?:^|\.)decoder\.", name) else "encoder"
-            specs.append(RouterSpec(f"{name}.router", router, _switch_rule, E, 1, "switch", stream=stream, model_layer=_model_layer(name)))
+            specs.append(RouterSpec(f"{name}.router", router, _switch_rule, E, 1, "switch", stream=stream, model_layer=_model_layer(name),
+                                    extra={"router": "softmax", "renormalize": False}))
     # Encoder layers first, then decoder layers: the order of a forward pass.
     specs.sort(key=lambda s: {"main": 0, "encoder": 0, "decoder": 1}[s.stream])
     return specs

@@ -36,6 +36,11 @@ def describe(model: nn.Module, name: Optional[str] = None, routers=None, rule=No
     if not specs:
         raise AtlasError(0, "no_routers", f"no MoE routers found in {type(model).__name__}; pass routers= and rule=")
     d = {"name": name or type(model).__name__, "layers": len(specs), "experts": max(s.experts for s in specs), "topK": max(s.top_k for s in specs)}
+    # The router kind and whether weights sum to 1 (the server warns when they should and do not).
+    for key in ("router", "renormalize"):
+        values = {s.extra[key] for s in specs if key in s.extra}
+        if len(values) == 1:
+            d[key] = values.pop()
     layers = [s.model_layer for s in specs]
     if all(x is not None for x in layers) and len(set(layers)) == len(layers) and all(s.stream == "main" for s in specs):
         d["moeLayerIndices"] = layers
@@ -132,6 +137,8 @@ class Capture:
             m = run.model
             if m["layers"] != self.L or m["experts"] < self.E:
                 raise AtlasError(0, "shape_mismatch", f"the model has {self.L} MoE layers of {self.E} experts, run {run.id} is for {m['layers']} layers of {m['experts']}", "run.model")
+            if self.K and self.K > m["topK"]:
+                raise AtlasError(0, "k_too_large", f"the model routes top-{self.K}, run {run.id} is for top-{m['topK']}", "run.model")
             self.K = self.K or m["topK"]
         self.label_names: List[str] = []
         self.set_label(labels)
@@ -309,8 +316,9 @@ class Capture:
             B, S = emb.shape[:2]
         else:
             B, S = 1, N
-        if B * S != N:
-            B, S, ids_src, mask = 1, N, None, None  # the routers saw other rows than the inputs: no identities
+        if B * S != N:  # the routers saw other rows than the inputs: no sequence identities
+            warnings.warn(f"moe_atlas.capture: routers saw {N} rows for inputs of {B} x {S} tokens; recorded as one sequence without token ids or padding removal")
+            B, S, ids_src, mask = 1, N, None, None
         past = past if stream != "encoder" else 0
         if mask is not None:
             mask = mask.to("cpu")
