@@ -192,3 +192,17 @@ def test_vllm_lists_and_base64(client, tmp_path):
     run = client.create_run("vllm", model=SHAPE)
     run.upload(out.strip())
     assert_run_equals(run, numpy_sums(np.concatenate([a, b]), E), E, weights=False)
+
+
+def test_vllm_request_output_objects(client):
+    from types import SimpleNamespace as NS
+
+    a, b = routing(5, 50), routing(4, 51)
+    # vllm/outputs.py: RequestOutput(prompt_token_ids, outputs=[CompletionOutput(token_ids, routed_experts=np.ndarray [seq_len, layer_num, topk])])
+    reqs = [NS(request_id="0", prompt_token_ids=[1, 2, 3], outputs=[NS(index=0, token_ids=[4, 5], routed_experts=a.astype(np.int32))]),
+            NS(request_id="1", prompt_token_ids=[6, 7], outputs=[NS(index=0, token_ids=[8, 9], routed_experts=b.astype(np.int16))])]
+    ev = C.vllm_events(reqs)
+    np.testing.assert_array_equal(ev["token_ids"], [1, 2, 3, 4, 5, 6, 7, 8, 9])
+    run = client.create_run("vllm objects", model=SHAPE)
+    run.upload(ev)
+    assert_run_equals(run, numpy_sums(np.concatenate([a, b]), E), E, weights=False)

@@ -21,9 +21,13 @@
   "num_experts_per_token"} and rank{r}.safetensors with int64 counts [E] under "{iter}_{layer}";
   optional cooccurrence_rank{r}.safetensors [E, E] (diagonal = the load) and
   rank{r}_numtokens.json. Summed over ranks, within an iteration range -> an aggregate.
-- vLLM returned routed experts per request: "routed_experts" [tokens, layers, top_k] as nested
-  lists or base64 of int32 (little-endian; shape from "routed_experts_shape" or given), on the
-  object, in "outputs"[i] or in "choices"[i]; -1 where a layer is not MoE -> events (.npz).
+- vLLM returned routed experts per request: vllm/outputs.py (commit 003d3ee2) gives
+  CompletionOutput.routed_experts, an np.ndarray [seq_len, layer_num, topk], next to
+  RequestOutput.prompt_token_ids and CompletionOutput.token_ids; the OpenAI server puts
+  "routed_experts" in choices[i]. Read here from RequestOutput objects (vllm_events) or from
+  JSON / JSONL files: nested lists, or base64 of little-endian int32 with "routed_experts_shape"
+  (or layers= / top_k=), on the object, in "outputs"[i] or in "choices"[i]; -1 where a layer is
+  not MoE -> events (.npz).
 """
 from __future__ import annotations
 
@@ -291,39 +295,68 @@ def _vllm_records(path: str) -> Iterable[dict]:
             raise _bad("a request without routed_experts (start vLLM with routed-expert return enabled)", f"{path}, request {obj.get('id', obj.get('request_id', '?'))}")
 
 
-def vllm(paths: Sequence[str], layers: Optional[int] = None, top_k: Optional[int] = None) -> Tuple[str, dict, dict]:
+def _field(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _vllm_requests(requests) -> Iterable[dict]:
+    """vLLM RequestOutput objects (or their dicts) -> one record per completion with experts."""
+    for obj in requests:
+        outs = _field(obj, "outputs") or []
+        for out in outs:
+            if _field(out, "routed_experts") is not None:
+                yield {"routed_experts": _field(out, "routed_experts"), "prompt_token_ids": _field(obj, "prompt_token_ids"), "token_ids": _field(out, "token_ids")}
+
+
+def vllm_events(records: Iterable, layers: Optional[int] = None, top_k: Optional[int] = None, where: str = "requests") -> dict:
+    """Event arrays from vLLM's routed experts: `records` are RequestOutput objects (offline
+    `LLM.generate`), or dicts as read from the server's JSON. One sequence per completion."""
     ids_parts, seq, pos, tok = [], [], [], []
-    for path in paths:
-        for n, r in enumerate(_vllm_records(path)):
-            v = r["routed_experts"]
-            where = f"{path}, request {n}"
-            if isinstance(v, str):
-                flat = np.frombuffer(base64.b64decode(v), "<i4")
-                shape = r.get("routed_experts_shape")
-                if shape is None:
-                    if not (layers and top_k):
-                        raise _bad("base64 routed_experts without routed_experts_shape: give layers= and top_k=", where)
-                    shape = [-1, layers, top_k]
-                a = flat.reshape(shape)
-            else:
-                a = np.asarray(v)
-            if a.ndim != 3:
-                raise _bad(f"routed_experts has shape {list(a.shape)}; expected [tokens, layers, top_k]", where)
-            T = a.shape[0]
-            ids_parts.append(a.astype(np.int64))
-            seq.append(np.full(T, len(seq)))
-            pos.append(np.arange(T))
-            t = list(r.get("prompt_token_ids") or []) + list(r.get("token_ids") or [])
-            tok.append(np.asarray(t[:T] if len(t) >= T else [-1] * T, np.int64))
+    for n, r in enumerate(records):
+        if not isinstance(r, dict) or "routed_experts" not in r:
+            expanded = list(_vllm_requests([r]))
+            if not expanded:
+                raise _bad("a request without routed_experts (enable vLLM's routed-expert return)", f"{where}, request {n}")
+            for e in expanded:
+                _vllm_one(e, f"{where}, request {n}", layers, top_k, ids_parts, seq, pos, tok)
+        else:
+            _vllm_one(r, f"{where}, request {n}", layers, top_k, ids_parts, seq, pos, tok)
     if not ids_parts:
-        raise _bad("no requests", ", ".join(paths))
-    Ls = {p.shape[1:] for p in ids_parts}
-    if len(Ls) != 1:
-        raise _bad(f"requests disagree on [layers, top_k]: {sorted(Ls)}", "routed_experts")
+        raise _bad("no requests", where)
+    shapes = {p.shape[1:] for p in ids_parts}
+    if len(shapes) != 1:
+        raise _bad(f"requests disagree on [layers, top_k]: {sorted(shapes)}", "routed_experts")
     ids = np.concatenate(ids_parts)
     keep = _moe_layers((ids >= 0).any(axis=(0, 2)))  # -1 where a layer is not MoE
-    arrays = {"expert_ids": ids[:, keep].astype(np.int32), "seq_ids": np.concatenate(seq).astype(np.int32), "positions": np.concatenate(pos).astype(np.int32), "token_ids": np.concatenate(tok).astype(np.int32)}
-    return "events", arrays, {"kind": "vllm", "modelLayers": keep, "requests": len(ids_parts)}
+    return {"expert_ids": ids[:, keep].astype(np.int32), "seq_ids": np.concatenate(seq).astype(np.int32), "positions": np.concatenate(pos).astype(np.int32), "token_ids": np.concatenate(tok).astype(np.int32)}
+
+
+def _vllm_one(r: dict, where: str, layers, top_k, ids_parts, seq, pos, tok) -> None:
+    v = r["routed_experts"]
+    if isinstance(v, str):
+        flat = np.frombuffer(base64.b64decode(v), "<i4")
+        shape = r.get("routed_experts_shape")
+        if shape is None:
+            if not (layers and top_k):
+                raise _bad("base64 routed_experts without routed_experts_shape: give layers= and top_k=", where)
+            shape = [-1, layers, top_k]
+        a = flat.reshape(shape)
+    else:
+        a = _np(v, where)
+    if a.ndim != 3:
+        raise _bad(f"routed_experts has shape {list(a.shape)}; expected [tokens, layers, top_k]", where)
+    T = a.shape[0]
+    ids_parts.append(a.astype(np.int64))
+    seq.append(np.full(T, len(seq)))
+    pos.append(np.arange(T))
+    t = list(r.get("prompt_token_ids") or []) + list(r.get("token_ids") or [])
+    tok.append(np.asarray(t[:T] if len(t) >= T else [-1] * T, np.int64))
+
+
+def vllm(paths: Sequence[str], layers: Optional[int] = None, top_k: Optional[int] = None) -> Tuple[str, dict, dict]:
+    records = [r for path in paths for r in _vllm_records(path)]
+    arrays = vllm_events(records, layers, top_k, where=", ".join(paths))
+    return "events", arrays, {"kind": "vllm", "requests": int(arrays["seq_ids"].max()) + 1}
 
 
 # -- the command ----------------------------------------------------------------------------------
