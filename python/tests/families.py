@@ -440,10 +440,26 @@ class TinySwitch(nn.Module):
         self.shared = nn.Embedding(c.vocab_size, c.hidden_size)
         self.encoder, self.decoder = SwitchStack(c, 4), SwitchStack(c, 4)
 
-    def forward(self, input_ids=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None):
-        enc = self.encoder(self.shared(input_ids))
+    def get_encoder(self):
+        return lambda input_ids, attention_mask=None: Output(last_hidden_state=self.encoder(self.shared(input_ids)))
+
+    def forward(self, input_ids=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None, encoder_outputs=None, past_key_values=None):
+        enc = encoder_outputs.last_hidden_state if encoder_outputs is not None else self.encoder(self.shared(input_ids))
         dec = self.decoder(self.shared(decoder_input_ids) + enc.mean(1, keepdim=True))
         return Output(last_hidden_state=dec)
+
+    @torch.no_grad()
+    def generate(self, input_ids, attention_mask=None, max_new_tokens=3):
+        """As transformers' GenerationMixin for encoder-decoder models: the encoder runs once,
+        outside forward (get_encoder()), then one decoder token per step with the cache's length
+        (a stand-in tensor [B, past, 1] here: this decoder has no attention)."""
+        enc = self.get_encoder()(input_ids, attention_mask=attention_mask)
+        dec = torch.zeros(input_ids.shape[0], 1, dtype=torch.long)
+        for step in range(max_new_tokens):
+            past = ((torch.zeros(input_ids.shape[0], step, 1),),) if step else None
+            out = self(decoder_input_ids=dec[:, -1:], encoder_outputs=enc, attention_mask=attention_mask, past_key_values=past)
+            dec = torch.cat([dec, (out.last_hidden_state[:, -1].sum(-1, keepdim=True) > 0).long() + 2], 1)
+        return dec
 
 
 FAMILIES = {

@@ -160,9 +160,26 @@ def test_manual_decode_loop_without_mask_continues_positions(tmp_path):
 def test_router_calls_outside_model_calls_are_not_recorded(tmp_path):
     model = fam.make("mixtral")
     ids = torch.randint(0, 50, (1, 4))
-    with moe_atlas.capture(model, out=tmp_path) as cap:
-        h = model.model.embed_tokens(ids)
-        model.model.layers[0].block_sparse_moe(h)  # a part of the model called directly
-        with pytest.warns(UserWarning, match="1 router call"):
+    with pytest.warns(UserWarning, match="1 router call"):
+        with moe_atlas.capture(model, out=tmp_path) as cap:
+            h = model.model.embed_tokens(ids)
+            model.model.layers[0].block_sparse_moe(h)  # a part of the model called directly
             model(input_ids=ids)
-    assert cap.tokens == 4
+    assert cap.tokens == 4 and read_events(cap.files[0])[0]["expert_ids"].shape == (4, 4, 2)
+
+
+def test_switch_generate_encoder_outside_forward(tmp_path):
+    torch.manual_seed(2)
+    model = fam.TinySwitch(fam.config(expert_capacity=64, num_experts_per_tok=1)).eval()
+    ids = torch.randint(0, 50, (2, 5))
+    mask = torch.ones(2, 5, dtype=torch.long)
+    mask[1, :2] = 0
+    with moe_atlas.capture(model, out=tmp_path) as cap:
+        model.generate(ids, attention_mask=mask, max_new_tokens=3)
+    ev = read_events(cap.files[0])[0]
+    # encoder: 5 + 3 real tokens (padding left out), then 3 decoder steps of 2 rows
+    assert len(ev["expert_ids"]) == 8 + 6
+    np.testing.assert_array_equal(ev["token_ids"][:8], np.r_[ids[0].numpy(), ids[1, 2:].numpy()])
+    np.testing.assert_array_equal(ev["positions"], np.r_[np.arange(5), np.arange(3), [0, 0, 1, 1, 2, 2]])
+    np.testing.assert_array_equal(ev["seq_ids"], [0] * 5 + [1] * 3 + [0, 1] * 3)
+    assert (ev["expert_ids"][:8, 2:] == -1).all() and (ev["expert_ids"][8:, :2] == -1).all()

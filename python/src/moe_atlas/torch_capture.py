@@ -177,6 +177,7 @@ class Capture:
 
     def __enter__(self) -> "Capture":
         self._pending: Dict[int, list] = {i: [] for i in range(self.L)}
+        self._ignored = 0
         self._depth = 0
         self._next_seq = 0
         self._last_seq: Optional[np.ndarray] = None
@@ -201,6 +202,9 @@ class Capture:
     def __exit__(self, exc_type, exc, tb) -> None:
         for h in self._handles:
             h.remove()
+        if self._ignored:
+            warnings.warn(f"moe_atlas.capture: {self._ignored} router call(s) outside model(...) / model.generate(...) were not recorded "
+                          "(the model's parts called directly, or gradient-checkpoint recomputation)")
         for n, v in self._saved.items():
             if v is None:
                 self.model.__dict__.pop(n, None)
@@ -227,6 +231,11 @@ class Capture:
         spec = self.specs[i]
 
         def hook(module, inputs, output):
+            if self._depth == 0 and self._gen is None:
+                # Not inside model(...) or model.generate(...): the model's parts called directly,
+                # or gradient-checkpoint recomputation in backward. No token identities: skipped.
+                self._ignored += 1
+                return
             t0 = time.perf_counter()
             with torch.no_grad():
                 ids, w, lg = spec.rule(module, inputs, output)
@@ -258,8 +267,8 @@ class Capture:
             # called directly) cannot be given token identities; an encoder's run is kept for the
             # decoder calls of an encoder-decoder generate().
             stale = sum(len(v) for i, v in self._pending.items() if self.specs[i].stream != "encoder")
-            if stale:
-                warnings.warn(f"moe_atlas.capture: {stale} router call(s) outside model(...) / model.generate(...) were not recorded")
+            if stale:  # inside generate() but outside its forward calls
+                self._ignored += stale
                 for i, v in self._pending.items():
                     if self.specs[i].stream != "encoder":
                         v.clear()
