@@ -61,7 +61,7 @@ def test_errors_raise_atlas_error(client, tmp_path):
     ev["expert_ids"][3, 1, 0] = 9
     with pytest.raises(moe_atlas.AtlasError) as e:
         run.upload(ev)
-    assert e.value.status == 400 and e.value.code == "expert_out_of_range" and "token 3, layer 1" in e.value.where
+    assert e.value.status == 400 and e.value.code == "shape_mismatch" and "logits" in e.value.message  # 8 logits per token, the run has 4 experts and "token 3, layer 1" in e.value.where
     with pytest.raises(moe_atlas.AtlasError) as e:
         client.run("no-such-run")
     assert e.value.status == 404 and e.value.code == "not_found"
@@ -161,3 +161,26 @@ def test_capture_refuses_a_run_of_another_shape(client, tmp_path):
     with pytest.raises(moe_atlas.AtlasError) as e:
         moe_atlas.capture(model, run=small)
     assert e.value.code == "k_too_large"
+
+
+def test_capture_upload_error_is_raised_and_temp_files_removed(client):
+    import glob as _glob
+    import tempfile
+
+    import families as fam
+
+    model = fam.make("mixtral")
+    run = client.create_run("too few experts", model={"name": "e4", "layers": 4, "experts": 4, "topK": 2})
+    before = set(_glob.glob(os.path.join(tempfile.gettempdir(), "moe-atlas-*")))
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        with moe_atlas.capture(model, run=run, check_model=False, chunk_tokens=4):
+            model(input_ids=np_ids(3, 5))
+    assert e.value.status == 400 and e.value.code == "shape_mismatch" and "logits" in e.value.message  # 8 logits per token, the run has 4 experts
+    assert set(_glob.glob(os.path.join(tempfile.gettempdir(), "moe-atlas-*"))) == before
+    assert run.refresh().info["events"] == 0  # the first chunk was refused, the rest not sent
+
+
+def np_ids(B, S):
+    import torch
+
+    return torch.randint(0, 50, (B, S), generator=torch.Generator().manual_seed(9))

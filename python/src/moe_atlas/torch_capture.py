@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import tempfile
 import threading
 import time
@@ -185,6 +186,7 @@ class Capture:
         self._buf: List[Dict[str, np.ndarray]] = []
         self._buffered = 0
         self._chunk = 0
+        self._tmp: Optional[str] = None
         if self.out:
             os.makedirs(self.out, exist_ok=True)
         if self.mode == "aggregate":
@@ -225,6 +227,8 @@ class Capture:
                     except BaseException:
                         pass
                 self.reports.extend(self._uploader.reports)
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
 
     # -- hooks ---------------------------------------------------------------------------------
     def _hook(self, i: int):
@@ -415,7 +419,9 @@ class Capture:
         if not self.label_names:
             arrays.pop("labels")
         name = f"{self.id}-r{self.rank}-{self._chunk:05d}.{self.format}"
-        path = os.path.join(self.out, name) if self.out else os.path.join(tempfile.mkdtemp(prefix="moe-atlas-"), name)
+        if not self.out and self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="moe-atlas-")  # chunks wait here until uploaded
+        path = os.path.join(self.out or self._tmp, name)
         write_events(path, arrays, self.label_names or None, self.format, chunk_id=f"{self.id}:{self.rank}:{self._chunk}")
         self._chunk += 1
         if self.out:
