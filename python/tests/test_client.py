@@ -61,7 +61,7 @@ def test_errors_raise_atlas_error(client, tmp_path):
     ev["expert_ids"][3, 1, 0] = 9
     with pytest.raises(moe_atlas.AtlasError) as e:
         run.upload(ev)
-    assert e.value.status == 400 and e.value.code == "shape_mismatch" and "logits" in e.value.message  # 8 logits per token, the run has 4 experts and "token 3, layer 1" in e.value.where
+    assert e.value.status == 400 and e.value.code == "expert_out_of_range" and "token 3, layer 1" in e.value.where
     with pytest.raises(moe_atlas.AtlasError) as e:
         client.run("no-such-run")
     assert e.value.status == 404 and e.value.code == "not_found"
