@@ -218,17 +218,18 @@ class Capture:
                 self._finish()
                 self.seconds += time.perf_counter() - t0
         finally:
-            if self._uploader is not None:
-                if exc_type is None:
-                    self._uploader.close()
-                else:
+            try:
+                if self._uploader is not None:
                     try:
-                        self._uploader.close()
+                        self._uploader.close()  # raises a refused upload
                     except BaseException:
-                        pass
-                self.reports.extend(self._uploader.reports)
-            if self._tmp is not None:
-                shutil.rmtree(self._tmp, ignore_errors=True)
+                        if exc_type is None:
+                            raise
+                    finally:
+                        self.reports.extend(self._uploader.reports)
+            finally:
+                if self._tmp is not None:
+                    shutil.rmtree(self._tmp, ignore_errors=True)
 
     # -- hooks ---------------------------------------------------------------------------------
     def _hook(self, i: int):
