@@ -35,7 +35,8 @@ def numpy_sums(ids: np.ndarray, E: int, weights=None):
             for a in range(k):
                 m = ids[:, l, a] >= 0
                 np.add.at(ws, ids[m, l, a].astype(np.int64), weights[m, l, a].astype(np.float64))
-        out.append({"tokens": int(hot[:, l].any(axis=1).sum()), "load": hot[:, l].sum(axis=0), "coactivation": c, "weightSum": ws,
+        # tokens: every token event at the layer, as the server defines a layer's tokens
+        out.append({"tokens": T, "load": hot[:, l].sum(axis=0), "coactivation": c, "weightSum": ws,
                     "transitions": hot[:, l].T @ hot[:, l + 1] if l + 1 < L else None})
     return out
 

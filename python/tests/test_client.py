@@ -184,3 +184,18 @@ def np_ids(B, S):
     import torch
 
     return torch.randint(0, 50, (B, S), generator=torch.Generator().manual_seed(9))
+
+
+def test_aggregate_counts_tokens_as_the_server_counts_events(client):
+    # A token whose slots at a layer are all -1 (a capacity drop) still counts as a token there.
+    ids = np.array([[[1], [2], [-1]], [[-1], [3], [4]], [[5], [-1], [-1]]], np.int16)
+    shape = {"name": "t", "layers": 3, "experts": 8, "topK": 1}
+    events, agg = client.create_run("events", model=shape), client.create_run("aggregate", model=shape)
+    events.upload({"expert_ids": ids}, progress=False)
+    agg.upload(aggregate_from_events(ids, 8).to_document(shard="drops"))
+    for l in range(3):
+        a, b = events.layer(l), agg.layer(l)
+        assert a.tokens == b.tokens == 3
+        np.testing.assert_array_equal(a.load, b.load)
+        if l < 2:
+            np.testing.assert_array_equal(a.transitions, b.transitions)

@@ -171,7 +171,9 @@ class Aggregator:
         v = valid.reshape(T * L, k)
         onehot[rows[v], ids.reshape(T * L, k)[v]] = 1.0
         onehot = onehot.reshape(T, L, E)
-        self.tokens += valid.any(axis=2).sum(axis=0)
+        # As the server counts events: every token recorded at a layer counts there, also one
+        # whose slots are all -1 (a capacity drop still passed the layer).
+        self.tokens += T
         self.load += onehot.sum(axis=0).astype(np.int64)
         if self.weight_sum is not None and weights is not None:
             w = np.where(valid, np.asarray(weights, np.float64), 0.0)
