@@ -89,6 +89,9 @@ def test_aggregate_mode_equals_events(client, tmp_path):
     ref = numpy_sums(ev["expert_ids"], 8, ev["weights"])
     assert_run_equals(agg_run, ref, 8)
     assert_run_equals(ev_run, ref, 8)
+    # The label loads the server holds (its per-expert label mix) agree between the two modes.
+    mix = [[e["labelMix"] for e in client._json("GET", f"/api/runs/{r.id}/experts", query={"layer": l})["experts"]] for r in (ev_run, agg_run) for l in range(4)]
+    assert mix[:4] == mix[4:] and any(m for m in mix[0])
     a = cap.aggregator.label_load["a"]
     rows_a = np.isin(ev["seq_ids"], [0, 2])
     np.testing.assert_array_equal(a[0], np.bincount(ev["expert_ids"][rows_a, 0].reshape(-1), minlength=8))
