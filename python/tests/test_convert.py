@@ -206,3 +206,36 @@ def test_vllm_request_output_objects(client):
     run = client.create_run("vllm objects", model=SHAPE)
     run.upload(ev)
     assert_run_equals(run, numpy_sums(np.concatenate([a, b]), E), E, weights=False)
+
+
+class _Evil:
+    """A pickle that runs a command when fully unpickled: it must never run."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_sglang_stat_with_float_metric_and_no_code_runs(client, tmp_path):
+    # With metrics on, SGLang's stat dump holds a float, which torch 1.13's weights-only reader
+    # cannot read; the converter's fallback has the same allowlist, floats included.
+    buf = np.zeros((2, MODEL_LAYERS, E), np.int32)
+    lg = routing(10, 60)
+    buf[0] = physical_count(lg, E)
+    path = tmp_path / "expert_distribution_recorder_1.pt"
+    torch.save(dict(rank=0, logical_count=torch.from_numpy(buf), average_utilization_rate_over_window=0.875), path)
+    what, doc, info = C.sglang(str(path))
+    assert info["modelLayers"] == [1, 2, 3, 4]
+    run = client.create_run("stat float", model=SHAPE)
+    run.upload(doc)
+    np.testing.assert_array_equal(run.layer(2).load, numpy_sums(lg, E)[2]["load"])
+    marker = tmp_path / "code-ran"
+    for i, evil in enumerate([{"logical_count": _Evil(marker)}, {"a": 1.5, "logical_count": _Evil(marker)}]):  # the float first: the fallback sees the global
+        p = tmp_path / f"evil{i}.pt"
+        torch.save(evil, p)
+        with pytest.raises(moe_atlas.AtlasError) as e:
+            C.sglang(str(p))
+        assert e.value.code == "invalid_dump" and "system" in e.value.message
+        assert not marker.exists()

@@ -62,16 +62,51 @@ def _np(x, where: str) -> np.ndarray:
     raise _bad(f"expected a tensor or list, got {type(x).__name__}", where)
 
 
+class _RestrictedPickle:
+    """A pickle module for torch.load whose Unpickler builds only tensors and plain containers:
+    the allowlist of torch's weights-only reader. torch < 2.0's weights-only reader has no float
+    opcode, and SGLang's stat dump holds a float when metrics are on; this reads it, and still
+    refuses any other global (no code runs)."""
+
+    import pickle as _pickle
+
+    _ALLOWED = {
+        ("collections", "OrderedDict"),
+        ("torch._utils", "_rebuild_tensor_v2"),
+        ("torch._utils", "_rebuild_parameter"),
+        ("torch.nn.parameter", "Parameter"),
+        ("torch", "Size"),
+        ("torch", "device"),
+    }
+
+    class Unpickler(_pickle.Unpickler):
+        def find_class(self, module, name):
+            if (module, name) in _RestrictedPickle._ALLOWED:
+                return super().find_class(module, name)
+            raise _RestrictedPickle._pickle.UnpicklingError(f"{module}.{name} is not allowed (only tensors, numbers, strings, lists and dicts)")
+
+    load = _pickle.load
+    __name__ = "moe_atlas_restricted_pickle"
+
+
 def _load_pt(path: str):
     import torch  # only the SGLang converter needs torch
 
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # a full unpickle is never tried
-        hint = ""
-        if "Unsupported operand 71" in str(e):  # BINFLOAT: torch < 2.0's weights-only reader has no floats
-            hint = " (a float in the dump, e.g. average_utilization_rate_over_window with metrics on: torch >= 2.0 reads it)"
-        raise _bad(f"cannot read as a weights-only torch.save file{hint}: {str(e)[-200:]}", path) from e
+        if "Unsupported operand" in str(e):  # torch < 2.0: e.g. no floats; the same allowlist, with floats
+            # Not torch.load(pickle_module=...): torch 1.13's load replaces any pickle_module with
+            # the standard pickle unless weights_only (a full unpickle). Its zip reader is called
+            # with the restricted Unpickler instead.
+            try:
+                from torch import serialization as ser
+
+                with open(path, "rb") as f, ser._open_zipfile_reader(f) as zf:
+                    return ser._load(zf, "cpu", _RestrictedPickle, encoding="utf-8")
+            except Exception as e2:
+                raise _bad(f"cannot read as a weights-only torch.save file: {str(e2)[-200:]}", path) from e2
+        raise _bad(f"cannot read as a weights-only torch.save file: {str(e)[-200:]}", path) from e
 
 
 def _to_logical(ids: np.ndarray, p2l: Optional[np.ndarray]) -> np.ndarray:
