@@ -183,3 +183,18 @@ def test_switch_generate_encoder_outside_forward(tmp_path):
     np.testing.assert_array_equal(ev["positions"], np.r_[np.arange(5), np.arange(3), [0, 0, 1, 1, 2, 2]])
     np.testing.assert_array_equal(ev["seq_ids"], [0] * 5 + [1] * 3 + [0, 1] * 3)
     assert (ev["expert_ids"][:8, 2:] == -1).all() and (ev["expert_ids"][8:, :2] == -1).all()
+
+
+def test_sigmoid_topk_rule_for_custom_routers(tmp_path):
+    torch.manual_seed(3)
+    gate = torch.nn.Linear(8, 6, bias=False)
+    net = torch.nn.Sequential(gate)
+    bias = torch.tensor([0.0, 0.0, 5.0, 0.0, 0.0, 0.0])  # expert 2 always selected
+    x = torch.randn(1, 7, 8)
+    with moe_atlas.capture(net, out=tmp_path, routers=[gate], rule=R.sigmoid_topk(2, renormalize=False, bias=bias, scale=2.0)) as cap:
+        net(x)
+    ev = read_events(cap.files[0])[0]
+    s = torch.sigmoid(gate(x).reshape(-1, 6)).detach().numpy()
+    assert (ev["expert_ids"][:, 0] == 2).any(axis=1).all()
+    np.testing.assert_allclose(ev["weights"][:, 0], np.take_along_axis(s, ev["expert_ids"][:, 0].astype(np.int64), 1) * 2.0, rtol=1e-6)
+    assert (np.diff(ev["weights"][:, 0], axis=1) <= 0).all()  # gate order: largest weight first

@@ -317,6 +317,8 @@ class Capture:
             ids_src = kwargs.get("input_ids", first)
             mask = kwargs.get("attention_mask", args[1] if len(args) > 1 and isinstance(args[1], torch.Tensor) else None)
             emb, pos_ids = kwargs.get("inputs_embeds"), kwargs.get("position_ids")
+            if ids_src is not None and (ids_src.is_floating_point() or ids_src.dim() != 2):
+                emb, ids_src = (ids_src if emb is None and ids_src.dim() == 3 else emb), None  # embeddings given positionally, not token ids
             if ids_src is None and emb is None and self._gen is not None and stream == "encoder":
                 ids_src, mask = self._gen["input_ids"], self._gen["attention_mask"] if mask is None else mask
         parts = {i: self._pending[i] for i in layers}
@@ -334,6 +336,9 @@ class Capture:
             warnings.warn(f"moe_atlas.capture: routers saw {N} rows for inputs of {B} x {S} tokens; recorded as one sequence without token ids or padding removal")
             B, S, ids_src, mask = 1, N, None, None
         past = past if stream != "encoder" else 0
+        if mask is not None and (mask.dim() != 2 or mask.shape[0] != B or mask.shape[1] < S):
+            warnings.warn(f"moe_atlas.capture: an attention mask of shape {list(mask.shape)} for {B} x {S} tokens is not a [batch, length] padding mask; padding not removed")
+            mask = None
         if mask is not None:
             mask = mask.to("cpu")
             full = mask.long()
