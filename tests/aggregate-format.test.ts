@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { errorResponse } from "@/lib/api/handler";
+import { DomainError } from "@/lib/errors";
 import { getLabelLoads, getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
@@ -120,8 +121,9 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     const before = await snapshotRun(t.db, run.id);
     const layer = { layer: 2, tokens: 10, load: E8(1), ...patch };
     const err = await upload(run, { format: "moe-atlas.aggregate.v1", layers: [layer] }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 400, code });
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ kind: "invalid", code });
+    expect(errorResponse(err).status).toBe(400);
     expect(err.where).toMatch(where);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });

@@ -5,7 +5,7 @@ import {
   type LabelLoad,
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import { ByteSource } from "./byte-source";
 import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
 import type { EventBatch } from "./event-batch";
@@ -68,7 +68,7 @@ const PARSERS: Record<Exclude<TraceFormat, "aggregate">, (s: AsyncIterable<Uint8
 
 /**
  * Streams one upload through its parser, aggregating per layer and handing each batch of raw
- * events to `sink`. Throws an ApiError on the first bad input; the caller discards what the sink
+ * events to `sink`. Throws a DomainError on the first bad input; the caller discards what the sink
  * stored. Memory is bounded by the batch size, whatever the upload's size.
  */
 export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestOptions, sink: BatchSink): Promise<IngestResult> {
@@ -117,7 +117,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
 
   if (events === 0) {
     const why = parsed ? `: all ${parsed} events were runs of identical routing, excluded as warm-up (exclude_warmup)` : "";
-    throw badRequest("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
+    throw invalid("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
   }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);

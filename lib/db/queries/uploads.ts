@@ -4,7 +4,7 @@ import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
-import { postgresPoolOf, type Db } from "../client";
+import { postgresPoolOf, type Db, type Tx } from "../client";
 import { addLabelSums, addLayerSums, type LabelSums, type LayerSums } from "../add-upload-sums";
 import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
@@ -216,8 +216,6 @@ export async function sweepStaleUploads(db: Db, silentForMs: number) {
     .returning({ id: uploads.id });
   return gone.length;
 }
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Takes the run's row lock (commits and deletes of one run serialize on it); 404 when the run is gone. */
 async function lockRun(tx: Tx, runId: string) {
