@@ -1,11 +1,11 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { ApiError } from "@/lib/api/api-error";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
+import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LabelSums, type LayerSums } from "@/lib/analysis/upload-sums";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
 import { postgresPoolOf, type Db, type Tx } from "../client";
-import { addLabelSums, addLayerSums, type LabelSums, type LayerSums } from "../add-upload-sums";
 import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
 import { eventChunks, labelLoads, layerAggregates, runs, uploadLabelSums, uploadLayerSums, uploads } from "../schema";
@@ -112,15 +112,8 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       );
     }
 
-    // This upload's own sums, the layers it touches only (a layer it has no tokens or
-    // transitions for is left as it is), kept beside it so a later delete can re-add the rest.
-    const add: LayerSums[] = [];
-    for (let l = 0; l < t.layers.length; l++) {
-      const a = t.layers[l];
-      const transitions = t.transitions?.[l] ?? null;
-      if (a.tokens === 0 && !transitions) continue;
-      add.push({ layer: l, tokens: a.tokens, load: a.load, weightSum: a.weightSum, coactivation: a.coactivation, transitions });
-    }
+    // This upload's own sums, kept beside it so a later delete can re-add the rest.
+    const add = ownLayerSums(t.layers, t.transitions);
     const totals = new Map((await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId))).map((r) => [r.layer, layerSumsOf(r)]));
     const stored = new Set(totals.keys());
     for (const l of addLayerSums(totals, add)) {
@@ -128,9 +121,9 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       if (stored.has(l)) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
       else await tx.insert(layerAggregates).values({ runId, ...values });
     }
-    const tokens = Math.max(0, ...[...totals.values()].map((r) => r.tokens));
+    const tokens = runTokens(totals.values());
 
-    const addLabels: LabelSums[] = t.labels.flatMap((label, i) => (t.labelLoads[i] ? [{ label, tokens: t.labelLoads[i].tokens, load: t.labelLoads[i].load }] : []));
+    const addLabels = ownLabelSums(t.labels, t.labelLoads);
     if (addLabels.length) {
       const rows = await tx
         .select()
@@ -226,7 +219,7 @@ async function lockRun(tx: Tx, runId: string) {
 /**
  * Deletes one committed upload, under the run's row lock as a commit: its raw event chunks and
  * its own sums go with it (ON DELETE CASCADE), its SHA-256 and shard key are free again, and the
- * run's aggregates become the remaining uploads' sums re-added in commit order (lib/db/add-upload-sums.ts),
+ * run's aggregates become the remaining uploads' sums re-added in commit order (lib/analysis/upload-sums.ts),
  * which is bit for bit what a run that never had this upload holds.
  */
 export async function deleteUpload(db: Db, runId: string, uploadId: string) {
@@ -266,7 +259,7 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .update(runs)
       .set({
         events: remaining.reduce((n, u) => n + u.events, 0),
-        tokens: Math.max(0, ...[...totals.values()].map((r) => r.tokens)),
+        tokens: runTokens(totals.values()),
         labels: sql`(select coalesce(array_agg(distinct l order by l), '{}') from "uploads" "u", unnest("u"."labels") as l where "u"."run_id" = ${runId} and "u"."status" = 'committed')`,
         updatedAt: new Date(),
       })
