@@ -20,6 +20,11 @@ import { parseSafetensors } from "./binary/parse-safetensors";
 import { describeWarmup, WarmupFilter, type WarmupReport } from "./warmup";
 import { WarningCollector, type TraceWarning } from "./warnings";
 
+/** Events per batch when the caller does not say (bench/ingest). */
+export const DEFAULT_BATCH_SIZE = 16_384;
+/** Events per batch on the upload path: one stored chunk each, and the most events parsing holds at once (docs/ARCHITECTURE.md). */
+export const UPLOAD_BATCH_SIZE = 65_536;
+
 export interface IngestOptions {
   model: TraceModel;
   format?: TraceFormat;
@@ -28,6 +33,7 @@ export interface IngestOptions {
   /** A label for every event of the upload that has none of its own. */
   label?: string | null;
   maxBytes: number;
+  /** Events per batch (DEFAULT_BATCH_SIZE when absent). */
   batchSize?: number;
   /** Leave out runs of identical routing (profiling and warm-up passes, lib/trace/warmup.ts). */
   excludeWarmup?: boolean;
@@ -85,7 +91,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     labels,
     defaultLabel: opts.label ? labels.id(opts.label) : -1,
     warnings,
-    batchSize: opts.batchSize ?? 16384,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
   };
   const layers = Array.from({ length: model.layers }, () => emptyLayerAggregate(model.experts));
   const labelLoads: LabelLoad[] = [];
