@@ -2,7 +2,7 @@
  * The errors of MoE Atlas, in a leaf module (it imports nothing), so parsers and analyses can throw
  * them without depending on the HTTP layer.
  *
- * - `DomainError`: what a parser, importer or query finds wrong, said as a kind (invalid input, too
+ * - `DomainError`: what a parser, importer or database query finds wrong, said as a kind (invalid input, too
  *   large, a conflict...) with a code, a message and a `where`. It carries no HTTP status: the edge
  *   (`errorResponse` in lib/api/handler.ts) maps the kind to one.
  * - `ApiError`: an error whose status its thrower chose (use cases and auth next to the edge).
@@ -43,6 +43,10 @@ export class DomainError extends Error {
 export const invalid = (code: string, message: string, where?: string) => new DomainError("invalid", code, message, where);
 /** Input beyond a configured limit (bytes of an upload, of a line, of a document). */
 export const tooLarge = (code: string, message: string, where?: string) => new DomainError("too_large", code, message, where);
+/** Input that clashes with what is stored (the same bytes twice, an upload still streaming). */
+export const conflict = (code: string, message: string, where?: string) => new DomainError("conflict", code, message, where);
+/** Something named that is not there (a run deleted meanwhile, an upload of another run). */
+export const missing = (code: string, message: string, where?: string) => new DomainError("not_found", code, message, where);
 
 export class ApiError extends Error {
   constructor(

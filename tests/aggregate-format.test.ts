@@ -59,7 +59,8 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     const before = await snapshotRun(t.db, run.id);
     const again = { ...doc, layers: doc.layers.slice(0, 1) };
     const err = await upload(run, again).catch((e) => e);
-    expect(err).toMatchObject({ status: 409, code: "duplicate_upload" });
+    expect(err).toMatchObject({ kind: "conflict", code: "duplicate_upload" });
+    expect(errorResponse(err).status).toBe(409);
     expect(err.message).toMatch(/shard "c2r-base"/);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });

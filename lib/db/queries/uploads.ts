@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
-import { ApiError } from "@/lib/api/api-error";
+import { conflict, missing } from "@/lib/errors";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LabelSums, type LayerSums } from "@/lib/analysis/upload-sums";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
@@ -36,7 +36,7 @@ export async function insertChunk(db: Db, uploadId: string, runId: string, chunk
     await writeChunk(db, uploadId, runId, chunkNo, labelNames, c);
   } catch (e) {
     // The staging upload's row went with its run (deleted while this body streamed): say so, not a 500.
-    if (isForeignKeyViolation(e)) throw new ApiError(404, "not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
+    if (isForeignKeyViolation(e)) throw missing("not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
     throw e;
   }
 }
@@ -104,9 +104,7 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       );
     if (dup) {
       const what = dup.sha256 === t.sha256 ? "this identical file" : `shard "${t.shard}"`;
-      throw new ApiError(
-        409,
-        "duplicate_upload",
+      throw conflict("duplicate_upload",
         `${what} was already ingested into this run (upload ${dup.id} at ${dup.committedAt?.toISOString()}); it is not counted twice`,
         `upload ${dup.id}`,
       );
@@ -213,7 +211,7 @@ export async function sweepStaleUploads(db: Db, silentForMs: number) {
 /** Takes the run's row lock (commits and deletes of one run serialize on it); 404 when the run is gone. */
 async function lockRun(tx: Tx, runId: string) {
   const locked = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("update");
-  if (!locked.length) throw new ApiError(404, "not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
+  if (!locked.length) throw missing("not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
 }
 
 /**
@@ -226,8 +224,8 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
   return db.transaction(async (tx) => {
     await lockRun(tx, runId);
     const [target] = await tx.select({ id: uploads.id, status: uploads.status, fileName: uploads.fileName, events: uploads.events }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.runId, runId)));
-    if (!target) throw new ApiError(404, "not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
-    if (target.status !== "committed") throw new ApiError(409, "upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
+    if (!target) throw missing("not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
+    if (target.status !== "committed") throw conflict("upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
     const remaining = await tx
       .select({ id: uploads.id, hasSums: uploads.hasSums, fileName: uploads.fileName, events: uploads.events })
       .from(uploads)
@@ -235,9 +233,7 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .orderBy(uploads.commitNo, uploads.committedAt, uploads.id);
     const legacy = remaining.filter((u) => !u.hasSums);
     if (legacy.length) {
-      throw new ApiError(
-        409,
-        "upload_sums_missing",
+      throw conflict("upload_sums_missing",
         `cannot remove upload "${uploadId}" exactly: ${legacy.length} other upload(s) of this run (${legacy.map((u) => u.fileName ?? u.id).slice(0, 3).join(", ")}) were committed before uploads kept their own sums; delete the run and ingest again instead`,
         "path parameter uploadId",
       );
