@@ -19,10 +19,10 @@ const config = [
     },
   },
   {
-    // Parsers and analyses know nothing of HTTP: they throw DomainError (lib/errors.ts), the edge maps it (lib/layering.test.ts checks it too).
-    files: ["lib/trace/**", "lib/analysis/**", "lib/import/**"],
+    // Parsers, analyses and queries know nothing of HTTP: they throw DomainError (lib/errors.ts), the edge maps it (lib/layering.test.ts checks it too).
+    files: ["lib/trace/**", "lib/analysis/**", "lib/import/**", "lib/db/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/api", "@/lib/api/**", "**/api", "**/api/**"], message: "lib/trace, lib/analysis and lib/import do not import lib/api; throw DomainError from @/lib/errors" }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/api", "@/lib/api/**", "**/api", "**/api/**"], message: "lib/trace, lib/analysis, lib/import and lib/db do not import lib/api; throw DomainError from @/lib/errors" }] }],
     },
   },
 ];
