@@ -1,8 +1,7 @@
 import { ZodError } from "zod";
 import { viewerFromRequest, type Viewer } from "@/lib/auth/viewer";
 import { getDatabase, type Database } from "@/lib/db/client";
-import { ApiError, badRequest } from "./api-error";
-import { DomainError, type ErrorKind } from "@/lib/errors";
+import { ApiError, badRequest, DomainError, type ErrorKind } from "@/lib/errors";
 import { assertSameOriginWrite } from "./request-origin";
 
 type Params = Record<string, string>;

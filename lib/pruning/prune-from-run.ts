@@ -4,7 +4,7 @@ import { type LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { contiguousPlacement, deviceOf } from "@/lib/analysis/placement";
 import { dropLowest, eccDrop, importanceScores, TokenSets, tokenSetImportance, type TraceCriterion } from "@/lib/analysis/pruning";
 import { newSimulationState, simulateBatch } from "@/lib/analysis/simulate-routing";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";

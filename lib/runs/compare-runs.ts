@@ -1,7 +1,7 @@
 import { meanOf } from "@/lib/analysis/stats";
 import { coactivationDifference, compareRuns, jensenShannonDistance } from "@/lib/analysis/compare";
 import { PairedJoin } from "@/lib/analysis/paired-join";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";

@@ -3,7 +3,7 @@ import { allToAllBytes, contiguousPlacement, ctReduction, deviceOf, expertLoadPe
 import { deviceTokenLoad, optimizeOnEvents, type TokenSets } from "@/lib/analysis/placement-events";
 import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
 import { meanOf, sumOf } from "@/lib/analysis/stats";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";

@@ -4,7 +4,7 @@ import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggreg
 import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { deviceOf, DeviceCounter } from "@/lib/analysis/placement";
 import { newSimulationState, simulateBatch, topCollaborators, type SimulationSpec } from "@/lib/analysis/simulate-routing";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
