@@ -84,6 +84,18 @@ test("every registered view opens from its share without a live request, drawn f
     if (kind === "placement") await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…");
     expect(live, kind).toEqual([]);
     await screenshot(page, `share-view-${kind}`);
+
+    // The live page prefetches what the entry marks for it, under the keys the view asks for: the
+    // browser asks only for the answers left to it (placement searches, comparisons).
+    live.length = 0;
+    await page.goto(path);
+    await expect(page.getByTestId(drawn).first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    // (GET /api/runs: the list of runs a form offers to pick from, not an answer the view draws.)
+    const left: Record<string, RegExp> = { placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`), compare: /^GET \/api\/(runs|compare\?.*)$/ };
+    if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
+    // Only requests for a view's answers count (the overview's upload panel asks the server's limits).
+    for (const r of live.filter((x) => /^\w+ \/api\/(runs|compare)\b/.test(x))) expect(r, kind).toMatch(left[kind] ?? /^$/);
   }
 });
 
