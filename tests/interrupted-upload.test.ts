@@ -8,6 +8,7 @@ import { getRun } from "@/lib/db/queries/runs";
 import { getUploadProgress, sweepStaleUploads } from "@/lib/db/queries/uploads";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { createRunFromBody } from "@/lib/runs/create-run";
+import { postgresPoolOf } from "@/lib/db/client";
 import { snapshotRun } from "./support/snapshot-run";
 import { openTestDatabase } from "./support/test-db";
 
@@ -109,5 +110,20 @@ describe("uploads that stop halfway leave nothing behind", () => {
     expect(await counted(run.id)).toBe(0);
     expect(await t.db.select().from(uploads).where(eq(uploads.runId, run.id))).toEqual([]);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
+  });
+
+  it("a connection that dies while checked out of the pool (a transaction, a COPY) fails its query, not the process", async () => {
+    const pool = postgresPoolOf(t.db)!;
+    const client = await pool.connect();
+    const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query("select pg_terminate_backend($1)", [pid]);
+    await admin.end();
+    // Without a listener on the checked-out client, node-postgres' "error" event is thrown as an
+    // uncaught exception here, which Vitest reports (and which would end a server).
+    await expect(client.query("select 1")).rejects.toThrow();
+    client.release(true);
+    expect(await t.db.execute(sql`select 1 as one`)).toBeTruthy();
   });
 });

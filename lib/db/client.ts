@@ -44,6 +44,10 @@ async function openPostgres(url: string): Promise<Database> {
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: url, max: Number(process.env.ATLAS_DB_POOL ?? 10) });
   pool.on("error", (err) => console.error("[db] idle client error", err));
+  // A client checked out of the pool (a transaction, a COPY) has no error listener of its own, and
+  // node-postgres emits "error" on it when its connection dies: unheard, that is an uncaught
+  // exception that ends the process. The query in flight still fails with the error; this only logs.
+  pool.on("connect", (client) => client.on("error", (err) => console.error("[db] connection lost:", err.message)));
   const client = await pool.connect();
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
