@@ -2,7 +2,7 @@ import { z } from "zod";
 import { APP_VERSION } from "@/lib/version";
 import { paramDocs, type AnyContract } from "./contract";
 import { CONTRACTS } from "./contracts";
-import { NAMED_SCHEMAS } from "./contracts/common";
+import { NAMED_INPUT_SCHEMAS, NAMED_SCHEMAS } from "./contracts/common";
 
 /**
  * The OpenAPI 3.1 document, generated from the endpoints' contracts (lib/api/contracts) with zod's
@@ -60,10 +60,10 @@ const opId = (c: AnyContract) => `${c.method} ${c.path}`;
 const errorRef = { $ref: `${COMPONENT}Error` };
 
 export function buildOpenApiDocument(contracts: readonly AnyContract[] = CONTRACTS) {
-  const named = new Set(NAMED_SCHEMAS.keys());
+  const named = new Set([...NAMED_SCHEMAS.keys(), ...NAMED_INPUT_SCHEMAS.keys()]);
   const namedOf = new Map([...NAMED_SCHEMAS].map(([id, s]) => [s, id]));
   const outputs: [string, z.ZodType][] = [...NAMED_SCHEMAS];
-  const inputs: [string, z.ZodType][] = [];
+  const inputs: [string, z.ZodType][] = [...NAMED_INPUT_SCHEMAS];
   for (const c of contracts) {
     const id = opId(c);
     if (c.response.kind === "json" && !namedOf.has(c.response.schema)) outputs.push([`${id} response`, c.response.schema]);

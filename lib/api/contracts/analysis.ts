@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { BALANCE_SCALARS } from "@/lib/analysis/balance";
 import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
-import { TRACE_CRITERIA, type TraceCriterion } from "@/lib/analysis/pruning";
+import { PRUNING_SCHEDULES, TRACE_CRITERIA, type TraceCriterion } from "@/lib/analysis/pruning";
 import { PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { defineContract, enumParam, flagParam, intParam, json, jsonBody, type BinaryResponse } from "../contract";
 import { balanceSchema, balanceScalarShape, collaboratorSchema, layerParams, runParams } from "./common";
@@ -148,7 +148,7 @@ export const getExpert = defineContract({
           rank: z.number().int().describe("1 = the most used expert of the layer (ties share a rank)"),
         }),
       ),
-      pruning: z.array(z.object({ id: z.string(), name: z.string(), label: z.string(), schedule: z.string(), stepPerLayer: z.array(z.number().int()).describe("the step that dropped it per layer, 0 = never") })),
+      pruning: z.array(z.object({ id: z.string(), name: z.string(), label: z.string(), schedule: z.enum(PRUNING_SCHEDULES), stepPerLayer: z.array(z.number().int()).describe("the step that dropped it per layer, 0 = never") })),
       bits: z.array(z.object({ id: z.string(), name: z.string(), avgBits: z.number(), perLayer: z.array(z.number()) })),
     }),
     "expert",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BALANCE_SCALARS } from "@/lib/analysis/balance";
-import { moduleParamsSchema } from "@/lib/models/model-config";
+import { modelConfigSchema, moduleParamsSchema } from "@/lib/models/model-config";
 import { intParam } from "../contract";
 
 /**
@@ -10,6 +10,12 @@ import { intParam } from "../contract";
 export const NAMED_SCHEMAS = new Map<string, z.ZodType>();
 export const named = <T extends z.ZodType>(id: string, schema: T): T => {
   NAMED_SCHEMAS.set(id, schema);
+  return schema;
+};
+/** Named request-side schemas: documented as their input (what a client sends, defaults optional). */
+export const NAMED_INPUT_SCHEMAS = new Map<string, z.ZodType>();
+const namedInput = <T extends z.ZodType>(id: string, schema: T): T => {
+  NAMED_INPUT_SCHEMAS.set(id, schema);
   return schema;
 };
 
@@ -50,6 +56,9 @@ export const modelConfigResponseSchema = named(
     notes: z.string().optional(),
   }),
 );
+
+/** A model described in full when creating a run or a stored result (else `{preset}`). */
+namedInput("ModelConfigInput", modelConfigSchema);
 
 export const POLICY_DESCRIPTION = "routing policy: vanilla, c2r:T=<n> (C2R with T collaborators), device-limited:M=<n> (at most M devices per token), pruned[:<note>], quantized[:<note>]";
 
