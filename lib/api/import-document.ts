@@ -1,4 +1,4 @@
-import { badRequest } from "./api-error";
+import { badRequest } from "@/lib/errors";
 import { assertTextDocument } from "./handler";
 
 const MAX_BYTES = 32 * 1024 * 1024;

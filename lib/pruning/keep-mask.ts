@@ -1,5 +1,5 @@
 import { keepMask } from "@/lib/analysis/pruning";
-import { ApiError, badRequest, notFound } from "@/lib/api/api-error";
+import { ApiError, badRequest, notFound } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getPruningRun } from "@/lib/db/queries/pruning-runs";

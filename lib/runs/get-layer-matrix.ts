@@ -1,5 +1,5 @@
 import { normalizeCoactivation, type Normalization } from "@/lib/analysis/coactivation";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";

@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import { getSession, signIn, signOut } from "@/lib/api/contracts/system";
 import { apiHandler } from "@/lib/api/handler";
 import { isHttps } from "@/lib/api/request-origin";

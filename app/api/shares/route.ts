@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { createShare as share } from "@/lib/api/contracts/system";
 import { apiHandler } from "@/lib/api/handler";
 import { publicOrigin } from "@/lib/api/request-origin";

@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/api-error";
+import { notFound } from "@/lib/errors";
 import { deleteQuantResult, getQuantResult } from "@/lib/api/contracts/results";
 import { apiHandler } from "@/lib/api/handler";
 import { deleteQuantResultAs } from "@/lib/runs/delete-derived";

@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/api-error";
+import { notFound } from "@/lib/errors";
 import { deleteShare, getShare } from "@/lib/api/contracts/system";
 import type { AnswerOf } from "@/lib/api/contract";
 import { apiHandler } from "@/lib/api/handler";

@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/api-error";
+import { notFound } from "@/lib/errors";
 import { uploadProgress } from "@/lib/api/contracts/runs";
 import { apiHandler } from "@/lib/api/handler";
 import { getUploadProgress } from "@/lib/db/queries/uploads";
