@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { listRunsQuerySchema } from "@/lib/api/schemas";
+import { listRunsQuerySchema } from "@/lib/api/contracts/runs";
 import { pageViewer } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
 import { listRuns } from "@/lib/db/queries/runs";

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnyContract } from "@/lib/api/contract";
+import { expectContract } from "./support/route-calls";
 import { openTestDatabase } from "./support/test-db";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -31,7 +33,12 @@ describe("analysis endpoints", () => {
     delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
     await t?.drop();
   });
-  const get = async (handler: Handler, url: string, params: Record<string, string>) => handler(new Request(`http://x${url}`), { params: Promise.resolve(params) as Promise<never> });
+  /** Every JSON answer checked against the route's contract (tests/support/route-calls.ts); bytes are checked by the handler's header check. */
+  const get = async (handler: Handler, url: string, params: Record<string, string>) => {
+    const res = await handler(new Request(`http://x${url}`), { params: Promise.resolve(params) as Promise<never> });
+    if (res.headers.get("content-type")?.startsWith("application/json")) expectContract((handler as { contract?: AnyContract }).contract, res.status, await res.clone().json());
+    return res;
+  };
 
   it("serves a layer's matrices as little-endian float64 with their shape, equal to the JSON", async () => {
     const { GET } = await import("@/app/api/runs/[id]/layers/[layer]/matrix/route");

@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db/client";
-import { createRunBodySchema } from "@/lib/api/schemas";
+import { createRunBodySchema } from "@/lib/api/contracts/runs";
 import { createRunFromBody } from "@/lib/runs/create-run";
 
 describe("opening the database", () => {

@@ -1,11 +1,11 @@
 import { queryOptions } from "@tanstack/react-query";
-import type { computePlacement, PlacementStrategy } from "@/lib/runs/compute-placement";
-import type { runSimulation } from "@/lib/runs/run-simulation";
+import type { PlacementStrategy } from "@/lib/runs/compute-placement";
 import type { SimulationBody } from "@/lib/url/placement-view-state";
 import { apiFetch } from "./api-fetch";
+import type { PlacementResult, SimulationResult } from "./api-types";
+import { queryKeys } from "./query-keys";
 
-export type PlacementResult = Awaited<ReturnType<typeof computePlacement>>;
-export type SimulationResult = Awaited<ReturnType<typeof runSimulation>>;
+export type { PlacementResult, SimulationResult } from "./api-types";
 
 const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -13,7 +13,7 @@ const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "a
 export const placementQuery = (runId: string, devices: number, strategy: PlacementStrategy, maxImbalance?: number) => {
   const bound = strategy === "optimized" ? maxImbalance : undefined;
   return queryOptions({
-    queryKey: ["runs", runId, "placement", devices, strategy, bound ?? null],
+    queryKey: queryKeys.runs.placement(runId, devices, strategy, bound ?? null),
     queryFn: () => apiFetch<PlacementResult>(`/api/runs/${runId}/placement`, post({ devices, strategy, ...(bound ? { maxImbalance: bound } : {}) })),
     staleTime: Infinity,
   });
@@ -21,7 +21,7 @@ export const placementQuery = (runId: string, devices: number, strategy: Placeme
 
 export const simulationQuery = (runId: string, body: SimulationBody) =>
   queryOptions({
-    queryKey: ["runs", runId, "simulation", body],
+    queryKey: queryKeys.runs.simulation(runId, body),
     queryFn: () => apiFetch<SimulationResult>(`/api/runs/${runId}/simulations`, post(body)),
     staleTime: Infinity,
     retry: false,

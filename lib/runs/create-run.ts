@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/errors";
-import type { CreateRunBody } from "@/lib/api/schemas";
+import type { CreateRunBody } from "@/lib/api/contracts/runs";
 import type { Db } from "@/lib/db/client";
 import { createModel } from "@/lib/db/queries/models";
 import { createRun, getRun, type RunWithModel } from "@/lib/db/queries/runs";

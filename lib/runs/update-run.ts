@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/errors";
-import type { UpdateRunBody } from "@/lib/api/schemas";
+import type { UpdateRunBody } from "@/lib/api/contracts/runs";
 import { requireAdmin, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getApiTokenById } from "@/lib/db/queries/api-tokens";

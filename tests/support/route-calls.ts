@@ -1,4 +1,6 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { undeclaredKey, type AnyContract } from "@/lib/api/contract";
+import { errorSchema } from "@/lib/api/contracts/common";
 import { openTestDatabase } from "./test-db";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -25,10 +27,33 @@ export function useRouteDatabase(kind: "pglite" | "postgres") {
   };
 }
 
-/** Calls a route handler as Next calls it; the JSON answer parsed. */
+/**
+ * Calls a route handler as Next calls it; the JSON answer parsed and checked against the route's
+ * contract (its response schema on success, the error contract otherwise), so every answer an API
+ * test receives is one the OpenAPI document describes.
+ */
 export async function callRoute(handler: RouteHandler, url: string, init: RequestInit & { params?: Record<string, string> } = {}) {
   const res = await handler(new Request(`http://atlas.test${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  const body = await res.json();
+  expectContract((handler as { contract?: AnyContract }).contract, res.status, body);
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** Asserts an answer matches its contract: status and schema on success, the error contract otherwise. */
+export function expectContract(contract: AnyContract | undefined, status: number, body: unknown) {
+  expect(contract, "the route has no contract").toBeDefined();
+  const c = contract!;
+  if (status < 400) {
+    expect(status, `${c.method} ${c.path}: status`).toBe(c.response.status);
+    expect(c.response.kind, `${c.method} ${c.path}: a JSON answer from a binary contract`).toBe("json");
+    if (c.response.kind !== "json") return;
+    const checked = c.response.schema.safeParse(body);
+    expect(checked.success ? [] : checked.error.issues, `${c.method} ${c.path}: the answer does not match its schema`).toEqual([]);
+    expect(checked.success ? undeclaredKey(body, checked.data) : null, `${c.method} ${c.path}: a field the contract does not declare`).toBeNull();
+  } else {
+    const checked = errorSchema.safeParse(body);
+    expect(checked.success ? [] : checked.error.issues, `${c.method} ${c.path}: a ${status} outside the error contract`).toEqual([]);
+  }
 }
 
 /** A JSON POST for callRoute. */

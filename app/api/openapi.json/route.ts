@@ -1,5 +1,5 @@
+import { openApi } from "@/lib/api/contracts/system";
+import { apiHandler } from "@/lib/api/handler";
 import { openApiDocument } from "@/lib/api/openapi";
 
-export function GET() {
-  return Response.json(openApiDocument);
-}
+export const GET = apiHandler(openApi, async () => openApiDocument);

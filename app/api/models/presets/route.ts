@@ -1,5 +1,5 @@
+import { modelPresets } from "@/lib/api/contracts/system";
+import { apiHandler } from "@/lib/api/handler";
 import { MODEL_PRESETS } from "@/lib/models/presets";
 
-export function GET() {
-  return Response.json({ presets: MODEL_PRESETS });
-}
+export const GET = apiHandler(modelPresets, async () => ({ presets: [...MODEL_PRESETS] }));

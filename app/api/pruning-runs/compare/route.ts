@@ -1,9 +1,7 @@
+import { comparePruningRuns } from "@/lib/api/contracts/results";
 import { apiHandler } from "@/lib/api/handler";
-import { comparePruningRuns } from "@/lib/pruning/compare-pruning";
+import { comparePruningRuns as compare } from "@/lib/pruning/compare-pruning";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(async (req, { database, viewer }) => {
-  const ids = (new URL(req.url).searchParams.get("ids") ?? "").split(",").filter(Boolean);
-  return comparePruningRuns(database.db, await viewer(), ids);
-});
+export const GET = apiHandler(comparePruningRuns, async ({ query, database, viewer }) => compare(database.db, await viewer(), query.ids));

@@ -1,11 +1,8 @@
+import { getLayerGroups as groups } from "@/lib/api/contracts/analysis";
 import { apiHandler } from "@/lib/api/handler";
-import { parseLayerParam } from "@/lib/api/schemas";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { requireRun } from "@/lib/runs/require-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler<{ id: string; layer: string }>(async (_req, { params, database, viewer }) => {
-  const run = await requireRun(database.db, params.id, await viewer());
-  return getLayerGroups(database.db, run, parseLayerParam(params.layer));
-});
+export const GET = apiHandler(groups, async ({ params, database, viewer }) => getLayerGroups(database.db, await requireRun(database.db, params.id, await viewer()), params.layer));

@@ -1,0 +1,39 @@
+import type { Normalization } from "@/lib/analysis/coactivation";
+import type { PlacementStrategy } from "@/lib/runs/compute-placement";
+import type { SimulationBody } from "@/lib/url/placement-view-state";
+
+/**
+ * The one factory of query keys. Shares store answers under these keys (lib/share/pin-view.ts) and
+ * /s/{id} pre-fills the cache with them, so a key's shape is part of what a stored share means:
+ * change one only with the snapshots in mind. Keys are hierarchical: ["runs", id] invalidates
+ * every answer about a run.
+ */
+export const queryKeys = {
+  runs: {
+    all: ["runs"] as const,
+    list: () => ["runs", "list"] as const,
+    one: (runId: string) => ["runs", runId] as const,
+    layer: (runId: string, layer: number, normalization: Normalization) => ["runs", runId, "layers", layer, normalization] as const,
+    transitions: (runId: string, layer: number) => ["runs", runId, "layers", layer, "with-transitions"] as const,
+    groups: (runId: string, layer: number) => ["runs", runId, "layers", layer, "groups"] as const,
+    expert: (runId: string, expert: number, topT: number) => ["runs", runId, "experts", expert, topT] as const,
+    experts: (runId: string, layer: number, topT: number) => ["runs", runId, "experts-of-layer", layer, topT] as const,
+    flow: (runId: string) => ["runs", runId, "flow"] as const,
+    /** The device bound applies to the optimizer only: null for other strategies. */
+    placement: (runId: string, devices: number, strategy: PlacementStrategy, bound: number | null) => ["runs", runId, "placement", devices, strategy, bound] as const,
+    simulation: (runId: string, body: SimulationBody) => ["runs", runId, "simulation", body] as const,
+  },
+  health: () => ["health"] as const,
+  session: () => ["session"] as const,
+  uploadProgress: (runId: string, key: string) => ["upload-progress", runId, key] as const,
+  compare: (a: string, b: string, layer: number, paired: boolean) => ["compare", a, b, layer, paired] as const,
+  pruningRuns: {
+    all: ["pruning-runs"] as const,
+    list: (filter: { model?: string; criterion?: string; schedule?: string }) => ["pruning-runs", filter] as const,
+    compare: (ids: string[]) => ["pruning-runs", "compare", ids] as const,
+  },
+  quantResults: {
+    all: ["quant-results"] as const,
+    list: (model?: string) => ["quant-results", model ?? null] as const,
+  },
+};
