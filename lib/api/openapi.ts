@@ -448,6 +448,22 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/runs/{id}/layers/{layer}/frame": {
+      get: {
+        summary:
+          "The layer answer (same fields and values as /api/runs/{id}/layers/{layer}) as one binary frame: 'MAF1', uint32 LE header length, a JSON header {meta, arrays: [{name, dtype, shape, offset, length}]}, then little-endian arrays at 8-byte-aligned offsets (load, weightSum, coactivation, normalized, transitions; dtype uint32, float32 or float64, the narrowest exact one). What the views read.",
+        parameters: [
+          idParam,
+          layerParam,
+          { name: "normalization", in: "query", schema: { enum: NORMALIZATIONS } },
+          { name: "include", in: "query", schema: { enum: ["transitions"] } },
+        ],
+        responses: {
+          "200": { description: "a MAF1 frame (lib/wire/frame.ts)", content: { "application/vnd.moe-atlas.frame": { schema: { type: "string", format: "binary" } } } },
+          ...errors(400, 404),
+        },
+      },
+    },
     "/api/runs/{id}/experts/{expert}": {
       get: {
         summary: "One expert id across every layer (V4): load, load share and rank, mean gate weight, collaboration entropy, Top-T collaborators and coverage (A3), label mix and KL (A8), most likely next expert (A7)",
