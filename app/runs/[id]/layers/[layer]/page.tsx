@@ -4,9 +4,11 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
 import { getQueryClient } from "@/lib/query/query-client";
-import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { layerFrameQuery } from "@/lib/query/frame-queries";
+import { groupsQuery } from "@/lib/query/run-queries";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
-import { getLayerView } from "@/lib/runs/get-layer-view";
+import { getLayerFrame } from "@/lib/runs/get-layer-frame";
+import { decodeLayerFrame } from "@/lib/wire/layer-frame";
 import { parseLayerViewState } from "@/lib/url/layer-view-state";
 import { LayerExplorer } from "@/components/layer/layer-explorer";
 import { LayerHeader } from "@/components/layer/layer-header";
@@ -31,9 +33,11 @@ export default async function LayerPage({ params, searchParams }: Props) {
   if (!Number.isInteger(layer) || layer < 0 || layer >= run.model.layers) notFound();
 
   const queryClient = getQueryClient();
-  const { queryKey } = layerQuery(id, layer, state.norm);
-  // JSON round trip: the client receives exactly what the API would send.
-  queryClient.setQueryData(queryKey, JSON.parse(JSON.stringify(await getLayerView(db, run, layer, state.norm))));
+  const { queryKey } = layerFrameQuery(id, layer, state.norm);
+  // The frame decoded as the browser decodes it: exactly what the API would send, as typed arrays
+  // (React's server payload carries typed arrays as binary).
+  const frame = await getLayerFrame(db, run, layer, state.norm);
+  queryClient.setQueryData(queryKey, decodeLayerFrame(frame.buffer as ArrayBuffer));
   // Ordered by group: the first paint is already in group order.
   if (state.order === "group") queryClient.setQueryData(groupsQuery(id, layer).queryKey, JSON.parse(JSON.stringify(await getLayerGroups(db, run, layer))));
 

@@ -1,0 +1,43 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+import type { Normalization } from "@/lib/analysis/coactivation";
+import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
+import { layerQuery, transitionsQuery } from "@/lib/query/run-queries";
+import { layerFrameFromJson, type LayerJson } from "@/lib/wire/layer-frame";
+
+/**
+ * Which transport the live views read layers by: binary frames, unless `localStorage["atlas.transport"]`
+ * is "json" (bench/explorer measures both in the same run; also handy to compare by hand). The server
+ * render and hydration always use frames (what the page prefetches).
+ */
+export function useLayerTransport(): "frame" | "json" {
+  return useSyncExternalStore(
+    noopSubscribe,
+    () => (window.localStorage.getItem("atlas.transport") === "json" ? "json" : "frame"),
+    () => "frame",
+  );
+}
+const noopSubscribe = () => () => {};
+// Module-level: a stable select runs once per answer, not once per render.
+const selectFrame = (v: unknown) => layerFrameFromJson(v as LayerJson);
+
+/**
+ * A layer as typed arrays. Live: the binary frame. A share (frozen): the JSON answer it pinned,
+ * turned into the same typed arrays once (shares store the API's JSON).
+ */
+export function useLayerFrame(runId: string, layer: number, normalization: Normalization, frozen: boolean) {
+  const json = useLayerTransport() === "json" || frozen;
+  const frame = useQuery({ ...layerFrameQuery(runId, layer, normalization), enabled: !json, placeholderData: keepPreviousData });
+  const fromJson = useQuery({ ...layerQuery(runId, layer, normalization), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
+  return json ? fromJson : frame;
+}
+
+/** A layer with its transitions to the next layer, as typed arrays (as useLayerFrame). */
+export function useTransitionsFrame(runId: string, layer: number, frozen: boolean) {
+  const json = useLayerTransport() === "json" || frozen;
+  const frame = useQuery({ ...transitionsFrameQuery(runId, layer), enabled: !json, placeholderData: keepPreviousData });
+  const fromJson = useQuery({ ...transitionsQuery(runId, layer), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
+  return json ? fromJson : frame;
+}
