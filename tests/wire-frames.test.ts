@@ -66,4 +66,29 @@ describe("layer frames over the API", () => {
     expect(out.status).toBe(404);
     expect((await out.json()).error.code).toBe("layer_out_of_range");
   });
+
+  it("carry the comparison of two runs with its layer's matrices as arrays, the rest as the JSON answer", async () => {
+    const runs = await import("@/app/api/runs/route");
+    const traces = await import("@/app/api/runs/[id]/traces/route");
+    const model = { name: "Tiny", layers: 2, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true };
+    const b = (await (await runs.POST(new Request("http://x/api/runs", { method: "POST", body: JSON.stringify({ name: "w2", model }) }), { params: Promise.resolve({}) })).json()).id;
+    const lines = [JSON.stringify({ seq: 0, position: 0, layer: 0, experts: [1, 2] }), JSON.stringify({ seq: 0, position: 0, layer: 1, experts: [0, 3] })];
+    expect((await traces.POST(new Request(`http://x/api/runs/${b}/traces`, { method: "POST", body: lines.join("\n") }), { params: Promise.resolve({ id: b }) })).status).toBe(200);
+    const { GET } = await import("@/app/api/compare/frame/route");
+    const jsonRoute = await import("@/app/api/compare/route");
+    const { decodeCompareFrame } = await import("@/lib/wire/compare-frame");
+    const q = `?a=${id}&b=${b}&layer=0&paired=1`;
+    const json = await (await get(jsonRoute.GET, `/api/compare${q}`, {})).json();
+    const f = decodeCompareFrame<typeof json>(await (await get(GET, `/api/compare/frame${q}`, {})).arrayBuffer());
+    const { perTokenA, perTokenB, diff, ...detail } = f.layerDetail!;
+    const { perTokenA: ja, perTokenB: jb, diff: jd, ...jsonDetail } = json.layerDetail;
+    expect(detail).toEqual(jsonDetail);
+    expect({ ...f, layerDetail: null }).toEqual({ ...json, layerDetail: null });
+    expect(Array.from(perTokenA)).toEqual(ja.flat());
+    expect(Array.from(perTokenB)).toEqual(jb.flat());
+    expect(Array.from(diff)).toEqual(jd.flat());
+    const missing = await get(GET, `/api/compare/frame?a=${id}`, {});
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error.where).toBe("query parameter b");
+  });
 });

@@ -490,6 +490,22 @@ export const openApiDocument = {
         responses: { "200": { description: "{a, b, perLayer: [{layer, jsd, coactivationRelative, flipRate, pairedTokens}], meanJsd, meanCoactivationRelative, meanFlipRate, paired, layerDetail}" }, ...errors(400, 404) },
       },
     },
+    "/api/compare/frame": {
+      get: {
+        summary:
+          "GET /api/compare's answer (same query parameters, same values) as one binary frame (see /api/runs/{id}/layers/{layer}/frame): everything but the layer's matrices in the JSON header, layerDetail.perTokenA, perTokenB and diff as row-major E x E arrays. What the compare view reads.",
+        parameters: [
+          { name: "a", in: "query", required: true, schema: { type: "string" } },
+          { name: "b", in: "query", required: true, schema: { type: "string" } },
+          { name: "layer", in: "query", schema: { type: "integer", minimum: 0 } },
+          { name: "paired", in: "query", schema: { enum: ["1", "true"] } },
+        ],
+        responses: {
+          "200": { description: "a MAF1 frame (lib/wire/compare-frame.ts)", content: { "application/vnd.moe-atlas.frame": { schema: { type: "string", format: "binary" } } } },
+          ...errors(400, 404),
+        },
+      },
+    },
     "/api/shares": {
       post: {
         summary: "Pin a view: every answer it shows is computed now and stored; GET /s/{id} shows that picture whatever is uploaded later",

@@ -1,5 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
+import type { Comparison } from "@/lib/runs/compare-runs";
+import { decodeCompareFrame } from "@/lib/wire/compare-frame";
 import { decodeLayerFrame } from "@/lib/wire/layer-frame";
 import { ApiRequestError } from "./api-fetch";
 
@@ -25,4 +27,13 @@ export const transitionsFrameQuery = (runId: string, layer: number) =>
   queryOptions({
     queryKey: ["runs", runId, "layers", layer, "with-transitions", "frame"],
     queryFn: async () => decodeLayerFrame(await fetchFrame(`/api/runs/${runId}/layers/${layer}/frame?include=transitions`)),
+  });
+
+/** The comparison of two runs (GET /api/compare/frame), its layer's matrices as typed arrays. */
+export const compareFrameQuery = (a: string, b: string, layer: number, paired: boolean) =>
+  queryOptions({
+    queryKey: ["compare", a, b, layer, paired, "frame"],
+    queryFn: async () => decodeCompareFrame<Comparison>(await fetchFrame(`/api/compare/frame?a=${a}&b=${b}&layer=${layer}${paired ? "&paired=1" : ""}`)),
+    staleTime: 60_000,
+    retry: false,
   });
