@@ -34,7 +34,7 @@ const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional 
 export function LayerExplorer({ runId, layers }: Props) {
   const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
   // Typed arrays from the wire to the canvas: no nested rows on the way (lib/wire/frame.ts).
-  const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen);
+  const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen, { prefetchNeighbours: { layers } });
   const groups = useQuery({ ...groupsQuery(runId, layer), enabled: state.order === "group", placeholderData: keepPreviousData });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const router = useRouter();
@@ -44,8 +44,9 @@ export function LayerExplorer({ runId, layers }: Props) {
     if (!data?.normalized) return null;
     const n = data.experts;
     const values = data.normalized;
-    let order = Array.from({ length: n }, (_, i) => i);
-    if (state.order === "load") order.sort((a, b) => data.load[b] - data.load[a] || a - b);
+    // Expert-id order keeps its identity across layers of one width, so the axes (memoized) skip re-rendering.
+    let order: number[] = identityOrder(n);
+    if (state.order === "load") order = [...order].sort((a, b) => data.load[b] - data.load[a] || a - b);
     if (state.order === "group" && groups.data?.layer === data.layer) order = groups.data.order;
     const extent = offDiagonalExtent(values, n);
     const color = makeColorScale(extent, state.scale, minPositiveOffDiagonal(values, n));
@@ -119,6 +120,13 @@ export function LayerExplorer({ runId, layers }: Props) {
       ) : null}
     </div>
   );
+}
+
+const identities = new Map<number, number[]>();
+function identityOrder(n: number): number[] {
+  let o = identities.get(n);
+  if (!o) identities.set(n, (o = Array.from({ length: n }, (_, i) => i)));
+  return o;
 }
 
 /** Each expert's community as a colored band under the columns: blocks of one color are groups. */

@@ -1,7 +1,7 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useSyncExternalStore } from "react";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
 import { layerQuery, transitionsQuery } from "@/lib/query/run-queries";
@@ -15,11 +15,12 @@ import { layerFrameFromJson, type LayerJson } from "@/lib/wire/layer-frame";
 export function useLayerTransport(): "frame" | "json" {
   return useSyncExternalStore(
     noopSubscribe,
-    () => (window.localStorage.getItem("atlas.transport") === "json" ? "json" : "frame"),
+    readTransport,
     () => "frame",
   );
 }
 const noopSubscribe = () => () => {};
+const readTransport = () => (window.localStorage.getItem("atlas.transport") === "json" ? "json" : "frame");
 // Module-level: a stable select runs once per answer, not once per render.
 const selectFrame = (v: unknown) => layerFrameFromJson(v as LayerJson);
 
@@ -27,11 +28,28 @@ const selectFrame = (v: unknown) => layerFrameFromJson(v as LayerJson);
  * A layer as typed arrays. Live: the binary frame. A share (frozen): the JSON answer it pinned,
  * turned into the same typed arrays once (shares store the API's JSON).
  */
-export function useLayerFrame(runId: string, layer: number, normalization: Normalization, frozen: boolean) {
-  const json = useLayerTransport() === "json" || frozen;
+export function useLayerFrame(runId: string, layer: number, normalization: Normalization, frozen: boolean, opts: { prefetchNeighbours?: { layers: number } } = {}) {
+  const transport = useLayerTransport();
+  const json = transport === "json" || frozen;
   const frame = useQuery({ ...layerFrameQuery(runId, layer, normalization), enabled: !json, placeholderData: keepPreviousData });
   const fromJson = useQuery({ ...layerQuery(runId, layer, normalization), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
-  return json ? fromJson : frame;
+  const current = json ? fromJson : frame;
+  // Once this layer is here, fetch the layers on either side in the background (same transport), so
+  // the next arrow key usually finds its layer in the cache. Not for shares (nothing to fetch).
+  const client = useQueryClient();
+  const shown = current.data?.layer;
+  const total = opts.prefetchNeighbours?.layers;
+  useEffect(() => {
+    if (frozen || total === undefined || shown !== layer) return;
+    // The transport as stored now: during hydration the hook still reports the server's ("frame").
+    const json = readTransport() === "json";
+    for (const l of [layer + 1, layer - 1]) {
+      if (l < 0 || l >= total) continue;
+      if (json) void client.prefetchQuery(layerQuery(runId, l, normalization));
+      else void client.prefetchQuery(layerFrameQuery(runId, l, normalization));
+    }
+  }, [client, frozen, total, shown, layer, runId, normalization, transport]);
+  return current;
 }
 
 /** A layer with its transitions to the next layer, as typed arrays (as useLayerFrame). */
