@@ -48,6 +48,57 @@ test("a share link pins the picture: more data changes the live view, not the sn
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}/layers/3\\?norm=lift&scale=log$`));
 });
 
+test("every registered view opens from its share without a live request, drawn from what was pinned", async ({ page, request }) => {
+  // Two runs of the same model (alternate lines of the real humaneval trace: both hold the same layers) so the comparison has a run B.
+  const model = { preset: "mixtral-8x7b" };
+  const part = (r: number) => lines.filter((_, i) => i % 2 === r && i < 3200).join("\n");
+  const a = await runWith(request, "", { name: "e2e views A", model }, part(0));
+  const b = await runWith(request, "", { name: "e2e views B", model }, part(1));
+  // One path per view of lib/views/registry.ts, and what it draws once ready.
+  const views: [string, string, string][] = [
+    ["overview", `/runs/${a}?metric=gini`, "balance-chart"],
+    ["layer", `/runs/${a}/layers/2?norm=lift&order=group`, "heatmap-canvas"],
+    ["expert", `/runs/${a}/experts/3?layer=1&topT=2`, "top-collaborators"],
+    ["graph", `/runs/${a}/graph?layer=1`, "collaboration-graph"],
+    ["flow", `/runs/${a}/flow?layer=1&links=20`, "flow-diagram"],
+    ["specialization", `/runs/${a}/specialization?layer=1`, "label-shares-chart"],
+    ["placement", `/runs/${a}/placement?devices=2&layer=1`, "strategy-table"],
+    ["compare", `/compare?a=${a}&b=${b}&layer=1`, "divergence-chart"],
+  ];
+  const live: string[] = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith("/api/")) live.push(`${r.method()} ${u.pathname}${u.search}`);
+  });
+  for (const [kind, path, drawn] of views) {
+    const made = await request.post("/api/shares", { data: { path } });
+    expect(made.status(), `${kind}: ${await made.text()}`).toBe(201);
+    const share = await made.json();
+    expect(share.kind).toBe(kind);
+    live.length = 0;
+    await page.goto(`/s/${share.id}`);
+    await expect(page.getByTestId("snapshot-banner")).toBeVisible();
+    await expect(page.getByTestId(drawn).first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    await expect(page.locator("p[role=alert]")).toHaveCount(0);
+    if (kind === "placement") await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…");
+    expect(live, kind).toEqual([]);
+    await screenshot(page, `share-view-${kind}`);
+
+    // The live page prefetches what the entry marks for it, under the keys the view asks for: the
+    // browser asks only for the answers left to it (placement searches, comparisons).
+    live.length = 0;
+    await page.goto(path);
+    await expect(page.getByTestId(drawn).first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    // (GET /api/runs: the list of runs a form offers to pick from, not an answer the view draws.)
+    const left: Record<string, RegExp> = { placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`), compare: /^GET \/api\/(runs|compare\?.*)$/ };
+    if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
+    // Only requests for a view's answers count (the overview's upload panel asks the server's limits).
+    for (const r of live.filter((x) => /^\w+ \/api\/(runs|compare)\b/.test(x))) expect(r, kind).toMatch(left[kind] ?? /^$/);
+  }
+});
+
 test("a private run, and its share links, are reachable only with its owner's token", async ({ page, browser, request }) => {
   const base = `http://127.0.0.1:${GUARDED_PORT}`;
   const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();

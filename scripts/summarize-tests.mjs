@@ -42,6 +42,19 @@ if (pw) {
   failures.push("playwright: no report (did not run)");
 }
 
+// pytest's JUnit report (python/run-tests.sh); a missing report is a failure.
+const junit = fs.existsSync("test-results/pytest.xml") ? fs.readFileSync("test-results/pytest.xml", "utf8") : null;
+if (junit) {
+  const count = (name) => [...junit.matchAll(new RegExp(`<testsuite\\b[^>]*\\b${name}="(\\d+)"`, "g"))].reduce((n, m) => n + Number(m[1]), 0);
+  const bad = count("failures") + count("errors") + count("skipped");
+  passed += count("tests") - bad;
+  failed += bad;
+  for (const m of junit.matchAll(/<testcase\b[^>]*\bclassname="([^"]*)"[^>]*\bname="([^"]*)"[^>]*>\s*<(failure|error|skipped)\b/g)) failures.push(`pytest: ${m[1]}.${m[2]} (${m[3]})`);
+} else {
+  failed++;
+  failures.push("pytest: no report (did not run)");
+}
+
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

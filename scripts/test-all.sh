@@ -30,4 +30,7 @@ if gate build npx next build; then
   PW_REPORTER=json npx playwright test
 fi
 
+# Python helper (python/): pytest in a throwaway venv, against its own server on the build above.
+python/run-tests.sh
+
 node scripts/summarize-tests.mjs

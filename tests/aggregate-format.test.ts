@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { errorResponse } from "@/lib/api/handler";
+import { DomainError } from "@/lib/errors";
 import { getLabelLoads, getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
@@ -58,7 +59,8 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     const before = await snapshotRun(t.db, run.id);
     const again = { ...doc, layers: doc.layers.slice(0, 1) };
     const err = await upload(run, again).catch((e) => e);
-    expect(err).toMatchObject({ status: 409, code: "duplicate_upload" });
+    expect(err).toMatchObject({ kind: "conflict", code: "duplicate_upload" });
+    expect(errorResponse(err).status).toBe(409);
     expect(err.message).toMatch(/shard "c2r-base"/);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });
@@ -120,8 +122,9 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     const before = await snapshotRun(t.db, run.id);
     const layer = { layer: 2, tokens: 10, load: E8(1), ...patch };
     const err = await upload(run, { format: "moe-atlas.aggregate.v1", layers: [layer] }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 400, code });
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ kind: "invalid", code });
+    expect(errorResponse(err).status).toBe(400);
     expect(err.where).toMatch(where);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { DomainError } from "@/lib/errors";
 import { ingestTrace, type IngestResult } from "@/lib/trace/ingest-trace";
 import { chunked } from "./support/snapshot-run";
 import { runPython } from "./support/python";
@@ -63,10 +63,10 @@ describe("bad binary traces are refused with what and where", () => {
   const write = (name: string, bytes: Uint8Array) => fs.writeFileSync(path.join(dir, name), bytes);
   const refuse = async (name: string, code: string, where: RegExp, over = {}) => {
     const err = await ingestFile(name, over).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe(code);
     expect(err.where).toMatch(where);
-    return err as ApiError;
+    return err as DomainError;
   };
 
   it("a truncated .npy", async () => {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { errorResponse } from "@/lib/api/handler";
+import { ApiError, DomainError } from "@/lib/errors";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
@@ -52,12 +53,13 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
         () => null,
         (e) => e,
       );
-      expect(err, "the upload should have been refused").toBeInstanceOf(ApiError);
-      expect((err as ApiError).status).toBe(status);
-      expect((err as ApiError).code).toBe(code);
-      if (where) expect((err as ApiError).where).toMatch(where);
+      expect(err instanceof DomainError || err instanceof ApiError, `the upload should have been refused with a stated error, not ${err}`).toBe(true);
+      // Parsers throw domain errors without a status; the status is the edge's answer (errorResponse).
+      expect(errorResponse(err).status).toBe(status);
+      expect((err as DomainError | ApiError).code).toBe(code);
+      if (where) expect((err as DomainError | ApiError).where).toMatch(where);
       expect(await snapshotRun(t.db, run.id)).toBe(before);
-      return err as ApiError;
+      return err as DomainError | ApiError;
     }
 
     it("counts the real Mixtral HumanEval trace exactly as an independent count does", async () => {

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { errorResponse } from "@/lib/api/handler";
+import { DomainError } from "@/lib/errors";
 import { bytesToF64 } from "@/lib/db/f64";
 import { createModel } from "@/lib/db/queries/models";
 import { insertPruningRun } from "@/lib/db/queries/pruning-runs";
@@ -145,8 +146,9 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       await t.db.update(uploads).set({ hasSums: false }).where(eq(uploads.id, one.uploadId));
       const before = await aggregatesOf(t.db, a.id);
       const err = await deleteUpload(t.db, a.id, two.uploadId).catch((e) => e);
-      expect(err).toBeInstanceOf(ApiError);
-      expect(err).toMatchObject({ status: 409, code: "upload_sums_missing" });
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ kind: "conflict", code: "upload_sums_missing" });
+      expect(errorResponse(err).status).toBe(409);
       expect(await aggregatesOf(t.db, a.id)).toEqual(before);
       // ... but deleting that upload itself is exact: the rest has its sums.
       await deleteUpload(t.db, a.id, one.uploadId);
@@ -154,9 +156,9 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       await upload(b, shard("node0", 1), "node0.json");
       expect(await aggregatesOf(t.db, a.id)).toEqual(await aggregatesOf(t.db, b.id));
 
-      expect(await deleteUpload(t.db, a.id, "nope").catch((e) => e)).toMatchObject({ status: 404, code: "not_found" });
-      expect(await deleteUpload(t.db, b.id, two.uploadId).catch((e) => e)).toMatchObject({ status: 404 });
-      expect(await deleteRun(t.db, "nope").catch((e) => e)).toMatchObject({ status: 404 });
+      expect(await deleteUpload(t.db, a.id, "nope").catch((e) => e)).toMatchObject({ kind: "not_found", code: "not_found" });
+      expect(await deleteUpload(t.db, b.id, two.uploadId).catch((e) => e)).toMatchObject({ kind: "not_found" });
+      expect(await deleteRun(t.db, "nope").catch((e) => e)).toMatchObject({ kind: "not_found" });
     });
 
     it("serializes a delete with concurrent uploads under the run lock: the result is the remaining uploads in commit order", async () => {
@@ -197,7 +199,7 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       const ref = await newRun("humaneval only");
       await upload(ref, humaneval, "humaneval.jsonl");
       expect(await aggregatesOf(t.db, one.id)).toEqual(await aggregatesOf(t.db, ref.id));
-      expect(await deleteUpload(t.db, two.id, second.uploadId).catch((e) => e)).toMatchObject({ status: 409, code: "upload_sums_missing" });
+      expect(await deleteUpload(t.db, two.id, second.uploadId).catch((e) => e)).toMatchObject({ kind: "conflict", code: "upload_sums_missing" });
     });
 
     it("fails an upload cleanly (404, nothing stored) when its run is deleted while the body streams", async () => {
@@ -209,8 +211,8 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
         yield humaneval.subarray(100_000);
       }
       const err = await ingestUpload(t.db, a, body(), { fileName: "humaneval.jsonl" }).catch((e) => e);
-      expect(err).toBeInstanceOf(ApiError);
-      expect(err).toMatchObject({ status: 404, code: "not_found" });
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ kind: "not_found", code: "not_found" });
       expect(err.message).toMatch(/deleted while this upload streamed/);
       const after = await rowCounts(t.db);
       expect(after.runs).toBe(baseline.runs - 1);

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { scaleBand, scaleLinear, schemeTableau10 } from "d3";
 import { useCallback } from "react";
+import { meanOf } from "@/lib/analysis/stats";
 import { expertsQuery } from "@/lib/query/run-queries";
 import type { ExpertsView } from "@/lib/runs/get-experts-view";
 import { parseSpecializationViewState, specializationHref } from "@/lib/url/specialization-view-state";
@@ -62,7 +63,7 @@ export function LabelSpecialization({ runId, layers }: { runId: string; layers: 
               </Exportable>
               <p className="text-xs text-zinc-500">
                 Specialization per expert
-                <DefinitionNote text={KL_DEF} /> · mean {formatValue(mean(data.experts.map((e) => e.labelKl)))} nats
+                <DefinitionNote text={KL_DEF} /> · mean {formatValue(meanOf(data.experts.map((e) => e.labelKl)))} nats
               </p>
             </>
           ) : null}
@@ -71,11 +72,6 @@ export function LabelSpecialization({ runId, layers }: { runId: string; layers: 
     </div>
   );
 }
-
-const mean = (xs: (number | null)[]) => {
-  const v = xs.filter((x): x is number => x !== null);
-  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : null;
-};
 
 const W = 760;
 const ROW = 110;

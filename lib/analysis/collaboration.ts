@@ -4,6 +4,8 @@
  * (nats; high = collaborates broadly, low = specialized to a few partners); Top-T collaborators =
  * the T experts with the largest C_ij; Top-T coverage = Σ over them of p_ij.
  */
+
+import { meanOf } from "./stats";
 export interface ExpertCollaboration {
   expert: number;
   /** Σ_j C_ij: co-activations with any other expert. */
@@ -46,8 +48,5 @@ export function expertCollaboration(coactivation: ArrayLike<number>, experts: nu
 
 /** Mean collaboration entropy of a layer over the experts that co-activated at all. */
 export function meanCollaborationEntropy(coactivation: ArrayLike<number>, experts: number): number | null {
-  const hs = collaboration(coactivation, experts, 0)
-    .map((e) => e.entropy)
-    .filter((h): h is number => h !== null);
-  return hs.length ? hs.reduce((s, h) => s + h, 0) / hs.length : null;
+  return meanOf(collaboration(coactivation, experts, 0).map((e) => e.entropy));
 }

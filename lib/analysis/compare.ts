@@ -3,6 +3,7 @@
  * distance of the load distributions, relative difference of per-token co-activation, and, for
  * paired runs over the same tokens, the top-k flip rate.
  */
+import { meanOf } from "./stats";
 
 /** One layer of a run's aggregates, as compared here (a LayerAggregate fits). */
 export interface ComparedLayer {
@@ -127,9 +128,5 @@ export function compareRuns(layersA: readonly ComparedLayer[], layersB: readonly
     const b = layersB[layer];
     return { layer, jsd: jensenShannonDistance(a.load, b.load), coactivationRelative: coactivationDifference(a, b, experts).relative };
   });
-  const mean = (xs: (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null);
-    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : null;
-  };
-  return { perLayer, meanJsd: mean(perLayer.map((l) => l.jsd)), meanCoactivationRelative: mean(perLayer.map((l) => l.coactivationRelative)) };
+  return { perLayer, meanJsd: meanOf(perLayer.map((l) => l.jsd)), meanCoactivationRelative: meanOf(perLayer.map((l) => l.coactivationRelative)) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contiguousPlacement, deviceOf, DeviceCounter, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "./placement";
+import { contiguousPlacement, ctReduction, deviceOf, DeviceCounter, layersOverBound, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "./placement";
 import { maxWeightPerfectMatching } from "./matching";
 import { balancedPlacement, deviceImbalance, greedyPlacement, matchingPlacement, optimizePlacement } from "./placement-search";
 
@@ -201,5 +201,19 @@ describe("DeviceCounter", () => {
     c.add(2, 4, [0, 0], [0, 1, 2, 3, 0, 1, 4, -1]);
     expect(c.ct(0)).toBe(1.5);
     expect(Array.from(c.deviceLoad[0])).toEqual([2, 1]);
+  });
+});
+
+describe("placement summaries", () => {
+  it("reduction against contiguous: 1 − C_T / C_T(contiguous), unknown when either is", () => {
+    expect(ctReduction(1.5, 2)).toBe(0.25);
+    expect(ctReduction(2, 2)).toBe(0);
+    expect(ctReduction(null, 2)).toBeNull();
+    expect(ctReduction(1, null)).toBeNull();
+    expect(ctReduction(1, 0)).toBeNull();
+  });
+  it("layers over the bound: unknown layers and rounding-level excess are not over", () => {
+    expect(layersOverBound([1.2, null, 1.5 + 1e-12, 1.6], 1.5)).toEqual([3]);
+    expect(layersOverBound([], 1)).toEqual([]);
   });
 });

@@ -141,3 +141,13 @@ export function expertLoadPerDevice(placement: Placement, load: ArrayLike<number
 export function allToAllBytes(devicesReached: number, hidden: number, dtypeBytes: number): number {
   return 2 * devicesReached * hidden * dtypeBytes;
 }
+
+/** Reduction of C_T against the contiguous placement: 1 − C_T / C_T(contiguous); null when either is unknown (or contiguous is 0). */
+export function ctReduction(ct: number | null, contiguous: number | null): number | null {
+  return ct !== null && contiguous ? 1 - ct / contiguous : null;
+}
+
+/** The layers whose device-load max/mean breaks the bound (by more than rounding): where even the most balanced placement could not meet it. */
+export function layersOverBound(imbalance: readonly (number | null)[], bound: number): number[] {
+  return imbalance.flatMap((x, layer) => (x !== null && x > bound + 1e-9 ? [layer] : []));
+}

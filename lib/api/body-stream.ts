@@ -1,4 +1,4 @@
-import { badRequest } from "./api-error";
+import { badRequest } from "@/lib/errors";
 
 /** A request body as an async iterable of byte chunks, read as it arrives. */
 export async function* bodyChunks(req: Request): AsyncGenerator<Uint8Array> {

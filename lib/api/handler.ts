@@ -1,7 +1,7 @@
 import { ZodError } from "zod";
 import { viewerFromRequest, type Viewer } from "@/lib/auth/viewer";
 import { getDatabase, type Database } from "@/lib/db/client";
-import { ApiError, badRequest } from "./api-error";
+import { ApiError, badRequest, DomainError, type ErrorKind } from "@/lib/errors";
 import { assertSameOriginWrite } from "./request-origin";
 
 type Params = Record<string, string>;
@@ -35,8 +35,12 @@ export function apiHandler<P extends Params = Params>(fn: (req: Request, ctx: Ha
   };
 }
 
+/** The HTTP status of each kind of domain error: parsers and importers say what is wrong, the edge says how to answer. */
+const STATUS_OF_KIND: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, too_large: 413 };
+
 export function errorResponse(e: unknown): Response {
   if (e instanceof ApiError) return Response.json(e.toBody(), { status: e.status });
+  if (e instanceof DomainError) return Response.json(e.toBody(), { status: STATUS_OF_KIND[e.kind] });
   if (e instanceof ZodError) {
     const issue = e.issues[0];
     const where = issue.path.length ? issue.path.join(".") : "body";

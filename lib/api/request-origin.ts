@@ -1,4 +1,4 @@
-import { ApiError } from "./api-error";
+import { ApiError } from "@/lib/errors";
 
 /**
  * Where the app is, as its users reach it. Links the server hands out (share URLs) and the

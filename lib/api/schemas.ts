@@ -1,4 +1,4 @@
-import { badRequest } from "./api-error";
+import { badRequest } from "@/lib/errors";
 import { z } from "zod";
 import { modelConfigSchema } from "@/lib/models/model-config";
 import { NORMALIZATIONS } from "@/lib/analysis/coactivation";

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import { canRead, presentedToken, resolveViewer, TOKEN_COOKIE, type Viewer } from "./viewer";
 
 /**

@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { countApiTokens, findApiToken } from "@/lib/db/queries/api-tokens";
 import type { RunRow } from "@/lib/db/schema";

@@ -6,6 +6,12 @@ import * as schema from "./schema";
 
 /** The database both drivers present: Drizzle over node-postgres or over PGlite. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * A transaction of a Db. PgTransaction extends PgDatabase, so a Tx is passed wherever a Db is taken
+ * (reads and writes compose inside one transaction with no cast); functions that need the
+ * transaction itself (row locks that must outlive one statement) take a Tx.
+ */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbKind = "postgres" | "pglite";
 
 export interface Database {
@@ -46,6 +52,8 @@ async function openPostgres(url: string): Promise<Database> {
     await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
+  // The driver's own query-result type (NodePgQueryResultHKT) to the shared Db both drivers present.
+  // eslint-disable-next-line no-restricted-syntax
   const db = drizzle({ client: pool, schema }) as unknown as Db;
   pools.set(db, pool);
   return { db, kind: "postgres", close: () => pool.end() };
@@ -63,6 +71,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     const db = drizzle({ client, schema });
     await migrate(db, { migrationsFolder: MIGRATIONS });
     return {
+      // eslint-disable-next-line no-restricted-syntax -- PGlite's query-result type to the shared Db
       db: db as unknown as Db,
       kind: "pglite",
       close: async () => {

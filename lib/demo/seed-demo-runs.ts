@@ -41,7 +41,7 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
     if (n > 0) return [];
     const out: { run: RunWithModel; demo: DemoRun }[] = [];
     for (const demo of DEMO_RUNS) {
-      const run = await createRunFromBody(tx as unknown as Db, {
+      const run = await createRunFromBody(tx, {
         name: demo.name,
         description: demo.c2rOfFirst
           ? `The tokens of "${DEMO_RUNS[0].name}" (same sequences, positions and logits), re-routed by collaboration-constrained routing: each token keeps its top expert and takes the other ${demo.c2rOfFirst === 1 ? "one" : "k − 1"} from that expert's ${demo.c2rOfFirst} strongest collaborators in the vanilla run (A6). Compare the two runs for the flip rate.`

@@ -22,19 +22,17 @@ const SEEDER: Viewer = ANONYMOUS_OPEN;
  */
 export async function seedPaperResults(db: Db, mixtralRun: RunWithModel | null) {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
-    await t.execute(sql`lock table pruning_runs in share row exclusive mode`);
-    const [{ n }] = await t.select({ n: count() }).from(pruningRuns);
+    await tx.execute(sql`lock table pruning_runs in share row exclusive mode`);
+    const [{ n }] = await tx.select({ n: count() }).from(pruningRuns);
     if (n > 0) return;
     const bodies = parsePruningImport(JSON.stringify(mcSuite), "json", {});
-    await createPruningRuns(t, bodies.map((b) => ({ ...b, tags: ["paper", "mc-suite"] })), SEEDER);
+    await createPruningRuns(tx, bodies.map((b) => ({ ...b, tags: ["paper", "mc-suite"] })), SEEDER);
   });
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
-    await t.execute(sql`lock table quant_results in share row exclusive mode`);
-    const [{ n }] = await t.select({ n: count() }).from(quantResults);
+    await tx.execute(sql`lock table quant_results in share row exclusive mode`);
+    const [{ n }] = await tx.select({ n: count() }).from(quantResults);
     if (n > 0) return;
-    const loads = mixtralRun ? (await getAllLayerAggregates(t, mixtralRun.id, 32, 8)).map((a) => Array.from(a.load)) : null;
+    const loads = mixtralRun ? (await getAllLayerAggregates(tx, mixtralRun.id, 32, 8)).map((a) => Array.from(a.load)) : null;
     const bodies = quantBench.mixtralConfigs.flatMap((cfg) => {
       const alloc = allocationFor(cfg.name, loads);
       if (!alloc) return [];
@@ -53,7 +51,7 @@ export async function seedPaperResults(db: Db, mixtralRun: RunWithModel | null) 
         },
       ];
     });
-    await createQuantResults(t, bodies, SEEDER);
+    await createQuantResults(tx, bodies, SEEDER);
   });
 }
 

@@ -1,5 +1,5 @@
 import { ZodError, type ZodType } from "zod";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import { MODEL_PRESETS } from "@/lib/models/presets";
 
 /**
@@ -14,13 +14,13 @@ export function jsonRecords(text: string, key: string): { doc: unknown; records:
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw badRequest("malformed_json", `the file is not valid JSON: ${(e as Error).message}`, "body");
+    throw invalid("malformed_json", `the file is not valid JSON: ${(e as Error).message}`, "body");
   }
   const wrapped = doc && typeof doc === "object" && !Array.isArray(doc) && Array.isArray((doc as Record<string, unknown>)[key]) ? ((doc as Record<string, unknown>)[key] as unknown[]) : null;
   const list = Array.isArray(doc) ? doc : (wrapped ?? [doc]);
-  if (!list.length) throw badRequest("empty_import", "the file holds no records", "body");
+  if (!list.length) throw invalid("empty_import", "the file holds no records", "body");
   list.forEach((x, i) => {
-    if (!x || typeof x !== "object" || Array.isArray(x)) throw badRequest("invalid_record", "each record must be an object", `${key}[${i}]`);
+    if (!x || typeof x !== "object" || Array.isArray(x)) throw invalid("invalid_record", "each record must be an object", `${key}[${i}]`);
   });
   return { doc, records: list as Record<string, unknown>[] };
 }
@@ -39,18 +39,18 @@ export interface CsvRow {
 /** A CSV table (RFC 4180 quoting) with the `required` columns; columns not in `known` are metrics. */
 export function csvRows(text: string, required: readonly string[], known: readonly string[]): CsvRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  if (lines.length < 2) throw badRequest("empty_import", "the CSV needs a header and at least one row", "line 1");
+  if (lines.length < 2) throw invalid("empty_import", "the CSV needs a header and at least one row", "line 1");
   const header = splitCsvLine(lines[0]).map((h) => h.trim().toLowerCase());
-  for (const need of required) if (!header.includes(need)) throw badRequest("missing_field", `the CSV header has no "${need}" column`, "line 1");
+  for (const need of required) if (!header.includes(need)) throw invalid("missing_field", `the CSV header has no "${need}" column`, "line 1");
   const knownSet = new Set(known);
   return lines.slice(1).map((text, i) => {
     const line = i + 2;
     const fields = splitCsvLine(text).map((c) => c.trim());
-    if (fields.length !== header.length) throw badRequest("malformed_csv", `${fields.length} fields where the header has ${header.length}`, `line ${line}`);
+    if (fields.length !== header.length) throw invalid("malformed_csv", `${fields.length} fields where the header has ${header.length}`, `line ${line}`);
     const all = Object.fromEntries(header.map((h, c) => [h, fields[c]]));
     const num = (column: string) => {
       const v = Number(all[column]);
-      if (all[column] === "" || all[column] === undefined || !Number.isFinite(v)) throw badRequest("invalid_field", `${column} "${all[column] ?? ""}" is not a number`, `line ${line}, column ${column}`);
+      if (all[column] === "" || all[column] === undefined || !Number.isFinite(v)) throw invalid("invalid_field", `${column} "${all[column] ?? ""}" is not a number`, `line ${line}, column ${column}`);
       return v;
     };
     const metrics: Record<string, number> = {};
@@ -64,9 +64,9 @@ export function csvRows(text: string, required: readonly string[], known: readon
 export function modelSpec(model: unknown, fallback: string | undefined, where: string) {
   const name = typeof model === "string" ? model : model === undefined || model === "" ? fallback : null;
   if (name === null) return model;
-  if (!name) throw badRequest("missing_field", "model is required: in the file, or as the query parameter model=<preset id>", `${where}.model`);
+  if (!name) throw invalid("missing_field", "model is required: in the file, or as the query parameter model=<preset id>", `${where}.model`);
   const preset = MODEL_PRESETS.find((p) => p.id === name) ?? MODEL_PRESETS.find((p) => name.toLowerCase().startsWith(p.name.toLowerCase()));
-  if (!preset) throw badRequest("unknown_preset", `model "${name}" is not a preset id or name; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`, `${where}.model`);
+  if (!preset) throw invalid("unknown_preset", `model "${name}" is not a preset id or name; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`, `${where}.model`);
   return { preset: preset.id };
 }
 
@@ -78,7 +78,7 @@ export function parseRecord<T>(schema: ZodType<T>, value: unknown, code: string,
     if (!(e instanceof ZodError)) throw e;
     const issue = e.issues[0];
     const path = issue.path.join(".");
-    throw badRequest(code, `${path || "record"}: ${issue.message}`, path ? `${where}.${path}` : where);
+    throw invalid(code, `${path || "record"}: ${issue.message}`, path ? `${where}.${path}` : where);
   }
 }
 

@@ -4,7 +4,7 @@ import { commitUpload, discardUpload, insertChunk, recordProgress, stageUpload }
 import type { ModelConfig } from "@/lib/models/model-config";
 import type { TraceFormat } from "@/lib/trace/detect-format";
 import { encodeChunk } from "@/lib/trace/encode-chunk";
-import { ingestTrace, type IngestResult } from "@/lib/trace/ingest-trace";
+import { ingestTrace, UPLOAD_BATCH_SIZE, type IngestResult } from "@/lib/trace/ingest-trace";
 
 export interface UploadOptions {
   format?: TraceFormat;
@@ -42,7 +42,7 @@ export async function ingestUpload(
     const result = await ingestTrace(
       body,
       // 64k events a chunk: per-chunk round trips, not bytes, were the cost of storing small events.
-      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: 65536, excludeWarmup: opts.excludeWarmup },
+      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: UPLOAD_BATCH_SIZE, excludeWarmup: opts.excludeWarmup },
       async (batch, labels, progress) => {
         await insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts));
         // Progress doubles as the heartbeat; twice a second is plenty against a 10-minute timeout.

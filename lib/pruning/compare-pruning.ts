@@ -1,5 +1,5 @@
 import { droppedSetJaccard, dropStepOf } from "@/lib/analysis/pruning";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { listPruningRuns } from "@/lib/db/queries/pruning-runs";

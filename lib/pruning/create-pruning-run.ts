@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { insertPruningRun, type PruningRunWithModel } from "@/lib/db/queries/pruning-runs";
@@ -15,22 +15,22 @@ export async function createPruningRuns(db: Db, bodies: PruningRunBody[], viewer
   return db.transaction(async (tx) => {
     const out: PruningRunWithModel[] = [];
     for (const [i, body] of bodies.entries()) {
-      const model = await createModelFromSpec(tx as unknown as Db, body.model, `${where(i)}.model`);
+      const model = await createModelFromSpec(tx, body.model, `${where(i)}.model`);
       const { layers, experts } = model.config;
       body.steps.forEach((s, k) => {
         const at = `${where(i)}.steps[${k}]`;
-        if (s.expertsDroppedPerLayer !== null && s.expertsDroppedPerLayer > experts) throw badRequest("invalid_field", `${s.expertsDroppedPerLayer} experts dropped per layer, but the model has ${experts}`, `${at}.expertsDroppedPerLayer`);
+        if (s.expertsDroppedPerLayer !== null && s.expertsDroppedPerLayer > experts) throw invalid("invalid_field", `${s.expertsDroppedPerLayer} experts dropped per layer, but the model has ${experts}`, `${at}.expertsDroppedPerLayer`);
         if (!s.dropped) return;
-        if (s.dropped.length !== layers) throw badRequest("shape_mismatch", `dropped lists ${s.dropped.length} layers; the model has ${layers} MoE layers`, `${at}.dropped`);
+        if (s.dropped.length !== layers) throw invalid("shape_mismatch", `dropped lists ${s.dropped.length} layers; the model has ${layers} MoE layers`, `${at}.dropped`);
         s.dropped.forEach((ids, l) => {
           const bad = ids.find((e) => e >= experts);
-          if (bad !== undefined) throw badRequest("expert_out_of_range", `expert ${bad} is outside [0, ${experts})`, `${at}.dropped[${l}]`);
-          if (new Set(ids).size !== ids.length) throw badRequest("duplicate_expert", "an expert is listed twice", `${at}.dropped[${l}]`);
+          if (bad !== undefined) throw invalid("expert_out_of_range", `expert ${bad} is outside [0, ${experts})`, `${at}.dropped[${l}]`);
+          if (new Set(ids).size !== ids.length) throw invalid("duplicate_expert", "an expert is listed twice", `${at}.dropped[${l}]`);
         });
       });
-      if (body.runId) await requireRun(tx as unknown as Db, body.runId, viewer, `${where(i)}.runId`);
+      if (body.runId) await requireRun(tx, body.runId, viewer, `${where(i)}.runId`);
       const { criterion, direction } = splitCriterion(body.criterion, body.direction);
-      const row = await insertPruningRun(tx as unknown as Db, {
+      const row = await insertPruningRun(tx, {
         id: newId(),
         name: body.name ?? `${criterionLabel({ criterion, direction })} ${body.schedule}`,
         modelId: model.id,

@@ -1,9 +1,10 @@
+import { meanOf } from "@/lib/analysis/stats";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { type LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { contiguousPlacement, deviceOf } from "@/lib/analysis/placement";
 import { dropLowest, eccDrop, importanceScores, TokenSets, tokenSetImportance, type TraceCriterion } from "@/lib/analysis/pruning";
 import { newSimulationState, simulateBatch } from "@/lib/analysis/simulate-routing";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -121,10 +122,7 @@ async function replayWithout(db: Db, run: RunWithModel, dropped: number[][], dev
     maxOverMean: balanceMetrics(state.layers[l].load).maxOverMean,
     ct: state.ctAfter.ct(l),
   }));
-  const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
-    const v = perLayer.map(f).filter((x): x is number => x !== null);
-    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
-  };
+  const mean = (f: (x: (typeof perLayer)[number]) => number | null) => meanOf(perLayer.map(f));
   const metrics = { routing_mass_retained: mean((x) => x.mass), flip_rate: mean((x) => x.flip), max_over_mean: mean((x) => x.maxOverMean), c_t: mean((x) => x.ct) };
-  return { metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v))), aggregates: state.layers };
+  return { metrics: Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null && Number.isFinite(e[1]))), aggregates: state.layers };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { allocationStep, averageBits, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "@/lib/analysis/quantization";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -33,10 +33,10 @@ export type QuantResultBody = z.infer<typeof quantResultBodySchema>;
 /** Expands the experts' bits to [layer][expert] for the model, saying where a shape is off. */
 function expandExperts(experts: QuantResultBody["bits"]["experts"], L: number, E: number, where: string): number[][] {
   if (typeof experts === "number") return Array.from({ length: L }, () => Array(E).fill(experts));
-  if (experts.length !== L) throw badRequest("shape_mismatch", `bits.experts lists ${experts.length} layers; the model has ${L}`, `${where}.bits.experts`);
+  if (experts.length !== L) throw invalid("shape_mismatch", `bits.experts lists ${experts.length} layers; the model has ${L}`, `${where}.bits.experts`);
   return experts.map((row, l) => {
     if (typeof row === "number") return Array(E).fill(row);
-    if (row.length !== E) throw badRequest("shape_mismatch", `layer ${l} lists ${row.length} experts; the model has ${E}`, `${where}.bits.experts[${l}]`);
+    if (row.length !== E) throw invalid("shape_mismatch", `layer ${l} lists ${row.length} experts; the model has ${E}`, `${where}.bits.experts[${l}]`);
     return row;
   });
 }
@@ -44,17 +44,16 @@ function expandExperts(experts: QuantResultBody["bits"]["experts"], L: number, E
 /** Stores quantization results, all or none; average bits and size come from the model's parameter counts (A10). */
 export async function createQuantResults(db: Db, bodies: QuantResultBody[], viewer: Viewer) {
   return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
     const out: QuantResultWithModel[] = [];
     for (const [i, body] of bodies.entries()) {
       const where = bodies.length > 1 ? `quantResults[${i}]` : "body";
-      const model = await createModelFromSpec(t, body.model, `${where}.model`);
+      const model = await createModelFromSpec(tx, body.model, `${where}.model`);
       const { layers: L, experts: E, params } = model.config;
-      if (!params) throw badRequest("missing_params", `model ${model.name} has no parameter counts (config.params), so average bits cannot be computed`, `${where}.model`);
+      if (!params) throw invalid("missing_params", `model ${model.name} has no parameter counts (config.params), so average bits cannot be computed`, `${where}.model`);
       const alloc: BitAllocation = { attention: body.bits.attention, experts: expandExperts(body.bits.experts, L, E, where), ...(body.bits.shared !== undefined ? { shared: body.bits.shared } : {}) };
       const avg = averageBits(params, L, E, alloc);
-      for (const k of ["runId", "fpRunId", "quantRunId"] as const) if (body[k]) await requireRun(t, body[k]!, viewer, `${where}.${k}`);
-      const row = await insertQuantResult(t, {
+      for (const k of ["runId", "fpRunId", "quantRunId"] as const) if (body[k]) await requireRun(tx, body[k]!, viewer, `${where}.${k}`);
+      const row = await insertQuantResult(tx, {
         id: newId(),
         name: body.name,
         modelId: model.id,
@@ -118,20 +117,20 @@ export const suggestBodySchema = z.object({
 export async function suggestAllocation(db: Db, body: z.infer<typeof suggestBodySchema>, viewer: Viewer) {
   const run = body.runId ? await requireRun(db, body.runId, viewer, "runId") : null;
   const config = run ? run.model.config : body.model ? ("preset" in body.model ? modelOfPreset(body.model.preset) : body.model) : null;
-  if (!config) throw badRequest("missing_field", "give runId (usage) or model", "model");
+  if (!config) throw invalid("missing_field", "give runId (usage) or model", "model");
   const { layers: L, experts: E, params } = config;
-  if (!params) throw badRequest("missing_params", `model ${config.name} has no parameter counts (config.params)`, "model");
-  if (body.topPerLayer === undefined && body.firstBlocks === undefined && body.budget === undefined) throw badRequest("missing_field", "give a budget (average bits) or an explicit topPerLayer / firstBlocks", "budget");
+  if (!params) throw invalid("missing_params", `model ${config.name} has no parameter counts (config.params)`, "model");
+  if (body.topPerLayer === undefined && body.firstBlocks === undefined && body.budget === undefined) throw invalid("missing_field", "give a budget (average bits) or an explicit topPerLayer / firstBlocks", "budget");
   const opts = { high: body.high, low: body.low, attention: body.attention, shared: body.shared, budget: body.budget, params };
   let alloc: BitAllocation;
   let loads: number[][] | null = null;
   if (body.strategy === "usage") {
-    if (!run) throw badRequest("missing_field", "usage-based allocation needs runId: the trace whose expert loads rank the experts", "runId");
+    if (!run) throw invalid("missing_field", "usage-based allocation needs runId: the trace whose expert loads rank the experts", "runId");
     loads = (await getAllLayerAggregates(db, run.id, L, E)).map((a) => Array.from(a.load));
     alloc = suggestByUsage(loads, { ...opts, topPerLayer: body.topPerLayer });
   } else if (body.strategy === "outliers") {
-    if (!body.scores) throw badRequest("missing_field", "outlier-based allocation needs scores: [layer][expert]", "scores");
-    if (body.scores.length !== L || body.scores.some((r) => r.length !== E)) throw badRequest("shape_mismatch", `scores must be ${L} layers × ${E} experts`, "scores");
+    if (!body.scores) throw invalid("missing_field", "outlier-based allocation needs scores: [layer][expert]", "scores");
+    if (body.scores.length !== L || body.scores.some((r) => r.length !== E)) throw invalid("shape_mismatch", `scores must be ${L} layers × ${E} experts`, "scores");
     alloc = suggestByOutliers(body.scores, { ...opts, topPerLayer: body.topPerLayer });
   } else alloc = suggestByBlock(L, E, { ...opts, firstBlocks: body.firstBlocks });
   const avg = averageBits(params, L, E, alloc);
@@ -142,6 +141,6 @@ export async function suggestAllocation(db: Db, body: z.infer<typeof suggestBody
 
 function modelOfPreset(id: string) {
   const p = findPreset(id);
-  if (!p) throw badRequest("unknown_preset", `unknown model preset "${id}"`, "model.preset");
+  if (!p) throw invalid("unknown_preset", `unknown model preset "${id}"`, "model.preset");
   return p;
 }

@@ -1,6 +1,7 @@
+import { meanOf } from "@/lib/analysis/stats";
 import { coactivationDifference, compareRuns, jensenShannonDistance } from "@/lib/analysis/compare";
 import { PairedJoin } from "@/lib/analysis/paired-join";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -34,7 +35,6 @@ export async function getComparison(db: Db, a: RunWithModel, b: RunWithModel, op
     flipRate: paired && paired.matched[l.layer] > 0 ? paired.flips[l.layer] / paired.matched[l.layer] : null,
     pairedTokens: paired ? paired.matched[l.layer] : null,
   }));
-  const flipRates = perLayer.map((l) => l.flipRate).filter((v): v is number => v !== null);
   let layerDetail = null;
   if (opts.layer !== undefined) {
     const x = aggA[opts.layer];
@@ -61,7 +61,7 @@ export async function getComparison(db: Db, a: RunWithModel, b: RunWithModel, op
     perLayer,
     meanJsd: cmp.meanJsd,
     meanCoactivationRelative: cmp.meanCoactivationRelative,
-    meanFlipRate: flipRates.length ? flipRates.reduce((s, v) => s + v, 0) / flipRates.length : null,
+    meanFlipRate: meanOf(perLayer.map((l) => l.flipRate)),
     paired: paired
       ? { matchedEvents: paired.matched.reduce((s, v) => s + v, 0), unmatchedA: paired.unmatchedA, unmatchedB: paired.unmatchedB, repeatedA: paired.repeatedA, repeatedB: paired.repeatedB }
       : null,

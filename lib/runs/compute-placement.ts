@@ -1,8 +1,9 @@
 import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
-import { allToAllBytes, contiguousPlacement, deviceOf, expertLoadPerDevice, maxOverMean, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
+import { allToAllBytes, contiguousPlacement, ctReduction, deviceOf, expertLoadPerDevice, layersOverBound, maxOverMean, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
 import { deviceTokenLoad, optimizeOnEvents, type TokenSets } from "@/lib/analysis/placement-events";
 import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
-import { badRequest } from "@/lib/api/api-error";
+import { meanOf, sumOf } from "@/lib/analysis/stats";
+import { badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -86,7 +87,7 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     return {
       placement: p,
       ct,
-      reduction: ct !== null && contiguous ? 1 - ct / contiguous : null,
+      reduction: ctReduction(ct, contiguous),
       bytes: hidden && ct !== null ? allToAllBytes(reached, hidden, WIRE_DTYPE.bytes) : null,
       deviceLoad,
       expertLoad: expertLoadPerDevice(p, agg.load),
@@ -97,8 +98,6 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
   });
   const withTokens = perLayer.filter((l) => l.ct !== null);
   const entropy = aggs.map((agg) => meanCollaborationEntropy(agg.coactivation, E));
-  const knownEntropy = entropy.filter((h): h is number => h !== null);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   const bytes = perLayer.map((l) => l.bytes);
   return {
     devices,
@@ -107,14 +106,15 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     exact: objective !== "colocation-proxy",
     note: placementNote(objective, topK, run.events, E, devices),
     ctPerLayer: perLayer.map((l) => l.ct),
-    ctMean: mean(withTokens.map((l) => l.ct!)),
-    reductionMean: mean(withTokens.map((l) => l.reduction ?? 0)),
+    ctMean: meanOf(withTokens.map((l) => l.ct)),
+    // A layer with tokens but no reduction (contiguous C_T of 0) counts as no reduction.
+    reductionMean: meanOf(withTokens.map((l) => l.reduction ?? 0)),
     /** A5 bytes = 2 · Σ_t |devices| · hidden · dtype size, per layer and summed; null without the model's hidden size. */
     hidden: hidden ?? null,
     dtype: WIRE_DTYPE.name,
     dtypeBytes: WIRE_DTYPE.bytes,
     bytesPerLayer: bytes,
-    bytesTotal: bytes.some((b) => b !== null) ? bytes.reduce<number>((s, b) => s + (b ?? 0), 0) : null,
+    bytesTotal: sumOf(bytes),
     placement: perLayer.map((l) => l.placement),
     deviceLoad: perLayer.map((l) => l.deviceLoad),
     expertLoad: perLayer.map((l) => l.expertLoad),
@@ -122,10 +122,10 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     assignmentImbalance: perLayer.map((l) => l.assignmentImbalance),
     /** A3 mean collaboration entropy per layer: what C2R lowers, and why grouping then pays. */
     collaborationEntropy: entropy,
-    meanCollaborationEntropy: knownEntropy.length ? knownEntropy.reduce((s, h) => s + h, 0) / knownEntropy.length : null,
+    meanCollaborationEntropy: meanOf(entropy),
     maxImbalance: strategy === "optimized" ? (maxImbalance ?? null) : null,
     /** Layers where even the most balanced placement breaks the bound (it is then returned as is). */
-    boundMissed: strategy === "optimized" && maxImbalance ? perLayer.flatMap((l, i) => (l.assignmentImbalance !== null && l.assignmentImbalance > maxImbalance + 1e-9 ? [i] : [])) : [],
+    boundMissed: strategy === "optimized" && maxImbalance ? layersOverBound(perLayer.map((l) => l.assignmentImbalance), maxImbalance) : [],
   };
 }
 

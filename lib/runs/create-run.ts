@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { CreateRunBody } from "@/lib/api/schemas";
 import type { Db } from "@/lib/db/client";
 import { createModel } from "@/lib/db/queries/models";

@@ -1,4 +1,4 @@
-import { ApiError, notFound } from "@/lib/api/api-error";
+import { ApiError, notFound } from "@/lib/errors";
 import { canWrite, requireWriter, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { deletePruningRun, getPruningRun } from "@/lib/db/queries/pruning-runs";

@@ -3,7 +3,7 @@ import { expertCollaboration } from "@/lib/analysis/collaboration";
 import { labelSpecialization } from "@/lib/analysis/specialization";
 import { dropStepOf } from "@/lib/analysis/pruning";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates, getLabelLoads } from "@/lib/db/queries/layer-aggregates";

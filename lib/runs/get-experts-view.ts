@@ -2,7 +2,7 @@ import { balanceMetrics } from "@/lib/analysis/balance";
 import { collaboration, meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { labelSpecialization } from "@/lib/analysis/specialization";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLabelLoads, getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";

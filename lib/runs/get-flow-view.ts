@@ -1,3 +1,4 @@
+import { meanOf } from "@/lib/analysis/stats";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
 import type { Db } from "@/lib/db/client";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -17,10 +18,9 @@ export async function getFlowView(db: Db, run: RunWithModel) {
     if (agg.transitions) for (let i = 0; i < E * E; i++) pairs += agg.transitions[i];
     return { layer, tokens: agg.tokens, transitions: pairs, predictability: p && pairs > 0 ? p.predictability : null };
   });
-  const known = perLayer.map((l) => l.predictability).filter((v): v is number => v !== null);
   return {
     layers: perLayer,
-    meanPredictability: known.length ? known.reduce((s, v) => s + v, 0) / known.length : null,
+    meanPredictability: meanOf(perLayer.map((l) => l.predictability)),
     /** Chance level: a random expert of the next layer is in its top-k with probability k / E. */
     chance: run.model.config.topK / E,
   };

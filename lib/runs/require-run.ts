@@ -1,4 +1,4 @@
-import { ApiError, notFound } from "@/lib/api/api-error";
+import { ApiError, notFound } from "@/lib/errors";
 import { canRead, canWrite, requireWriter, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";

@@ -1,9 +1,10 @@
+import { meanOf } from "@/lib/analysis/stats";
 import { BALANCE_SCALARS, balanceMetrics, type BalanceScalar } from "@/lib/analysis/balance";
 import { accumulateTopK, emptyLayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { deviceOf, DeviceCounter } from "@/lib/analysis/placement";
 import { newSimulationState, simulateBatch, topCollaborators, type SimulationSpec } from "@/lib/analysis/simulate-routing";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
@@ -108,10 +109,7 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       simulated: { ...scalars(bs), maxOverMean: bs.maxOverMean, cv: bs.cv, ct: after.contiguous.ct(l), ctBy: ctOf(after, l), entropy: meanCollaborationEntropy(sim.coactivation, E), load: Array.from(sim.load) },
     };
   });
-  const mean = (f: (x: (typeof perLayer)[number]) => number | null) => {
-    const xs = perLayer.filter((x) => x.tokens > 0).map(f).filter((v): v is number => v !== null);
-    return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null;
-  };
+  const mean = (f: (x: (typeof perLayer)[number]) => number | null) => meanOf(perLayer.filter((x) => x.tokens > 0).map(f));
   return {
     kind: req.kind,
     events,

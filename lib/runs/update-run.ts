@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { UpdateRunBody } from "@/lib/api/schemas";
 import { requireAdmin, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";

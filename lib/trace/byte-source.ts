@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { ApiError } from "@/lib/api/api-error";
+import { tooLarge } from "@/lib/errors";
 
 /**
  * Wraps an upload body: counts bytes (refusing past `maxBytes`), hashes them for duplicate
@@ -63,7 +63,7 @@ export class ByteSource implements AsyncIterable<Uint8Array> {
     const chunk = r.value;
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
-      throw new ApiError(413, "upload_too_large", `the upload exceeds the limit of ${this.maxBytes} bytes (ATLAS_MAX_UPLOAD_BYTES)`, `byte ${this.maxBytes}`);
+      throw tooLarge("upload_too_large", `the upload exceeds the limit of ${this.maxBytes} bytes (ATLAS_MAX_UPLOAD_BYTES)`, `byte ${this.maxBytes}`);
     }
     this.hash.update(chunk);
     return chunk;

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 
 /** The event fields a trace can carry, and the names real loggers use for them (PRODUCT.md §3.1). */
 export const FIELD_ALIASES = {
@@ -26,10 +26,10 @@ export function parseFieldMap(spec: string | null | undefined): FieldMap {
   if (!spec) return map as FieldMap;
   for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
     const m = /^([A-Za-z]+)\s*[:=]\s*(.+)$/.exec(part);
-    if (!m) throw badRequest("invalid_map", `cannot read map entry "${part}"; expected field:name, e.g. experts:topk_ids`, "query parameter map");
+    if (!m) throw invalid("invalid_map", `cannot read map entry "${part}"; expected field:name, e.g. experts:topk_ids`, "query parameter map");
     const field = m[1] as EventField;
     if (!FIELDS.includes(field)) {
-      throw badRequest("invalid_map", `unknown field "${m[1]}" in map; known fields: ${FIELDS.join(", ")}`, "query parameter map");
+      throw invalid("invalid_map", `unknown field "${m[1]}" in map; known fields: ${FIELDS.join(", ")}`, "query parameter map");
     }
     map[field] = [m[2].trim(), ...FIELD_ALIASES[field]];
   }

@@ -5,7 +5,7 @@ import {
   type LabelLoad,
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import { ByteSource } from "./byte-source";
 import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
 import type { EventBatch } from "./event-batch";
@@ -20,6 +20,11 @@ import { parseSafetensors } from "./binary/parse-safetensors";
 import { describeWarmup, WarmupFilter, type WarmupReport } from "./warmup";
 import { WarningCollector, type TraceWarning } from "./warnings";
 
+/** Events per batch when the caller does not say (bench/ingest). */
+export const DEFAULT_BATCH_SIZE = 16_384;
+/** Events per batch on the upload path: one stored chunk each, and the most events parsing holds at once (docs/ARCHITECTURE.md). */
+export const UPLOAD_BATCH_SIZE = 65_536;
+
 export interface IngestOptions {
   model: TraceModel;
   format?: TraceFormat;
@@ -28,6 +33,7 @@ export interface IngestOptions {
   /** A label for every event of the upload that has none of its own. */
   label?: string | null;
   maxBytes: number;
+  /** Events per batch (DEFAULT_BATCH_SIZE when absent). */
   batchSize?: number;
   /** Leave out runs of identical routing (profiling and warm-up passes, lib/trace/warmup.ts). */
   excludeWarmup?: boolean;
@@ -68,7 +74,7 @@ const PARSERS: Record<Exclude<TraceFormat, "aggregate">, (s: AsyncIterable<Uint8
 
 /**
  * Streams one upload through its parser, aggregating per layer and handing each batch of raw
- * events to `sink`. Throws an ApiError on the first bad input; the caller discards what the sink
+ * events to `sink`. Throws a DomainError on the first bad input; the caller discards what the sink
  * stored. Memory is bounded by the batch size, whatever the upload's size.
  */
 export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestOptions, sink: BatchSink): Promise<IngestResult> {
@@ -85,7 +91,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     labels,
     defaultLabel: opts.label ? labels.id(opts.label) : -1,
     warnings,
-    batchSize: opts.batchSize ?? 16384,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
   };
   const layers = Array.from({ length: model.layers }, () => emptyLayerAggregate(model.experts));
   const labelLoads: LabelLoad[] = [];
@@ -117,7 +123,7 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
 
   if (events === 0) {
     const why = parsed ? `: all ${parsed} events were runs of identical routing, excluded as warm-up (exclude_warmup)` : "";
-    throw badRequest("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
+    throw invalid("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
   }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);

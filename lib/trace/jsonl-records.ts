@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import type { TraceModel } from "./parse-context";
 import type { WarningCollector } from "./warnings";
 
@@ -64,7 +64,7 @@ export function checkMetadata(o: Record<string, unknown>, model: TraceModel, lin
   const scopes = metaScopes(o);
   const where = `line ${line}`;
   const mismatch = (field: string, stated: number, ours: number, what: string) => {
-    throw badRequest(
+    throw invalid(
       "metadata_mismatch",
       `line ${line} is metadata stating ${field} = ${stated}, but the run's model${model.name ? ` (${model.name})` : ""} has ${ours} ${what}; is this the log of another model?`,
       `${where}, field ${field}`,

@@ -44,7 +44,7 @@ describe("parseJsonSliced", () => {
   it("refuses what JSON.parse refuses, naming the byte", async () => {
     for (const text of ["", "[1,]", "{\"a\" 1}", "01", "1.", "[1 2]", "nul", '"abc', "{\"a\":1}}", "[\"\t\"]", "+1", ".5", "{,}", "[", '{"a":1,}']) {
       expect(() => JSON.parse(text)).toThrow();
-      await expect(parseJsonSliced(enc(text), "doc"), text).rejects.toMatchObject({ status: 400, code: "malformed_json", where: expect.stringMatching(/^doc, byte \d+$/) });
+      await expect(parseJsonSliced(enc(text), "doc"), text).rejects.toMatchObject({ kind: "invalid", code: "malformed_json", where: expect.stringMatching(/^doc, byte \d+$/) });
     }
     await expect(parseJsonSliced(new Uint8Array([0x22, 0xff, 0x22]), "doc")).rejects.toMatchObject({ code: "malformed_json" });
     // Tokens that only an attack makes long are refused at their start, not scanned on.

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import { TimeSlicer } from "./time-slicer";
 
 type Container = unknown[] | Record<string, unknown>;
@@ -29,7 +29,7 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
   let checkedAt = 0;
 
   const fail = (what: string): never => {
-    throw badRequest("malformed_json", `${where} is not valid JSON: ${what} at byte ${i}`, `${where}, byte ${i}`);
+    throw invalid("malformed_json", `${where} is not valid JSON: ${what} at byte ${i}`, `${where}, byte ${i}`);
   };
   const ws = () => {
     const start = i;

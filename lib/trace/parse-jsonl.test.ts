@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
+import { DomainError } from "@/lib/errors";
 import { decodeChunk, encodeChunk } from "./encode-chunk";
 import type { EventBatch } from "./event-batch";
 import { parseFieldMap } from "./field-map";
@@ -102,7 +102,7 @@ describe("parseJsonl", () => {
   it("names the line and field of a bad value in a per-token line", async () => {
     const line = '{"experts": [[0, 1], [2, 2], [4, 5], [6, 7]]}';
     const err = await collect(`\n${line}`).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ code: "duplicate_expert", where: "line 2 (byte 1), layer 1" });
   });
 });
@@ -135,7 +135,7 @@ describe("parseJsonl: engine logs with records that are not events", () => {
   it("refuses a log whose metadata states another model's shape, naming the field", async () => {
     for (const [field, value] of [["num_experts", 64], ["top_k", 8], ["num_layers", 32]] as const) {
       const err = await collect([`{"type": "meta", "${field}": ${value}}`, route(0, 0)].join("\n"), ctx({ model: { ...model, name: "Mixtral-8x7B" } })).catch((e) => e);
-      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toBeInstanceOf(DomainError);
       expect(err).toMatchObject({ code: "metadata_mismatch", where: `line 1, field ${field}` });
       expect(err.message).toContain("Mixtral-8x7B");
     }

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import { EventBatchBuilder, type EventBatch } from "./event-batch";
 import { FieldPicker } from "./field-map";
 import type { ParseContext } from "./parse-context";
@@ -61,7 +61,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       } catch (e) {
         const t = text.trim();
         const document = !seen && (t === "{" || t === "[" || (t.startsWith("{") && !t.endsWith("}")));
-        throw badRequest(
+        throw invalid(
           "malformed_json",
           document
             ? `line ${line.number} is not valid JSON on its own: this looks like a JSON document spread over several lines, which is neither JSONL (one event per line) nor an aggregate (a document with "format": "moe-atlas.aggregate.v1")`
@@ -70,7 +70,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         );
       }
       if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-        throw badRequest("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, String(loc));
+        throw invalid("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, String(loc));
       }
       const o = obj as Record<string, unknown>;
       const experts = pick.experts.get(o);
@@ -87,7 +87,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         continue;
       }
       if (experts === undefined) {
-        throw badRequest("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, String(loc));
+        throw invalid("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, String(loc));
       }
       const weights = pick.weights.get(o);
       const logits = pick.logits.get(o);
@@ -99,7 +99,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         isPerToken = perToken;
       } else if (hasWeights !== (weights !== undefined) || hasLogits !== (logits !== undefined) || isPerToken !== perToken) {
         const now = describeShape(perToken, weights !== undefined, logits !== undefined);
-        throw badRequest("inconsistent_events", `line ${line.number} ${now}, but earlier lines ${describeShape(isPerToken, hasWeights, hasLogits)}`, String(loc));
+        throw invalid("inconsistent_events", `line ${line.number} ${now}, but earlier lines ${describeShape(isPerToken, hasWeights, hasLogits)}`, String(loc));
       }
 
       const seqRaw = pick.sequence.get(o);
@@ -112,12 +112,12 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       let label = ctx.defaultLabel;
       if (labelRaw !== undefined) {
         if (typeof labelRaw !== "string" && typeof labelRaw !== "number") {
-          throw badRequest("invalid_label", `label must be a string, got ${describe(labelRaw)}`, String(loc));
+          throw invalid("invalid_label", `label must be a string, got ${describe(labelRaw)}`, String(loc));
         }
         const name = String(labelRaw);
-        if (name.includes("\u0000")) throw badRequest("nul_character", "label contains a NUL character (U+0000), which cannot be stored", String(loc));
+        if (name.includes("\u0000")) throw invalid("nul_character", "label contains a NUL character (U+0000), which cannot be stored", String(loc));
         label = ctx.labels.id(name);
-        if (label < 0) throw badRequest("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, String(loc));
+        if (label < 0) throw invalid("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, String(loc));
       }
 
       let firstLayer: number;
@@ -126,7 +126,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         layerCount = (experts as unknown[]).length;
         firstLayer = 0;
         if (layerCount > model.layers) {
-          throw badRequest("shape_mismatch", `experts has ${layerCount} layers, the model has ${model.layers}`, String(loc));
+          throw invalid("shape_mismatch", `experts has ${layerCount} layers, the model has ${model.layers}`, String(loc));
         }
         if (layerCount < model.layers) {
           warnings.add("token_missing_layers", (n) => `${n} tokens have fewer layers than the model's ${model.layers}`, String(loc));
@@ -134,7 +134,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       } else {
         const layerRaw = pick.layer.get(o);
         if (layerRaw === undefined) {
-          throw badRequest("missing_field", `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`, String(loc));
+          throw invalid("missing_field", `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`, String(loc));
         }
         firstLayer = readLayer(layerRaw, model.layers, loc);
         layerCount = 1;
@@ -180,7 +180,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
   const last = builder.take();
   if (last) yield last;
   if (!seen) {
-    throw badRequest(
+    throw invalid(
       "empty_trace",
       skipped
         ? `the upload holds no routing events: its ${skipped} record(s) have no experts field (tried ${fields.experts.join(", ")}) and were taken for metadata; use map=experts:<name> if the experts are under another name, or give an aggregate document "format": "moe-atlas.aggregate.v1"`
@@ -192,7 +192,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
 
 function rowOf(value: unknown, layer: number, field: string, where: Where): unknown {
   if (!Array.isArray(value) || value.length <= layer) {
-    throw badRequest("shape_mismatch", `${field} must be a [layers][...] array with a row for layer ${layer}`, String(where));
+    throw invalid("shape_mismatch", `${field} must be a [layers][...] array with a row for layer ${layer}`, String(where));
   }
   return value[layer];
 }

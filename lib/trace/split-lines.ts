@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { DomainError, invalid, tooLarge } from "@/lib/errors";
 
 /**
  * Longest line accepted (ATLAS_MAX_LINE_BYTES, default 4 MiB). A JSONL event is a few hundred
@@ -33,7 +33,7 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>): AsyncGener
   let number = 0;
   let offset = 0;
   const tooLong = (at: number, line = number + 1) =>
-    new ApiError(413, "line_too_long", `line ${line} is longer than ${limit} bytes (ATLAS_MAX_LINE_BYTES); is this JSONL, one event or token per line?`, `line ${line}, byte ${at}`);
+    tooLarge("line_too_long", `line ${line} is longer than ${limit} bytes (ATLAS_MAX_LINE_BYTES); is this JSONL, one event or token per line?`, `line ${line}, byte ${at}`);
   for await (const chunk of source) {
     const chunkOffset = offset;
     offset += chunk.length;
@@ -107,7 +107,7 @@ function decodeLines(bytes: Uint8Array, before: number, baseOffset: number, last
 }
 
 /** Finds the first line that is not valid UTF-8, to say where. */
-function invalidUtf8(bytes: Uint8Array, before: number, baseOffset: number): ApiError {
+function invalidUtf8(bytes: Uint8Array, before: number, baseOffset: number): DomainError {
   const strict = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
   for (let n = before + 1; start < bytes.length; n++) {
@@ -116,9 +116,9 @@ function invalidUtf8(bytes: Uint8Array, before: number, baseOffset: number): Api
     try {
       strict.decode(bytes.subarray(start, nl));
     } catch {
-      return badRequest("invalid_utf8", `line ${n} is not valid UTF-8 text`, `line ${n}, byte ${baseOffset + start}`);
+      return invalid("invalid_utf8", `line ${n} is not valid UTF-8 text`, `line ${n}, byte ${baseOffset + start}`);
     }
     start = nl + 1;
   }
-  return badRequest("invalid_utf8", "the upload is not valid UTF-8 text", `byte ${baseOffset}`);
+  return invalid("invalid_utf8", "the upload is not valid UTF-8 text", `byte ${baseOffset}`);
 }

@@ -37,7 +37,7 @@ export interface WarmupReport {
 
 const MAX_LISTED = 64;
 /** Events held back while excluding; beyond this the oldest undecided run is taken as real routing. */
-const MAX_HELD = 1 << 20;
+export const MAX_HELD = 1 << 20;
 
 /** A run of identical routing in one layer, while it is being read. */
 interface OpenRun {

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { parseLayerParam } from "@/lib/api/schemas";
 import { getComparison } from "@/lib/runs/compare-runs";

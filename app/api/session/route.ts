@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import { apiHandler, readJson } from "@/lib/api/handler";
 import { isHttps } from "@/lib/api/request-origin";
 import { TOKEN_COOKIE } from "@/lib/auth/viewer";

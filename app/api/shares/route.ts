@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler, readJson } from "@/lib/api/handler";
 import { publicOrigin } from "@/lib/api/request-origin";
 import { requireWriter } from "@/lib/auth/viewer";

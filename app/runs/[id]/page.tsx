@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
-import { pageRun, pageRunOrNull, pageViewer } from "@/lib/auth/page-viewer";
+import { pageRunOrNull, pageViewer } from "@/lib/auth/page-viewer";
 import { getDb } from "@/lib/db/client";
-import { listCommittedUploads } from "@/lib/db/queries/runs";
 import { listSharesOfRun } from "@/lib/db/queries/shares";
-import { getRunBalance } from "@/lib/runs/get-run-balance";
-import { toRunView } from "@/lib/runs/run-view";
-import { parseMetric, RunOverview } from "@/components/runs/run-overview";
+import { loadLiveView } from "@/lib/views/live-view";
 import { RunManage } from "@/components/runs/run-manage";
 import { RunShares } from "@/components/runs/run-shares";
 import { RunUploads } from "@/components/runs/run-uploads";
 import { UploadPanel } from "@/components/upload/upload-panel";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
@@ -20,19 +19,16 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: run?.name ?? "Run not found" };
 }
 
-/** V2: the run overview. */
+/** V2: the run overview (its balance answers as the view registry lists them), with what only the live page has: manage, uploads, shares, upload. */
 export default async function RunPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const metric = parseMetric((await searchParams).metric);
-  const db = await getDb();
-  const run = await pageRun(id);
-  const view = toRunView(run, await listCommittedUploads(db, id));
-  const shares = (await listSharesOfRun(db, id, await pageViewer())).map((s) => ({ id: s.id, path: s.path, createdAt: s.createdAt.toISOString() }));
+  const live = await loadLiveView("overview", { runId: id }, await searchParams);
+  const shares = (await listSharesOfRun(await getDb(), id, await pageViewer())).map((s) => ({ id: s.id, path: s.path, createdAt: s.createdAt.toISOString() }));
   return (
-    <RunOverview view={view} balance={await getRunBalance(db, run)} metric={metric} actions={<RunManage run={view} />}>
-      <RunUploads run={view} />
+    <LiveView component={VIEW_COMPONENTS.overview} {...live} actions={<RunManage run={live.run} />}>
+      <RunUploads run={live.run} />
       <RunShares shares={shares} />
       <UploadPanel runId={id} />
-    </RunOverview>
+    </LiveView>
   );
 }

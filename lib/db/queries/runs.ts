@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
-import { ApiError } from "@/lib/api/api-error";
+import { missing } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
@@ -109,7 +109,7 @@ export interface DeletedRun {
 export async function deleteRun(db: Db, id: string): Promise<DeletedRun> {
   return db.transaction(async (tx) => {
     const [run] = await tx.select({ id: runs.id, name: runs.name, modelId: runs.modelId }).from(runs).where(eq(runs.id, id)).for("update");
-    if (!run) throw new ApiError(404, "not_found", `run "${id}" was not found`, "path parameter id");
+    if (!run) throw missing("not_found", `run "${id}" was not found`, "path parameter id");
     const pr = await tx.select({ id: pruningRuns.id, modelId: pruningRuns.modelId }).from(pruningRuns).where(eq(pruningRuns.runId, id));
     const qr = await tx
       .select({ id: quantResults.id, modelId: quantResults.modelId })

@@ -1,11 +1,11 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
-import { ApiError } from "@/lib/api/api-error";
+import { conflict, missing } from "@/lib/errors";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
+import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LabelSums, type LayerSums } from "@/lib/analysis/upload-sums";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
-import { postgresPoolOf, type Db } from "../client";
-import { addLabelSums, addLayerSums, type LabelSums, type LayerSums } from "../add-upload-sums";
+import { postgresPoolOf, type Db, type Tx } from "../client";
 import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
 import { eventChunks, labelLoads, layerAggregates, runs, uploadLabelSums, uploadLayerSums, uploads } from "../schema";
@@ -36,7 +36,7 @@ export async function insertChunk(db: Db, uploadId: string, runId: string, chunk
     await writeChunk(db, uploadId, runId, chunkNo, labelNames, c);
   } catch (e) {
     // The staging upload's row went with its run (deleted while this body streamed): say so, not a 500.
-    if (isForeignKeyViolation(e)) throw new ApiError(404, "not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
+    if (isForeignKeyViolation(e)) throw missing("not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
     throw e;
   }
 }
@@ -104,23 +104,14 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       );
     if (dup) {
       const what = dup.sha256 === t.sha256 ? "this identical file" : `shard "${t.shard}"`;
-      throw new ApiError(
-        409,
-        "duplicate_upload",
+      throw conflict("duplicate_upload",
         `${what} was already ingested into this run (upload ${dup.id} at ${dup.committedAt?.toISOString()}); it is not counted twice`,
         `upload ${dup.id}`,
       );
     }
 
-    // This upload's own sums, the layers it touches only (a layer it has no tokens or
-    // transitions for is left as it is), kept beside it so a later delete can re-add the rest.
-    const add: LayerSums[] = [];
-    for (let l = 0; l < t.layers.length; l++) {
-      const a = t.layers[l];
-      const transitions = t.transitions?.[l] ?? null;
-      if (a.tokens === 0 && !transitions) continue;
-      add.push({ layer: l, tokens: a.tokens, load: a.load, weightSum: a.weightSum, coactivation: a.coactivation, transitions });
-    }
+    // This upload's own sums, kept beside it so a later delete can re-add the rest.
+    const add = ownLayerSums(t.layers, t.transitions);
     const totals = new Map((await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId))).map((r) => [r.layer, layerSumsOf(r)]));
     const stored = new Set(totals.keys());
     for (const l of addLayerSums(totals, add)) {
@@ -128,9 +119,9 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       if (stored.has(l)) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
       else await tx.insert(layerAggregates).values({ runId, ...values });
     }
-    const tokens = Math.max(0, ...[...totals.values()].map((r) => r.tokens));
+    const tokens = runTokens(totals.values());
 
-    const addLabels: LabelSums[] = t.labels.flatMap((label, i) => (t.labelLoads[i] ? [{ label, tokens: t.labelLoads[i].tokens, load: t.labelLoads[i].load }] : []));
+    const addLabels = ownLabelSums(t.labels, t.labelLoads);
     if (addLabels.length) {
       const rows = await tx
         .select()
@@ -217,26 +208,24 @@ export async function sweepStaleUploads(db: Db, silentForMs: number) {
   return gone.length;
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
 /** Takes the run's row lock (commits and deletes of one run serialize on it); 404 when the run is gone. */
 async function lockRun(tx: Tx, runId: string) {
   const locked = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("update");
-  if (!locked.length) throw new ApiError(404, "not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
+  if (!locked.length) throw missing("not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
 }
 
 /**
  * Deletes one committed upload, under the run's row lock as a commit: its raw event chunks and
  * its own sums go with it (ON DELETE CASCADE), its SHA-256 and shard key are free again, and the
- * run's aggregates become the remaining uploads' sums re-added in commit order (lib/db/add-upload-sums.ts),
+ * run's aggregates become the remaining uploads' sums re-added in commit order (lib/analysis/upload-sums.ts),
  * which is bit for bit what a run that never had this upload holds.
  */
 export async function deleteUpload(db: Db, runId: string, uploadId: string) {
   return db.transaction(async (tx) => {
     await lockRun(tx, runId);
     const [target] = await tx.select({ id: uploads.id, status: uploads.status, fileName: uploads.fileName, events: uploads.events }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.runId, runId)));
-    if (!target) throw new ApiError(404, "not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
-    if (target.status !== "committed") throw new ApiError(409, "upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
+    if (!target) throw missing("not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
+    if (target.status !== "committed") throw conflict("upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
     const remaining = await tx
       .select({ id: uploads.id, hasSums: uploads.hasSums, fileName: uploads.fileName, events: uploads.events })
       .from(uploads)
@@ -244,9 +233,7 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .orderBy(uploads.commitNo, uploads.committedAt, uploads.id);
     const legacy = remaining.filter((u) => !u.hasSums);
     if (legacy.length) {
-      throw new ApiError(
-        409,
-        "upload_sums_missing",
+      throw conflict("upload_sums_missing",
         `cannot remove upload "${uploadId}" exactly: ${legacy.length} other upload(s) of this run (${legacy.map((u) => u.fileName ?? u.id).slice(0, 3).join(", ")}) were committed before uploads kept their own sums; delete the run and ingest again instead`,
         "path parameter uploadId",
       );
@@ -268,7 +255,7 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .update(runs)
       .set({
         events: remaining.reduce((n, u) => n + u.events, 0),
-        tokens: Math.max(0, ...[...totals.values()].map((r) => r.tokens)),
+        tokens: runTokens(totals.values()),
         labels: sql`(select coalesce(array_agg(distinct l order by l), '{}') from "uploads" "u", unnest("u"."labels") as l where "u"."run_id" = ${runId} and "u"."status" = 'committed')`,
         updatedAt: new Date(),
       })

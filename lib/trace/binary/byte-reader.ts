@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import zlib from "node:zlib";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 
 /** Sequential reads of exact byte counts from one array's data, wherever it comes from. */
 export interface ByteReader {
@@ -30,7 +30,7 @@ export class StreamReader implements ByteReader {
     while (have < n) {
       if (this.pos >= this.buf.length) {
         const r = await this.it.next();
-        if (r.done) throw badRequest("truncated", `${this.what} ends after ${this.consumed + have} bytes; ${this.consumed + n} were expected (a truncated file?)`, this.what);
+        if (r.done) throw invalid("truncated", `${this.what} ends after ${this.consumed + have} bytes; ${this.consumed + n} were expected (a truncated file?)`, this.what);
         this.buf = r.value;
         this.pos = 0;
       }
@@ -73,13 +73,13 @@ export class FileRangeReader implements ByteReader {
 
   async read(n: number): Promise<Uint8Array> {
     if (this.at + n > this.end) {
-      throw badRequest("truncated", `${this.what} holds ${this.end - this.at} more bytes but ${n} were expected (a truncated file?)`, this.what);
+      throw invalid("truncated", `${this.what} holds ${this.end - this.at} more bytes but ${n} were expected (a truncated file?)`, this.what);
     }
     const out = new Uint8Array(n);
     let got = 0;
     while (got < n) {
       const { bytesRead } = await this.fh.read(out, got, n - got, this.at + got);
-      if (bytesRead === 0) throw badRequest("truncated", `${this.what} ends early`, this.what);
+      if (bytesRead === 0) throw invalid("truncated", `${this.what} ends early`, this.what);
       got += bytesRead;
     }
     this.at += n;
@@ -97,7 +97,7 @@ export function inflateReader(path: string, start: number, length: number, what:
     try {
       for await (const c of inflated) yield c as Uint8Array;
     } catch (e) {
-      throw badRequest("corrupt_archive", `${what} cannot be inflated: ${(e as Error).message}`, what);
+      throw invalid("corrupt_archive", `${what} cannot be inflated: ${(e as Error).message}`, what);
     }
   }
   return new StreamReader(chunks(), what);
@@ -138,7 +138,7 @@ export class Crc32Reader implements ByteReader {
     if (this.checked) return;
     this.checked = true;
     if (this.crc >>> 0 !== this.expected >>> 0) {
-      throw badRequest(
+      throw invalid(
         "crc_mismatch",
         `the data's CRC-32 is ${hex(this.crc)} but the archive says ${hex(this.expected)}: the file is corrupted or was altered`,
         this.what,

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import type { EventBatch } from "../event-batch";
 import type { ParseContext } from "../parse-context";
 import { Crc32Reader, FileRangeReader, inflateReader, type ByteReader } from "./byte-reader";
@@ -31,7 +31,7 @@ export async function* parseNpz(source: AsyncIterable<Uint8Array>, ctx: ParseCon
       if (name === "label_names") labelNames = await readNpyStrings(reader, where);
       else arrays.set(name, { ...(await readNpyHeader(reader, where)), reader, where });
     }
-    if (!arrays.size) throw badRequest("missing_array", "the .npz holds no .npy arrays", "zip archive");
+    if (!arrays.size) throw invalid("missing_array", "the .npz holds no .npy arrays", "zip archive");
     yield* tensorEvents(arrays, labelNames, ctx);
     // Every array read is checked before the upload may count (its events are only staged so far).
     for (const r of readers) await r.verify();

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { badRequest } from "@/lib/api/api-error";
+import { invalid } from "@/lib/errors";
 import type { EventBatch } from "../event-batch";
 import type { ParseContext } from "../parse-context";
 import { FileRangeReader } from "./byte-reader";
@@ -21,7 +21,7 @@ export async function* parseSafetensors(source: AsyncIterable<Uint8Array>, ctx: 
     await fh.read(lenBuf, 0, 8, 0);
     const headerLen = Number(new DataView(lenBuf.buffer).getBigUint64(0, true));
     if (spooled.size < 8 || headerLen > MAX_HEADER || 8 + headerLen > spooled.size) {
-      throw badRequest("truncated", `the safetensors header claims ${headerLen} bytes but the file has ${spooled.size}`, "safetensors header");
+      throw invalid("truncated", `the safetensors header claims ${headerLen} bytes but the file has ${spooled.size}`, "safetensors header");
     }
     const headerBytes = new Uint8Array(headerLen);
     await fh.read(headerBytes, 0, headerLen, 8);
@@ -29,7 +29,7 @@ export async function* parseSafetensors(source: AsyncIterable<Uint8Array>, ctx: 
     try {
       header = JSON.parse(new TextDecoder().decode(headerBytes));
     } catch (e) {
-      throw badRequest("malformed_json", `the safetensors header is not valid JSON: ${(e as Error).message}`, "safetensors header");
+      throw invalid("malformed_json", `the safetensors header is not valid JSON: ${(e as Error).message}`, "safetensors header");
     }
     const base = 8 + headerLen;
     const arrays = new Map<string, TensorSource>();
@@ -43,16 +43,16 @@ export async function* parseSafetensors(source: AsyncIterable<Uint8Array>, ctx: 
       const where = `tensor ${name} (safetensors)`;
       const t = v as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
       const dtype = safetensorsDType(String(t.dtype));
-      if (typeof dtype === "string") throw badRequest("wrong_dtype", dtype, where);
-      if (!Array.isArray(t.shape) || !Array.isArray(t.data_offsets)) throw badRequest("malformed_header", "needs shape and data_offsets", where);
+      if (typeof dtype === "string") throw invalid("wrong_dtype", dtype, where);
+      if (!Array.isArray(t.shape) || !Array.isArray(t.data_offsets)) throw invalid("malformed_header", "needs shape and data_offsets", where);
       const [begin, end] = t.data_offsets;
       if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin) {
-        throw badRequest("malformed_header", `data_offsets must be two byte offsets [begin, end] with begin <= end, got ${JSON.stringify(t.data_offsets)}`, where);
+        throw invalid("malformed_header", `data_offsets must be two byte offsets [begin, end] with begin <= end, got ${JSON.stringify(t.data_offsets)}`, where);
       }
       ranges.push({ name, begin, end });
       const numel = t.shape.reduce((a, b) => a * b, 1);
-      if (end - begin !== numel * dtype.bytes) throw badRequest("shape_mismatch", `shape [${t.shape}] of ${dtype.name} needs ${numel * dtype.bytes} bytes, data_offsets give ${end - begin}`, where);
-      if (base + end > spooled.size) throw badRequest("truncated", `data ends at byte ${base + end} but the file has ${spooled.size}; a truncated file?`, where);
+      if (end - begin !== numel * dtype.bytes) throw invalid("shape_mismatch", `shape [${t.shape}] of ${dtype.name} needs ${numel * dtype.bytes} bytes, data_offsets give ${end - begin}`, where);
+      if (base + end > spooled.size) throw invalid("truncated", `data ends at byte ${base + end} but the file has ${spooled.size}; a truncated file?`, where);
       arrays.set(name, { dtype, shape: t.shape, reader: new FileRangeReader(fh, base + begin, base + end, where), where });
     }
     checkLayout(ranges, spooled.size - base);
@@ -69,7 +69,7 @@ const LABEL_NAMES = "safetensors header, __metadata__.label_names";
 function readLabelNames(v: unknown): string[] | null {
   if (v === undefined || v === null || v === "") return null;
   if (typeof v !== "string") {
-    throw badRequest("invalid_field", `label_names must be a string (safetensors metadata values are strings): a JSON array of names inside a string, or names separated by commas; got ${Array.isArray(v) ? "a list" : typeof v}`, LABEL_NAMES);
+    throw invalid("invalid_field", `label_names must be a string (safetensors metadata values are strings): a JSON array of names inside a string, or names separated by commas; got ${Array.isArray(v) ? "a list" : typeof v}`, LABEL_NAMES);
   }
   let names: string[] | null = null;
   try {
@@ -80,7 +80,7 @@ function readLabelNames(v: unknown): string[] | null {
   }
   names ??= v.split(",").map((s) => s.trim());
   names.forEach((n, i) => {
-    if (n.includes("\u0000")) throw badRequest("nul_character", `label name ${i} contains a NUL character (U+0000), which cannot be stored`, LABEL_NAMES);
+    if (n.includes("\u0000")) throw invalid("nul_character", `label name ${i} contains a NUL character (U+0000), which cannot be stored`, LABEL_NAMES);
   });
   return names;
 }
@@ -93,9 +93,9 @@ function checkLayout(ranges: { name: string; begin: number; end: number }[], dat
   const sorted = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const r of sorted) {
-    if (r.begin < at) throw badRequest("overlapping_tensors", `tensor ${r.name} starts at data byte ${r.begin}, inside the tensor before it (which ends at ${at})`, `tensor ${r.name} (safetensors)`);
-    if (r.begin > at) throw badRequest("tensor_gap", `data bytes ${at} to ${r.begin} belong to no tensor (the next is ${r.name}); safetensors data has no holes`, `tensor ${r.name} (safetensors)`);
+    if (r.begin < at) throw invalid("overlapping_tensors", `tensor ${r.name} starts at data byte ${r.begin}, inside the tensor before it (which ends at ${at})`, `tensor ${r.name} (safetensors)`);
+    if (r.begin > at) throw invalid("tensor_gap", `data bytes ${at} to ${r.begin} belong to no tensor (the next is ${r.name}); safetensors data has no holes`, `tensor ${r.name} (safetensors)`);
     at = r.end;
   }
-  if (at !== dataBytes) throw badRequest("tensor_gap", `the data holds ${dataBytes} bytes but the tensors cover ${at}; safetensors data has no holes`, "safetensors data");
+  if (at !== dataBytes) throw invalid("tensor_gap", `the data holds ${dataBytes} bytes but the tensors cover ${at}; safetensors data has no holes`, "safetensors data");
 }

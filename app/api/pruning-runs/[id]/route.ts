@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/api-error";
+import { notFound } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { deletePruningRunAs } from "@/lib/runs/delete-derived";
 import { getPruningRun } from "@/lib/db/queries/pruning-runs";

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler, assertTextDocument } from "@/lib/api/handler";
 import { requireWriter } from "@/lib/auth/viewer";
 import { createPruningRuns, toPruningRunView } from "@/lib/pruning/create-pruning-run";

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler, assertTextDocument } from "@/lib/api/handler";
 import { requireWriter } from "@/lib/auth/viewer";
 import { parseQuantImport } from "@/lib/quant/import-quant";

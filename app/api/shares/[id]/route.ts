@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/api-error";
+import { notFound } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { deleteShareAs } from "@/lib/runs/delete-derived";
 import { getShare } from "@/lib/db/queries/shares";

@@ -1,25 +1,22 @@
 import type { Metadata } from "next";
-import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
-import { CrossLayerFlow } from "@/components/flow/cross-layer-flow";
-import { FlowHeader } from "@/components/flow/flow-header";
+import { pageRunOrNull } from "@/lib/auth/page-viewer";
+import { loadLiveView } from "@/lib/views/live-view";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const run = await pageRunOrNull((await params).id);
+  const { id } = await params;
+  const run = await pageRunOrNull(id);
   return { title: run ? `${run.name} · cross-layer flow` : "Run not found" };
 }
 
-/** V7: cross-layer flow (A7). */
-export default async function FlowPage({ params }: Props) {
+/** V7: cross-layer flow (A7). Its answers are prefetched as the view registry lists them. */
+export default async function FlowPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const run = await pageRun(id);
-  return (
-    <div className="flex flex-col gap-4">
-      <FlowHeader runId={id} runName={run.name} modelName={run.model.name} />
-      <CrossLayerFlow runId={id} layers={run.model.config.layers} experts={run.model.config.experts} />
-    </div>
-  );
+  const live = await loadLiveView("flow", { runId: id }, await searchParams);
+  return <LiveView component={VIEW_COMPONENTS.flow} {...live} />;
 }

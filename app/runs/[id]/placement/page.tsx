@@ -1,35 +1,22 @@
 import type { Metadata } from "next";
-import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
-import { PlacementHeader } from "@/components/placement/placement-header";
-import { PlacementLab } from "@/components/placement/placement-lab";
-import { getDb } from "@/lib/db/client";
-import { runHasLogits } from "@/lib/runs/run-simulation";
+import { pageRunOrNull } from "@/lib/auth/page-viewer";
+import { loadLiveView } from "@/lib/views/live-view";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const run = await pageRunOrNull((await params).id);
+  const { id } = await params;
+  const run = await pageRunOrNull(id);
   return { title: run ? `${run.name} · placement` : "Run not found" };
 }
 
-/** V6: how many devices a token's all-to-all reaches under each placement, and what C2R or device-limited routing would change. */
-export default async function PlacementPage({ params }: Props) {
+/** V6: how many devices a token's all-to-all reaches under each placement, and what C2R or device-limited routing would change. The searches and simulations are asked for by the browser (they take long on big runs); why Simulate is disabled, if it is, comes with the page. Its answers are prefetched as the view registry lists them. */
+export default async function PlacementPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const run = await pageRun(id);
-  const { experts, layers, topK } = run.model.config;
-  // Why Simulate is disabled, if it is: every simulation re-routes tokens from their stored logits.
-  const noLogits =
-    run.events === 0
-      ? "this run holds aggregates only (no raw events, so no router logits)"
-      : !(await runHasLogits(await getDb(), id))
-        ? "this run's events carry no router logits (top-k ids only)"
-        : undefined;
-  return (
-    <div className="flex flex-col gap-4">
-      <PlacementHeader runId={id} runName={run.name} modelName={run.model.name} experts={experts} />
-      <PlacementLab runId={id} experts={experts} layers={layers} topK={topK} noLogits={noLogits} />
-    </div>
-  );
+  const live = await loadLiveView("placement", { runId: id }, await searchParams);
+  return <LiveView component={VIEW_COMPONENTS.placement} {...live} />;
 }

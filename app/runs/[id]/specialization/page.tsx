@@ -1,25 +1,22 @@
 import type { Metadata } from "next";
-import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
-import { LabelSpecialization } from "@/components/specialization/label-specialization";
-import { SpecializationHeader } from "@/components/specialization/specialization-header";
+import { pageRunOrNull } from "@/lib/auth/page-viewer";
+import { loadLiveView } from "@/lib/views/live-view";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const run = await pageRunOrNull((await params).id);
+  const { id } = await params;
+  const run = await pageRunOrNull(id);
   return { title: run ? `${run.name} · domain specialization` : "Run not found" };
 }
 
-/** V5: the domain specialization and entropy vs load. */
-export default async function SpecializationPage({ params }: Props) {
+/** V5: the domain specialization and entropy vs load. Its answers are prefetched as the view registry lists them. */
+export default async function SpecializationPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const run = await pageRun(id);
-  return (
-    <div className="flex flex-col gap-4">
-      <SpecializationHeader runId={id} runName={run.name} modelName={run.model.name} />
-      <LabelSpecialization runId={id} layers={run.model.config.layers} />
-    </div>
-  );
+  const live = await loadLiveView("specialization", { runId: id }, await searchParams);
+  return <LiveView component={VIEW_COMPONENTS.specialization} {...live} />;
 }

@@ -1,5 +1,5 @@
 import { keepMask } from "@/lib/analysis/pruning";
-import { ApiError, badRequest, notFound } from "@/lib/api/api-error";
+import { ApiError, badRequest, notFound } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { getPruningRun } from "@/lib/db/queries/pruning-runs";
 

@@ -2,7 +2,7 @@ import { bodyChunks } from "@/lib/api/body-stream";
 import { apiHandler } from "@/lib/api/handler";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { requireWritableRun } from "@/lib/runs/require-run";
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { parseFormat } from "@/lib/trace/detect-format";
 
 export const dynamic = "force-dynamic";

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
-import { ExpertHeader } from "@/components/experts/expert-header";
-import { ExpertView } from "@/components/experts/expert-view";
+import { pageRunOrNull } from "@/lib/auth/page-viewer";
+import { loadLiveView } from "@/lib/views/live-view";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string; expert: string }> };
+type Props = { params: Promise<{ id: string; expert: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id, expert } = await params;
@@ -14,17 +14,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: run ? `${run.name} · expert ${expert}` : "Run not found" };
 }
 
-/** V4: one expert across layers. */
-export default async function ExpertPage({ params }: Props) {
-  const { id, expert: expertParam } = await params;
-  const run = await pageRun(id);
-  const { experts, layers } = run.model.config;
-  const expert = Number(expertParam);
-  if (!/^\d+$/.test(expertParam) || expert >= experts) notFound();
-  return (
-    <div className="flex flex-col gap-4">
-      <ExpertHeader runId={id} runName={run.name} modelName={run.model.name} />
-      <ExpertView runId={id} experts={experts} layers={layers} />
-    </div>
-  );
+/** V4: one expert across layers. Its answers are prefetched as the view registry lists them. */
+export default async function ExpertPage({ params, searchParams }: Props) {
+  const { id, expert } = await params;
+  const live = await loadLiveView("expert", { runId: id, expert }, await searchParams);
+  return <LiveView component={VIEW_COMPONENTS.expert} {...live} />;
 }

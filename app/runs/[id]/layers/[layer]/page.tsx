@@ -1,17 +1,8 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
-import { pageRun, pageRunOrNull } from "@/lib/auth/page-viewer";
-import { getDb } from "@/lib/db/client";
-import { getQueryClient } from "@/lib/query/query-client";
-import { layerFrameQuery } from "@/lib/query/frame-queries";
-import { groupsQuery } from "@/lib/query/run-queries";
-import { getLayerGroups } from "@/lib/runs/get-layer-groups";
-import { getLayerFrame } from "@/lib/runs/get-layer-frame";
-import { decodeLayerFrame } from "@/lib/wire/layer-frame";
-import { parseLayerViewState } from "@/lib/url/layer-view-state";
-import { LayerExplorer } from "@/components/layer/layer-explorer";
-import { LayerHeader } from "@/components/layer/layer-header";
+import { pageRunOrNull } from "@/lib/auth/page-viewer";
+import { loadLiveView } from "@/lib/views/live-view";
+import { VIEW_COMPONENTS } from "@/components/views/view-components";
+import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
@@ -23,30 +14,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: run ? `${run.name} · layer ${layer}` : "Run not found" };
 }
 
-/** V3: the layer explorer. The server prefetches the layer so the first paint has the heatmap. */
+/** V3: the layer explorer. The server prefetches what the view registry lists (the layer, and its groups when ordered by group), so the first paint has the heatmap. */
 export default async function LayerPage({ params, searchParams }: Props) {
-  const { id, layer: layerParam } = await params;
-  const state = parseLayerViewState(await searchParams);
-  const db = await getDb();
-  const run = await pageRun(id);
-  const layer = Number(layerParam);
-  if (!Number.isInteger(layer) || layer < 0 || layer >= run.model.layers) notFound();
-
-  const queryClient = getQueryClient();
-  const { queryKey } = layerFrameQuery(id, layer, state.norm);
-  // The frame decoded as the browser decodes it: exactly what the API would send, as typed arrays
-  // (React's server payload carries typed arrays as binary).
-  const frame = await getLayerFrame(db, run, layer, state.norm);
-  queryClient.setQueryData(queryKey, decodeLayerFrame(frame.buffer as ArrayBuffer));
-  // Ordered by group: the first paint is already in group order.
-  if (state.order === "group") queryClient.setQueryData(groupsQuery(id, layer).queryKey, JSON.parse(JSON.stringify(await getLayerGroups(db, run, layer))));
-
-  return (
-    <div className="flex flex-col gap-4">
-      <LayerHeader runId={id} runName={run.name} modelName={run.model.name} topK={run.model.topK} />
-      <HydrationBoundary state={dehydrate(queryClient)}>
-        <LayerExplorer runId={id} layers={run.model.layers} />
-      </HydrationBoundary>
-    </div>
-  );
+  const { id, layer } = await params;
+  const live = await loadLiveView("layer", { runId: id, layer }, await searchParams);
+  return <LiveView component={VIEW_COMPONENTS.layer} {...live} />;
 }

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { getExpertView } from "@/lib/runs/get-expert-view";
 import { requireRun } from "@/lib/runs/require-run";

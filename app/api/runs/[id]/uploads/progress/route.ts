@@ -1,4 +1,4 @@
-import { badRequest, notFound } from "@/lib/api/api-error";
+import { badRequest, notFound } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { getUploadProgress } from "@/lib/db/queries/uploads";
 import { requireRun } from "@/lib/runs/require-run";

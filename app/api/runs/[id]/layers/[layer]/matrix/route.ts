@@ -1,5 +1,5 @@
 import { NORMALIZATIONS, normalizeCoactivation, type Normalization } from "@/lib/analysis/coactivation";
-import { ApiError, badRequest } from "@/lib/api/api-error";
+import { ApiError, badRequest } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { parseLayerParam } from "@/lib/api/schemas";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addLabelSums, addLayerSums, type LayerSums } from "./add-upload-sums";
+import { emptyLayerAggregate } from "./layer-aggregate";
+import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LayerSums } from "./upload-sums";
 
 const f = (...v: number[]) => Float64Array.from(v);
 const layer = (l: number, w: number, transitions: Float64Array | null = null): LayerSums => ({ layer: l, tokens: 1, load: f(1, 0), weightSum: f(w, 0), coactivation: f(0, 0, 0, 0), transitions });
@@ -35,5 +36,28 @@ describe("adding upload sums", () => {
     addLabelSums(labels, [{ label: "code", tokens: f(1), load: f(1, 0) }]);
     addLabelSums(labels, [{ label: "code", tokens: f(2), load: f(0, 2) }]);
     expect(Array.from(labels.get("code").load)).toEqual([1, 2]);
+  });
+});
+
+describe("an upload's own sums", () => {
+  it("keeps the layers it touches: tokens, or transitions to the next layer", () => {
+    const none = emptyLayerAggregate(2);
+    const some = { ...emptyLayerAggregate(2), tokens: 3 };
+    const own = ownLayerSums([some, none, none], [null, f(1, 0, 0, 0), null]);
+    expect(own.map((s) => [s.layer, s.tokens, s.transitions ? Array.from(s.transitions) : null])).toEqual([
+      [0, 3, null],
+      [1, 0, [1, 0, 0, 0]],
+    ]);
+    expect(ownLayerSums([none, none], null)).toEqual([]);
+  });
+
+  it("pairs each label with its loads, leaving out a label without any", () => {
+    const load = { tokens: f(1), load: f(1, 0) };
+    expect(ownLabelSums(["code", "math"], [undefined, load])).toEqual([{ label: "math", tokens: load.tokens, load: load.load }]);
+  });
+
+  it("a run's tokens are its largest layer count", () => {
+    expect(runTokens([layer(0, 0), { ...layer(1, 0), tokens: 5 }])).toBe(5);
+    expect(runTokens([])).toBe(0);
   });
 });

@@ -4,7 +4,10 @@
  * nothing and adds the remaining uploads in commit order. Float addition is not associative and
  * (a + b) - b need not be a, so a delete never subtracts: it repeats exactly the additions a run
  * that never had the upload would have made, and gets its aggregates bit for bit.
+ *
+ * Pure (typed arrays in and out): lib/db/queries/uploads.ts reads and writes the rows around it.
  */
+import type { LabelLoad, LayerAggregate } from "./layer-aggregate";
 
 /** One layer of one upload's sums (or of a run's totals). */
 export interface LayerSums {
@@ -60,4 +63,31 @@ export function addLabelSums(totals: Map<string, LabelSums>, add: readonly Label
     addInto(row.tokens, s.tokens);
     addInto(row.load, s.load);
   }
+}
+
+/**
+ * An upload's own sums, kept beside it so a later delete can re-add the rest: the layers it touches
+ * only (a layer with no tokens and no transitions is left out, so it leaves the run's row as it is).
+ * `transitions[l]` holds the counts from layer l to l + 1, null where the upload cannot tell.
+ */
+export function ownLayerSums(layers: readonly LayerAggregate[], transitions: readonly (Float64Array | null)[] | null): LayerSums[] {
+  const out: LayerSums[] = [];
+  layers.forEach((a, l) => {
+    const t = transitions?.[l] ?? null;
+    if (a.tokens === 0 && !t) return;
+    out.push({ layer: l, tokens: a.tokens, load: a.load, weightSum: a.weightSum, coactivation: a.coactivation, transitions: t });
+  });
+  return out;
+}
+
+/** An upload's per-label loads, one per label it names (`labelLoads[i]` belongs to `labels[i]`; a label without loads is left out). */
+export function ownLabelSums(labels: readonly string[], labelLoads: readonly (LabelLoad | undefined)[]): LabelSums[] {
+  return labels.flatMap((label, i) => (labelLoads[i] ? [{ label, tokens: labelLoads[i].tokens, load: labelLoads[i].load }] : []));
+}
+
+/** A run's token count from its layer totals: every token passes every MoE layer, so the largest layer count (0 with none). */
+export function runTokens(totals: Iterable<LayerSums>): number {
+  let n = 0;
+  for (const s of totals) if (s.tokens > n) n = s.tokens;
+  return n;
 }
