@@ -34,16 +34,17 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
   const urls = apiRequests(page);
   const explorer = new LayerExplorerPage(page);
   await explorer.goto(olmoe.id, 2, "?norm=conditional");
-  // The first paint came with the page (the decoded frame prefetched into it): no request for layer 2;
-  // the layers on either side are fetched in the background, as frames.
-  expect(urls.filter((u) => u.includes("/layers/2"))).toEqual([]);
-  await expect.poll(() => urls.filter((u) => u.includes("/layers/")).sort()).toEqual([`/api/runs/${olmoe.id}/layers/1/frame?normalization=conditional`, `/api/runs/${olmoe.id}/layers/3/frame?normalization=conditional`]);
+  // The first paint came with the page (the decoded frame prefetched into it): no layer request.
+  await page.waitForLoadState("networkidle");
+  expect(urls.filter((u) => u.includes("/layers/"))).toEqual([]);
 
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("heatmap")).toHaveAttribute("data-layer", "3");
   await explorer.waitDrawn();
   const layerUrls = urls.filter((u) => u.includes("/layers/3"));
   expect(layerUrls).toEqual([`/api/runs/${olmoe.id}/layers/3/frame?normalization=conditional`]);
+  // Stepping through layers: the next one is fetched in the background, as a frame (layer 2 is still cached).
+  await expect.poll(() => urls.filter((u) => /\/layers\/[24]\//.test(u))).toEqual([`/api/runs/${olmoe.id}/layers/4/frame?normalization=conditional`]);
 
   // The tooltip's numbers are the JSON answer's, exactly (same 7-digit doubles).
   const json = await (await request.get(`/api/runs/${olmoe.id}/layers/3?normalization=conditional`)).json();
@@ -69,15 +70,23 @@ test("issue 12: the collaboration graph and the flow view read their matrices as
   const urls = apiRequests(page);
   await page.goto(`/runs/${olmoe.id}/graph?layer=1&minLift=1.5`);
   await expect(page.getByTestId("collaboration-graph").locator("[data-expert]")).toHaveCount(64);
-  expect(urls.filter((u) => u.includes("/layers/1"))).toContain(`/api/runs/${olmoe.id}/layers/1/frame?normalization=lift`);
-  expect(urls.filter((u) => u.includes("/layers/1?"))).toEqual([]);
+  // The first paint's lift matrix came with the page, as a decoded frame: no layer request.
+  await page.waitForLoadState("networkidle");
+  expect(urls.filter((u) => u.includes("/layers/"))).toEqual([]);
+  // Another layer: asked for as a frame, never as JSON.
+  await page.getByLabel("layer", { exact: true }).fill("2");
+  await expect.poll(() => urls.filter((u) => u.includes("/layers/2") && !u.endsWith("/groups"))).toEqual([`/api/runs/${olmoe.id}/layers/2/frame?normalization=lift`]);
+  await expect(page.getByTestId("collaboration-graph").locator("[data-expert]")).toHaveCount(64);
 
   const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
   urls.length = 0;
   await page.goto(`/runs/${mixtral.id}/flow?layer=3`);
   await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(40);
-  expect(urls).toContain(`/api/runs/${mixtral.id}/layers/3/frame?include=transitions`);
-  expect(urls.filter((u) => u.includes("/layers/3?"))).toEqual([]);
+  await page.waitForLoadState("networkidle");
+  expect(urls.filter((u) => u.includes("/layers/"))).toEqual([]);
+  await page.getByLabel("layer", { exact: true }).fill("4");
+  await expect.poll(() => urls.filter((u) => u.includes("/layers/4"))).toEqual([`/api/runs/${mixtral.id}/layers/4/frame?include=transitions`]);
+  await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(40);
   await screenshot(page, "wire-flow-frame");
 });
 

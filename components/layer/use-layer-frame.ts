@@ -1,7 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
 import { layerQuery, transitionsQuery } from "@/lib/query/run-queries";
@@ -34,13 +34,15 @@ export function useLayerFrame(runId: string, layer: number, normalization: Norma
   const frame = useQuery({ ...layerFrameQuery(runId, layer, normalization), enabled: !json, placeholderData: keepPreviousData });
   const fromJson = useQuery({ ...layerQuery(runId, layer, normalization), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
   const current = json ? fromJson : frame;
-  // Once this layer is here, fetch the layers on either side in the background (same transport), so
-  // the next arrow key usually finds its layer in the cache. Not for shares (nothing to fetch).
+  // Once the reader steps through layers, fetch the layers on either side of the shown one in the
+  // background (same transport), so the next arrow key usually finds its layer on the way. Not on
+  // the first paint (the page asks only for what it draws) and not for shares (nothing to fetch).
   const client = useQueryClient();
   const shown = current.data?.layer;
   const total = opts.prefetchNeighbours?.layers;
+  const firstLayer = useRef(layer);
   useEffect(() => {
-    if (frozen || total === undefined || shown !== layer) return;
+    if (frozen || total === undefined || shown !== layer || layer === firstLayer.current) return;
     // The transport as stored now: during hydration the hook still reports the server's ("frame").
     const json = readTransport() === "json";
     for (const l of [layer + 1, layer - 1]) {

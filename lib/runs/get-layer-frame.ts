@@ -1,6 +1,6 @@
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { normalizeCoactivation, type Normalization } from "@/lib/analysis/coactivation";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";

@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/api-error";
+import { badRequest } from "@/lib/errors";
 import { apiHandler } from "@/lib/api/handler";
 import { layerQuerySchema, parseLayerParam } from "@/lib/api/schemas";
 import { getLayerFrame } from "@/lib/runs/get-layer-frame";
