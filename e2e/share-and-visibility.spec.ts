@@ -92,7 +92,7 @@ test("every registered view opens from its share without a live request, drawn f
     await expect(page.getByTestId(drawn).first()).toBeVisible();
     await page.waitForLoadState("networkidle");
     // (GET /api/runs: the list of runs a form offers to pick from, not an answer the view draws.)
-    const left: Record<string, RegExp> = { placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`), compare: /^GET \/api\/(runs|compare\?.*)$/ };
+    const left: Record<string, RegExp> = { placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`), compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/ };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).
     for (const r of live.filter((x) => /^\w+ \/api\/(runs|compare)\b/.test(x))) expect(r, kind).toMatch(left[kind] ?? /^$/);

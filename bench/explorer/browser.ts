@@ -16,6 +16,7 @@ import { stats } from "./stats";
 const CHROMIUM = process.env.ATLAS_CHROMIUM ?? "/usr/bin/chromium";
 type Bench = {
   load(text: string): number;
+  loadFrame(base64: string): number;
   draw(scale: string, reps: number, readback: boolean): { full: number[]; draw: number[]; cell: number; size: number };
   probe(): number[];
 };
@@ -29,43 +30,65 @@ async function heatmap(dir: string, bundle: string) {
   const browser = await launch();
   const script = fs.readFileSync(bundle, "utf8");
   const parse: number[] = [];
-  const cold: Record<string, number[]> = { linear: [], log: [] };
-  const full: Record<string, number[]> = { linear: [], log: [] };
-  const drawOnly: Record<string, number[]> = { linear: [], log: [] };
-  const readback: Record<string, number[]> = { linear: [], log: [] };
+  const cold: Record<string, number[]> = { linear: [], log: [], frameLinear: [], frameLog: [] };
+  const full: Record<string, number[]> = { linear: [], log: [], frameLinear: [], frameLog: [] };
+  const drawOnly: Record<string, number[]> = { linear: [], log: [], frameLinear: [], frameLog: [] };
+  const readback: Record<string, number[]> = { linear: [], log: [], frameLinear: [], frameLog: [] };
+  const decodeFrame: number[] = [];
   let geometry = { cell: 0, size: 0 };
   let probe: number[] = [];
+  const probes: Record<string, number[]> = {};
   for (const norm of NORMALIZATIONS) {
     const text = fs.readFileSync(path.join(dir, `layer21-${norm}.json`), "utf8");
-    for (const scale of ["linear", "log"] as const) {
+    const frame = fs.readFileSync(path.join(dir, `layer21-${norm}.frame`)).toString("base64");
+    for (const scale of ["linear", "log", "frameLinear", "frameLog"] as const) {
       // A fresh page per (normalization, scale): its first draw runs cold (not yet optimized by V8).
       const page = await browser.newPage();
       await page.setContent("<!doctype html><html><body style='margin:0'></body></html>");
       await page.addScriptTag({ content: script });
-      parse.push(await page.evaluate((t) => atlasBench.load(t), text));
-      cold[scale].push((await page.evaluate((s) => atlasBench.draw(s, 1, false), scale)).full[0]);
-      await page.evaluate((s) => atlasBench.draw(s, 10, false), scale); // warmup
-      const warm = await page.evaluate((s) => atlasBench.draw(s, 100, false), scale);
+      // JSON: parse, then the old view memo (flatten the rows); frame: decode into typed arrays.
+      const fromFrame = scale.startsWith("frame");
+      const kind = scale === "linear" || scale === "frameLinear" ? "linear" : "log";
+      if (fromFrame) decodeFrame.push(await page.evaluate((b) => atlasBench.loadFrame(b), frame));
+      else parse.push(await page.evaluate((t) => atlasBench.load(t), text));
+      cold[scale].push((await page.evaluate((s) => atlasBench.draw(s, 1, false), kind)).full[0]);
+      await page.evaluate((s) => atlasBench.draw(s, 10, false), kind); // warmup
+      const warm = await page.evaluate((s) => atlasBench.draw(s, 100, false), kind);
       full[scale].push(...warm.full);
       drawOnly[scale].push(...warm.draw);
-      readback[scale].push(...(await page.evaluate((s) => atlasBench.draw(s, 30, true), scale)).full);
+      readback[scale].push(...(await page.evaluate((s) => atlasBench.draw(s, 30, true), kind)).full);
       geometry = { cell: warm.cell, size: warm.size };
       probe = await page.evaluate(() => atlasBench.probe());
+      probes[`${norm} ${scale}`] = probe;
       await page.close();
     }
   }
   const version = browser.version();
   await browser.close();
-  const by = (r: Record<string, number[]>) => ({ linear: stats(r.linear), log: stats(r.log) });
+  const by = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, stats(v)]));
+  // Both sources must draw the same pixels.
+  for (const norm of NORMALIZATIONS) {
+    for (const [a, b] of [["linear", "frameLinear"], ["log", "frameLog"]]) {
+      if (String(probes[`${norm} ${a}`]) !== String(probes[`${norm} ${b}`])) throw new Error(`${norm}: JSON and frame draw different pixels (${probes[`${norm} ${a}`]} vs ${probes[`${norm} ${b}`]})`);
+    }
+  }
   console.log(
-    JSON.stringify({ chromium: version, geometry, probe, parseAnswer: stats(parse), cold: by(cold), full: by(full), drawOnly: by(drawOnly), fullWithReadback: by(readback) }),
+    JSON.stringify({ chromium: version, geometry, probe, parseAnswer: stats(parse), decodeFrame: stats(decodeFrame), cold: by(cold), full: by(full), drawOnly: by(drawOnly), fullWithReadback: by(readback) }),
   );
 }
 
 /** The real explorer page: ArrowRight to the next layer, until the canvas has drawn it. */
-async function explorer(base: string, runId: string, switches: number) {
+async function explorer(base: string, runId: string, switches: number, transport: "frame" | "json") {
   const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // The explorer's JSON transport (kept for this comparison): localStorage atlas.transport=json.
+  await page.addInitScript((t) => window.localStorage.setItem("atlas.transport", t), transport);
+  // What went wrong, if a switch never draws: the page's errors and failed requests.
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
+  page.on("requestfailed", (r) => problems.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
   await page.goto(`${base}/runs/${runId}/layers/0?norm=conditional`);
   await page.waitForSelector('[data-testid="heatmap"][data-layer="0"] [data-testid="heatmap-canvas"][data-drawn]:not([data-drawn="0"])', { timeout: 60_000 });
   const total: number[] = [];
@@ -102,7 +125,7 @@ async function explorer(base: string, runId: string, switches: number) {
               setTimeout(() => {
                 const entry = performance
                   .getEntriesByType("resource")
-                  .filter((e) => e.name.includes(`/layers/${target}?`))
+                  .filter((e) => e.name.includes(`/layers/${target}?`) || e.name.includes(`/layers/${target}/frame?`))
                   .pop() as PerformanceResourceTiming | undefined;
                 resolve({
                   total: t1 - t0,
@@ -123,7 +146,9 @@ async function explorer(base: string, runId: string, switches: number) {
     );
     await page.waitForTimeout(50);
     await page.keyboard.press("ArrowRight");
-    const r = await wait;
+    const r = await wait.catch((e: Error) => {
+      throw new Error(`${e.message}; ${problems.join(" | ") || "no page errors"}`);
+    });
     total.push(r.total);
     frame.push(r.frame);
     fetchMs.push(r.fetch);
@@ -133,11 +158,12 @@ async function explorer(base: string, runId: string, switches: number) {
     sizes.push({ transfer: r.transfer, decoded: r.decoded });
   }
   // For a look at what was drawn (bench/out/explorer/explorer.png).
-  await page.locator('[data-testid="heatmap"]').screenshot({ path: path.join(process.env.ATLAS_BENCH_OUT ?? ".", "explorer.png") });
+  await page.locator('[data-testid="heatmap"]').screenshot({ path: path.join(process.env.ATLAS_BENCH_OUT ?? ".", `explorer-${transport}.png`) });
   await browser.close();
   const s2 = (xs: number[]) => stats(xs.slice(2));
   console.log(
     JSON.stringify({
+      transport,
       switches,
       toDrawn: s2(total),
       toNextFrame: s2(frame),
@@ -146,6 +172,8 @@ async function explorer(base: string, runId: string, switches: number) {
       afterFetch: s2(afterFetch),
       longTasks: s2(longTasks),
       size: sizes[sizes.length - 1],
+      // The samples themselves, so run.ts can pool the runs of one transport.
+      raw: { toDrawn: total.slice(2), toNextFrame: frame.slice(2), fetch: fetchMs.slice(2), beforeFetch: beforeFetch.slice(2), afterFetch: afterFetch.slice(2), longTasks: longTasks.slice(2) },
     }),
   );
 }
@@ -153,7 +181,7 @@ async function explorer(base: string, runId: string, switches: number) {
 async function main() {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === "heatmap") await heatmap(args[0], args[1]);
-  else if (mode === "explorer") await explorer(args[0], args[1], Number(args[2]));
+  else if (mode === "explorer") await explorer(args[0], args[1], Number(args[2]), args[3] === "json" ? "json" : "frame");
   else throw new Error(`unknown mode ${mode}`);
 }
 

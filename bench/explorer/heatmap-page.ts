@@ -7,6 +7,7 @@
 import { offDiagonalExtent } from "@/lib/analysis/coactivation";
 import { makeColorScale, minPositiveOffDiagonal, type ScaleKind } from "@/components/viz/color-scale";
 import { drawHeatmap } from "@/components/viz/draw-heatmap";
+import { decodeLayerFrame, type LayerFrame } from "@/lib/wire/layer-frame";
 
 interface Answer {
   experts: number;
@@ -14,13 +15,15 @@ interface Answer {
 }
 
 let answer: Answer | null = null;
+let frame: LayerFrame | null = null;
 const canvas = document.createElement("canvas");
 document.body.appendChild(canvas);
 const ctx = canvas.getContext("2d")!;
 
-function view(data: Answer, scale: ScaleKind) {
-  const n = data.experts;
-  const values = Float64Array.from(data.normalized.flat());
+/** The explorer's view memo: before (a JSON answer, rows flattened) and now (a frame's typed array as is). */
+function view(scale: ScaleKind) {
+  const n = frame ? frame.experts : answer!.experts;
+  const values = frame ? frame.normalized! : Float64Array.from(answer!.normalized.flat());
   const order = Array.from({ length: n }, (_, i) => i);
   const extent = offDiagonalExtent(values, n);
   const color = makeColorScale(extent, scale, minPositiveOffDiagonal(values, n));
@@ -33,6 +36,17 @@ const bench = {
   load(text: string): number {
     const t0 = performance.now();
     answer = JSON.parse(text) as Answer;
+    frame = null;
+    return performance.now() - t0;
+  },
+  /** Decodes a frame (given as base64, not timed) as the explorer's query does; returns the milliseconds. */
+  loadFrame(base64: string): number {
+    const bin = atob(base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const t0 = performance.now();
+    frame = decodeLayerFrame(bytes.buffer);
+    answer = null;
     return performance.now() - t0;
   },
   /**
@@ -46,7 +60,7 @@ const bench = {
     let cell = 0;
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      const v = view(answer!, scale);
+      const v = view(scale);
       const size = v.n * v.cell;
       if (canvas.width !== size) canvas.width = canvas.height = size;
       drawHeatmap(ctx, v);

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import zlib from "node:zlib";
+import { GET as frameGET } from "@/app/api/runs/[id]/layers/[layer]/frame/route";
 import { GET as layerGET } from "@/app/api/runs/[id]/layers/[layer]/route";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { NORMALIZATIONS, normalizeCoactivation, offDiagonalExtent } from "@/lib/analysis/coactivation";
@@ -23,6 +24,7 @@ import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun } from "@/lib/db/queries/runs";
 import { ingestUpload } from "@/lib/ingest/ingest-upload";
 import { createRunFromBody } from "@/lib/runs/create-run";
+import { getLayerFrame } from "@/lib/runs/get-layer-frame";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { makeColorScale, minPositiveOffDiagonal, type ScaleKind } from "@/components/viz/color-scale";
 import { rasterizeHeatmap } from "@/components/viz/draw-heatmap";
@@ -76,22 +78,31 @@ async function inproc(runId: string, dir: string, n: number) {
   const warm = requests(20, 7);
 
   // 1. The route handler as Next calls it, body read to the end (Response.json serializes eagerly).
-  const handler = async (layer: number, norm: string) => {
+  const handler = async (layer: number, norm: string, frame = false) => {
     const t0 = now();
-    const res = await layerGET(new Request(`http://bench/api/runs/${runId}/layers/${layer}?normalization=${norm}`), {
+    const res = await (frame ? frameGET : layerGET)(new Request(`http://bench/api/runs/${runId}/layers/${layer}${frame ? "/frame" : ""}?normalization=${norm}`), {
       params: Promise.resolve({ id: runId, layer: String(layer) }),
     });
     const body = await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`handler answered ${res.status}: ${Buffer.from(body).toString().slice(0, 300)}`);
     return { ms: now() - t0, bytes: body.byteLength };
   };
-  for (const r of warm) await handler(r.layer, r.norm);
+  for (const r of warm) {
+    await handler(r.layer, r.norm);
+    await handler(r.layer, r.norm, true);
+  }
+  // JSON and frame side by side: each request of the sequence both ways, in turn.
   const handlerMs: number[] = [];
   const bytes: number[] = [];
+  const frameMs: number[] = [];
+  const frameBytes: number[] = [];
   for (const r of seq) {
     const h = await handler(r.layer, r.norm);
     handlerMs.push(h.ms);
     bytes.push(h.bytes);
+    const f = await handler(r.layer, r.norm, true);
+    frameMs.push(f.ms);
+    frameBytes.push(f.bytes);
   }
 
   // 2. Stage by stage, same sequence.
@@ -107,6 +118,7 @@ async function inproc(runId: string, dir: string, n: number) {
     balance: [],
     toRows: [],
     getLayerView: [],
+    getLayerFrame: [],
     stringify: [],
     candidate: [],
     gzipDefault: [],
@@ -151,6 +163,7 @@ async function inproc(runId: string, dir: string, n: number) {
     await time("balance", () => balanceMetrics(agg.load));
     await time("toRows", () => [toRows(agg.coactivation, E), agg.transitions && toRows(agg.transitions, E), toRows(norm, E)]);
     const view = await time("getLayerView", () => getLayerView(db, run, r.layer, r.norm));
+    await time("getLayerFrame", () => getLayerFrame(db, run, r.layer, r.norm));
     const body = await time("stringify", () => JSON.stringify(view));
     // What Next's compression middleware (zlib defaults) does to it, and at level 1.
     await time("gzipDefault", () => zlib.gzipSync(body));
@@ -223,6 +236,8 @@ async function inproc(runId: string, dir: string, n: number) {
   out({
     handler: stats(handlerMs),
     responseBytes: stats(bytes),
+    frameHandler: stats(frameMs),
+    frameBytes: stats(frameBytes),
     stages: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, stats(v)])),
     candidateBytes: stats(candidateBytes),
     candidateGzBytes: stats(candidateGzBytes),
@@ -259,17 +274,29 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
     return r;
   };
 
+  const frameUrl = (l: number, norm: string) => `${base}/api/runs/${runId}/layers/${l}/frame?normalization=${norm}`;
   const cold = check(await get(agent, layerUrl(3, "raw"), chromium), "cold layer request");
-  for (const r of requests(20, 7)) check(await get(agent, layerUrl(r.layer, r.norm), chromium), "warmup");
+  const coldFrame = check(await get(agent, frameUrl(3, "raw"), chromium), "cold frame request");
+  for (const r of requests(20, 7)) {
+    check(await get(agent, layerUrl(r.layer, r.norm), chromium), "warmup");
+    check(await get(agent, frameUrl(r.layer, r.norm), chromium), "warmup frame");
+  }
 
   const seq = requests(n);
   const rec = (rs: { ms: number; wire: number }[]) => ({ ms: stats(rs.map((r) => r.ms)), wireBytes: stats(rs.map((r) => r.wire)) });
   const compressed: { ms: number; wire: number; norm: string }[] = [];
+  const frames: { ms: number; wire: number; norm: string }[] = [];
   let encoding = "";
+  let frameEncoding = "";
+  // The JSON answer (gzip, as Chromium asks) and the binary frame side by side: each request of the
+  // sequence both ways, in turn, so both see the same machine load.
   for (const r of seq) {
     const res = check(await get(agent, layerUrl(r.layer, r.norm), chromium), "layer");
     encoding = res.encoding;
     compressed.push({ ms: res.ms, wire: res.wire, norm: r.norm });
+    const fr = check(await get(agent, frameUrl(r.layer, r.norm), chromium), "frame");
+    frameEncoding = fr.encoding;
+    frames.push({ ms: fr.ms, wire: fr.wire, norm: r.norm });
   }
   const plain: { ms: number; wire: number }[] = [];
   for (const r of seq.slice(0, Math.min(n, 120))) plain.push(check(await get(agent, layerUrl(r.layer, r.norm), identity), "layer identity"));
@@ -277,6 +304,7 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
 
   // The answers the browser benchmark draws (decoded JSON text), layer 21 in every normalization.
   for (const norm of NORMALIZATIONS) fs.writeFileSync(path.join(dir, `layer21-${norm}.json`), check(await get(agent, layerUrl(21, norm), identity), "export").body);
+  for (const norm of NORMALIZATIONS) fs.writeFileSync(path.join(dir, `layer21-${norm}.frame`), check(await get(agent, frameUrl(21, norm), identity), "export frame").body);
 
   const other = async (url: (l: number) => string) => {
     for (let i = 0; i < 5; i++) check(await get(agent, url(i), chromium), "warmup");
@@ -292,7 +320,9 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
   agent.destroy();
   out({
     cold: { ms: Math.round(cold.ms * 10) / 10, wire: cold.wire },
+    coldFrame: { ms: Math.round(coldFrame.ms * 10) / 10, wire: coldFrame.wire },
     layer: { ...rec(compressed), encoding, byNorm },
+    frame: { ...rec(frames), encoding: frameEncoding, byNorm: Object.fromEntries(NORMALIZATIONS.map((norm) => [norm, rec(frames.filter((c) => c.norm === norm))])) },
     layerIdentity: rec(plain),
     experts,
     balance,

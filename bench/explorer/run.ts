@@ -21,6 +21,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { stats } from "./stats";
 
 const { values: args } = parseArgs({
   options: {
@@ -155,8 +156,29 @@ async function main() {
     if (!args["no-browser"]) {
       console.log("Chromium: heatmap draws ...");
       results.heatmap = lastJson(NODE, [browserJs, "heatmap", OUT, pageJs]);
-      console.log("Chromium: the explorer page, layer switches ...");
-      results.explorer = lastJson(NODE, [browserJs, "explorer", base, ingest.runId, args.switches!], { ...process.env, ATLAS_BENCH_OUT: OUT });
+      // The explorer page both ways in the same run: JSON answers (the old path), then binary frames,
+      // then both again, so a burst of load on the shared machine does not land on one side only.
+      console.log("Chromium: the explorer page, layer switches, JSON and frames ...");
+      const env2 = { ...process.env, ATLAS_BENCH_OUT: OUT };
+      const half = String(Math.ceil(Number(args.switches) / 2) + 2);
+      // A run that fails (a switch never drawn) is recorded with its error, not allowed to lose the rest.
+      const runs = ["json", "frame", "json", "frame"].flatMap((t) => {
+        try {
+          return [lastJson(NODE, [browserJs, "explorer", base, ingest.runId, half, t], env2)];
+        } catch (e) {
+          (results.explorerErrors ??= []).push(`${t}: ${(e as Error).message.slice(0, 2000)}`);
+          console.error(`explorer run (${t}) failed: ${(e as Error).message.slice(0, 2000)}`);
+          return [];
+        }
+      });
+      results.explorer = Object.fromEntries(
+        (["json", "frame"] as const).map((t) => {
+          const mine = runs.filter((r) => r.transport === t);
+          if (mine.length === 0) return [t, null];
+          const pool = (k: string) => stats(mine.flatMap((r) => r.raw[k]));
+          return [t, { transport: t, switches: mine.reduce((s, r) => s + r.raw.toDrawn.length, 0), size: mine[0].size, toDrawn: pool("toDrawn"), toNextFrame: pool("toNextFrame"), fetch: pool("fetch"), beforeFetch: pool("beforeFetch"), afterFetch: pool("afterFetch"), longTasks: pool("longTasks") }];
+        }),
+      );
     }
   } finally {
     if (server?.pid) {
@@ -187,15 +209,18 @@ function report(r: Json) {
   p("|---|---|---|---|---|---|---|");
   const h = r.http;
   if (h) {
-    p(row("HTTP layer, `next start`, gzip", h.layer.ms, `${f(h.layer.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.layer.encoding}); cold first request ${f(h.cold.ms)} ms`));
+    p(row("HTTP layer, `next start`, gzip JSON", h.layer.ms, `${f(h.layer.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.layer.encoding}); cold first request ${f(h.cold.ms)} ms`));
     for (const [norm, s] of Object.entries(h.layer.byNorm as Json)) p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
-    p(row("HTTP layer, identity", h.layerIdentity.ms, `${f(h.layerIdentity.wireBytes.p50 / 1024, 0)} KiB`));
+    p(row("HTTP layer frame (binary), same sequence, interleaved", h.frame.ms, `${f(h.frame.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.frame.encoding}); cold first request ${f(h.coldFrame.ms)} ms`));
+    for (const [norm, s] of Object.entries(h.frame.byNorm as Json)) p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
+    p(row("HTTP layer, identity JSON", h.layerIdentity.ms, `${f(h.layerIdentity.wireBytes.p50 / 1024, 0)} KiB`));
     p(row("HTTP experts?layer=", h.experts.ms, `${f(h.experts.wireBytes.p50 / 1024, 0)} KiB ${h.experts.encoding} (${f(h.experts.decodedBytes / 1024, 0)} KiB JSON)`));
     p(row("HTTP balance", h.balance.ms, `${f(h.balance.wireBytes.p50 / 1024, 0)} KiB ${h.balance.encoding} (${f(h.balance.decodedBytes / 1024, 0)} KiB JSON)`));
     p(row("HTTP explorer page (HTML)", h.page.ms, `${f(h.page.wireBytes.p50 / 1024, 0)} KiB ${h.page.encoding}`));
   }
   const i = r.inproc;
-  p(row("in-process route handler", i.handler, `${f(i.responseBytes.p50 / 1024, 0)} KiB JSON`));
+  p(row("in-process route handler, JSON", i.handler, `${f(i.responseBytes.p50 / 1024, 0)} KiB JSON`));
+  p(row("in-process route handler, frame", i.frameHandler, `${f(i.frameBytes.p50 / 1024, 0)} KiB frame`));
   for (const [k, s] of Object.entries(i.stages as Json)) p(row(`  stage ${k}`, s, k === "candidate" ? `sketch of the fixes: ${f(i.candidateBytes.p50 / 1024, 0)} KiB JSON, ${f(i.candidateGzBytes.p50 / 1024, 0)} KiB gzip -1` : ""));
   const n = r.numpy.stages;
   for (const [k, s] of Object.entries(n as Json)) p(row(`  numpy ${k}`, s));
@@ -208,23 +233,24 @@ function report(r: Json) {
     p(`Chromium ${m.chromium}, ${m.geometry.size}x${m.geometry.size} px canvas (cell ${m.geometry.cell} px); probe pixel ${m.probe}`);
     p("| what (ms) | n | p50 | p95 | p99 | max | notes |");
     p("|---|---|---|---|---|---|---|");
-    for (const scale of ["linear", "log"]) {
-      p(row(`full draw, ${scale}`, m.full[scale], "view prep + drawHeatmap"));
+    for (const scale of ["linear", "log", "frameLinear", "frameLog"]) {
+      p(row(`full draw, ${scale}`, m.full[scale], scale.startsWith("frame") ? "view prep on the frame's typed array + drawHeatmap" : "view prep (flatten the JSON rows) + drawHeatmap"));
       p(row(`  drawHeatmap only, ${scale}`, m.drawOnly[scale]));
       p(row(`  full draw + getImageData, ${scale}`, m.fullWithReadback[scale]));
       p(row(`  first draw in a fresh page, ${scale}`, m.cold[scale]));
     }
     p(row("JSON.parse of the answer", m.parseAnswer));
+    p(row("decodeLayerFrame of the frame", m.decodeFrame));
     p(row("Node: view prep + rasterize, linear", r.inproc.nodeRaster.linear));
     p(row("Node: view prep + rasterize, log", r.inproc.nodeRaster.log));
   }
-  if (r.explorer) {
-    const x = r.explorer;
-    p(row("explorer page: ArrowRight → canvas drawn", x.toDrawn, `${x.switches} switches, first 2 dropped; fetch ${f(x.fetch.p50)} ms p50; ${f(x.size.transfer / 1024, 0)} KiB transferred, ${f(x.size.decoded / 1024, 0)} KiB decoded`));
+  for (const e of r.explorerErrors ?? []) p(`explorer run failed: ${e}`);
+  for (const x of Object.values((r.explorer ?? {}) as Json).filter(Boolean)) {
+    p(row(`explorer page (${x.transport}): ArrowRight → canvas drawn`, x.toDrawn, `${x.switches} switches in 2 runs, first 2 of each dropped; ${f(x.size.transfer / 1024, 0)} KiB transferred, ${f(x.size.decoded / 1024, 0)} KiB decoded`));
     p(row("  … → next frame", x.toNextFrame));
     p(row("  keypress → request starts", x.beforeFetch));
     p(row("  request (resource timing)", x.fetch));
-    p(row("  response end → canvas drawn", x.afterFetch, "parse, React render, draw"));
+    p(row("  response end → canvas drawn", x.afterFetch, "decode, React render, draw"));
     p(row("  long tasks (> 50 ms) per switch", x.longTasks, "main thread blocked"));
   }
   const text = lines.join("\n");

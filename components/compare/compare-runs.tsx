@@ -5,15 +5,18 @@ import { scaleLinear } from "d3";
 import Link from "next/link";
 import { useCallback, useMemo, useState } from "react";
 import { COMPARE_DEFINITIONS } from "@/lib/analysis/compare";
+import { compareFrameQuery } from "@/lib/query/frame-queries";
 import { compareQuery, runsListQuery } from "@/lib/query/run-queries";
 import type { Comparison } from "@/lib/runs/compare-runs";
+import { compareFrameFromJson, type CompareFrame } from "@/lib/wire/compare-frame";
+import type { WireArray } from "@/lib/wire/frame";
 import { compareHref, parseCompareViewState, type CompareViewState } from "@/lib/url/compare-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { PAIRING_DEFINITION } from "@/lib/analysis/paired-join";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, makeDivergingScale, type ColorScale } from "@/components/viz/color-scale";
-import { heatmapSvg, matrixToCsv, toCsv } from "@/components/viz/export";
+import { flatMatrixToCsv, heatmapSvg, matrixRows, toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { ExpertAxis } from "@/components/viz/expert-axis";
@@ -36,7 +39,10 @@ export function CompareRuns() {
   const runA = runs.data?.runs.find((r) => r.id === state.a);
   const candidatesB = (runs.data?.runs ?? []).filter((r) => r.id !== state.a && (!runA || (r.model.layers === runA.model.layers && r.model.experts === runA.model.experts)));
   const ready = Boolean(state.a && state.b);
-  const { data, error, isFetching } = useQuery({ ...compareQuery(state.a ?? "", state.b ?? "", state.layer, state.paired), enabled: ready, placeholderData: keepPreviousData });
+  // Live: the binary frame (matrices as typed arrays); a share: the JSON it pinned, as the same arrays.
+  const frame = useQuery({ ...compareFrameQuery(state.a ?? "", state.b ?? "", state.layer, state.paired), enabled: ready && !frozen, placeholderData: keepPreviousData });
+  const pinned = useQuery({ ...compareQuery(state.a ?? "", state.b ?? "", state.layer, state.paired), enabled: ready && frozen, select: selectCompareFrame, placeholderData: keepPreviousData });
+  const { data, error, isFetching } = frozen ? pinned : frame;
 
   return (
     <div className="flex flex-col gap-4">
@@ -84,14 +90,12 @@ function RunSelect({ label, value, runs, onChange }: { label: string; value?: st
   );
 }
 
-function ComparisonView({ data, layer, onLayer }: { data: Comparison; layer: number; onLayer?: (l: number) => void }) {
+function ComparisonView({ data, layer, onLayer }: { data: CompareFrame<Comparison>; layer: number; onLayer?: (l: number) => void }) {
   const d = data.layerDetail;
   const E = data.experts;
   const view = useMemo(() => {
     if (!d) return null;
-    const a = Float64Array.from(d.perTokenA.flat());
-    const b = Float64Array.from(d.perTokenB.flat());
-    const diff = Float64Array.from(d.diff.flat());
+    const { perTokenA: a, perTokenB: b, diff } = d;
     let hi = 0;
     let maxAbs = 0;
     for (let i = 0; i < E * E; i++) {
@@ -136,9 +140,9 @@ function ComparisonView({ data, layer, onLayer }: { data: Comparison; layer: num
       </Exportable>
       {d && view ? (
         <div className="flex flex-wrap items-start gap-6">
-          <Matrix title={`A: ${data.a.name}`} name={`co-activation per token A layer ${layer}`} values={view.a} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenA} cells={view} />
-          <Matrix title={`B: ${data.b.name}`} name={`co-activation per token B layer ${layer}`} values={view.b} n={E} order={order} color={view.shared} cell={cell} rows={d.perTokenB} cells={view} />
-          <Matrix title="A − B" name={`co-activation difference layer ${layer}`} values={view.diff} n={E} order={order} color={view.diverging} cell={cell} rows={d.diff} cells={view} testId="diff-heatmap" />
+          <Matrix title={`A: ${data.a.name}`} name={`co-activation per token A layer ${layer}`} values={view.a} n={E} order={order} color={view.shared} cell={cell} cells={view} />
+          <Matrix title={`B: ${data.b.name}`} name={`co-activation per token B layer ${layer}`} values={view.b} n={E} order={order} color={view.shared} cell={cell} cells={view} />
+          <Matrix title="A − B" name={`co-activation difference layer ${layer}`} values={view.diff} n={E} order={order} color={view.diverging} cell={cell} cells={view} testId="diff-heatmap" />
           <div className="flex flex-col gap-2">
             <ColorLegend color={view.shared} title="co-activations per token, C_ij / N (A and B)" width={260} />
             <ColorLegend color={view.diverging} title="A − B (red: more in A, blue: more in B)" width={260} />
@@ -173,16 +177,19 @@ function Stat({ label, def, value, testId }: { label: string; def: string; value
 }
 
 interface Cells {
-  a: Float64Array;
-  b: Float64Array;
-  diff: Float64Array;
+  a: WireArray;
+  b: WireArray;
+  diff: WireArray;
 }
 
-function Matrix({ title, name, values, n, order, color, cell, rows, cells, testId }: { title: string; name: string; values: Float64Array; n: number; order: number[]; color: ColorScale; cell: number; rows: number[][]; cells: Cells; testId?: string }) {
+// Module-level: a stable select runs once per answer, not once per render.
+const selectCompareFrame = (c: Comparison) => compareFrameFromJson(c);
+
+function Matrix({ title, name, values, n, order, color, cell, cells, testId }: { title: string; name: string; values: WireArray; n: number; order: number[]; color: ColorScale; cell: number; cells: Cells; testId?: string }) {
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const at = hover ? hover.row * n + hover.col : 0;
   return (
-    <Exportable name={name} svg={() => ({ text: heatmapSvg(values, n, order, color.css, cell), width: n * cell, height: n * cell })} csv={() => matrixToCsv(rows)} json={() => rows}>
+    <Exportable name={name} svg={() => ({ text: heatmapSvg(values, n, order, color.css, cell), width: n * cell, height: n * cell })} csv={() => flatMatrixToCsv(values, n)} json={() => matrixRows(values, n)}>
       <figure data-testid={testId} className="relative">
         <figcaption className="mb-1 max-w-[300px] truncate text-xs font-medium" title={title}>
           {title}
@@ -226,7 +233,7 @@ const W = 760;
 const H = 200;
 const M = { top: 20, right: 16, bottom: 30, left: 44 };
 
-function DivergenceChart({ data, layer, onLayer }: { data: Comparison; layer: number; onLayer?: (l: number) => void }) {
+function DivergenceChart({ data, layer, onLayer }: { data: CompareFrame<Comparison>; layer: number; onLayer?: (l: number) => void }) {
   const L = data.layers;
   const series = SERIES.filter((s) => s.key !== "flipRate" || data.paired);
   const all = series.flatMap((s) => data.perLayer.map((l) => l[s.key]).filter((v): v is number => v !== null));

@@ -1,14 +1,15 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback } from "react";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
-import { flowQuery, transitionsQuery } from "@/lib/query/run-queries";
+import { flowQuery } from "@/lib/query/run-queries";
+import { useTransitionsFrame } from "@/components/layer/use-layer-frame";
 import { flowHref, parseFlowViewState, type FlowViewState } from "@/lib/url/flow-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
-import { matrixToCsv, toCsv } from "@/components/viz/export";
+import { flatMatrixToCsv, matrixRows, toCsv } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { LayerSeriesChart } from "@/components/viz/layer-series-chart";
@@ -25,9 +26,10 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
   const layer = Math.min(state.layer, Math.max(0, layers - 2));
   const go = useCallback((patch: Partial<FlowViewState>) => replace(flowHref(runId, { ...parseFlowViewState(new URLSearchParams(window.location.search)), ...patch })), [runId, replace]);
   const flow = useQuery(flowQuery(runId));
-  const detail = useQuery({ ...transitionsQuery(runId, layer), placeholderData: keepPreviousData });
+  // Transitions as a typed array (binary frame; a share: its pinned JSON).
+  const detail = useTransitionsFrame(runId, layer, frozen);
   const T = detail.data?.layer === layer ? (detail.data.transitions ?? null) : null;
-  const perExpert = T && detail.data ? nextLayerPredictability(T.flat(), detail.data.load, experts).perExpert : null;
+  const perExpert = T && detail.data ? nextLayerPredictability(T, detail.data.load, experts).perExpert : null;
   const error = flow.error ?? detail.error;
 
   return (
@@ -71,10 +73,10 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
           <Exportable
             className="max-w-full"
             name={`transitions layer ${layer} to ${layer + 1}`}
-            csv={() => matrixToCsv(T, undefined, "from\\to")}
-            json={() => ({ run: runId, layer, next: layer + 1, transitions: T })}
+            csv={() => flatMatrixToCsv(T, experts, undefined, "from\\to")}
+            json={() => ({ run: runId, layer, next: layer + 1, transitions: matrixRows(T, experts) })}
           >
-            <FlowDiagram transitions={T} experts={experts} layer={layer} links={strongestLinks(T, state.links)} />
+            <FlowDiagram transitions={T} experts={experts} layer={layer} links={strongestLinks(T, experts, state.links)} />
           </Exportable>
           <section aria-label="most likely next expert" className="text-sm">
             <h2 className="mb-2 font-semibold">Most likely next expert</h2>

@@ -15,9 +15,16 @@ export interface FlowLink {
  * Experts of layer l (left) and l + 1 (right), bar heights ∝ tokens; ribbons are the strongest
  * transitions, width ∝ tokens that took that path. A Sankey drawn by hand (no extra dependency).
  */
-export function FlowDiagram({ transitions, experts, layer, links }: { transitions: number[][]; experts: number; layer: number; links: FlowLink[] }) {
-  const out = transitions.map((row) => row.reduce((s, x) => s + x, 0));
-  const into = Array.from({ length: experts }, (_, j) => transitions.reduce((s, row) => s + row[j], 0));
+export function FlowDiagram({ transitions, experts, layer, links }: { transitions: ArrayLike<number>; experts: number; layer: number; links: FlowLink[] }) {
+  // Row and column sums of the row-major E x E matrix (as the frame delivers it).
+  const out = new Array<number>(experts).fill(0);
+  const into = new Array<number>(experts).fill(0);
+  for (let i = 0; i < experts; i++) {
+    for (let j = 0; j < experts; j++) {
+      out[i] += transitions[i * experts + j];
+      into[j] += transitions[i * experts + j];
+    }
+  }
   const total = out.reduce((s, x) => s + x, 0) || 1;
   const gap = experts > 64 ? 0.5 : 3;
   const H = Math.max(320, Math.min(900, experts * (experts > 64 ? 3 : 14)));
@@ -103,10 +110,10 @@ export function spacedLabels(centres: number[], minGap = 11): boolean[] {
   });
 }
 
-/** The n largest cells of a transition matrix, largest first (ties by ids). */
-export function strongestLinks(transitions: number[][], n: number): FlowLink[] {
+/** The n largest cells of a row-major experts x experts transition matrix, largest first (ties by ids). */
+export function strongestLinks(transitions: ArrayLike<number>, experts: number, n: number): FlowLink[] {
   const all: FlowLink[] = [];
-  transitions.forEach((row, from) => row.forEach((count, to) => count > 0 && all.push({ from, to, count })));
+  for (let k = 0; k < transitions.length; k++) if (transitions[k] > 0) all.push({ from: Math.floor(k / experts), to: k % experts, count: transitions[k] });
   all.sort((a, b) => b.count - a.count || a.from - b.from || a.to - b.to);
   return all.slice(0, n);
 }

@@ -4,9 +4,10 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { scaleLinear, scaleSqrt, schemeTableau10 } from "d3";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
-import { collaborationEdges, COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
+import { collaborationEdgesFlat, COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
 import { NORMALIZED_LIFT_DEFINITION } from "@/lib/analysis/coactivation";
-import { expertsQuery, groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { expertsQuery, groupsQuery } from "@/lib/query/run-queries";
+import { useLayerFrame } from "@/components/layer/use-layer-frame";
 import type { ExpertsView } from "@/lib/runs/get-experts-view";
 import { graphHref, parseGraphViewState, type GraphViewState } from "@/lib/url/graph-view-state";
 import { useViewLocation } from "@/components/share/view-location";
@@ -33,7 +34,8 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
     (patch: Partial<GraphViewState>) => replace(graphHref(runId, { ...parseGraphViewState(new URLSearchParams(window.location.search)), ...patch })),
     [runId, replace],
   );
-  const lift = useQuery({ ...layerQuery(runId, layer, "lift"), placeholderData: keepPreviousData });
+  // The lift matrix as typed arrays (binary frame; a share: its pinned JSON).
+  const lift = useLayerFrame(runId, layer, "lift", frozen);
   const experts = useQuery({ ...expertsQuery(runId, layer, 3), placeholderData: keepPreviousData });
   const groups = useQuery({ ...groupsQuery(runId, layer), placeholderData: keepPreviousData });
   const [hover, setHover] = useState<number | null>(null);
@@ -46,9 +48,9 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
     // snapshot pinned before groups carried a baseline was drawn (and grouped) on raw lift: keep it so.
     const legacy = !("liftBaseline" in groups.data);
     const baseline = legacy ? 1 : groups.data.liftBaseline;
-    const { edges: links, total } = collaborationEdges(lift.data.normalized, lift.data.coactivation, baseline, state.minLift, MAX_EDGES);
+    const { edges: links, total } = collaborationEdgesFlat(lift.data.normalized, lift.data.coactivation, E, baseline, state.minLift, MAX_EDGES);
     const r = scaleSqrt().domain([0, Math.max(1, ...lift.data.load)]).range([3, E > 64 ? 9 : 16]);
-    const nodes: GraphNode[] = lift.data.load.map((load, id) => ({ id, r: r(load) }));
+    const nodes: GraphNode[] = Array.from(lift.data.load, (load, id) => ({ id, r: r(load) }));
     forceLayout(nodes, links, W, H);
     const size = new Map<number, number>();
     for (const c of groups.data.community) size.set(c, (size.get(c) ?? 0) + 1);
@@ -102,7 +104,7 @@ export function CollaborationGraph({ runId, layers }: { runId: string; layers: n
           <Exportable
             className="max-w-full"
             name={`collaboration graph layer ${layer} lift ${state.minLift}`}
-            csv={() => toCsv(["source", "target", "normalized_lift", "lift", "coactivations"], graph.links.map((l) => [l.source, l.target, l.weight, l.lift, lift.data!.coactivation[l.source][l.target]]))}
+            csv={() => toCsv(["source", "target", "normalized_lift", "lift", "coactivations"], graph.links.map((l) => [l.source, l.target, l.weight, l.lift, lift.data!.coactivation[l.source * graph.E + l.target]]))}
             json={() => ({ layer, minNormalizedLift: state.minLift, liftBaseline: graph.baseline, nodes: graph.nodes.map((n) => ({ expert: n.id, load: lift.data!.load[n.id], community: graph.community[n.id], x: n.x, y: n.y })), links: graph.links })}
           >
             <div className="max-w-full overflow-x-auto">

@@ -1,12 +1,13 @@
 import type { Normalization } from "@/lib/analysis/coactivation";
-import type { LayerView } from "@/lib/runs/get-layer-view";
+import type { LayerFrame } from "@/lib/wire/layer-frame";
 import type { HeatmapHover } from "@/components/viz/heatmap-canvas";
 import { formatValue } from "@/components/viz/format";
 
 /** What the cell under the pointer holds: the two experts, the shown value and the raw counts. */
-export function HeatmapTooltip({ hover, data, norm }: { hover: HeatmapHover; data: LayerView; norm: Normalization }) {
+export function HeatmapTooltip({ hover, data, norm }: { hover: HeatmapHover; data: LayerFrame; norm: Normalization }) {
   const { row, col } = hover;
-  const value = data.normalized?.[row][col] ?? 0;
+  const n = data.experts;
+  const value = data.normalized?.[row * n + col] ?? 0;
   return (
     <div
       role="tooltip"
@@ -28,7 +29,7 @@ export function HeatmapTooltip({ hover, data, norm }: { hover: HeatmapHover; dat
             {norm}: <span className="num">{formatValue(value)}</span>
           </div>
           <div className="text-zinc-500">
-            co-activations C = <span className="num">{formatValue(data.coactivation[row][col])}</span>
+            co-activations C = <span className="num">{formatValue(data.coactivation[row * n + col])}</span>
           </div>
           <div className="text-zinc-500">
             load {row}: <span className="num">{formatValue(data.load[row])}</span>, load {col}: <span className="num">{formatValue(data.load[col])}</span>

@@ -6,19 +6,20 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
 import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
-import { groupsQuery, layerQuery } from "@/lib/query/run-queries";
+import { groupsQuery } from "@/lib/query/run-queries";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
 import { HeatmapCanvas, type HeatmapHover } from "@/components/viz/heatmap-canvas";
 import { formatValue } from "@/components/viz/format";
-import { heatmapSvg, matrixToCsv } from "@/components/viz/export";
+import { flatMatrixToCsv, heatmapSvg, matrixRows } from "@/components/viz/export";
 import { Exportable } from "@/components/viz/exportable";
 import { ExpertAxis } from "@/components/viz/expert-axis";
 import { LoadBars } from "@/components/viz/load-bars";
 import { LayerBalance } from "./layer-balance";
 import { LayerControls } from "./layer-controls";
 import { HeatmapTooltip } from "./heatmap-tooltip";
+import { useLayerFrame } from "./use-layer-frame";
 import { useLayerNavigation } from "./use-layer-navigation";
 
 interface Props {
@@ -32,7 +33,8 @@ const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional 
 /** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
 export function LayerExplorer({ runId, layers }: Props) {
   const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
-  const { data, error, isFetching } = useQuery({ ...layerQuery(runId, layer, state.norm), placeholderData: keepPreviousData });
+  // Typed arrays from the wire to the canvas: no nested rows on the way (lib/wire/frame.ts).
+  const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen, { prefetchNeighbours: { layers } });
   const groups = useQuery({ ...groupsQuery(runId, layer), enabled: state.order === "group", placeholderData: keepPreviousData });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const router = useRouter();
@@ -41,9 +43,10 @@ export function LayerExplorer({ runId, layers }: Props) {
   const view = useMemo(() => {
     if (!data?.normalized) return null;
     const n = data.experts;
-    const values = Float64Array.from(data.normalized.flat());
-    let order = Array.from({ length: n }, (_, i) => i);
-    if (state.order === "load") order.sort((a, b) => data.load[b] - data.load[a] || a - b);
+    const values = data.normalized;
+    // Expert-id order keeps its identity across layers of one width, so the axes (memoized) skip re-rendering.
+    let order: number[] = identityOrder(n);
+    if (state.order === "load") order = [...order].sort((a, b) => data.load[b] - data.load[a] || a - b);
     if (state.order === "group" && groups.data?.layer === data.layer) order = groups.data.order;
     const extent = offDiagonalExtent(values, n);
     const color = makeColorScale(extent, state.scale, minPositiveOffDiagonal(values, n));
@@ -72,8 +75,8 @@ export function LayerExplorer({ runId, layers }: Props) {
             <Exportable
               name={`co-activation layer ${layer} ${state.norm}`}
               svg={() => ({ text: heatmapSvg(view.values, view.n, view.order, view.color.css, view.cell), width: view.n * view.cell, height: view.n * view.cell })}
-              csv={() => matrixToCsv(data.normalized!)}
-              json={() => ({ run: runId, layer, normalization: state.norm, tokens: data.tokens, load: data.load, coactivation: data.coactivation, normalized: data.normalized })}
+              csv={() => flatMatrixToCsv(view.values, view.n)}
+              json={() => ({ run: runId, layer, normalization: state.norm, tokens: data.tokens, load: Array.from(data.load), coactivation: matrixRows(data.coactivation, view.n), normalized: matrixRows(view.values, view.n) })}
             >
               <div className="grid" style={{ gridTemplateColumns: `28px ${view.n * view.cell}px ${BAR_EXTENT}px` }}>
                 <div />
@@ -117,6 +120,13 @@ export function LayerExplorer({ runId, layers }: Props) {
       ) : null}
     </div>
   );
+}
+
+const identities = new Map<number, number[]>();
+function identityOrder(n: number): number[] {
+  let o = identities.get(n);
+  if (!o) identities.set(n, (o = Array.from({ length: n }, (_, i) => i)));
+  return o;
 }
 
 /** Each expert's community as a colored band under the columns: blocks of one color are groups. */

@@ -1,5 +1,7 @@
+import { memo } from "react";
+
 /** Expert ids along a heatmap's rows or columns, thinned so that labels never overlap. */
-export function ExpertAxis({ order, cell, orientation }: { order: readonly number[]; cell: number; orientation: "rows" | "columns" }) {
+function ExpertAxisSvg({ order, cell, orientation }: { order: readonly number[]; cell: number; orientation: "rows" | "columns" }) {
   const every = Math.ceil(14 / cell);
   const len = order.length * cell;
   const rows = orientation === "rows";
@@ -22,3 +24,6 @@ export function ExpertAxis({ order, cell, orientation }: { order: readonly numbe
     </svg>
   );
 }
+
+/** Memoized: hundreds of SVG elements at 256 experts, re-rendered only when their props change (not on every key press). */
+export const ExpertAxis = memo(ExpertAxisSvg);

@@ -20,6 +20,16 @@ export function matrixToCsv(matrix: readonly (readonly number[])[], labels: read
   return toCsv([corner, ...labels.map(String)], matrix.map((row, i) => [String(labels[i]), ...row]));
 }
 
+/** A row-major n x n typed array as CSV, as matrixToCsv writes it (exports only). */
+export function flatMatrixToCsv(values: ArrayLike<number>, n: number, labels: readonly (string | number)[] = Array.from({ length: n }, (_, i) => i), corner = "expert"): string {
+  return matrixToCsv(matrixRows(values, n), labels, corner);
+}
+
+/** Nested rows of a row-major matrix: only for exports (JSON files, CSV), never on the drawing path. */
+export function matrixRows(values: ArrayLike<number>, n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => values[i * n + j]));
+}
+
 /** A standalone SVG document of an SVG element: currentColor resolved, namespace declared. */
 export function svgDocument(svg: SVGSVGElement): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;

@@ -1,3 +1,5 @@
+import { memo } from "react";
+
 interface Props {
   load: ArrayLike<number>;
   order: readonly number[];
@@ -9,7 +11,7 @@ interface Props {
 }
 
 /** Expert loads as bars aligned one-to-one with the heatmap's rows or columns. */
-export function LoadBars({ load, order, cell, orientation, extent, highlight }: Props) {
+function LoadBarsSvg({ load, order, cell, orientation, extent, highlight }: Props) {
   let max = 0;
   for (const e of order) max = Math.max(max, load[e]);
   const n = order.length;
@@ -34,3 +36,6 @@ export function LoadBars({ load, order, cell, orientation, extent, highlight }: 
     </svg>
   );
 }
+
+/** Memoized: hundreds of SVG elements at 256 experts, re-rendered only when their props change (not on every key press). */
+export const LoadBars = memo(LoadBarsSvg);

@@ -60,7 +60,7 @@ export function normalizeCoactivation(
 }
 
 /** Smallest and largest off-diagonal value, for color scales. */
-export function offDiagonalExtent(matrix: Float64Array, experts: number): [number, number] {
+export function offDiagonalExtent(matrix: ArrayLike<number>, experts: number): [number, number] {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < experts; i++) {

@@ -61,13 +61,24 @@ export interface GraphEdge {
  * matrix as rows; a null baseline (top-1) gives no edges.
  */
 export function collaborationEdges(lift: readonly (readonly number[])[], coactivation: readonly (readonly number[])[], baseline: number | null, minNormalizedLift: number, maxEdges: number): { edges: GraphEdge[]; total: number } {
-  if (baseline === null) return { edges: [], total: 0 };
   const E = lift.length;
+  const flat = (m: readonly (readonly number[])[]) => {
+    const out = new Float64Array(E * E);
+    for (let i = 0; i < E; i++) out.set(m[i], i * E);
+    return out;
+  };
+  return collaborationEdgesFlat(flat(lift), flat(coactivation), E, baseline, minNormalizedLift, maxEdges);
+}
+
+/** collaborationEdges on row-major E x E typed arrays, as the graph view receives them (lib/wire). */
+export function collaborationEdgesFlat(lift: ArrayLike<number>, coactivation: ArrayLike<number>, E: number, baseline: number | null, minNormalizedLift: number, maxEdges: number): { edges: GraphEdge[]; total: number } {
+  if (baseline === null) return { edges: [], total: 0 };
   const all: GraphEdge[] = [];
   for (let i = 0; i < E; i++) {
     for (let j = i + 1; j < E; j++) {
-      const weight = lift[i][j] / baseline;
-      if (coactivation[i][j] > 0 && weight >= minNormalizedLift) all.push({ source: i, target: j, weight, lift: lift[i][j] });
+      const l = lift[i * E + j];
+      const weight = l / baseline;
+      if (coactivation[i * E + j] > 0 && weight >= minNormalizedLift) all.push({ source: i, target: j, weight, lift: l });
     }
   }
   all.sort((a, b) => b.weight - a.weight || a.source - b.source || a.target - b.target);

@@ -14,7 +14,10 @@ const json = <T>(x: T): T => (x === undefined ? x : JSON.parse(JSON.stringify(x)
  */
 export async function computeView(answers: ViewAnswers, which: "all" | "prefetch") {
   const queries: ComputedQuery[] = [];
-  for (const q of answers.queries) if (which === "all" || q.prefetch !== false) queries.push({ key: q.key, data: json(await q.answer()) });
+  for (const q of answers.queries) {
+    if (which === "prefetch" && q.live && q.prefetch !== false) queries.push({ key: q.live.key, data: await q.live.answer() });
+    else if (which === "all" || q.prefetch !== false) queries.push({ key: q.key, data: json(await q.answer()) });
+  }
   const props: Record<string, unknown> = {};
   for (const [name, answer] of Object.entries(answers.props ?? {})) props[name] = json(await answer());
   return { queries, props };

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import type { Normalization } from "@/lib/analysis/coactivation";
+import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
 import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery, transitionsQuery } from "@/lib/query/run-queries";
 import { getComparison } from "@/lib/runs/compare-runs";
@@ -10,6 +12,7 @@ import { getExpertView } from "@/lib/runs/get-expert-view";
 import { getExpertsView } from "@/lib/runs/get-experts-view";
 import { getFlowView } from "@/lib/runs/get-flow-view";
 import { getLayerGroups } from "@/lib/runs/get-layer-groups";
+import { getLayerFrame } from "@/lib/runs/get-layer-frame";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { requireRun } from "@/lib/runs/require-run";
@@ -22,6 +25,15 @@ import { layerViewStateSchema, parseLayerViewState } from "@/lib/url/layer-view-
 import { effectiveLabState, parsePlacementViewState, placementViewStateSchema, simulationBody } from "@/lib/url/placement-view-state";
 import { parseSpecializationViewState, specializationViewStateSchema } from "@/lib/url/specialization-view-state";
 import { compilePathPattern, type PathPattern } from "@/lib/url/path-pattern";
+import { decodeLayerFrame } from "@/lib/wire/layer-frame";
+
+/** A frame's bytes as the ArrayBuffer the browser's fetch would hand to decodeLayerFrame. */
+const bufferOf = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+/** The live explorer and graph read layers as frames (lib/wire): prefetched decoded, as the browser decodes them. */
+const liveLayerFrame = (db: Db, run: RunWithModel, layer: number, norm: Normalization) => ({
+  key: layerFrameQuery(run.id, layer, norm).queryKey,
+  answer: async () => decodeLayerFrame(bufferOf(await getLayerFrame(db, run, layer, norm))),
+});
 
 /**
  * The shareable views, each described once: its path pattern, its state (the lib/url schema and
@@ -43,6 +55,12 @@ export interface ViewQuery {
    * paints and the browser asks for them; a share still pins them.
    */
   prefetch?: boolean;
+  /**
+   * What the live page prefetches in its place, when the live view reads another transport than the
+   * JSON a share pins: the binary frame decoded into typed arrays (lib/wire), under the frame query's
+   * key. Not JSON round-tripped: React's server payload carries typed arrays as they are.
+   */
+  live?: { key: readonly unknown[]; answer: () => Promise<unknown> };
 }
 
 export interface ViewContext<P, S> {
@@ -119,7 +137,7 @@ export const VIEWS = [
     check: (run, p) => layerOf(run, p.layer),
     answers: ({ db, run, params: { layer }, state: { norm, order } }) => ({
       queries: [
-        { key: layerQuery(run.id, layer, norm).queryKey, answer: () => getLayerView(db, run, layer, norm) },
+        { key: layerQuery(run.id, layer, norm).queryKey, answer: () => getLayerView(db, run, layer, norm), live: liveLayerFrame(db, run, layer, norm) },
         // Ordered by group: the first paint is already in group order.
         ...(order === "group" ? [{ key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) }] : []),
       ],
@@ -183,7 +201,7 @@ export const VIEWS = [
       const layer = Math.min(state.layer, run.model.config.layers - 1);
       return {
         queries: [
-          { key: layerQuery(run.id, layer, "lift").queryKey, answer: () => getLayerView(db, run, layer, "lift") },
+          { key: layerQuery(run.id, layer, "lift").queryKey, answer: () => getLayerView(db, run, layer, "lift"), live: liveLayerFrame(db, run, layer, "lift") },
           { key: expertsQuery(run.id, layer, 3).queryKey, answer: () => getExpertsView(db, run, layer, 3) },
           { key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) },
         ],
@@ -201,7 +219,11 @@ export const VIEWS = [
       return {
         queries: [
           { key: flowQuery(run.id).queryKey, answer: () => getFlowView(db, run) },
-          { key: transitionsQuery(run.id, layer).queryKey, answer: () => getLayerView(db, run, layer, undefined, { transitions: true }) },
+          {
+            key: transitionsQuery(run.id, layer).queryKey,
+            answer: () => getLayerView(db, run, layer, undefined, { transitions: true }),
+            live: { key: transitionsFrameQuery(run.id, layer).queryKey, answer: async () => decodeLayerFrame(bufferOf(await getLayerFrame(db, run, layer, undefined, { transitions: true }))) },
+          },
         ],
       };
     },

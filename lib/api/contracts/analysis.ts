@@ -4,6 +4,7 @@ import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
 import { PRUNING_SCHEDULES, TRACE_CRITERIA, type TraceCriterion } from "@/lib/analysis/pruning";
 import { PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { defineContract, enumParam, flagParam, intParam, json, jsonBody, type BinaryResponse } from "../contract";
+import { FRAME_CONTENT_TYPE } from "@/lib/wire/frame";
 import { balanceSchema, balanceScalarShape, collaboratorSchema, layerParams, runParams } from "./common";
 
 /** The analyses of a run (PRODUCT.md §4): layers, groups, experts, flow, placement, simulation, pruning, comparison. */
@@ -86,6 +87,25 @@ export const getLayerMatrix = defineContract({
     normalization: enumParam(NORMALIZATIONS, "coactivation only").optional(),
   }),
   response: matrixAnswer,
+  errors: [400, 404],
+});
+
+/** The views' transport (lib/wire/frame.ts): the JSON answer's header and its matrices as typed arrays. */
+const frameAnswer: BinaryResponse<"x-frame-version"> = {
+  kind: "binary",
+  status: 200,
+  description:
+    "a MAF1 frame: the bytes \"MAF1\", a little-endian uint32 header length, a JSON header (the JSON answer without its matrices, plus each array's name, dtype, shape and byte offset), then the arrays little-endian at 8-byte-aligned offsets in the narrowest exact dtype (uint32 counts, float32 or float64); lib/wire/frame.ts reads it",
+  mediaType: FRAME_CONTENT_TYPE,
+  headers: { "x-frame-version": { description: "frame layout version: MAF1", schema: z.literal("MAF1") } },
+};
+export const getLayerFrame = defineContract({
+  method: "GET",
+  path: "/api/runs/{id}/layers/{layer}/frame",
+  summary: "The layer answer (GET /api/runs/{id}/layers/{layer}, same query) as a binary frame whose matrices are typed arrays: what the explorer, graph and flow views read",
+  params: layerParams,
+  query: getLayer.query,
+  response: frameAnswer,
   errors: [400, 404],
 });
 
@@ -222,6 +242,15 @@ export const compareRuns = defineContract({
   ),
   errors: [400, 404],
 });
+export const compareRunsFrame = defineContract({
+  method: "GET",
+  path: "/api/compare/frame",
+  summary: "The comparison (GET /api/compare, same query) as a binary frame: the layer detail's matrices (diff, perTokenA, perTokenB) as typed arrays, the rest in the header; what the compare view reads",
+  query: compareRuns.query,
+  response: frameAnswer,
+  errors: [400, 404],
+});
+
 
 const nullableNumbers = z.array(z.number().nullable());
 export const computePlacement = defineContract({
