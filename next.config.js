@@ -16,7 +16,10 @@ const nextConfig = {
       { source: "/:path*", headers: SECURITY_HEADERS },
       // API answers are data, never documents: nothing in them may run or be framed. Pages get
       // their policy, with a nonce, from proxy.ts.
-      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }] },
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }],
+      },
     ];
   },
 };

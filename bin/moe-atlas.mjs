@@ -56,7 +56,9 @@ async function api(o, method, pathname, body, headers = {}) {
       headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...headers },
     });
   } catch (e) {
-    throw new CliError(`cannot reach ${o.url} (${e.cause?.code ?? e.message}); is the server running? (--url / MOE_ATLAS_URL)`);
+    throw new CliError(
+      `cannot reach ${o.url} (${e.cause?.code ?? e.message}); is the server running? (--url / MOE_ATLAS_URL)`,
+    );
   }
   const text = await res.text();
   let json = null;
@@ -70,7 +72,9 @@ async function api(o, method, pathname, body, headers = {}) {
 
 function failure(r) {
   const e = r.json?.error;
-  return e ? `${r.status} ${e.code}: ${e.message}${e.where ? ` (at ${e.where})` : ""}` : `HTTP ${r.status}: ${r.text.slice(0, 200)}`;
+  return e
+    ? `${r.status} ${e.code}: ${e.message}${e.where ? ` (at ${e.where})` : ""}`
+    : `HTTP ${r.status}: ${r.text.slice(0, 200)}`;
 }
 
 function collect(inputs) {
@@ -106,7 +110,12 @@ function jsonDocumentNotAggregate(file) {
   try {
     const first = JSON.parse(firstLine);
     // One routing event per line under a .json name: a trace after all.
-    if (first && typeof first === "object" && ["experts", "expert_ids", "topk_ids", "selected_experts"].some((k) => k in first)) return null;
+    if (
+      first &&
+      typeof first === "object" &&
+      ["experts", "expert_ids", "topk_ids", "selected_experts"].some((k) => k in first)
+    )
+      return null;
   } catch {
     // Not one object per line: a JSON document.
   }
@@ -154,7 +163,9 @@ async function uploadFile(o, runId, file) {
   for (const k of ["format", "map", "label"]) if (o.values[k]) q.set(k, o.values[k]);
   if (o.values["exclude-warmup"]) q.set("exclude_warmup", "1");
   const body = Readable.toWeb(fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter));
-  const r = await api(o, "POST", `/api/runs/${runId}/traces?${q}`, body, { "content-type": "application/octet-stream" });
+  const r = await api(o, "POST", `/api/runs/${runId}/traces?${q}`, body, {
+    "content-type": "application/octet-stream",
+  });
   bar.update(size);
   bar.done();
   return r;
@@ -166,7 +177,19 @@ async function ingest(o) {
   if (o.values.new) {
     if (runId) throw new CliError("give --run or --new, not both");
     if (!o.values.model || !o.values.name) throw new CliError("--new needs --model <preset> and --name <name>");
-    const r = await api(o, "POST", "/api/runs", JSON.stringify({ name: o.values.name, model: { preset: o.values.model }, tags: o.values.tag, policy: o.values.policy, visibility: o.values.visibility }), { "content-type": "application/json" });
+    const r = await api(
+      o,
+      "POST",
+      "/api/runs",
+      JSON.stringify({
+        name: o.values.name,
+        model: { preset: o.values.model },
+        tags: o.values.tag,
+        policy: o.values.policy,
+        visibility: o.values.visibility,
+      }),
+      { "content-type": "application/json" },
+    );
     if (!r.ok) throw new CliError(`creating the run failed: ${failure(r)}`);
     runId = r.json.id;
     console.log(`created run ${runId} (${o.values.name}, ${o.values.model}): ${o.url}/runs/${runId}`);
@@ -219,12 +242,22 @@ async function main(argv) {
   if (cmd === "shares") return deleteRecord(o, "share", "/api/shares");
   if (cmd === "runs" || cmd === "presets" || cmd === "export") {
     const target =
-      cmd === "runs" ? `/api/runs${listQuery(o)}` : cmd === "presets" ? "/api/models/presets" : o.values.layer !== undefined ? `/api/runs/${rest[0]}/layers/${o.values.layer}` : `/api/runs/${rest[0]}`;
+      cmd === "runs"
+        ? `/api/runs${listQuery(o)}`
+        : cmd === "presets"
+          ? "/api/models/presets"
+          : o.values.layer !== undefined
+            ? `/api/runs/${rest[0]}/layers/${o.values.layer}`
+            : `/api/runs/${rest[0]}`;
     if (cmd === "export" && !rest[0]) throw new CliError("export needs a run id");
     const r = await api(o, "GET", target);
     if (!r.ok) throw new CliError(failure(r));
-    if (cmd === "runs") for (const run of r.json.runs) console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.policy}\t${run.name}`);
-    else if (cmd === "presets") for (const p of r.json.presets) console.log(`${p.id}\t${p.layers} layers\ttop-${p.topK} of ${p.experts}\t${p.name}`);
+    if (cmd === "runs")
+      for (const run of r.json.runs)
+        console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.policy}\t${run.name}`);
+    else if (cmd === "presets")
+      for (const p of r.json.presets)
+        console.log(`${p.id}\t${p.layers} layers\ttop-${p.topK} of ${p.experts}\t${p.name}`);
     else console.log(JSON.stringify(r.json, null, 2));
     return 0;
   }
@@ -246,23 +279,38 @@ async function results(o, kind) {
       throw new CliError(`cannot read ${file}: ${e.message}`);
     }
     const format = file.toLowerCase().endsWith(".csv") ? "csv" : "json";
-    const r = await api(o, "POST", `${base}/import?format=${format}${model ? `&${model}` : ""}`, text, { "content-type": format === "csv" ? "text/csv" : "application/json" });
+    const r = await api(o, "POST", `${base}/import?format=${format}${model ? `&${model}` : ""}`, text, {
+      "content-type": format === "csv" ? "text/csv" : "application/json",
+    });
     if (!r.ok) {
       console.error(`moe-atlas: ${file}: refused, nothing stored: ${failure(r)}`);
       return 1;
     }
-    for (const x of r.json.created) console.log(`${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}\t${x.steps.length} steps` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`);
-    console.log(`stored ${r.json.created.length} ${kind === "pruning" ? "pruning run(s)" : "quantization result(s)"} from ${file}`);
+    for (const x of r.json.created)
+      console.log(
+        `${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}\t${x.steps.length} steps` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`,
+      );
+    console.log(
+      `stored ${r.json.created.length} ${kind === "pruning" ? "pruning run(s)" : "quantization result(s)"} from ${file}`,
+    );
     return 0;
   }
   if (sub === "list") {
     const r = await api(o, "GET", `${base}${model ? `?${model}` : ""}`);
     if (!r.ok) throw new CliError(failure(r));
     const rows = kind === "pruning" ? r.json.pruningRuns : r.json.quantResults;
-    for (const x of rows) console.log(`${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`);
+    for (const x of rows)
+      console.log(
+        `${x.id}\t${x.model.name}\t${kind === "pruning" ? `${x.label} ${x.schedule}` : `${x.avgBits.toFixed(2)} avg bits`}\t${x.name}`,
+      );
     return 0;
   }
-  if (sub === "delete") return deleteRecord({ ...o, positionals: o.positionals.slice(1) }, kind === "pruning" ? "pruning run" : "quantization result", base);
+  if (sub === "delete")
+    return deleteRecord(
+      { ...o, positionals: o.positionals.slice(1) },
+      kind === "pruning" ? "pruning run" : "quantization result",
+      base,
+    );
   throw new CliError(`${kind} needs a subcommand: import, list or delete`);
 }
 
@@ -290,27 +338,42 @@ async function manageRun(o) {
   if (!id) throw new CliError(`runs ${sub} needs a run id`);
   if (sub === "update") {
     const body = {};
-    for (const k of ["name", "description", "visibility", "policy"]) if (o.values[k] !== undefined) body[k] = o.values[k];
-    if (o.values.tags !== undefined) body.tags = o.values.tags.split(",").map((x) => x.trim()).filter(Boolean);
-    if (!Object.keys(body).length) throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy");
+    for (const k of ["name", "description", "visibility", "policy"])
+      if (o.values[k] !== undefined) body[k] = o.values[k];
+    if (o.values.tags !== undefined)
+      body.tags = o.values.tags
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
+    if (!Object.keys(body).length)
+      throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy");
     const r = await api(o, "PATCH", `/api/runs/${id}`, JSON.stringify(body), { "content-type": "application/json" });
     if (!r.ok) throw new CliError(`updating run ${id} failed: ${failure(r)}`);
     const x = r.json;
-    console.log(`updated run ${x.id}: ${x.name} · ${x.visibility} · policy ${x.policy}${x.tags.length ? ` · tags ${x.tags.join(", ")}` : ""}`);
+    console.log(
+      `updated run ${x.id}: ${x.name} · ${x.visibility} · policy ${x.policy}${x.tags.length ? ` · tags ${x.tags.join(", ")}` : ""}`,
+    );
     return 0;
   }
   if (sub === "delete") {
     const run = await api(o, "GET", `/api/runs/${id}`);
     if (!run.ok) throw new CliError(failure(run));
     const x = run.json;
-    if (!(await confirm(o, `Delete run "${x.name}" (${x.id}): ${x.uploads.length} upload(s), ${x.events} events, with its pruning runs, quantization results and shares?`))) {
+    if (
+      !(await confirm(
+        o,
+        `Delete run "${x.name}" (${x.id}): ${x.uploads.length} upload(s), ${x.events} events, with its pruning runs, quantization results and shares?`,
+      ))
+    ) {
       console.error("not deleted");
       return 1;
     }
     const r = await api(o, "DELETE", `/api/runs/${id}`);
     if (!r.ok) throw new CliError(`deleting run ${id} failed: ${failure(r)}`);
     const d = r.json.deleted;
-    console.log(`deleted run ${d.id} (${d.name}): ${d.uploads} upload(s), ${d.pruningRuns} pruning run(s), ${d.quantResults} quantization result(s), ${d.shares} share(s)`);
+    console.log(
+      `deleted run ${d.id} (${d.name}): ${d.uploads} upload(s), ${d.pruningRuns} pruning run(s), ${d.quantResults} quantization result(s), ${d.shares} share(s)`,
+    );
     return 0;
   }
   throw new CliError(`runs needs a subcommand: list, update or delete (not "${sub}")`);
@@ -323,7 +386,8 @@ async function manageUploads(o) {
   const run = await api(o, "GET", `/api/runs/${runId}`);
   if (!run.ok) throw new CliError(failure(run));
   if (sub === "list") {
-    for (const u of run.json.uploads) console.log(`${u.id}\t${u.format}\t${u.events} events\t${u.tokens} tokens\t${u.fileName ?? ""}`);
+    for (const u of run.json.uploads)
+      console.log(`${u.id}\t${u.format}\t${u.events} events\t${u.tokens} tokens\t${u.fileName ?? ""}`);
     return 0;
   }
   if (sub === "delete") {
@@ -360,7 +424,9 @@ async function deleteRecord(o, what, base) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(`moe-atlas: ${e instanceof CliError || e?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? e.message : e?.stack ?? e}`);
+    console.error(
+      `moe-atlas: ${e instanceof CliError || e?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? e.message : (e?.stack ?? e)}`,
+    );
     process.exit(2);
   },
 );

@@ -23,10 +23,15 @@ test("health, presets and the OpenAPI document", async ({ request }) => {
 test("errors follow the one contract", async ({ request }) => {
   const bad = await request.post("/api/runs", { data: { name: "x", model: { preset: "nope" } } });
   expect(bad.status()).toBe(400);
-  expect(await bad.json()).toEqual({ error: { code: "unknown_preset", message: expect.stringContaining("mixtral-8x7b"), where: "model.preset" } });
+  expect(await bad.json()).toEqual({
+    error: { code: "unknown_preset", message: expect.stringContaining("mixtral-8x7b"), where: "model.preset" },
+  });
   const missing = await request.get("/api/runs/doesnotexist");
   expect(missing.status()).toBe(404);
-  const notJson = await request.post("/api/runs", { data: Buffer.from("{nope"), headers: { "content-type": "application/json" } });
+  const notJson = await request.post("/api/runs", {
+    data: Buffer.from("{nope"),
+    headers: { "content-type": "application/json" },
+  });
   expect(notJson.status()).toBe(400);
   expect((await notJson.json()).error.code).toBe("malformed_json");
 });

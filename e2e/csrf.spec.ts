@@ -13,7 +13,12 @@ test("a page on another origin cannot write with the signed-in browser's cookie"
   const base = `http://127.0.0.1:${GUARDED_PORT}`;
   const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();
   const auth = { authorization: `Bearer ${token}` };
-  const victim = await (await request.post(`${base}/api/runs`, { data: { name: "e2e csrf victim", model: { preset: "mixtral-8x7b" } }, headers: auth })).json();
+  const victim = await (
+    await request.post(`${base}/api/runs`, {
+      data: { name: "e2e csrf victim", model: { preset: "mixtral-8x7b" } },
+      headers: auth,
+    })
+  ).json();
 
   await page.goto(`${base}/`);
   await page.getByTestId("sign-in").click();
@@ -21,7 +26,16 @@ test("a page on another origin cannot write with the signed-in browser's cookie"
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("session")).toContainText("e2e-owner");
   // The app's own page writes with the cookie (same origin).
-  const own = await page.evaluate(async () => (await fetch("/api/runs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "e2e csrf own page", model: { preset: "mixtral-8x7b" } }) })).status);
+  const own = await page.evaluate(
+    async () =>
+      (
+        await fetch("/api/runs", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "e2e csrf own page", model: { preset: "mixtral-8x7b" } }),
+        })
+      ).status,
+  );
   expect(own).toBe(201);
 
   const evil = `<!doctype html><title>evil</title>
@@ -46,13 +60,18 @@ test("a page on another origin cannot write with the signed-in browser's cookie"
     server.close();
   }
 
-  const names = (await (await request.get(`${base}/api/runs`, { headers: auth })).json()).runs.map((r: { name: string }) => r.name);
+  const names = (await (await request.get(`${base}/api/runs`, { headers: auth })).json()).runs.map(
+    (r: { name: string }) => r.name,
+  );
   expect(names).toContain("e2e csrf own page");
   expect(names.filter((n: string) => n.startsWith("e2e csrf form") || n.startsWith("e2e csrf fetch"))).toEqual([]);
   expect((await (await request.get(`${base}/api/runs/${victim.id}`, { headers: auth })).json()).events).toBe(0);
 });
 
-test("pages and API answers carry the security headers; oversized headers get the JSON error", async ({ request, page }) => {
+test("pages and API answers carry the security headers; oversized headers get the JSON error", async ({
+  request,
+  page,
+}) => {
   const res = await request.get("/");
   const csp = res.headers()["content-security-policy"];
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
@@ -68,7 +87,13 @@ test("pages and API answers carry the security headers; oversized headers get th
   page.on("console", (m) => /Content Security Policy|Refused to/.test(m.text()) && violations.push(m.text()));
   let runId: string | undefined;
   await expect
-    .poll(async () => (runId = (await (await request.get("/api/runs?tag=demo")).json()).runs.find((r: { events: number }) => r.events > 0)?.id), { timeout: 30_000 })
+    .poll(
+      async () =>
+        (runId = (await (await request.get("/api/runs?tag=demo")).json()).runs.find(
+          (r: { events: number }) => r.events > 0,
+        )?.id),
+      { timeout: 30_000 },
+    )
     .toBeTruthy();
   // Hydration, queries and the canvas all need the app's scripts: a drawn heatmap means they ran.
   const explorer = new LayerExplorerPage(page);

@@ -11,7 +11,10 @@ async function waitFor<T>(request: APIRequestContext, url: string, pick: (body: 
 
 const METHODS = ["get", "put", "post", "delete", "patch"];
 
-test("the API page shows every operation of /api/openapi.json, by resource, with parameters, bodies and errors", async ({ page, request }) => {
+test("the API page shows every operation of /api/openapi.json, by resource, with parameters, bodies and errors", async ({
+  page,
+  request,
+}) => {
   const doc = await (await request.get("/api/openapi.json")).json();
   await page.goto("/");
   await page.getByRole("navigation", { name: "main" }).getByRole("link", { name: "API", exact: true }).click();
@@ -19,14 +22,21 @@ test("the API page shows every operation of /api/openapi.json, by resource, with
   const docs = page.getByTestId("api-docs");
   await expect(docs.getByRole("heading", { level: 1 })).toContainText(doc.info.title);
   let operations = 0;
-  for (const [p, item] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>>)) {
+  for (const [p, item] of Object.entries(
+    doc.paths as Record<
+      string,
+      Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>
+    >,
+  )) {
     for (const m of METHODS.filter((x) => x in item)) {
       operations++;
       const op = docs.locator(`[data-operation="${m.toUpperCase()} ${p}"]`);
       await expect(op, `${m} ${p}`).toHaveCount(1);
-      for (const param of item[m].parameters ?? []) await expect(op.locator(`[data-param="${param.name}"]`), `${m} ${p} ${param.name}`).toHaveCount(1);
+      for (const param of item[m].parameters ?? [])
+        await expect(op.locator(`[data-param="${param.name}"]`), `${m} ${p} ${param.name}`).toHaveCount(1);
       await expect(op.getByTestId("request-body")).toHaveCount(item[m].requestBody ? 1 : 0);
-      for (const status of Object.keys(item[m].responses)) await expect(op.locator(`[data-status="${status}"]`), `${m} ${p} ${status}`).toHaveCount(1);
+      for (const status of Object.keys(item[m].responses))
+        await expect(op.locator(`[data-status="${status}"]`), `${m} ${p} ${status}`).toHaveCount(1);
     }
   }
   expect(operations).toBeGreaterThan(20);
@@ -47,7 +57,9 @@ test("the API page shows every operation of /api/openapi.json, by resource, with
 });
 
 test("the CLI page shows every command moe-atlas --help prints", async ({ page }) => {
-  const help = execFileSync(process.execPath, [path.resolve(__dirname, "../bin/moe-atlas.mjs"), "--help"], { encoding: "utf8" });
+  const help = execFileSync(process.execPath, [path.resolve(__dirname, "../bin/moe-atlas.mjs"), "--help"], {
+    encoding: "utf8",
+  });
   const commands = help.split("\n").filter((l) => /^ {2}moe-atlas\s/.test(l));
   expect(commands.length).toBeGreaterThan(5);
   await page.goto("/");
@@ -65,11 +77,22 @@ test("the CLI page shows every command moe-atlas --help prints", async ({ page }
   await screenshot(page, "docs-cli");
 });
 
-test("V9: the suggester's default budget is used up to one expert's step, and a bit width has one colour in every chart", async ({ page, request }) => {
-  await waitFor<{ runs: { name: string; events: number }[] }>(request, "/api/runs?tag=demo", (b) => b.runs.some((r) => r.name.includes("Mixtral") && r.events > 0));
+test("V9: the suggester's default budget is used up to one expert's step, and a bit width has one colour in every chart", async ({
+  page,
+  request,
+}) => {
+  await waitFor<{ runs: { name: string; events: number }[] }>(request, "/api/runs?tag=demo", (b) =>
+    b.runs.some((r) => r.name.includes("Mixtral") && r.events > 0),
+  );
   // A result that mixes 8 and 4 bits, to sit beside a 4/2 suggestion: 4 bits must look the same in both.
   const r = await request.post("/api/quant-results", {
-    data: { name: "e2e palette 8/4", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 8, experts: Array.from({ length: 32 }, (_, l) => (l < 16 ? 8 : 4)) }, source: "e2e test values" },
+    data: {
+      name: "e2e palette 8/4",
+      model: { preset: "mixtral-8x7b" },
+      method: "RTN",
+      bits: { attention: 8, experts: Array.from({ length: 32 }, (_, l) => (l < 16 ? 8 : 4)) },
+      source: "e2e test values",
+    },
   });
   expect(r.status()).toBe(201);
   const stored = await r.json();
@@ -87,20 +110,34 @@ test("V9: the suggester's default budget is used up to one expert's step, and a 
   await expect(suggestion.locator('rect[data-bits="4"]')).toHaveCount(63);
   const shown = page.getByTestId("bit-heatmap").first();
   await expect(shown).toContainText("e2e palette 8/4");
-  const fill = async (where: typeof shown, bits: number) => where.locator(`rect[data-bits="${bits}"]`).first().getAttribute("fill");
+  const fill = async (where: typeof shown, bits: number) =>
+    where.locator(`rect[data-bits="${bits}"]`).first().getAttribute("fill");
   const four = await fill(shown, 4);
   expect(four).toBeTruthy();
   expect(await fill(suggestion, 4)).toBe(four);
   expect(await fill(suggestion, 2)).not.toBe(four);
   expect(await fill(shown, 8)).not.toBe(four);
   // Legends take the same colours.
-  await expect(shown.locator('[data-testid="bit-legend"] [data-bits="4"] [data-swatch]')).toHaveAttribute("data-swatch", four!);
-  await expect(suggestion.locator('[data-testid="bit-legend"] [data-bits="4"] [data-swatch]')).toHaveAttribute("data-swatch", four!);
+  await expect(shown.locator('[data-testid="bit-legend"] [data-bits="4"] [data-swatch]')).toHaveAttribute(
+    "data-swatch",
+    four!,
+  );
+  await expect(suggestion.locator('[data-testid="bit-legend"] [data-bits="4"] [data-swatch]')).toHaveAttribute(
+    "data-swatch",
+    four!,
+  );
   await screenshot(page, "quantization-default-budget");
 });
 
-test("V8: pruning rows, legend entries and drop maps are named, and both axes titled with units", async ({ page, request }) => {
-  await waitFor<{ pruningRuns: unknown[] }>(request, "/api/pruning-runs?model=mixtral-8x7b", (b) => b.pruningRuns.length >= 12);
+test("V8: pruning rows, legend entries and drop maps are named, and both axes titled with units", async ({
+  page,
+  request,
+}) => {
+  await waitFor<{ pruningRuns: unknown[] }>(
+    request,
+    "/api/pruning-runs?model=mixtral-8x7b",
+    (b) => b.pruningRuns.length >= 12,
+  );
   await page.goto("/pruning?criterion=Min-EAN&schedule=one-shot");
   const table = page.getByTestId("pruning-table");
   await expect(table.locator("tbody tr")).toHaveCount(2);
@@ -118,10 +155,29 @@ test("V8: pruning rows, legend entries and drop maps are named, and both axes ti
   await screenshot(page, "pruning-names-axes");
 
   // A computed run has dropped sets: its map is captioned by its name, rows are MoE layers, columns expert ids.
-  const runs = (await (await request.get("/api/runs?tag=demo")).json()).runs as { id: string; name: string; events: number; model: { preset: string } }[];
+  const runs = (await (await request.get("/api/runs?tag=demo")).json()).runs as {
+    id: string;
+    name: string;
+    events: number;
+    model: { preset: string };
+  }[];
   const mixtral = runs.find((x) => x.name.includes("Mixtral") && x.events > 0)!;
-  const computed = await (await request.post(`/api/runs/${mixtral.id}/pruning`, { data: { criterion: "ECC", mode: "min", schedule: "one-shot", steps: 2 } })).json();
-  const saved = await request.post("/api/pruning-runs", { data: { model: { preset: "mixtral-8x7b" }, criterion: "ECC", direction: "min", schedule: "one-shot", runId: mixtral.id, steps: computed.steps, source: "e2e" } });
+  const computed = await (
+    await request.post(`/api/runs/${mixtral.id}/pruning`, {
+      data: { criterion: "ECC", mode: "min", schedule: "one-shot", steps: 2 },
+    })
+  ).json();
+  const saved = await request.post("/api/pruning-runs", {
+    data: {
+      model: { preset: "mixtral-8x7b" },
+      criterion: "ECC",
+      direction: "min",
+      schedule: "one-shot",
+      runId: mixtral.id,
+      steps: computed.steps,
+      source: "e2e",
+    },
+  });
   expect(saved.status()).toBe(201);
   const run = await saved.json();
   await page.goto(`/pruning?ids=${run.id}&metric=routing_mass_retained`);

@@ -14,7 +14,10 @@ async function askToDelete(page: Page, buttonName: string) {
   return dialog;
 }
 
-test("create with a policy, edit, take an upload out, delete a share and the run, each after a confirmation", async ({ page, request }) => {
+test("create with a policy, edit, take an upload out, delete a share and the run, each after a confirmation", async ({
+  page,
+  request,
+}) => {
   await page.goto("/runs/new");
   await page.getByLabel("run name").fill("e2e managed run");
   await page.getByLabel("policy", { exact: true }).selectOption("c2r");
@@ -26,7 +29,10 @@ test("create with a policy, edit, take an upload out, delete a share and the run
   const runId = page.url().split("/").pop()!;
   await expect(page.getByText("policy c2r:T=2 · unlisted")).toBeVisible();
 
-  for (const [name, bytes] of [["humaneval.jsonl", humaneval], ["gsm8k.jsonl", gsm8k]] as const) {
+  for (const [name, bytes] of [
+    ["humaneval.jsonl", humaneval],
+    ["gsm8k.jsonl", gsm8k],
+  ] as const) {
     expect((await request.post(`/api/runs/${runId}/traces?filename=${name}`, { data: bytes })).status()).toBe(200);
   }
   const share = await (await request.post("/api/shares", { data: { path: `/runs/${runId}` } })).json();
@@ -54,7 +60,11 @@ test("create with a policy, edit, take an upload out, delete a share and the run
   await screenshot(page, "manage-delete-upload-dialog");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByTestId("uploads-table").locator("tbody tr")).toHaveCount(2);
-  await (await askToDelete(page, "Delete upload gsm8k.jsonl")).getByRole("button", { name: "Delete upload gsm8k.jsonl" }).click();
+  await (
+    await askToDelete(page, "Delete upload gsm8k.jsonl")
+  )
+    .getByRole("button", { name: "Delete upload gsm8k.jsonl" })
+    .click();
   await expect(page.getByTestId("stat-events")).toHaveText("6,777");
   await expect(page.getByTestId("uploads-table").locator("tbody tr")).toHaveCount(1);
   const layer = await (await request.get(`/api/runs/${runId}/layers/0`)).json();
@@ -67,7 +77,11 @@ test("create with a policy, edit, take an upload out, delete a share and the run
   // The share link is listed with the run, and goes when deleted.
   await page.getByText("Share links (1)").click();
   await expect(page.getByTestId("shares-list")).toContainText(`/s/${share.id}`);
-  await (await askToDelete(page, `Delete share /s/${share.id}`)).getByRole("button", { name: `Delete share /s/${share.id}` }).click();
+  await (
+    await askToDelete(page, `Delete share /s/${share.id}`)
+  )
+    .getByRole("button", { name: `Delete share /s/${share.id}` })
+    .click();
   await expect(page.getByTestId("shares-list")).toHaveCount(0);
   expect((await request.get(`/api/shares/${share.id}`)).status()).toBe(404);
   await screenshot(page, "manage-overview-after");
@@ -80,7 +94,9 @@ test("create with a policy, edit, take an upload out, delete a share and the run
   expect(names).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
   await page.getByTestId("sort-events").click();
   await page.waitForURL(/sort=events&order=desc/);
-  const events = (await page.getByTestId("runs-table").locator("tbody tr td:nth-child(5)").allTextContents()).map((t) => Number(t.replace(/,/g, "")));
+  const events = (await page.getByTestId("runs-table").locator("tbody tr td:nth-child(5)").allTextContents()).map((t) =>
+    Number(t.replace(/,/g, "")),
+  );
   expect(events).toEqual([...events].sort((a, b) => b - a));
   await page.getByTestId("sort-events").click();
   await page.waitForURL(/sort=events&order=asc/);
@@ -99,9 +115,26 @@ test("create with a policy, edit, take an upload out, delete a share and the run
 });
 
 test("pruning runs and quantization results are deleted where they are listed", async ({ page, request }) => {
-  const p = await request.post("/api/pruning-runs", { data: { name: "e2e pruning to delete", model: { preset: "mixtral-8x7b" }, criterion: "Min-EUF", schedule: "one-shot", steps: [{ droppedPercent: 25, expertsDroppedPerLayer: 2, metrics: { e2e_metric: 1 } }], source: "e2e" } });
+  const p = await request.post("/api/pruning-runs", {
+    data: {
+      name: "e2e pruning to delete",
+      model: { preset: "mixtral-8x7b" },
+      criterion: "Min-EUF",
+      schedule: "one-shot",
+      steps: [{ droppedPercent: 25, expertsDroppedPerLayer: 2, metrics: { e2e_metric: 1 } }],
+      source: "e2e",
+    },
+  });
   expect(p.status()).toBe(201);
-  const q = await request.post("/api/quant-results", { data: { name: "e2e quant to delete", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 }, source: "e2e" } });
+  const q = await request.post("/api/quant-results", {
+    data: {
+      name: "e2e quant to delete",
+      model: { preset: "mixtral-8x7b" },
+      method: "RTN",
+      bits: { attention: 4, experts: 2 },
+      source: "e2e",
+    },
+  });
   expect(q.status()).toBe(201);
   const pid = (await p.json()).id as string;
   const qid = (await q.json()).id as string;
@@ -117,15 +150,27 @@ test("pruning runs and quantization results are deleted where they are listed", 
 
   await page.goto("/quantization");
   await expect(page.locator(`[data-quant="${qid}"]`)).toBeVisible();
-  await (await askToDelete(page, 'Delete quantization result "e2e quant to delete"')).getByRole("button", { name: 'Delete quantization result "e2e quant to delete"' }).click();
+  await (
+    await askToDelete(page, 'Delete quantization result "e2e quant to delete"')
+  )
+    .getByRole("button", { name: 'Delete quantization result "e2e quant to delete"' })
+    .click();
   await expect(page.locator(`[data-quant="${qid}"]`)).toHaveCount(0);
   expect((await request.get(`/api/quant-results/${qid}`)).status()).toBe(404);
 });
 
-test("on a server with tokens, the delete dialog asks for the owner's token and says why it refused", async ({ page, request }) => {
+test("on a server with tokens, the delete dialog asks for the owner's token and says why it refused", async ({
+  page,
+  request,
+}) => {
   const base = `http://127.0.0.1:${GUARDED_PORT}`;
   const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();
-  const run = await (await request.post(`${base}/api/runs`, { data: { name: "guarded delete", model: { preset: "mixtral-8x7b" } }, headers: { authorization: `Bearer ${token}` } })).json();
+  const run = await (
+    await request.post(`${base}/api/runs`, {
+      data: { name: "guarded delete", model: { preset: "mixtral-8x7b" } },
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
   await page.goto(`${base}/runs/${run.id}`);
   const dialog = await askToDelete(page, 'Delete run "guarded delete"');
   await dialog.getByRole("button", { name: 'Delete run "guarded delete"' }).click();

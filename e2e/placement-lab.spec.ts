@@ -24,14 +24,24 @@ async function demoRun(request: APIRequestContext, model: string): Promise<strin
 async function expectLabelsClear(page: Page, testId: string) {
   const problems = await page.getByTestId(testId).evaluate((svg: Element) => {
     const box = svg.getBoundingClientRect();
-    const texts = [...svg.querySelectorAll("text")].map((t) => ({ s: t.textContent, r: t.getBoundingClientRect() })).filter((t) => t.r.width > 0);
+    const texts = [...svg.querySelectorAll("text")]
+      .map((t) => ({ s: t.textContent, r: t.getBoundingClientRect() }))
+      .filter((t) => t.r.width > 0);
     const out: string[] = [];
-    for (const t of texts) if (t.r.left < box.left - 0.5 || t.r.right > box.right + 0.5 || t.r.top < box.top - 0.5 || t.r.bottom > box.bottom + 0.5) out.push(`"${t.s}" clipped`);
+    for (const t of texts)
+      if (
+        t.r.left < box.left - 0.5 ||
+        t.r.right > box.right + 0.5 ||
+        t.r.top < box.top - 0.5 ||
+        t.r.bottom > box.bottom + 0.5
+      )
+        out.push(`"${t.s}" clipped`);
     for (let i = 0; i < texts.length; i++)
       for (let j = i + 1; j < texts.length; j++) {
         const a = texts[i].r;
         const b = texts[j].r;
-        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) out.push(`"${texts[i].s}" overlaps "${texts[j].s}"`);
+        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+          out.push(`"${texts[i].s}" overlaps "${texts[j].s}"`);
       }
     return out;
   });
@@ -87,12 +97,21 @@ test("the placement lab replays the demo Mixtral run's logits under C2R", async 
   // Load-aware optimizer: the bound holds on every layer where any placement can meet it, and the
   // page says which layers none can (the demo plants hot experts).
   const bound = 1.2;
-  const api = await (await request.post(`/api/runs/${id}/placement`, { data: { devices: 4, strategy: "optimized", maxImbalance: bound } })).json();
-  api.assignmentImbalance.forEach((x: number, l: number) => expect(x <= bound + 1e-9 || api.boundMissed.includes(l)).toBe(true));
+  const api = await (
+    await request.post(`/api/runs/${id}/placement`, {
+      data: { devices: 4, strategy: "optimized", maxImbalance: bound },
+    })
+  ).json();
+  api.assignmentImbalance.forEach((x: number, l: number) =>
+    expect(x <= bound + 1e-9 || api.boundMissed.includes(l)).toBe(true),
+  );
   await page.goto(`/runs/${id}/placement?devices=4&maxImbalance=${bound}&layer=0`);
   // The optimized placement is searched on the request (top-8: on the raw events); give it time on a busy machine.
   await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…", { timeout: 30_000 });
-  if (api.boundMissed.includes(0)) await expect(page.getByRole("status").filter({ hasText: "No placement found within the load bound" })).toBeVisible();
+  if (api.boundMissed.includes(0))
+    await expect(
+      page.getByRole("status").filter({ hasText: "No placement found within the load bound" }),
+    ).toBeVisible();
   else expect(Number(await page.getByTestId("imbalance-optimized").textContent())).toBeLessThanOrEqual(bound);
   await expect(page.getByTestId("strategy-table")).toContainText(`load ≤ ${bound}× mean`);
 
@@ -103,10 +122,14 @@ test("the placement lab replays the demo Mixtral run's logits under C2R", async 
   await expect(page).toHaveURL(/sim=drop&drop=3/);
 });
 
-test("a top-8 run without logits: C_T minimized on its events, Simulate disabled with the reason", async ({ page, request }) => {
+test("a top-8 run without logits: C_T minimized on its events, Simulate disabled with the reason", async ({
+  page,
+  request,
+}) => {
   const id = await demoRun(request, "OLMoE");
   // Never worse than greedy on any layer, C_T counted on the events (the API the lab reads).
-  const post = async (strategy: string) => (await request.post(`/api/runs/${id}/placement`, { data: { devices: 8, strategy } })).json();
+  const post = async (strategy: string) =>
+    (await request.post(`/api/runs/${id}/placement`, { data: { devices: 8, strategy } })).json();
   const [greedy, optimized] = [await post("greedy"), await post("optimized")];
   expect(optimized.objective).toBe("events");
   optimized.ctPerLayer.forEach((ct: number, l: number) => expect(ct).toBeLessThanOrEqual(greedy.ctPerLayer[l] + 1e-12));
@@ -127,12 +150,29 @@ test("a top-8 run without logits: C_T minimized on its events, Simulate disabled
   await screenshot(page, "placement-lab-top8-no-logits");
 });
 
-test("an aggregate-only top-4 run: the lab says the optimizer minimizes a proxy, and why Simulate is off", async ({ page, request }) => {
-  const model = { name: "e2e top-4 aggregates", layers: 1, experts: 8, topK: 4, sharedExperts: 0, router: "softmax", renormalize: true, hidden: 512 };
+test("an aggregate-only top-4 run: the lab says the optimizer minimizes a proxy, and why Simulate is off", async ({
+  page,
+  request,
+}) => {
+  const model = {
+    name: "e2e top-4 aggregates",
+    layers: 1,
+    experts: 8,
+    topK: 4,
+    sharedExperts: 0,
+    router: "softmax",
+    renormalize: true,
+    hidden: 512,
+  };
   const run = await (await request.post("/api/runs", { data: { name: "e2e top-4 aggregates", model } })).json();
   const co = Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i === j ? 0 : (i + j) % 3)));
-  const doc = { format: "moe-atlas.aggregate.v1", layers: [{ layer: 0, tokens: 10, load: [5, 5, 5, 5, 5, 5, 5, 5], coactivation: co }] };
-  expect((await request.post(`/api/runs/${run.id}/traces`, { data: Buffer.from(JSON.stringify(doc)) })).status()).toBe(200);
+  const doc = {
+    format: "moe-atlas.aggregate.v1",
+    layers: [{ layer: 0, tokens: 10, load: [5, 5, 5, 5, 5, 5, 5, 5], coactivation: co }],
+  };
+  expect((await request.post(`/api/runs/${run.id}/traces`, { data: Buffer.from(JSON.stringify(doc)) })).status()).toBe(
+    200,
+  );
   await page.goto(`/runs/${run.id}/placement?devices=2`);
   await expect(page.getByTestId("ct-mean-optimized")).toHaveText("—");
   await expect(page.getByTestId("placement-note")).toContainText("a proxy for C_T, not C_T itself");

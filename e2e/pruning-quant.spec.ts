@@ -5,12 +5,20 @@ async function waitFor<T>(request: APIRequestContext, url: string, pick: (body: 
   await expect.poll(async () => pick(await (await request.get(url)).json()), { timeout: 45_000 }).toBe(true);
 }
 
-test("V8: the MC-Suite tables load, and one chart shows one-shot, iterative and lottery for the same criterion", async ({ page, request }) => {
-  await waitFor<{ pruningRuns: unknown[] }>(request, "/api/pruning-runs?model=mixtral-8x7b", (b) => b.pruningRuns.length >= 12);
+test("V8: the MC-Suite tables load, and one chart shows one-shot, iterative and lottery for the same criterion", async ({
+  page,
+  request,
+}) => {
+  await waitFor<{ pruningRuns: unknown[] }>(
+    request,
+    "/api/pruning-runs?model=mixtral-8x7b",
+    (b) => b.pruningRuns.length >= 12,
+  );
   await page.goto("/pruning?criterion=Min-EGE");
   const table = page.getByTestId("pruning-table");
   await expect(table.locator("tbody tr")).toHaveCount(3);
-  for (const schedule of ["one-shot", "iterative", "lottery"]) await table.locator("tbody tr", { hasText: schedule }).getByRole("checkbox").check();
+  for (const schedule of ["one-shot", "iterative", "lottery"])
+    await table.locator("tbody tr", { hasText: schedule }).getByRole("checkbox").check();
   await expect(page).toHaveURL(/ids=[a-z0-9]+,[a-z0-9]+,[a-z0-9]+/);
   const chart = page.getByTestId("pruning-metric-chart");
   await expect(chart.locator("[data-run]")).toHaveCount(3);
@@ -20,8 +28,13 @@ test("V8: the MC-Suite tables load, and one chart shows one-shot, iterative and 
   await screenshot(page, "pruning-mc-suite-min-ege");
 });
 
-test("V8: experts dropped from a demo trace by usage, re-routed with the logits, saved, compared, linked to expert pages", async ({ page, request }) => {
-  await waitFor<{ runs: { name: string; events: number }[] }>(request, "/api/runs?tag=demo", (b) => b.runs.some((r) => r.name.includes("Mixtral") && r.events > 0));
+test("V8: experts dropped from a demo trace by usage, re-routed with the logits, saved, compared, linked to expert pages", async ({
+  page,
+  request,
+}) => {
+  await waitFor<{ runs: { name: string; events: number }[] }>(request, "/api/runs?tag=demo", (b) =>
+    b.runs.some((r) => r.name.includes("Mixtral") && r.events > 0),
+  );
   await page.goto("/pruning?model=mixtral-8x7b&schedule=iterative");
   const panel = page.getByTestId("prune-from-trace");
   await panel.getByLabel("trace run").selectOption({ label: "Demo · Mixtral-8x7B, synthetic routing with logits" });
@@ -49,21 +62,42 @@ test("V8: experts dropped from a demo trace by usage, re-routed with the logits,
   await expect(page.getByTestId("expert-bits")).toContainText("bits in layer 0");
 });
 
-test("V9: quantization settings with average bits, an allocation heatmap, the Pareto frontier, and the usage suggester saved", async ({ page, request }) => {
-  await waitFor<{ quantResults: unknown[] }>(request, "/api/quant-results?model=mixtral-8x7b", (b) => b.quantResults.length >= 6);
+test("V9: quantization settings with average bits, an allocation heatmap, the Pareto frontier, and the usage suggester saved", async ({
+  page,
+  request,
+}) => {
+  await waitFor<{ quantResults: unknown[] }>(
+    request,
+    "/api/quant-results?model=mixtral-8x7b",
+    (b) => b.quantResults.length >= 6,
+  );
   // Two results with an accuracy, to draw the frontier (made up here, labeled as such).
   for (const [name, bits, acc] of [
     ["e2e 3 bits", 3, 60],
     ["e2e 4 bits", 4, 70],
     ["e2e 3.5 bits, worse", 3.5, 55],
   ] as const) {
-    const r = await request.post("/api/quant-results", { data: { name, model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: bits }, metrics: { e2e_accuracy: acc }, source: "e2e test values" } });
+    const r = await request.post("/api/quant-results", {
+      data: {
+        name,
+        model: { preset: "mixtral-8x7b" },
+        method: "RTN",
+        bits: { attention: 4, experts: bits },
+        metrics: { e2e_accuracy: acc },
+        source: "e2e test values",
+      },
+    });
     expect(r.status()).toBe(201);
   }
   await page.goto("/quantization?model=mixtral-8x7b");
   const table = page.getByTestId("quant-table");
   await expect(table).toContainText("Examining Post-Training Quantization");
-  await expect(table.locator("tbody tr", { hasText: "attention 4 bits, top-2 most used experts per layer 4 bits" }).locator("td").nth(4)).toHaveText("2.54");
+  await expect(
+    table
+      .locator("tbody tr", { hasText: "attention 4 bits, top-2 most used experts per layer 4 bits" })
+      .locator("td")
+      .nth(4),
+  ).toHaveText("2.54");
   await expect(page.getByTestId("bit-heatmap")).toBeVisible();
   await expect(page.getByTestId("pareto-chart").locator('circle[data-pareto="1"]')).toHaveCount(2);
   await expect(page.getByTestId("pareto-chart").locator('circle[data-pareto="0"]')).toHaveCount(1);

@@ -6,7 +6,13 @@ import { screenshot, sharedFile } from "./support";
 
 const lines = fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl"), "utf8").trim().split("\n");
 
-async function runWith(request: APIRequestContext, base: string, body: object, trace: string, headers: Record<string, string> = {}) {
+async function runWith(
+  request: APIRequestContext,
+  base: string,
+  body: object,
+  trace: string,
+  headers: Record<string, string> = {},
+) {
   const run = await (await request.post(`${base}/api/runs`, { data: body, headers })).json();
   const up = await request.post(`${base}/api/runs/${run.id}/traces`, { data: Buffer.from(trace), headers });
   expect(up.status()).toBe(200);
@@ -16,7 +22,12 @@ async function runWith(request: APIRequestContext, base: string, body: object, t
 test("a share link pins the picture: more data changes the live view, not the snapshot", async ({ page, request }) => {
   // The first half of the real humaneval trace, then the rest after sharing.
   const half = Math.floor(lines.length / 2);
-  const runId = await runWith(request, "", { name: "e2e share", model: { preset: "mixtral-8x7b" } }, lines.slice(0, half).join("\n"));
+  const runId = await runWith(
+    request,
+    "",
+    { name: "e2e share", model: { preset: "mixtral-8x7b" } },
+    lines.slice(0, half).join("\n"),
+  );
   const explorer = new LayerExplorerPage(page);
   await explorer.goto(runId, 3, "?norm=lift&scale=log");
   const before = await explorer.canvas().screenshot();
@@ -25,7 +36,9 @@ test("a share link pins the picture: more data changes the live view, not the sn
   await expect(link).toHaveText(/\/s\/[a-z0-9]{10}$/);
   const url = (await link.textContent())!;
 
-  expect((await request.post(`/api/runs/${runId}/traces`, { data: Buffer.from(lines.slice(half).join("\n")) })).status()).toBe(200);
+  expect(
+    (await request.post(`/api/runs/${runId}/traces`, { data: Buffer.from(lines.slice(half).join("\n")) })).status(),
+  ).toBe(200);
   await explorer.goto(runId, 3, "?norm=lift&scale=log");
   expect(Buffer.compare(await explorer.canvas().screenshot(), before)).not.toBe(0);
 
@@ -48,7 +61,10 @@ test("a share link pins the picture: more data changes the live view, not the sn
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}/layers/3\\?norm=lift&scale=log$`));
 });
 
-test("every registered view opens from its share without a live request, drawn from what was pinned", async ({ page, request }) => {
+test("every registered view opens from its share without a live request, drawn from what was pinned", async ({
+  page,
+  request,
+}) => {
   // Two runs of the same model (alternate lines of the real humaneval trace: both hold the same layers) so the comparison has a run B.
   const model = { preset: "mixtral-8x7b" };
   const part = (r: number) => lines.filter((_, i) => i % 2 === r && i < 3200).join("\n");
@@ -92,19 +108,33 @@ test("every registered view opens from its share without a live request, drawn f
     await expect(page.getByTestId(drawn).first()).toBeVisible();
     await page.waitForLoadState("networkidle");
     // (GET /api/runs: the list of runs a form offers to pick from, not an answer the view draws.)
-    const left: Record<string, RegExp> = { placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`), compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/ };
+    const left: Record<string, RegExp> = {
+      placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`),
+      compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/,
+    };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).
-    for (const r of live.filter((x) => /^\w+ \/api\/(runs|compare)\b/.test(x))) expect(r, kind).toMatch(left[kind] ?? /^$/);
+    for (const r of live.filter((x) => /^\w+ \/api\/(runs|compare)\b/.test(x)))
+      expect(r, kind).toMatch(left[kind] ?? /^$/);
   }
 });
 
-test("a private run, and its share links, are reachable only with its owner's token", async ({ page, browser, request }) => {
+test("a private run, and its share links, are reachable only with its owner's token", async ({
+  page,
+  browser,
+  request,
+}) => {
   const base = `http://127.0.0.1:${GUARDED_PORT}`;
   const token = fs.readFileSync(GUARDED_TOKEN_FILE, "utf8").trim();
   expect(token).toMatch(/^mat_/);
   const auth = { authorization: `Bearer ${token}` };
-  const runId = await runWith(request, base, { name: "e2e private", visibility: "private", model: { preset: "mixtral-8x7b" } }, lines.slice(0, 800).join("\n"), auth);
+  const runId = await runWith(
+    request,
+    base,
+    { name: "e2e private", visibility: "private", model: { preset: "mixtral-8x7b" } },
+    lines.slice(0, 800).join("\n"),
+    auth,
+  );
 
   // Anonymous: the API and the pages answer as if the run did not exist; the index does not list it.
   expect((await request.get(`${base}/api/runs/${runId}`)).status()).toBe(404);
@@ -136,7 +166,9 @@ test("a private run, and its share links, are reachable only with its owner's to
   expect((await stranger.goto(url))!.status()).toBe(404);
   expect((await stranger.goto(`${base}/runs/${runId}/layers/0`))!.status()).toBe(404);
   // Made unlisted by its owner, the run's link opens for anyone who has it.
-  expect((await request.patch(`${base}/api/runs/${runId}`, { data: { visibility: "unlisted" }, headers: auth })).status()).toBe(200);
+  expect(
+    (await request.patch(`${base}/api/runs/${runId}`, { data: { visibility: "unlisted" }, headers: auth })).status(),
+  ).toBe(200);
   await stranger.goto(url);
   await new LayerExplorerPage(stranger).waitDrawn();
   await expect(stranger.getByTestId("snapshot-banner")).toBeVisible();

@@ -61,7 +61,9 @@ test("create a run, upload the real Mixtral trace, explore its heatmap", async (
 });
 
 test("a malformed upload is refused with its place and leaves the run as it was", async ({ page, request }) => {
-  const created = await request.post("/api/runs", { data: { name: "e2e malformed", model: { preset: "mixtral-8x7b" } } });
+  const created = await request.post("/api/runs", {
+    data: { name: "e2e malformed", model: { preset: "mixtral-8x7b" } },
+  });
   expect(created.status()).toBe(201);
   const { id } = await created.json();
   await page.goto(`/runs/${id}`);
@@ -82,10 +84,16 @@ test("a malformed upload is refused with its place and leaves the run as it was"
 
 test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a heatmap", async ({ page, request }) => {
   const { matrices: base, doc } = llamaMoeAggregate(SHARED_DATA);
-  const created = await request.post("/api/runs", { data: { name: "e2e LLaMA-MoE base (C2R data)", model: { preset: "llama-moe-3.5b-2of8" } } });
+  const created = await request.post("/api/runs", {
+    data: { name: "e2e LLaMA-MoE base (C2R data)", model: { preset: "llama-moe-3.5b-2of8" } },
+  });
   const { id } = await created.json();
   await page.goto(`/runs/${id}`);
-  await page.getByLabel("trace file").setInputFiles({ name: "llama-moe-base.aggregate.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.getByLabel("trace file").setInputFiles({
+    name: "llama-moe-base.aggregate.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(doc)),
+  });
   await page.getByRole("button", { name: "Upload" }).click();
   await expect(page.getByTestId("upload-report")).toContainText("format aggregate");
   await expect(page.getByTestId("stat-tokens")).toHaveText("204,800");
@@ -96,7 +104,10 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
   // conditional P(1 | 0) = C_01 / load_0
   const row0 = base[0][0];
   // The API sends normalized values to 7 significant digits.
-  expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(row0[1] / row0.reduce((a, b) => a + b, 0), 6);
+  expect(Number(await explorer.tooltip().getAttribute("data-value"))).toBeCloseTo(
+    row0[1] / row0.reduce((a, b) => a + b, 0),
+    6,
+  );
   await screenshot(page, "llama-moe-aggregate-layer0");
 
   // The placement lab shows the published C_T: contiguous about 1.870, greedy about 1.53, ours at most greedy.
@@ -116,8 +127,18 @@ test("the real LLaMA-MoE co-activation, uploaded as an aggregate, shows as a hea
 
   // The C2R-trained model (T = 1) from the same file, as a second run: far lower entropy, and the
   // comparison view shows how its routing differs layer by layer.
-  const c2r = await (await request.post("/api/runs", { data: { name: "e2e LLaMA-MoE C2R T=1", model: { preset: "llama-moe-3.5b-2of8" } } })).json();
-  expect((await request.post(`/api/runs/${c2r.id}/traces`, { data: Buffer.from(JSON.stringify(llamaMoeAggregate(SHARED_DATA, "topt_1").doc)) })).status()).toBe(200);
+  const c2r = await (
+    await request.post("/api/runs", {
+      data: { name: "e2e LLaMA-MoE C2R T=1", model: { preset: "llama-moe-3.5b-2of8" } },
+    })
+  ).json();
+  expect(
+    (
+      await request.post(`/api/runs/${c2r.id}/traces`, {
+        data: Buffer.from(JSON.stringify(llamaMoeAggregate(SHARED_DATA, "topt_1").doc)),
+      })
+    ).status(),
+  ).toBe(200);
   await page.goto(`/runs/${c2r.id}/placement?devices=4`);
   await expect(page.getByTestId("lab-entropy")).toContainText("0.15");
   await screenshot(page, "placement-lab-llama-moe-c2r");
@@ -146,7 +167,9 @@ test("an engine log with a profiling pass: warned with its extent, and left out 
     const report = page.getByTestId("upload-report");
     const events = exclude ? realEvents : realEvents + 512 * 32;
     await expect(report).toContainText(`Ingested ${events.toLocaleString("en-US")} events`);
-    await expect(report.locator('[data-warning="warmup_routing"]')).toContainText("32 layers (0–31): events 1–512 of the layer");
+    await expect(report.locator('[data-warning="warmup_routing"]')).toContainText(
+      "32 layers (0–31): events 1–512 of the layer",
+    );
     await expect(report.locator('[data-warning="metadata_lines"]')).toBeVisible();
     await expect(page.getByTestId("warmup-hint")).toHaveCount(exclude ? 0 : 1);
     await screenshot(page, exclude ? "upload-warmup-excluded" : "upload-warmup-counted");

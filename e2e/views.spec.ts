@@ -4,7 +4,10 @@ import { LayerExplorerPage } from "./pages/layer-explorer-page";
 import { screenshot, sharedFile } from "./support";
 
 /** The demo runs are seeded in the background at first start: wait for one by name. */
-async function demoRun(request: APIRequestContext, name: string): Promise<{ id: string; model: { experts: number; layers: number } }> {
+async function demoRun(
+  request: APIRequestContext,
+  name: string,
+): Promise<{ id: string; model: { experts: number; layers: number } }> {
   let run: { id: string; model: { experts: number; layers: number } } | undefined;
   await expect
     .poll(
@@ -20,11 +23,17 @@ async function demoRun(request: APIRequestContext, name: string): Promise<{ id: 
 }
 
 async function downloadText(page: Page, button: string): Promise<{ name: string; text: string }> {
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button, exact: true }).click()]);
+  const [dl] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: button, exact: true }).click(),
+  ]);
   return { name: dl.suggestedFilename(), text: fs.readFileSync((await dl.path())!, "utf8") };
 }
 
-test("V3: order by co-activation group, export the matrix, keyboard between experts, dark mode", async ({ page, request }) => {
+test("V3: order by co-activation group, export the matrix, keyboard between experts, dark mode", async ({
+  page,
+  request,
+}) => {
   const olmoe = await demoRun(request, "OLMoE");
   const explorer = new LayerExplorerPage(page);
   await explorer.goto(olmoe.id, 2, "?order=group&norm=lift");
@@ -43,8 +52,16 @@ test("V3: order by co-activation group, export the matrix, keyboard between expe
   expect(Number(rows[1].split(",")[2])).toBeCloseTo(layer.normalized[0][1], 9);
   const svg = await downloadText(page, "export co-activation layer 2 lift as SVG");
   expect(svg.text.match(/<rect /g)).toHaveLength(64 * 64);
-  const [png] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "export co-activation layer 2 lift as PNG", exact: true }).click()]);
-  expect(fs.readFileSync((await png.path())!).subarray(1, 4).toString()).toBe("PNG");
+  const [png] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "export co-activation layer 2 lift as PNG", exact: true }).click(),
+  ]);
+  expect(
+    fs
+      .readFileSync((await png.path())!)
+      .subarray(1, 4)
+      .toString(),
+  ).toBe("PNG");
 
   // Keyboard: focus the heatmap, arrows move between experts, Enter opens the row's expert.
   await explorer.canvas().focus();
@@ -69,14 +86,19 @@ test("V3: order by co-activation group, export the matrix, keyboard between expe
   await expect(page.locator("html")).not.toHaveClass(/dark/);
 });
 
-test("V4: an expert across layers, moved with the keyboard, with its collaborators and label mix", async ({ page, request }) => {
+test("V4: an expert across layers, moved with the keyboard, with its collaborators and label mix", async ({
+  page,
+  request,
+}) => {
   const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
   await page.goto(`/runs/${mixtral.id}/experts/2?layer=4`);
   await expect(page.getByTestId("expert-load-chart")).toBeVisible();
   await expect(page.getByTestId("top-collaborators").locator("tbody tr")).toHaveCount(3);
   await expect(page.getByTestId("label-mix").locator("li")).toHaveCount(3);
   const api = await (await request.get(`/api/runs/${mixtral.id}/experts/2?topT=3`)).json();
-  await expect(page.getByTestId("top-collaborators").locator("tbody tr").first()).toContainText(String(api.perLayer[4].topCollaborators[0].expert));
+  await expect(page.getByTestId("top-collaborators").locator("tbody tr").first()).toContainText(
+    String(api.perLayer[4].topCollaborators[0].expert),
+  );
   await screenshot(page, "expert-page");
   await page.locator("body").press("ArrowRight");
   await expect(page).toHaveURL(new RegExp(`/experts/3\\?layer=4$`));
@@ -85,7 +107,10 @@ test("V4: an expert across layers, moved with the keyboard, with its collaborato
   await expect(page.getByTestId("expert-detail")).toContainText("Expert 3 at layer 5");
 });
 
-test("V5: the collaboration graph follows the lift threshold, with the entropy scatter beside it", async ({ page, request }) => {
+test("V5: the collaboration graph follows the lift threshold, with the entropy scatter beside it", async ({
+  page,
+  request,
+}) => {
   const olmoe = await demoRun(request, "OLMoE");
   await page.goto(`/runs/${olmoe.id}/graph?layer=1&minLift=1.5`);
   const graph = page.getByTestId("collaboration-graph");
@@ -114,10 +139,15 @@ test("V7: cross-layer flow with predictability per layer", async ({ page, reques
   await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(10);
 });
 
-test("V10: two real Mixtral traces side by side, their difference, and a paired comparison", async ({ page, request }) => {
+test("V10: two real Mixtral traces side by side, their difference, and a paired comparison", async ({
+  page,
+  request,
+}) => {
   const make = async (name: string, file: string) => {
     const run = await (await request.post("/api/runs", { data: { name, model: { preset: "mixtral-8x7b" } } })).json();
-    expect((await request.post(`/api/runs/${run.id}/traces`, { data: fs.readFileSync(sharedFile(file)) })).status()).toBe(200);
+    expect(
+      (await request.post(`/api/runs/${run.id}/traces`, { data: fs.readFileSync(sharedFile(file)) })).status(),
+    ).toBe(200);
     return run.id as string;
   };
   const a = await make("e2e gsm8k", "real/mixtral-gsm8k-routing.jsonl");
@@ -152,7 +182,10 @@ test("V10: two real Mixtral traces side by side, their difference, and a paired 
   await screenshot(page, "compare-self-paired");
 });
 
-test("Compare on first start: the demo's vanilla and C2R runs of the same tokens, paired", async ({ page, request }) => {
+test("Compare on first start: the demo's vanilla and C2R runs of the same tokens, paired", async ({
+  page,
+  request,
+}) => {
   const vanilla = await demoRun(request, "Mixtral-8x7B, synthetic");
   const c2r = await demoRun(request, "under C2R");
   await page.goto(`/compare?a=${vanilla.id}&b=${c2r.id}&layer=3&paired=1`);
@@ -162,7 +195,10 @@ test("Compare on first start: the demo's vanilla and C2R runs of the same tokens
   await screenshot(page, "compare-demo-vanilla-vs-c2r");
 });
 
-test("hot and dead experts read as linked ids; an out-of-range layer or expert gets a 404 that says why", async ({ page, request }) => {
+test("hot and dead experts read as linked ids; an out-of-range layer or expert gets a 404 that says why", async ({
+  page,
+  request,
+}) => {
   const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
   await page.goto(`/runs/${mixtral.id}/layers/0`);
   const hot = page.getByTestId("hot-experts");
@@ -186,7 +222,10 @@ test("hot and dead experts read as linked ids; an out-of-range layer or expert g
   await expect(page).toHaveURL(new RegExp(`/runs/${mixtral.id}/layers/31$`));
 });
 
-test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label load share per expert against uniform", async ({ page, request }) => {
+test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label load share per expert against uniform", async ({
+  page,
+  request,
+}) => {
   const real = JSON.parse(fs.readFileSync(sharedFile("real/olmoe-mixtral-domain-expert-counts.json"), "utf8"));
   const counts: Record<string, number[][]> = real.counts.olmoe;
   const domains = Object.keys(counts);
@@ -195,8 +234,12 @@ test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label loa
     load: counts[domains[0]][i].map((_, e) => domains.reduce((s, d) => s + counts[d][i][e], 0)),
     labels: Object.fromEntries(domains.map((d) => [d, counts[d][i]])),
   }));
-  const run = await (await request.post("/api/runs", { data: { name: "e2e OLMoE domains", model: { preset: "olmoe-1b-7b" } } })).json();
-  const up = await request.post(`/api/runs/${run.id}/traces`, { data: Buffer.from(JSON.stringify({ format: "moe-atlas.aggregate.v1", shard: "olmoe-domains", layers })) });
+  const run = await (
+    await request.post("/api/runs", { data: { name: "e2e OLMoE domains", model: { preset: "olmoe-1b-7b" } } })
+  ).json();
+  const up = await request.post(`/api/runs/${run.id}/traces`, {
+    data: Buffer.from(JSON.stringify({ format: "moe-atlas.aggregate.v1", shard: "olmoe-domains", layers })),
+  });
   expect(up.status()).toBe(200);
   await page.goto(`/runs/${run.id}`);
   await page.getByRole("link", { name: /Domain specialization/ }).click();
@@ -212,11 +255,20 @@ test("A8: the real OLMoE per-domain counts as the OLMoE paper's chart, label loa
 /** A run of the real Mixtral humaneval trace (top-2 of 8, one label: its events say dataset humaneval). */
 async function realMixtral(request: APIRequestContext, name: string): Promise<string> {
   const run = await (await request.post("/api/runs", { data: { name, model: { preset: "mixtral-8x7b" } } })).json();
-  expect((await request.post(`/api/runs/${run.id}/traces`, { data: fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl")) })).status()).toBe(200);
+  expect(
+    (
+      await request.post(`/api/runs/${run.id}/traces`, {
+        data: fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl")),
+      })
+    ).status(),
+  ).toBe(200);
   return run.id as string;
 }
 
-test("issue 11: the real Mixtral trace's collaboration graph shows edges and groups at its defaults, on normalized lift", async ({ page, request }) => {
+test("issue 11: the real Mixtral trace's collaboration graph shows edges and groups at its defaults, on normalized lift", async ({
+  page,
+  request,
+}) => {
   const id = await realMixtral(request, "e2e humaneval (graph)");
   for (const layer of [0, 15, 24]) {
     const g = await (await request.get(`/api/runs/${id}/layers/${layer}/groups`)).json();
@@ -234,7 +286,10 @@ test("issue 11: the real Mixtral trace's collaboration graph shows edges and gro
   await screenshot(page, "collaboration-graph-mixtral-real");
 });
 
-test("issue 11: a log colour scale paints zeros as no value and its legend starts at the smallest positive value", async ({ page, request }) => {
+test("issue 11: a log colour scale paints zeros as no value and its legend starts at the smallest positive value", async ({
+  page,
+  request,
+}) => {
   const id = await realMixtral(request, "e2e humaneval (log)");
   const layer = await (await request.get(`/api/runs/${id}/layers/0`)).json();
   const C: number[][] = layer.coactivation;
@@ -252,10 +307,13 @@ test("issue 11: a log colour scale paints zeros as no value and its legend start
   await expect(page.getByTestId("legend-no-value")).toContainText("0 (no log value)");
   // the zero cell's pixels are the no-value colour, a positive cell's are not
   const pixel = (i: number, j: number) =>
-    explorer.canvas().evaluate((c: HTMLCanvasElement, [r, col]) => {
-      const cell = c.width / 8;
-      return Array.from(c.getContext("2d")!.getImageData((col + 0.5) * cell, (r + 0.5) * cell, 1, 1).data);
-    }, [i, j]);
+    explorer.canvas().evaluate(
+      (c: HTMLCanvasElement, [r, col]) => {
+        const cell = c.width / 8;
+        return Array.from(c.getContext("2d")!.getImageData((col + 0.5) * cell, (r + 0.5) * cell, 1, 1).data);
+      },
+      [i, j],
+    );
   expect(await pixel(zero[0], zero[1])).toEqual([228, 228, 231, 255]);
   const [pi, pj] = C.flatMap((r, i) => r.map((v, j) => [i, j, v])).find(([i, j, v]) => i !== j && v > 0)!;
   expect(await pixel(pi, pj)).not.toEqual([228, 228, 231, 255]);
@@ -268,13 +326,23 @@ async function legendLabelsApart(page: Page, selector = '[data-testid="color-leg
   const problems = await page.locator(selector).evaluateAll((svgs) =>
     svgs.flatMap((svg) => {
       const box = svg.getBoundingClientRect();
-      const texts = [...svg.querySelectorAll("text")].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() })).filter((t) => t.r.width > 0);
+      const texts = [...svg.querySelectorAll("text")]
+        .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter((t) => t.r.width > 0);
       const out: string[] = [];
-      for (const t of texts) if (t.r.left < box.left - 0.5 || t.r.right > box.right + 0.5 || t.r.top < box.top - 0.5 || t.r.bottom > box.bottom + 0.5) out.push(`clipped: ${t.text}`);
+      for (const t of texts)
+        if (
+          t.r.left < box.left - 0.5 ||
+          t.r.right > box.right + 0.5 ||
+          t.r.top < box.top - 0.5 ||
+          t.r.bottom > box.bottom + 0.5
+        )
+          out.push(`clipped: ${t.text}`);
       for (let a = 0; a < texts.length; a++)
         for (let b = a + 1; b < texts.length; b++) {
           const [p, q] = [texts[a].r, texts[b].r];
-          if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5) out.push(`overlap: ${texts[a].text} / ${texts[b].text}`);
+          if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5)
+            out.push(`overlap: ${texts[a].text} / ${texts[b].text}`);
         }
       return out;
     }),
@@ -282,7 +350,10 @@ async function legendLabelsApart(page: Page, selector = '[data-testid="color-leg
   expect(problems).toEqual([]);
 }
 
-test("issue 11: the specialization chart names its experts, and says when one label leaves nothing to compare", async ({ page, request }) => {
+test("issue 11: the specialization chart names its experts, and says when one label leaves nothing to compare", async ({
+  page,
+  request,
+}) => {
   const id = await realMixtral(request, "e2e humaneval (one label)");
   await page.goto(`/runs/${id}/specialization?layer=3`);
   await expect(page.getByTestId("single-label-note")).toContainText("one label, humaneval");
@@ -294,17 +365,52 @@ test("issue 11: the specialization chart names its experts, and says when one la
   await screenshot(page, "specialization-single-label");
 });
 
-test("issue 11: no label overlaps another or leaves its chart in the shared views, at 1280x900 and on a phone", async ({ page, request, browser }, info) => {
+test("issue 11: no label overlaps another or leaves its chart in the shared views, at 1280x900 and on a phone", async ({
+  page,
+  request,
+  browser,
+}, info) => {
   const mixtral = await demoRun(request, "Mixtral");
   const olmoe = await demoRun(request, "OLMoE");
   const views = [
-    { name: "layer-explorer", path: `/runs/${olmoe.id}/layers/2?norm=lift&scale=log&order=group`, ready: "heatmap-canvas", charts: '[data-testid="color-legend"] svg' },
-    { name: "graph", path: `/runs/${mixtral.id}/graph?layer=4`, ready: "collaboration-graph", charts: '[data-testid="entropy-scatter"]' },
-    { name: "flow", path: `/runs/${mixtral.id}/flow?layer=3`, ready: "flow-diagram", charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]' },
-    { name: "flow-64", path: `/runs/${olmoe.id}/flow?layer=3`, ready: "flow-diagram", charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]' },
-    { name: "specialization", path: `/runs/${mixtral.id}/specialization?layer=3`, ready: "label-shares-chart", charts: '[data-testid="label-shares-chart"], [data-testid="label-kl-chart"]' },
+    {
+      name: "layer-explorer",
+      path: `/runs/${olmoe.id}/layers/2?norm=lift&scale=log&order=group`,
+      ready: "heatmap-canvas",
+      charts: '[data-testid="color-legend"] svg',
+    },
+    {
+      name: "graph",
+      path: `/runs/${mixtral.id}/graph?layer=4`,
+      ready: "collaboration-graph",
+      charts: '[data-testid="entropy-scatter"]',
+    },
+    {
+      name: "flow",
+      path: `/runs/${mixtral.id}/flow?layer=3`,
+      ready: "flow-diagram",
+      charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]',
+    },
+    {
+      name: "flow-64",
+      path: `/runs/${olmoe.id}/flow?layer=3`,
+      ready: "flow-diagram",
+      charts: '[data-testid="flow-diagram"], [data-testid="predictability-chart"]',
+    },
+    {
+      name: "specialization",
+      path: `/runs/${mixtral.id}/specialization?layer=3`,
+      ready: "label-shares-chart",
+      charts: '[data-testid="label-shares-chart"], [data-testid="label-kl-chart"]',
+    },
   ];
-  const phone = await browser.newContext({ baseURL: info.project.use.baseURL, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+  const phone = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    deviceScaleFactor: 1,
+  });
   try {
     for (const [p, suffix] of [
       [page, ""],
@@ -315,7 +421,8 @@ test("issue 11: no label overlaps another or leaves its chart in the shared view
         await expect(p.getByTestId(v.ready)).toBeVisible();
         await legendLabelsApart(p, v.charts);
         // on the phone a chart wider than the screen scrolls in its own box; the page does not
-        if (suffix && v.name !== "layer-explorer") expect(await p.evaluate(() => document.documentElement.scrollWidth), v.name).toBeLessThanOrEqual(390);
+        if (suffix && v.name !== "layer-explorer")
+          expect(await p.evaluate(() => document.documentElement.scrollWidth), v.name).toBeLessThanOrEqual(390);
         await screenshot(p, `layout-${v.name}${suffix}`);
       }
     }
@@ -324,7 +431,11 @@ test("issue 11: no label overlaps another or leaves its chart in the shared view
   }
 });
 
-test("issue 11: every definition note opens by keyboard (focus, Enter, Escape) and by a tap", async ({ page, request, browser }, info) => {
+test("issue 11: every definition note opens by keyboard (focus, Enter, Escape) and by a tap", async ({
+  page,
+  request,
+  browser,
+}, info) => {
   const mixtral = await demoRun(request, "Mixtral");
   await page.goto(`/runs/${mixtral.id}/graph?layer=4`);
   await expect(page.getByTestId("collaboration-graph")).toBeVisible();
@@ -358,7 +469,13 @@ test("issue 11: every definition note opens by keyboard (focus, Enter, Escape) a
   await expect(page.getByTestId("definition-popup")).toBeVisible();
 
   // Touch: a tap opens, a second tap closes; a tap elsewhere closes too.
-  const phone = await browser.newContext({ baseURL: info.project.use.baseURL, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+  const phone = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    deviceScaleFactor: 1,
+  });
   try {
     const p = await phone.newPage();
     await p.goto(`/runs/${mixtral.id}/graph?layer=4`);

@@ -3,7 +3,10 @@ import { LayerExplorerPage } from "./pages/layer-explorer-page";
 import { screenshot } from "./support";
 
 /** The demo runs are seeded in the background at first start: wait for one by name. */
-async function demoRun(request: APIRequestContext, name: string): Promise<{ id: string; model: { experts: number; layers: number } }> {
+async function demoRun(
+  request: APIRequestContext,
+  name: string,
+): Promise<{ id: string; model: { experts: number; layers: number } }> {
   let run: { id: string; model: { experts: number; layers: number } } | undefined;
   await expect
     .poll(
@@ -28,7 +31,10 @@ function apiRequests(page: Page): string[] {
   return urls;
 }
 
-test("issue 12: the explorer reads layers as binary frames, draws them, and its tooltip shows the API's values", async ({ page, request }) => {
+test("issue 12: the explorer reads layers as binary frames, draws them, and its tooltip shows the API's values", async ({
+  page,
+  request,
+}) => {
   const olmoe = await demoRun(request, "OLMoE");
   const n = olmoe.model.experts;
   const urls = apiRequests(page);
@@ -44,7 +50,9 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
   const layerUrls = urls.filter((u) => u.includes("/layers/3"));
   expect(layerUrls).toEqual([`/api/runs/${olmoe.id}/layers/3/frame?normalization=conditional`]);
   // Stepping through layers: the next one is fetched in the background, as a frame (layer 2 is still cached).
-  await expect.poll(() => urls.filter((u) => /\/layers\/[24]\//.test(u))).toEqual([`/api/runs/${olmoe.id}/layers/4/frame?normalization=conditional`]);
+  await expect
+    .poll(() => urls.filter((u) => /\/layers\/[24]\//.test(u)))
+    .toEqual([`/api/runs/${olmoe.id}/layers/4/frame?normalization=conditional`]);
 
   // The tooltip's numbers are the JSON answer's, exactly (same 7-digit doubles).
   const json = await (await request.get(`/api/runs/${olmoe.id}/layers/3?normalization=conditional`)).json();
@@ -60,7 +68,9 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
   await explorer.goto(olmoe.id, 2, "?norm=conditional");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("heatmap")).toHaveAttribute("data-layer", "3");
-  await expect.poll(() => urls.filter((u) => u.includes("/layers/3"))).toEqual([`/api/runs/${olmoe.id}/layers/3?normalization=conditional`]);
+  await expect
+    .poll(() => urls.filter((u) => u.includes("/layers/3")))
+    .toEqual([`/api/runs/${olmoe.id}/layers/3?normalization=conditional`]);
   await expect.poll(() => explorer.canvas().evaluate((c: HTMLCanvasElement) => c.toDataURL())).toBe(framePixels);
   await page.evaluate(() => window.localStorage.removeItem("atlas.transport"));
 });
@@ -75,7 +85,9 @@ test("issue 12: the collaboration graph and the flow view read their matrices as
   expect(urls.filter((u) => u.includes("/layers/"))).toEqual([]);
   // Another layer: asked for as a frame, never as JSON.
   await page.getByLabel("layer", { exact: true }).fill("2");
-  await expect.poll(() => urls.filter((u) => u.includes("/layers/2") && !u.endsWith("/groups"))).toEqual([`/api/runs/${olmoe.id}/layers/2/frame?normalization=lift`]);
+  await expect
+    .poll(() => urls.filter((u) => u.includes("/layers/2") && !u.endsWith("/groups")))
+    .toEqual([`/api/runs/${olmoe.id}/layers/2/frame?normalization=lift`]);
   await expect(page.getByTestId("collaboration-graph").locator("[data-expert]")).toHaveCount(64);
 
   const mixtral = await demoRun(request, "Mixtral-8x7B, synthetic");
@@ -85,26 +97,40 @@ test("issue 12: the collaboration graph and the flow view read their matrices as
   await page.waitForLoadState("networkidle");
   expect(urls.filter((u) => u.includes("/layers/"))).toEqual([]);
   await page.getByLabel("layer", { exact: true }).fill("4");
-  await expect.poll(() => urls.filter((u) => u.includes("/layers/4"))).toEqual([`/api/runs/${mixtral.id}/layers/4/frame?include=transitions`]);
+  await expect
+    .poll(() => urls.filter((u) => u.includes("/layers/4")))
+    .toEqual([`/api/runs/${mixtral.id}/layers/4/frame?include=transitions`]);
   await expect(page.getByTestId("flow-diagram").locator("path")).toHaveCount(40);
   await screenshot(page, "wire-flow-frame");
 });
 
-test("issue 12: the compare view reads its matrices as a frame and its tooltip shows the API's values", async ({ page, request }) => {
+test("issue 12: the compare view reads its matrices as a frame and its tooltip shows the API's values", async ({
+  page,
+  request,
+}) => {
   const vanilla = await demoRun(request, "Mixtral-8x7B, synthetic");
   const c2r = await demoRun(request, "under C2R");
   const urls = apiRequests(page);
   await page.goto(`/compare?a=${vanilla.id}&b=${c2r.id}&layer=3`);
   const canvas = page.getByTestId("diff-heatmap").getByTestId("heatmap-canvas");
   await expect(canvas).toHaveAttribute("data-drawn", /[1-9]/);
-  expect(urls.filter((u) => u.startsWith("/api/compare"))).toEqual([`/api/compare/frame?a=${vanilla.id}&b=${c2r.id}&layer=3`]);
+  expect(urls.filter((u) => u.startsWith("/api/compare"))).toEqual([
+    `/api/compare/frame?a=${vanilla.id}&b=${c2r.id}&layer=3`,
+  ]);
   const json = await (await request.get(`/api/compare?a=${vanilla.id}&b=${c2r.id}&layer=3`)).json();
   const box = (await canvas.boundingBox())!;
   await page.mouse.move(box.x + 1.5 * (box.width / 8), box.y + 0.5 * (box.width / 8));
   const tip = page.getByTestId("compare-tooltip");
   await expect(tip).toContainText("expert 0 × expert 1");
   // formatValue for a non-negative value below 1000 (what the tooltip prints): 3 decimals, trailing zeros off.
-  const fmt = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : v >= 0.001 ? v.toFixed(3).replace(/\.?0+$/, "") : String(Number(v.toPrecision(3))));
-  await expect(tip).toContainText(`per token: A ${fmt(json.layerDetail.perTokenA[0][1])}, B ${fmt(json.layerDetail.perTokenB[0][1])}`);
+  const fmt = (v: number) =>
+    Number.isInteger(v)
+      ? v.toLocaleString("en-US")
+      : v >= 0.001
+        ? v.toFixed(3).replace(/\.?0+$/, "")
+        : String(Number(v.toPrecision(3)));
+  await expect(tip).toContainText(
+    `per token: A ${fmt(json.layerDetail.perTokenA[0][1])}, B ${fmt(json.layerDetail.perTokenB[0][1])}`,
+  );
   await screenshot(page, "wire-compare-frame");
 });

@@ -11,7 +11,9 @@ describe("domain errors are answered by the edge", () => {
   ] as [ErrorKind, number][])("kind %s is status %i, with the one error body", async (kind, status) => {
     const res = errorResponse(new DomainError(kind, "some_code", "what is wrong", "line 3, field layer"));
     expect(res.status).toBe(status);
-    expect(await res.json()).toEqual({ error: { code: "some_code", message: "what is wrong", where: "line 3, field layer" } });
+    expect(await res.json()).toEqual({
+      error: { code: "some_code", message: "what is wrong", where: "line 3, field layer" },
+    });
   });
 
   it("leaves out an absent where, as ApiError does", async () => {

@@ -40,13 +40,17 @@ export class DomainError extends Error {
 }
 
 /** Input that does not say what it must (a field, a line, a header). */
-export const invalid = (code: string, message: string, where?: string) => new DomainError("invalid", code, message, where);
+export const invalid = (code: string, message: string, where?: string) =>
+  new DomainError("invalid", code, message, where);
 /** Input beyond a configured limit (bytes of an upload, of a line, of a document). */
-export const tooLarge = (code: string, message: string, where?: string) => new DomainError("too_large", code, message, where);
+export const tooLarge = (code: string, message: string, where?: string) =>
+  new DomainError("too_large", code, message, where);
 /** Input that clashes with what is stored (the same bytes twice, an upload still streaming). */
-export const conflict = (code: string, message: string, where?: string) => new DomainError("conflict", code, message, where);
+export const conflict = (code: string, message: string, where?: string) =>
+  new DomainError("conflict", code, message, where);
 /** Something named that is not there (a run deleted meanwhile, an upload of another run). */
-export const missing = (code: string, message: string, where?: string) => new DomainError("not_found", code, message, where);
+export const missing = (code: string, message: string, where?: string) =>
+  new DomainError("not_found", code, message, where);
 
 export class ApiError extends Error {
   constructor(

@@ -14,17 +14,29 @@ const sources = (dir: string): string[] =>
     return /\.tsx?$/.test(d.name) ? [rel] : [];
   });
 const specifiers = (text: string) =>
-  [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]);
+  [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g,
+    ),
+  ].map((m) => m[1] ?? m[2]);
 const importsOf = (file: string) => specifiers(fs.readFileSync(path.join(ROOT, file), "utf8"));
 /** Where an import specifier points, as a repo path ("lib/api/handler"), or null for a package. */
 const target = (file: string, spec: string) =>
-  spec.startsWith("@/") ? spec.slice(2) : spec.startsWith(".") ? path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec)) : null;
+  spec.startsWith("@/")
+    ? spec.slice(2)
+    : spec.startsWith(".")
+      ? path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec))
+      : null;
 
 describe("layering", () => {
   it.each(["lib/trace", "lib/analysis", "lib/import", "lib/db"])("%s imports nothing from lib/api", (dir) => {
     const files = sources(dir);
     expect(files.length).toBeGreaterThan(0);
-    const offending = files.flatMap((f) => importsOf(f).filter((s) => /^lib\/api(\/|$)/.test(target(f, s) ?? "")).map((s) => `${f} imports ${s}`));
+    const offending = files.flatMap((f) =>
+      importsOf(f)
+        .filter((s) => /^lib\/api(\/|$)/.test(target(f, s) ?? ""))
+        .map((s) => `${f} imports ${s}`),
+    );
     expect(offending).toEqual([]);
   });
 
@@ -35,6 +47,10 @@ describe("layering", () => {
   it("the check sees an import of lib/api, aliased or relative", () => {
     expect(target("lib/trace/x.ts", "@/lib/api/handler")).toBe("lib/api/handler");
     expect(target("lib/trace/binary/x.ts", "../../api/api-error")).toBe("lib/api/api-error");
-    expect(specifiers('import { a } from "@/lib/api/x";\nimport type {\n  B,\n} from "../api/y";\nconst c = await import("./z");')).toEqual(["@/lib/api/x", "../api/y", "./z"]);
+    expect(
+      specifiers(
+        'import { a } from "@/lib/api/x";\nimport type {\n  B,\n} from "../api/y";\nconst c = await import("./z");',
+      ),
+    ).toEqual(["@/lib/api/x", "../api/y", "./z"]);
   });
 });

@@ -6,7 +6,9 @@ let failed = 0;
 const failures = [];
 const read = (f) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : null);
 
-for (const line of fs.existsSync("test-results/gates.txt") ? fs.readFileSync("test-results/gates.txt", "utf8").trim().split("\n") : []) {
+for (const line of fs.existsSync("test-results/gates.txt")
+  ? fs.readFileSync("test-results/gates.txt", "utf8").trim().split("\n")
+  : []) {
   const [status, ...name] = line.split(" ");
   if (status === "pass") passed++;
   else {
@@ -23,7 +25,9 @@ if (vitest) {
     failed++;
     failures.push("vitest: a test file failed to run");
   }
-  for (const f of vitest.testResults ?? []) for (const a of f.assertionResults ?? []) if (a.status !== "passed") failures.push(`vitest: ${a.fullName} (${a.status})`);
+  for (const f of vitest.testResults ?? [])
+    for (const a of f.assertionResults ?? [])
+      if (a.status !== "passed") failures.push(`vitest: ${a.fullName} (${a.status})`);
 } else {
   failed++;
   failures.push("vitest: no report (did not run)");
@@ -45,11 +49,15 @@ if (pw) {
 // pytest's JUnit report (python/run-tests.sh); a missing report is a failure.
 const junit = fs.existsSync("test-results/pytest.xml") ? fs.readFileSync("test-results/pytest.xml", "utf8") : null;
 if (junit) {
-  const count = (name) => [...junit.matchAll(new RegExp(`<testsuite\\b[^>]*\\b${name}="(\\d+)"`, "g"))].reduce((n, m) => n + Number(m[1]), 0);
+  const count = (name) =>
+    [...junit.matchAll(new RegExp(`<testsuite\\b[^>]*\\b${name}="(\\d+)"`, "g"))].reduce((n, m) => n + Number(m[1]), 0);
   const bad = count("failures") + count("errors") + count("skipped");
   passed += count("tests") - bad;
   failed += bad;
-  for (const m of junit.matchAll(/<testcase\b[^>]*\bclassname="([^"]*)"[^>]*\bname="([^"]*)"[^>]*>\s*<(failure|error|skipped)\b/g)) failures.push(`pytest: ${m[1]}.${m[2]} (${m[3]})`);
+  for (const m of junit.matchAll(
+    /<testcase\b[^>]*\bclassname="([^"]*)"[^>]*\bname="([^"]*)"[^>]*>\s*<(failure|error|skipped)\b/g,
+  ))
+    failures.push(`pytest: ${m[1]}.${m[2]} (${m[3]})`);
 } else {
   failed++;
   failures.push("pytest: no report (did not run)");

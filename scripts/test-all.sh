@@ -14,6 +14,7 @@ gate() { # a check that counts as one test
 
 gate typecheck npx tsc --noEmit
 gate lint npx eslint --max-warnings 0 .
+gate format npx prettier --check .
 
 pgdir="/tmp/atlas-test-pg-$$"
 port=${ATLAS_TEST_PG_PORT:-$((20000 + $$ % 20000))}

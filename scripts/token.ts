@@ -17,10 +17,14 @@ async function main() {
   try {
     if (cmd === "create") {
       const { token, row } = await createApiToken(database.db, arg ?? "default", { admin });
-      console.log(`created ${row.admin ? "admin " : ""}token ${row.id} (${row.name}); writes now require a token. Shown once:\n${token}`);
+      console.log(
+        `created ${row.admin ? "admin " : ""}token ${row.id} (${row.name}); writes now require a token. Shown once:\n${token}`,
+      );
     } else if (cmd === "list") {
       for (const t of await listApiTokens(database.db)) {
-        console.log(`${t.id}\t${t.name}${t.admin ? " (admin)" : ""}\t${t.prefix}…\tcreated ${t.createdAt.toISOString()}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`);
+        console.log(
+          `${t.id}\t${t.name}${t.admin ? " (admin)" : ""}\t${t.prefix}…\tcreated ${t.createdAt.toISOString()}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`,
+        );
       }
     } else if (cmd === "revoke" && arg) {
       if (!(await deleteApiToken(database.db, arg))) throw new Error(`no token with id ${arg}`);

@@ -37,12 +37,16 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     for (let l = 0; l < 32; l++) {
       const agg = await getLayerAggregate(t.db, run.id, l, 8);
       expect(agg.tokens).toBe(204800);
-      expect(Array.from({ length: 8 }, (_, i) => Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8)))).toEqual(base[l]);
+      expect(Array.from({ length: 8 }, (_, i) => Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8)))).toEqual(
+        base[l],
+      );
     }
     // The experts view reads A3 off the stored matrices.
     const view = await getExpertsView(t.db, (await getRun(t.db, run.id))!, 0, 2);
     expect(view.meanCollaborationEntropy).toBeCloseTo(meanCollaborationEntropy(base[0].flat(), 8)!, 12);
-    expect(view.experts[0].topCollaborators.map((c) => c.expert)).toEqual(collaboration(base[0].flat(), 8, 2)[0].topCollaborators.map((c) => c.expert));
+    expect(view.experts[0].topCollaborators.map((c) => c.expert)).toEqual(
+      collaboration(base[0].flat(), 8, 2)[0].topCollaborators.map((c) => c.expert),
+    );
     expect(view.nextLayerPredictability).toBeNull(); // no transitions in this data
     // Placement (A5) on the stored data: the published contiguous and greedy C_T.
     const stored = (await getRun(t.db, run.id))!;
@@ -54,7 +58,11 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     optimized.ctPerLayer.forEach((ct, l) => expect(ct!).toBeLessThanOrEqual(greedy.ctPerLayer[l]! + 1e-12));
     expect(optimized.exact).toBe(true);
     expect(optimized.placement[0].flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    await expect(computePlacement(t.db, stored, 3, "greedy")).rejects.toMatchObject({ status: 400, code: "invalid_devices", where: "devices" });
+    await expect(computePlacement(t.db, stored, 3, "greedy")).rejects.toMatchObject({
+      status: 400,
+      code: "invalid_devices",
+      where: "devices",
+    });
     // The same shard again, even with other numbers, is refused, not added.
     const before = await snapshotRun(t.db, run.id);
     const again = { ...doc, layers: doc.layers.slice(0, 1) };
@@ -79,7 +87,9 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     const stored = await getLabelLoads(t.db, run.id);
     expect(stored.map((s) => s.label)).toEqual([...domains].sort());
     for (const s of stored) {
-      (real.layers as number[]).forEach((layer, i) => expect(Array.from(s.load.subarray(layer * 64, layer * 64 + 64))).toEqual(counts[s.label][i]));
+      (real.layers as number[]).forEach((layer, i) =>
+        expect(Array.from(s.load.subarray(layer * 64, layer * 64 + 64))).toEqual(counts[s.label][i]),
+      );
       expect(Array.from(s.load.subarray(64, 128)).every((x) => x === 0)).toBe(true);
     }
     expect((await getRun(t.db, run.id))?.labels).toEqual([...domains].sort());
@@ -97,7 +107,11 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
     link(8, 5, 3); // replica of 0 with 5
     link(0, 9, 2); // 0 with replica of 5
     link(1, 2, 4);
-    await upload(run, { format: "moe-atlas.aggregate.v1", physicalToLogical: [map], layers: [{ layer: 4, tokens: 100, load: [5, 4, 4, 0, 0, 3, 0, 0, 5, 2], coactivation: C }] });
+    await upload(run, {
+      format: "moe-atlas.aggregate.v1",
+      physicalToLogical: [map],
+      layers: [{ layer: 4, tokens: 100, load: [5, 4, 4, 0, 0, 3, 0, 0, 5, 2], coactivation: C }],
+    });
     const agg = await getLayerAggregate(t.db, run.id, 4, 8);
     expect(Array.from(agg.load)).toEqual([10, 4, 4, 0, 0, 5, 0, 0]);
     expect(agg.coactivation[0 * 8 + 5]).toBe(5);
@@ -108,12 +122,34 @@ describe("aggregate JSON (moe-atlas.aggregate.v1)", () => {
   const E8 = (v: number) => new Array(8).fill(v);
   const sym = () => Array.from({ length: 8 }, () => E8(0));
   it.each([
-    ["a non-symmetric coactivation", { coactivation: (() => { const c = sym(); c[1][2] = 3; return c; })() }, "asymmetric_coactivation", /layers\[0\] \(layer 2\)\.coactivation\[1\]\[2\]/],
+    [
+      "a non-symmetric coactivation",
+      {
+        coactivation: (() => {
+          const c = sym();
+          c[1][2] = 3;
+          return c;
+        })(),
+      },
+      "asymmetric_coactivation",
+      /layers\[0\] \(layer 2\)\.coactivation\[1\]\[2\]/,
+    ],
     ["a negative count", { load: [1, -2, 0, 0, 0, 0, 0, 0] }, "negative_count", /\.load\[1\]$/],
     ["a fractional count", { load: [1.5, 0, 0, 0, 0, 0, 0, 0] }, "invalid_count", /\.load\[0\]$/],
     ["a load of the wrong length", { load: [1, 2, 3] }, "shape_mismatch", /\.load$/],
     ["a load above the token count", { tokens: 3, load: [4, 0, 0, 0, 0, 0, 0, 0] }, "load_exceeds_tokens", /\.load$/],
-    ["a non-zero diagonal", { coactivation: (() => { const c = sym(); c[3][3] = 1; return c; })() }, "invalid_coactivation", /coactivation\[3\]\[3\]/],
+    [
+      "a non-zero diagonal",
+      {
+        coactivation: (() => {
+          const c = sym();
+          c[3][3] = 1;
+          return c;
+        })(),
+      },
+      "invalid_coactivation",
+      /coactivation\[3\]\[3\]/,
+    ],
     ["a layer beyond the model", { layer: 32 }, "layer_out_of_range", /layers\[0\]\.layer/],
     ["a missing load", { load: undefined }, "missing_field", /\.load$/],
   ])("refuses %s, naming the place, and stores nothing", async (_what, patch, code, where) => {

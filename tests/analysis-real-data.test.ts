@@ -33,7 +33,8 @@ describe("A3 collaboration entropy on the real LLaMA-MoE co-activation data", ()
   });
 
   it("reproduces the paper's means: about 1.21 nats released, about 0.15 after C2R with T = 1", () => {
-    const mean = (variant: string) => co[variant].reduce((s, m) => s + meanCollaborationEntropy(m.flat(), 8)!, 0) / co[variant].length;
+    const mean = (variant: string) =>
+      co[variant].reduce((s, m) => s + meanCollaborationEntropy(m.flat(), 8)!, 0) / co[variant].length;
     expect(mean("base")).toBeCloseTo(1.21, 2);
     expect(mean("topt_1")).toBeCloseTo(0.15, 2);
     // Constraining routing to fewer collaborators lowers entropy: T = 1 < 2 < ... < released.
@@ -47,7 +48,11 @@ describe("A8 domain specialization on the real OLMoE and Mixtral per-domain coun
     for (const [model, layers] of Object.entries(ref.specialization)) {
       const E = model === "olmoe" ? 64 : 8;
       layers.forEach((want, i) => {
-        const got = labelSpecialization(want.labels, want.labels.map((d) => domains.counts[model][d][i]), E);
+        const got = labelSpecialization(
+          want.labels,
+          want.labels.map((d) => domains.counts[model][d][i]),
+          E,
+        );
         want.mix.forEach((m, l) => expect(got.mix[want.labels[l]]).toBeCloseTo(m, 12));
         want.kl.forEach((kl, e) => expect(got.perExpert[e].kl).toBeCloseTo(kl, 12));
       });
@@ -58,7 +63,11 @@ describe("A8 domain specialization on the real OLMoE and Mixtral per-domain coun
     const meanKl = (model: string, E: number) => {
       const labels = Object.keys(domains.counts[model]);
       const last = domains.layers.length - 1;
-      const s = labelSpecialization(labels, labels.map((d) => domains.counts[model][d][last]), E);
+      const s = labelSpecialization(
+        labels,
+        labels.map((d) => domains.counts[model][d][last]),
+        E,
+      );
       return s.perExpert.reduce((a, e) => a + (e.kl ?? 0), 0) / E;
     };
     expect(meanKl("olmoe", 64)).toBeGreaterThan(3 * meanKl("mistral", 8));
@@ -77,7 +86,9 @@ describe("A5 placement on the real LLaMA-MoE co-activation (4 devices x 2 expert
     const base = co.base;
     const contiguous = base.map((m) => cost(m, contiguousPlacement(8, 4)));
     const greedy = base.map((m) => cost(m, greedyPlacement(m.flat(), 8, 4)));
-    const optimized = base.map((m) => cost(m, optimizePlacement(m.flat(), 8, 4, { starts: [greedyPlacement(m.flat(), 8, 4)] })));
+    const optimized = base.map((m) =>
+      cost(m, optimizePlacement(m.flat(), 8, 4, { starts: [greedyPlacement(m.flat(), 8, 4)] })),
+    );
     expect(mean(contiguous)).toBeCloseTo(1.87, 2);
     expect(mean(greedy)).toBeCloseTo(1.53, 2);
     optimized.forEach((o, l) => expect(o).toBeLessThanOrEqual(greedy[l] + 1e-12));

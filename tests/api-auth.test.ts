@@ -4,15 +4,21 @@ import { POST as uploadTrace } from "@/app/api/runs/[id]/traces/route";
 import { createApiToken } from "@/lib/db/queries/api-tokens";
 import { callRoute, useRouteDatabase } from "./support/route-calls";
 
-
 // Route handlers are called as Next calls them, with this file's database as the process's.
 describe("write access through the route handlers", () => {
   const t = useRouteDatabase("postgres");
 
   const post = (headers: Record<string, string> = {}) =>
-    createRun(new Request("http://x/api/runs", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ name: "r", model: { preset: "olmoe-1b-7b" } }) }), {
-      params: Promise.resolve({}),
-    });
+    createRun(
+      new Request("http://x/api/runs", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ name: "r", model: { preset: "olmoe-1b-7b" } }),
+      }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
 
   it("is open until the first token exists, then needs a valid bearer token", async () => {
     const open = await post();
@@ -29,7 +35,9 @@ describe("write access through the route handlers", () => {
 
     const body = '{"layer": 0, "experts": [0, 1, 2, 3, 4, 5, 6, 7]}\n';
     const upload = (headers: Record<string, string>) =>
-      uploadTrace(new Request(`http://x/api/runs/${runId}/traces`, { method: "POST", headers, body }), { params: Promise.resolve({ id: runId }) });
+      uploadTrace(new Request(`http://x/api/runs/${runId}/traces`, { method: "POST", headers, body }), {
+        params: Promise.resolve({ id: runId }),
+      });
     expect((await upload({})).status).toBe(401);
     const ok = await upload({ authorization: `Bearer ${token}` });
     expect(ok.status).toBe(200);
@@ -38,7 +46,9 @@ describe("write access through the route handlers", () => {
 
   it("answers a bad layer or unknown run in the error contract", async () => {
     const { GET } = await import("@/app/api/runs/[id]/layers/[layer]/route");
-    const res = await GET(new Request("http://x/api/runs/nope/layers/0"), { params: Promise.resolve({ id: "nope", layer: "0" }) });
+    const res = await GET(new Request("http://x/api/runs/nope/layers/0"), {
+      params: Promise.resolve({ id: "nope", layer: "0" }),
+    });
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe("not_found");
   });
@@ -57,7 +67,11 @@ describe("visibility through the route handlers", () => {
     const { token: owner } = await createApiToken(t.db, "owner");
     const { token: other } = await createApiToken(t.db, "other");
     const json = { "content-type": "application/json" };
-    const created = await callRoute(runs.POST, "/api/runs", { method: "POST", headers: { ...json, ...bearer(owner) }, body: JSON.stringify({ name: "secret", model: { preset: "mixtral-8x7b" }, visibility: "private" }) });
+    const created = await callRoute(runs.POST, "/api/runs", {
+      method: "POST",
+      headers: { ...json, ...bearer(owner) },
+      body: JSON.stringify({ name: "secret", model: { preset: "mixtral-8x7b" }, visibility: "private" }),
+    });
     expect(created.status).toBe(201);
     const id = created.body.id;
     const params = { id };
@@ -67,24 +81,46 @@ describe("visibility through the route handlers", () => {
     expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer(other) })).status).toBe(404);
     expect((await callRoute(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" } })).status).toBe(404);
     expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer(owner) })).status).toBe(200);
-    expect((await callRoute(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" }, headers: bearer(owner) })).status).toBe(200);
+    expect(
+      (await callRoute(layer.GET, `/api/runs/${id}/layers/0`, { params: { id, layer: "0" }, headers: bearer(owner) }))
+        .status,
+    ).toBe(200);
     // A mistyped token is an error, not an anonymous read.
     expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: bearer("mat_typo") })).status).toBe(403);
 
-    const names = async (headers: Record<string, string> = {}) => (await callRoute(runs.GET, "/api/runs", { headers })).body.runs.map((r: { name: string }) => r.name);
+    const names = async (headers: Record<string, string> = {}) =>
+      (await callRoute(runs.GET, "/api/runs", { headers })).body.runs.map((r: { name: string }) => r.name);
     expect(await names()).not.toContain("secret");
     expect(await names(bearer(other))).not.toContain("secret");
     expect(await names(bearer(owner))).toContain("secret");
 
     // The browser's session cookie counts as the token.
-    const signIn = await callRoute(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: owner }) });
+    const signIn = await callRoute(session.POST, "/api/session", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: owner }),
+    });
     expect(signIn.status).toBe(200);
     const cookie = signIn.headers.get("set-cookie")!.split(";")[0];
     expect(signIn.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict/);
     expect((await callRoute(one.GET, `/api/runs/${id}`, { params, headers: { cookie } })).status).toBe(200);
-    expect((await callRoute(session.POST, "/api/session", { method: "POST", headers: json, body: JSON.stringify({ token: "mat_typo" }) })).status).toBe(403);
+    expect(
+      (
+        await callRoute(session.POST, "/api/session", {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ token: "mat_typo" }),
+        })
+      ).status,
+    ).toBe(403);
 
-    const patch = (headers: Record<string, string>, body: object) => callRoute(one.PATCH, `/api/runs/${id}`, { method: "PATCH", params, headers: { ...json, ...headers }, body: JSON.stringify(body) });
+    const patch = (headers: Record<string, string>, body: object) =>
+      callRoute(one.PATCH, `/api/runs/${id}`, {
+        method: "PATCH",
+        params,
+        headers: { ...json, ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await patch(bearer(other), { visibility: "public" })).status).toBe(404);
     expect((await patch(bearer(owner), { visibility: "sideways" })).status).toBe(400);
     const unlisted = await patch(bearer(owner), { visibility: "unlisted" });

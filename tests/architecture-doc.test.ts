@@ -8,13 +8,19 @@ import { MAX_HELD } from "@/lib/trace/warmup";
 /** docs/ARCHITECTURE.md stays true: its code map names every folder, and the numbers it states are the code's. */
 const ROOT = path.resolve(__dirname, "..");
 const doc = fs.readFileSync(path.join(ROOT, "docs/ARCHITECTURE.md"), "utf8");
-const section = (title: string) => doc.slice(doc.indexOf(`## ${title}`), doc.indexOf("\n## ", doc.indexOf(`## ${title}`) + 3) >>> 0 || undefined);
+const section = (title: string) =>
+  doc.slice(doc.indexOf(`## ${title}`), doc.indexOf("\n## ", doc.indexOf(`## ${title}`) + 3) >>> 0 || undefined);
 const codeMap = section("Code map");
 const named = new Set([...codeMap.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
 const dirs = (at: string) =>
   fs
     .readdirSync(path.join(ROOT, at), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !["node_modules", "test-results", "playwright-report"].includes(d.name))
+    .filter(
+      (d) =>
+        d.isDirectory() &&
+        !d.name.startsWith(".") &&
+        !["node_modules", "test-results", "playwright-report"].includes(d.name),
+    )
     .map((d) => (at ? `${at}/${d.name}/` : `${d.name}/`));
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -53,7 +59,9 @@ describe("docs/ARCHITECTURE.md", () => {
         const tokens = [...(first + rest).matchAll(/`([^`*]+)`/g)].map((m) => m[1].replace(/\/?$/, "/"));
         const inner = tokens.flatMap((t) => [t, ...folders.map((d) => d + t)]).filter(isDir);
         const files = [...(first + rest).matchAll(/`([^`*]+\.(?:tsx?|mjs|md|sh))`/g)].map((m) => m[1]);
-        return files.filter((f) => ![f, ...[...folders, ...inner].map((d) => d + f)].some((p) => fs.existsSync(path.join(ROOT, p))));
+        return files.filter(
+          (f) => ![f, ...[...folders, ...inner].map((d) => d + f)].some((p) => fs.existsSync(path.join(ROOT, p))),
+        );
       });
     expect(missing).toEqual([]);
   });

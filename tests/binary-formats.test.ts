@@ -25,7 +25,8 @@ async function ingestFile(name: string, over: Partial<Parameters<typeof ingestTr
   return ingestTrace(chunked(bytes, 7777), { model, maxBytes: 1e9, batchSize: 1000, ...over }, async () => undefined);
 }
 
-const rows = (a: Float64Array, E: number) => Array.from({ length: a.length / E }, (_, i) => Array.from(a.subarray(i * E, (i + 1) * E)));
+const rows = (a: Float64Array, E: number) =>
+  Array.from({ length: a.length / E }, (_, i) => Array.from(a.subarray(i * E, (i + 1) * E)));
 
 beforeAll(() => {
   runPython(path.join(__dirname, "fixtures/write_binary_traces.py"), [dir]);
@@ -33,7 +34,15 @@ beforeAll(() => {
 });
 
 describe("binary trace formats give numpy's aggregates", () => {
-  const files = ["expert_ids.npy", "stored.npz", "compressed.npz", "weights-f16.safetensors", "weights-bf16.safetensors", "weights-f32.safetensors", "weights-f64.safetensors"];
+  const files = [
+    "expert_ids.npy",
+    "stored.npz",
+    "compressed.npz",
+    "weights-f16.safetensors",
+    "weights-bf16.safetensors",
+    "weights-f32.safetensors",
+    "weights-f64.safetensors",
+  ];
   it.each(files)("%s", async (name) => {
     const want = expected.files[name];
     const got = await ingestFile(name);
@@ -47,7 +56,9 @@ describe("binary trace formats give numpy's aggregates", () => {
       expect(rows(got.layers[l].coactivation, E)).toEqual(want.coactivation[l]);
       if (name !== "expert_ids.npy") {
         // Gate weights are held as float32 (exact for 16-bit sources); sums agree to float32 precision.
-        got.layers[l].weightSum.forEach((w, e) => expect(Math.abs(w - want.weightSum[l][e])).toBeLessThanOrEqual(1e-6 * Math.max(1, want.weightSum[l][e])));
+        got.layers[l].weightSum.forEach((w, e) =>
+          expect(Math.abs(w - want.weightSum[l][e])).toBeLessThanOrEqual(1e-6 * Math.max(1, want.weightSum[l][e])),
+        );
       }
     }
     expect(got.transitions).not.toBeNull();
@@ -85,10 +96,21 @@ describe("bad binary traces are refused with what and where", () => {
   });
 
   it("a model with other shapes: layers, top-k, experts", async () => {
-    await refuse("stored.npz", "shape_mismatch", /expert_ids/, { model: { layers: 5, experts: 16, topK: 4, renormalize: true } });
-    await refuse("stored.npz", "k_too_large", /expert_ids/, { model: { layers: 4, experts: 16, topK: 2, renormalize: true } });
-    await refuse("stored.npz", "shape_mismatch", /logits/, { model: { layers: 4, experts: 8, topK: 4, renormalize: true } });
-    const err = await refuse("compressed.npz", "expert_out_of_range", /expert_ids \(\.npz\), token \d+, layer \d, slot \d/, { model: { layers: 4, experts: 8, topK: 4, renormalize: true } });
+    await refuse("stored.npz", "shape_mismatch", /expert_ids/, {
+      model: { layers: 5, experts: 16, topK: 4, renormalize: true },
+    });
+    await refuse("stored.npz", "k_too_large", /expert_ids/, {
+      model: { layers: 4, experts: 16, topK: 2, renormalize: true },
+    });
+    await refuse("stored.npz", "shape_mismatch", /logits/, {
+      model: { layers: 4, experts: 8, topK: 4, renormalize: true },
+    });
+    const err = await refuse(
+      "compressed.npz",
+      "expert_out_of_range",
+      /expert_ids \(\.npz\), token \d+, layer \d, slot \d/,
+      { model: { layers: 4, experts: 8, topK: 4, renormalize: true } },
+    );
     expect(err.message).toMatch(/outside \[0, 8\)/);
   });
 

@@ -38,7 +38,10 @@ describe("the moe-atlas CLI", () => {
     fs.copyFileSync(sharedFile("real/mixtral-gsm8k-routing.jsonl"), path.join(dir, "gsm8k.jsonl"));
     fs.writeFileSync(path.join(dir, "notes.txt"), "not a trace");
     // A real statistics document of another tool, found in the same folder.
-    fs.copyFileSync(sharedFile("real/switch-base-128/expert_statistics_3d.json"), path.join(dir, "expert_statistics_3d.json"));
+    fs.copyFileSync(
+      sharedFile("real/switch-base-128/expert_statistics_3d.json"),
+      path.join(dir, "expert_statistics_3d.json"),
+    );
     const r = await cli(["ingest", dir, "--new", "--model", "mixtral-8x7b", "--name", "cli run"]);
     expect(r.stderr).not.toMatch(/refused/);
     expect(r.code).toBe(0);
@@ -46,7 +49,9 @@ describe("the moe-atlas CLI", () => {
     expect(r.stdout).toContain("humaneval.jsonl: 6777 events");
     expect(r.stdout).toContain("gsm8k.jsonl: 7889 events");
     expect(r.stdout).toMatch(/warning: \d+ events repeat a position/);
-    expect(r.stdout).toContain('expert_statistics_3d.json: skipped: a JSON document that is not a MoE Atlas aggregate (its "format" is "3D_layer_expert_frequency"');
+    expect(r.stdout).toContain(
+      'expert_statistics_3d.json: skipped: a JSON document that is not a MoE Atlas aggregate (its "format" is "3D_layer_expert_frequency"',
+    );
     expect(r.stdout).toContain("2 file(s) ingested, 0 already there, 1 skipped, 0 refused; 14666 events");
     expect((await getRun(t.db, runId))?.events).toBe(6777 + 7889);
 
@@ -61,14 +66,35 @@ describe("the moe-atlas CLI", () => {
 
   it("leaves a warm-up pass out with --exclude-warmup, and reports it either way", async () => {
     const lines = ['{"type": "meta", "num_experts": 8, "top_k": 2}'];
-    for (let t = 0; t < 300; t++) lines.push(JSON.stringify({ type: "route", layer: 0, token_pos: t, experts: [6, 1], gating_probs: [0.75, 0.25] }));
-    for (let t = 0; t < 20; t++) lines.push(JSON.stringify({ type: "route", layer: 0, token_pos: t, experts: [t % 8, (t + 3) % 8], gating_probs: [0.5 + t / 100, 0.5 - t / 100] }));
+    for (let t = 0; t < 300; t++)
+      lines.push(
+        JSON.stringify({ type: "route", layer: 0, token_pos: t, experts: [6, 1], gating_probs: [0.75, 0.25] }),
+      );
+    for (let t = 0; t < 20; t++)
+      lines.push(
+        JSON.stringify({
+          type: "route",
+          layer: 0,
+          token_pos: t,
+          experts: [t % 8, (t + 3) % 8],
+          gating_probs: [0.5 + t / 100, 0.5 - t / 100],
+        }),
+      );
     const file = path.join(dir, "engine.jsonl");
     fs.writeFileSync(file, lines.join("\n"));
     const counted = await cli(["ingest", file, "--new", "--model", "mixtral-8x7b", "--name", "counted"]);
     expect(counted.stdout).toContain("engine.jsonl: 320 events");
     expect(counted.stdout).toMatch(/warning: 1 run of identical routing .* hold 300 events .* --exclude-warmup/);
-    const excluded = await cli(["ingest", file, "--new", "--model", "mixtral-8x7b", "--name", "excluded", "--exclude-warmup"]);
+    const excluded = await cli([
+      "ingest",
+      file,
+      "--new",
+      "--model",
+      "mixtral-8x7b",
+      "--name",
+      "excluded",
+      "--exclude-warmup",
+    ]);
     expect(excluded.stdout).toContain("engine.jsonl: 20 events");
     expect(excluded.stdout).toContain("They were excluded");
   });
@@ -78,7 +104,9 @@ describe("the moe-atlas CLI", () => {
     fs.writeFileSync(bad, '{"layer": 0, "experts": [0, 1]}\n{"layer": 0, "experts": [0, 0]}\n');
     const created = await cli(["ingest", bad, "--new", "--model", "mixtral-8x7b", "--name", "bad"]);
     expect(created.code).toBe(1);
-    expect(created.stderr).toContain("bad.jsonl: refused, nothing stored: 400 duplicate_expert: expert 0 appears twice");
+    expect(created.stderr).toContain(
+      "bad.jsonl: refused, nothing stored: 400 duplicate_expert: expert 0 appears twice",
+    );
     expect(created.stderr).toContain("(at line 2 (byte 32))");
     const runId = /created run (\w+)/.exec(created.stdout)![1];
     expect((await getRun(t.db, runId))?.events).toBe(0);
@@ -118,14 +146,41 @@ describe("the moe-atlas CLI", () => {
     });
 
   it("edits a run, lists it sorted with its policy, and deletes an upload and the run after asking", async () => {
-    const made = await cli(["ingest", sharedFile("real/mixtral-humaneval-routing.jsonl"), sharedFile("real/mixtral-gsm8k-routing.jsonl"), "--new", "--model", "mixtral-8x7b", "--name", "zz managed", "--policy", "c2r:T=1"]);
+    const made = await cli([
+      "ingest",
+      sharedFile("real/mixtral-humaneval-routing.jsonl"),
+      sharedFile("real/mixtral-gsm8k-routing.jsonl"),
+      "--new",
+      "--model",
+      "mixtral-8x7b",
+      "--name",
+      "zz managed",
+      "--policy",
+      "c2r:T=1",
+    ]);
     expect(made.code).toBe(0);
     const runId = /created run (\w+)/.exec(made.stdout)![1];
     expect((await getRun(t.db, runId))?.policy).toBe("c2r:T=1");
 
-    const up = await cli(["runs", "update", runId, "--name", "aa managed", "--tags", "cli, edited", "--visibility", "unlisted", "--policy", "device-limited:M=2", "--description", "from the CLI"]);
+    const up = await cli([
+      "runs",
+      "update",
+      runId,
+      "--name",
+      "aa managed",
+      "--tags",
+      "cli, edited",
+      "--visibility",
+      "unlisted",
+      "--policy",
+      "device-limited:M=2",
+      "--description",
+      "from the CLI",
+    ]);
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain(`updated run ${runId}: aa managed · unlisted · policy device-limited:M=2 · tags cli, edited`);
+    expect(up.stdout).toContain(
+      `updated run ${runId}: aa managed · unlisted · policy device-limited:M=2 · tags cli, edited`,
+    );
     const bad = await cli(["runs", "update", runId, "--policy", "c2r"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/400 invalid_request.*c2r:T=<n>/);
@@ -134,10 +189,15 @@ describe("the moe-atlas CLI", () => {
     expect(listed.stdout.split("\n")[0]).toBe(`${runId}\tMixtral-8x7B\t14666 events\tdevice-limited:M=2\taa managed`);
 
     const uploads = await cli(["uploads", "list", runId]);
-    const gsm = uploads.stdout.split("\n").find((l) => l.endsWith("mixtral-gsm8k-routing.jsonl"))!.split("\t")[0];
+    const gsm = uploads.stdout
+      .split("\n")
+      .find((l) => l.endsWith("mixtral-gsm8k-routing.jsonl"))!
+      .split("\t")[0];
     const declined = await cliTyping(["uploads", "delete", runId, gsm], "n\n");
     expect(declined.code).toBe(1);
-    expect(declined.stderr).toContain(`Take upload ${gsm} (mixtral-gsm8k-routing.jsonl, 7889 events) out of run "aa managed"? [y/N]`);
+    expect(declined.stderr).toContain(
+      `Take upload ${gsm} (mixtral-gsm8k-routing.jsonl, 7889 events) out of run "aa managed"? [y/N]`,
+    );
     expect(declined.stderr).toContain("not deleted");
     expect((await getRun(t.db, runId))?.events).toBe(14666);
     const gone = await cli(["uploads", "delete", runId, gsm, "--yes"]);
@@ -151,10 +211,21 @@ describe("the moe-atlas CLI", () => {
     const deleted = await cliTyping(["runs", "delete", runId], "y\n");
     expect(deleted.code).toBe(0);
     expect(deleted.stderr).toContain(`Delete run "aa managed" (${runId}): 1 upload(s), 6777 events`);
-    expect(deleted.stdout).toContain(`deleted run ${runId} (aa managed): 1 upload(s), 0 pruning run(s), 0 quantization result(s), 0 share(s)`);
+    expect(deleted.stdout).toContain(
+      `deleted run ${runId} (aa managed): 1 upload(s), 0 pruning run(s), 0 quantization result(s), 0 share(s)`,
+    );
     expect(await getRun(t.db, runId)).toBeUndefined();
 
-    const made2 = await fetch(`${server.url}/api/quant-results`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "cli quant to delete", model: { preset: "mixtral-8x7b" }, method: "RTN", bits: { attention: 4, experts: 2 } }) });
+    const made2 = await fetch(`${server.url}/api/quant-results`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "cli quant to delete",
+        model: { preset: "mixtral-8x7b" },
+        method: "RTN",
+        bits: { attention: 4, experts: 2 },
+      }),
+    });
     const q = (await made2.json()).id;
     expect((await cliTyping(["quant", "delete", q], "no\n")).code).toBe(1);
     const qd = await cli(["quant", "delete", q, "--yes"]);

@@ -3,7 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { liftBaseline, normalizeCoactivation } from "@/lib/analysis/coactivation";
-import { collaborationEdges, expertCommunities, liftGraph, louvain, modularity, seriate } from "@/lib/analysis/communities";
+import {
+  collaborationEdges,
+  expertCommunities,
+  liftGraph,
+  louvain,
+  modularity,
+  seriate,
+} from "@/lib/analysis/communities";
 import { parseGraphViewState } from "@/lib/url/graph-view-state";
 import { Prng } from "@/lib/demo/prng";
 import { mixtralAggregates } from "./support/mixtral-routing";
@@ -28,14 +35,28 @@ interface Ref {
   optimum?: number;
 }
 
-function analyze(name: string, coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, experts: number, topK: number): Graph {
+function analyze(
+  name: string,
+  coactivation: ArrayLike<number>,
+  load: ArrayLike<number>,
+  tokens: number,
+  experts: number,
+  topK: number,
+): Graph {
   const w = liftGraph(coactivation, load, tokens, experts, topK);
   const r = expertCommunities(w, experts);
   expect(r.method).toBe(experts <= 10 ? "exact" : "louvain");
   expect(modularity(w, experts, r.community)).toBe(r.modularity);
   // Louvain alone, for its own check against networkx below
   const l = louvain(w, experts);
-  return { name, experts, weights: Array.from(w), community: Array.from(r.community), modularity: r.modularity, louvain: l.modularity };
+  return {
+    name,
+    experts,
+    weights: Array.from(w),
+    community: Array.from(r.community),
+    modularity: r.modularity,
+    louvain: l.modularity,
+  };
 }
 
 /**
@@ -69,20 +90,37 @@ let ours: Graph[];
 let ref: Map<string, Ref>;
 
 beforeAll(() => {
-  const co: Record<string, number[][][]> = JSON.parse(fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8")).coactivation;
+  const co: Record<string, number[][][]> = JSON.parse(
+    fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8"),
+  ).coactivation;
   ours = [];
   for (const [variant, mats] of Object.entries(co)) {
-    mats.forEach((m, l) => ours.push(analyze(`llama/${variant}/${l}`, m.flat(), m.map((r) => r.reduce((a, b) => a + b, 0)), 204800, 8, 2)));
+    mats.forEach((m, l) =>
+      ours.push(
+        analyze(
+          `llama/${variant}/${l}`,
+          m.flat(),
+          m.map((r) => r.reduce((a, b) => a + b, 0)),
+          204800,
+          8,
+          2,
+        ),
+      ),
+    );
   }
   for (const dataset of ["gsm8k", "humaneval"]) {
-    mixtralAggregates(sharedFile(`real/mixtral-${dataset}-routing.jsonl`)).forEach((a, l) => ours.push(analyze(`mixtral/${dataset}/${l}`, a.coactivation, a.load, a.tokens, 8, 2)));
+    mixtralAggregates(sharedFile(`real/mixtral-${dataset}-routing.jsonl`)).forEach((a, l) =>
+      ours.push(analyze(`mixtral/${dataset}/${l}`, a.coactivation, a.load, a.tokens, 8, 2)),
+    );
   }
   for (const seed of [1, 2, 3]) ours.push(syntheticTop8(seed));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-communities-"));
   try {
     const file = path.join(dir, "ours.json");
     fs.writeFileSync(file, JSON.stringify({ graphs: ours }));
-    const out: { graphs: Ref[] } = JSON.parse(runPython(path.join(__dirname, "fixtures/reference_communities.py"), [SHARED_DATA, file]));
+    const out: { graphs: Ref[] } = JSON.parse(
+      runPython(path.join(__dirname, "fixtures/reference_communities.py"), [SHARED_DATA, file]),
+    );
     ref = new Map(out.graphs.map((r) => [r.name, r]));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -149,10 +187,28 @@ describe("the collaboration graph's defaults on the real Mixtral humaneval trace
 
   it("draws edges on every layer at the default threshold", () => {
     expect(defaults.minLift).toBe(1.5);
-    const counts = layers.map((a) => collaborationEdges(rows(normalizeCoactivation(a.coactivation, a.load, a.tokens, "lift")), rows(a.coactivation), baseline, defaults.minLift, 600).total);
+    const counts = layers.map(
+      (a) =>
+        collaborationEdges(
+          rows(normalizeCoactivation(a.coactivation, a.load, a.tokens, "lift")),
+          rows(a.coactivation),
+          baseline,
+          defaults.minLift,
+          600,
+        ).total,
+    );
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(2);
     // Raw lift at the same cut (what the graph drew before) leaves most layers without an edge.
-    const raw = layers.map((a) => collaborationEdges(rows(normalizeCoactivation(a.coactivation, a.load, a.tokens, "lift")), rows(a.coactivation), 1, defaults.minLift, 600).total);
+    const raw = layers.map(
+      (a) =>
+        collaborationEdges(
+          rows(normalizeCoactivation(a.coactivation, a.load, a.tokens, "lift")),
+          rows(a.coactivation),
+          1,
+          defaults.minLift,
+          600,
+        ).total,
+    );
     expect(raw.filter((n) => n === 0).length).toBeGreaterThan(16);
   });
 

@@ -12,9 +12,16 @@ let ref: { llama: Record<string, RefLayer[]>; mixtral: RefLayer[]; flips: { toke
 let llama: Record<string, ComparedLayer[]>;
 
 beforeAll(() => {
-  const co: Record<string, number[][][]> = JSON.parse(fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8")).coactivation;
+  const co: Record<string, number[][][]> = JSON.parse(
+    fs.readFileSync(sharedFile("real/llama-moe-c2r-coactivation.json"), "utf8"),
+  ).coactivation;
   // k = 2 and no empty slots: a row of C sums to the load; 204,800 tokens per layer.
-  llama = Object.fromEntries(Object.entries(co).map(([v, mats]) => [v, mats.map((m) => ({ tokens: 204800, load: m.map((r) => r.reduce((a, b) => a + b, 0)), coactivation: m.flat() }))]));
+  llama = Object.fromEntries(
+    Object.entries(co).map(([v, mats]) => [
+      v,
+      mats.map((m) => ({ tokens: 204800, load: m.map((r) => r.reduce((a, b) => a + b, 0)), coactivation: m.flat() })),
+    ]),
+  );
   ref = JSON.parse(runPython(path.join(__dirname, "fixtures/reference_compare.py"), [SHARED_DATA]));
 });
 
@@ -29,7 +36,8 @@ function expectMatches(got: ReturnType<typeof compareRuns>, want: RefLayer[]) {
 
 describe("A11 on the released vs C2R-trained LLaMA-MoE (2/8) co-activation", () => {
   it("matches numpy and scipy per layer for every C2R variant", () => {
-    for (const [variant, want] of Object.entries(ref.llama)) expectMatches(compareRuns(llama[variant], llama.base, 8), want);
+    for (const [variant, want] of Object.entries(ref.llama))
+      expectMatches(compareRuns(llama[variant], llama.base, 8), want);
   });
 
   it("moves further from the released model the tighter the constraint (smaller T)", () => {
@@ -63,7 +71,9 @@ describe("A11 on real Mixtral routing logs", () => {
       const ids = (l: number) => Int16Array.from(pairs.flatMap((t) => t.get(l)!));
       const [a, b] = [ids(layer), ids(layer + 1)];
       const half = pairs.length >> 1;
-      const flips = topKFlips(2, a.subarray(0, 2 * half), b.subarray(0, 2 * half), half) + topKFlips(2, a.subarray(2 * half), b.subarray(2 * half), pairs.length - half);
+      const flips =
+        topKFlips(2, a.subarray(0, 2 * half), b.subarray(0, 2 * half), half) +
+        topKFlips(2, a.subarray(2 * half), b.subarray(2 * half), pairs.length - half);
       expect([pairs.length, flips]).toEqual([want.tokens, want.flips]);
     });
   });

@@ -9,7 +9,15 @@ import { sharedFile } from "./support/shared-data";
 import fs from "node:fs";
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
-const tiny = { name: "Tiny", layers: 2, experts: 4, topK: 2, sharedExperts: 0, router: "softmax" as const, renormalize: true };
+const tiny = {
+  name: "Tiny",
+  layers: 2,
+  experts: 4,
+  topK: 2,
+  sharedExperts: 0,
+  router: "softmax" as const,
+  renormalize: true,
+};
 
 describe("run comparison over stored runs (A11)", () => {
   let t: TestDb;
@@ -22,7 +30,9 @@ describe("run comparison over stored runs (A11)", () => {
 
   const run = async (name: string, events: [number, number, number, number[]][]) => {
     const r = await createRunFromBody(t.db, { name, model: tiny });
-    const body = events.map(([seq, position, layer, experts]) => JSON.stringify({ seq, position, layer, experts })).join("\n");
+    const body = events
+      .map(([seq, position, layer, experts]) => JSON.stringify({ seq, position, layer, experts }))
+      .join("\n");
     await ingestUpload(t.db, r, chunked(new TextEncoder().encode(body)), {});
     return (await getRun(t.db, r.id))!;
   };
@@ -81,7 +91,11 @@ describe("run comparison over stored runs (A11)", () => {
       return (await getRun(t.db, r.id))!;
     };
     const [x, y] = [await upload("humaneval 1"), await upload("humaneval 2")];
-    for (const [a, b] of [[x, x], [x, y], [y, x]]) {
+    for (const [a, b] of [
+      [x, x],
+      [x, y],
+      [y, x],
+    ]) {
       const c = await getComparison(t.db, a, b, { paired: true });
       // The decode steps all log position 0: 6,777 events, most of them repeated keys.
       expect(c.paired).toMatchObject({ matchedEvents: 6777, unmatchedA: 0, unmatchedB: 0 });

@@ -40,7 +40,9 @@ describe("opening the database", () => {
     try {
       // A live pid other than ours holds the folder (our parent stands in for the dashboard).
       fs.writeFileSync(`${dataDir}.lock`, String(process.ppid));
-      await expect(openDatabase("", dataDir)).rejects.toThrow(new RegExp(`open in process ${process.ppid}.*DATABASE_URL`));
+      await expect(openDatabase("", dataDir)).rejects.toThrow(
+        new RegExp(`open in process ${process.ppid}.*DATABASE_URL`),
+      );
     } finally {
       fs.writeFileSync(`${dataDir}.lock`, String(process.pid));
       await first.close();
@@ -63,12 +65,25 @@ describe("opening the database", () => {
   it("creates runs of custom models and refuses impossible ones", async () => {
     const db = await openDatabase("", "memory://");
     try {
-      const run = await createRunFromBody(db.db, { name: "tiny", model: { name: "Tiny-MoE", layers: 2, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: false } });
+      const run = await createRunFromBody(db.db, {
+        name: "tiny",
+        model: {
+          name: "Tiny-MoE",
+          layers: 2,
+          experts: 4,
+          topK: 2,
+          sharedExperts: 0,
+          router: "softmax",
+          renormalize: false,
+        },
+      });
       expect(run.model.config).toMatchObject({ name: "Tiny-MoE", layers: 2, experts: 4, topK: 2 });
       expect(run.model.presetId).toBeNull();
       const bad = createRunBodySchema.safeParse({ name: "x", model: { name: "Bad", layers: 2, experts: 4, topK: 5 } });
       expect(bad.success).toBe(false);
-      expect(bad.error?.issues.some((i) => i.path.join(".") === "model.topK" && /exceeds experts 4/.test(i.message))).toBe(true);
+      expect(
+        bad.error?.issues.some((i) => i.path.join(".") === "model.topK" && /exceeds experts 4/.test(i.message)),
+      ).toBe(true);
     } finally {
       await db.close();
     }

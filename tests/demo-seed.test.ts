@@ -34,18 +34,28 @@ describe("demo seeding on PGlite", () => {
     expect(await listPruningRuns(t.db, ANONYMOUS_OPEN)).toHaveLength(12);
     const quant = await listQuantResults(t.db, ANONYMOUS_OPEN);
     expect(quant).toHaveLength(6);
-    for (const q of quant) expect(Math.abs(q.avgBits - quantBench.mixtralConfigs.find((c) => c.name === q.name)!.avgBits)).toBeLessThan(0.005);
+    for (const q of quant)
+      expect(Math.abs(q.avgBits - quantBench.mixtralConfigs.find((c) => c.name === q.name)!.avgBits)).toBeLessThan(
+        0.005,
+      );
     expect(quant.filter((q) => q.runId === seeded[0].id)).toHaveLength(2);
     expect(quant[0].source).toMatch(/QuantMoE|Quantization for Mixture-of-Experts/);
     expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
-    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).length).toBe(DEMO_RUNS.length);
+    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).length).toBe(
+      DEMO_RUNS.length,
+    );
 
     const mixtral = seeded[0];
     const cfg = mixtral.model.config;
     expect(mixtral.events).toBe(DEMO_RUNS[0].tokens * cfg.layers);
     expect(mixtral.labels).toEqual(["code", "math", "prose"]);
-    const plan = planStructure({ model: cfg, tokens: DEMO_RUNS[0].tokens, seed: DEMO_RUNS[0].seed, labels: ["code", "math", "prose"] });
+    const plan = planStructure({
+      model: cfg,
+      tokens: DEMO_RUNS[0].tokens,
+      seed: DEMO_RUNS[0].seed,
+      labels: ["code", "math", "prose"],
+    });
     for (let l = 0; l < cfg.layers; l++) {
       const m = balanceMetrics((await getLayerAggregate(t.db, mixtral.id, l, cfg.experts)).load);
       expect(m.dead).toEqual([...plan.dead[l]].sort((a, b) => a - b));
@@ -59,13 +69,16 @@ describe("demo seeding on PGlite", () => {
     const vanilla = runs.find((r) => r.name === DEMO_RUNS[0].name)!;
     const c2r = runs.find((r) => r.name === DEMO_RUNS[3].name)!;
     expect(c2r.policy).toBe("c2r:T=2");
-    const cmp = await getComparison(t.db, (await getRun(t.db, vanilla.id))!, (await getRun(t.db, c2r.id))!, { paired: true });
+    const cmp = await getComparison(t.db, (await getRun(t.db, vanilla.id))!, (await getRun(t.db, c2r.id))!, {
+      paired: true,
+    });
     expect(cmp.paired).toMatchObject({ matchedEvents: 3000 * 32, unmatchedA: 0, unmatchedB: 0 });
     expect(cmp.meanFlipRate).toBeGreaterThan(0.05);
     expect(cmp.meanFlipRate).toBeLessThan(1);
     // C2R's point: experts collaborate with fewer others (mean collaboration entropy drops at every layer).
     for (let l = 0; l < 32; l++) {
-      const h = async (id: string) => meanCollaborationEntropy((await getLayerAggregate(t.db, id, l, 8)).coactivation, 8)!;
+      const h = async (id: string) =>
+        meanCollaborationEntropy((await getLayerAggregate(t.db, id, l, 8)).coactivation, 8)!;
       expect(await h(c2r.id)).toBeLessThan(await h(vanilla.id));
     }
   });

@@ -10,9 +10,23 @@ describe("an engine's routing log uploaded unchanged", () => {
     const traces = (await import("@/app/api/runs/[id]/traces/route")).POST as RouteHandler;
     const layer = (await import("@/app/api/runs/[id]/layers/[layer]/route")).GET as RouteHandler;
     const { text, load, realEvents } = engineLog();
-    const upload = async (id: string, q = "") => callRoute(traces, `/api/runs/${id}/traces?filename=vllm.jsonl${q}`, { method: "POST", body: text, params: { id } });
-    const newRun = async (name: string) => (await callRoute(runs, "/api/runs", postJson({ name, model: { preset: "mixtral-8x7b" } }))).body.id as string;
-    const loadsOf = async (id: string) => Promise.all(Array.from({ length: 32 }, async (_, l) => (await callRoute(layer, `/api/runs/${id}/layers/${l}`, { params: { id, layer: String(l) } })).body.load as number[]));
+    const upload = async (id: string, q = "") =>
+      callRoute(traces, `/api/runs/${id}/traces?filename=vllm.jsonl${q}`, {
+        method: "POST",
+        body: text,
+        params: { id },
+      });
+    const newRun = async (name: string) =>
+      (await callRoute(runs, "/api/runs", postJson({ name, model: { preset: "mixtral-8x7b" } }))).body.id as string;
+    const loadsOf = async (id: string) =>
+      Promise.all(
+        Array.from(
+          { length: 32 },
+          async (_, l) =>
+            (await callRoute(layer, `/api/runs/${id}/layers/${l}`, { params: { id, layer: String(l) } })).body
+              .load as number[],
+        ),
+      );
 
     // Counted as is: the profiling pass is in the loads, and the warning says where it is.
     const plain = await newRun("as logged");
@@ -43,8 +57,13 @@ describe("an engine's routing log uploaded unchanged", () => {
   it("refuses, storing nothing, a log whose metadata is of another model", async () => {
     const runs = (await import("@/app/api/runs/route")).POST as RouteHandler;
     const traces = (await import("@/app/api/runs/[id]/traces/route")).POST as RouteHandler;
-    const id = (await callRoute(runs, "/api/runs", postJson({ name: "wrong model", model: { preset: "mixtral-8x7b" } }))).body.id as string;
-    const text = ['{"type": "meta", "model": "Qwen/Qwen3-30B-A3B", "num_experts": 128, "top_k": 8}', '{"layer": 0, "experts": [1, 2], "gating_probs": [0.6, 0.4]}'].join("\n");
+    const id = (
+      await callRoute(runs, "/api/runs", postJson({ name: "wrong model", model: { preset: "mixtral-8x7b" } }))
+    ).body.id as string;
+    const text = [
+      '{"type": "meta", "model": "Qwen/Qwen3-30B-A3B", "num_experts": 128, "top_k": 8}',
+      '{"layer": 0, "experts": [1, 2], "gating_probs": [0.6, 0.4]}',
+    ].join("\n");
     const r = await callRoute(traces, `/api/runs/${id}/traces`, { method: "POST", body: text, params: { id } });
     expect(r.status).toBe(400);
     expect(r.body.error).toMatchObject({ code: "metadata_mismatch", where: "line 1, field num_experts" });

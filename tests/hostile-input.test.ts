@@ -21,30 +21,130 @@ describe("hostile uploads are refused with their place, and nothing of them is s
   }
   async function upload(runId: string, body: Uint8Array | string, query = "", headers: Record<string, string> = {}) {
     const traces = await import("@/app/api/runs/[id]/traces/route");
-    return callRoute(traces.POST, `/api/runs/${runId}/traces${query}`, { method: "POST", params: { id: runId }, body: typeof body === "string" ? body : Buffer.from(body), headers });
+    return callRoute(traces.POST, `/api/runs/${runId}/traces${query}`, {
+      method: "POST",
+      params: { id: runId },
+      body: typeof body === "string" ? body : Buffer.from(body),
+      headers,
+    });
   }
   async function storedFor(runId: string) {
-    return (await t.db.select().from(uploads).where(eq(uploads.runId, runId))).length + (await t.db.select().from(eventChunks).where(eq(eventChunks.runId, runId))).length;
+    return (
+      (await t.db.select().from(uploads).where(eq(uploads.runId, runId))).length +
+      (await t.db.select().from(eventChunks).where(eq(eventChunks.runId, runId))).length
+    );
   }
 
-  const aggregate = (layers: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ format: "moe-atlas.aggregate.v1", layers, ...extra });
-  const cases: { name: string; body: () => Uint8Array | string; query?: string; headers?: Record<string, string>; status?: number; code: string; where: RegExp }[] = [
+  const aggregate = (layers: unknown[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ format: "moe-atlas.aggregate.v1", layers, ...extra });
+  const cases: {
+    name: string;
+    body: () => Uint8Array | string;
+    query?: string;
+    headers?: Record<string, string>;
+    status?: number;
+    code: string;
+    where: RegExp;
+  }[] = [
     // NUL characters, which Postgres text cannot hold
-    { name: "NUL in a JSONL label", body: () => `{"layer": 0, "experts": [0, 1]}\n{"layer": 0, "experts": [0, 1], "label": "co\\u0000de"}\n`, code: "nul_character", where: /line 2/ },
-    { name: "NUL in the label query parameter", body: () => `{"layer": 0, "experts": [0, 1]}\n`, query: `?label=a%00b`, code: "nul_character", where: /^query parameter label$/ },
-    { name: "NUL in the file name parameter", body: () => `{"layer": 0, "experts": [0, 1]}\n`, query: "?filename=a%00.jsonl", code: "nul_character", where: /^query parameter filename$/ },
-    { name: "NUL in an aggregate shard name", body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0] }], { shard: `r${NUL}1` }), code: "nul_character", where: /^shard$/ },
-    { name: "NUL in an aggregate label", body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0], labels: { [`c${NUL}`]: [1, 1, 0, 0] } }]), code: "nul_character", where: /labels/ },
-    { name: "safetensors label_names as a list", body: () => safetensors({ expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) } }, { label_names: ["code", "math"] }), code: "invalid_field", where: /label_names/ },
+    {
+      name: "NUL in a JSONL label",
+      body: () => `{"layer": 0, "experts": [0, 1]}\n{"layer": 0, "experts": [0, 1], "label": "co\\u0000de"}\n`,
+      code: "nul_character",
+      where: /line 2/,
+    },
+    {
+      name: "NUL in the label query parameter",
+      body: () => `{"layer": 0, "experts": [0, 1]}\n`,
+      query: `?label=a%00b`,
+      code: "nul_character",
+      where: /^query parameter label$/,
+    },
+    {
+      name: "NUL in the file name parameter",
+      body: () => `{"layer": 0, "experts": [0, 1]}\n`,
+      query: "?filename=a%00.jsonl",
+      code: "nul_character",
+      where: /^query parameter filename$/,
+    },
+    {
+      name: "NUL in an aggregate shard name",
+      body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0] }], { shard: `r${NUL}1` }),
+      code: "nul_character",
+      where: /^shard$/,
+    },
+    {
+      name: "NUL in an aggregate label",
+      body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0], labels: { [`c${NUL}`]: [1, 1, 0, 0] } }]),
+      code: "nul_character",
+      where: /labels/,
+    },
+    {
+      name: "safetensors label_names as a list",
+      body: () =>
+        safetensors(
+          { expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) } },
+          { label_names: ["code", "math"] },
+        ),
+      code: "invalid_field",
+      where: /label_names/,
+    },
     // Counts that are not counts
-    { name: "an aggregate load beyond 2^53", body: () => aggregate([{ layer: 0, load: [2 ** 60, 0, 0, 0] }]), code: "count_too_large", where: /layers\[0\].*load\[0\]/ },
-    { name: "aggregate tokens beyond 2^53", body: () => aggregate([{ layer: 0, tokens: 2 ** 60, load: [1, 1, 0, 0] }]), code: "count_too_large", where: /tokens/ },
-    { name: "co-activation above a load", body: () => aggregate([{ layer: 0, load: [5, 2, 0, 0], coactivation: [[0, 3, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] }]), code: "coactivation_exceeds_load", where: /coactivation\[0\]\[1\]/ },
-    { name: "label counts above the load", body: () => aggregate([{ layer: 0, load: [2, 2, 0, 0], labels: { code: [2, 1, 0, 0], math: [1, 1, 0, 0] } }]), code: "label_exceeds_load", where: /labels\.math\[0\]/ },
-    { name: "a shard name that is not a string", body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0] }], { shard: 3 }), code: "invalid_field", where: /^shard$/ },
-    { name: "an aggregate that counts nothing", body: () => aggregate([{ layer: 0, load: [0, 0, 0, 0] }]), code: "empty_trace", where: /layers/ },
+    {
+      name: "an aggregate load beyond 2^53",
+      body: () => aggregate([{ layer: 0, load: [2 ** 60, 0, 0, 0] }]),
+      code: "count_too_large",
+      where: /layers\[0\].*load\[0\]/,
+    },
+    {
+      name: "aggregate tokens beyond 2^53",
+      body: () => aggregate([{ layer: 0, tokens: 2 ** 60, load: [1, 1, 0, 0] }]),
+      code: "count_too_large",
+      where: /tokens/,
+    },
+    {
+      name: "co-activation above a load",
+      body: () =>
+        aggregate([
+          {
+            layer: 0,
+            load: [5, 2, 0, 0],
+            coactivation: [
+              [0, 3, 0, 0],
+              [3, 0, 0, 0],
+              [0, 0, 0, 0],
+              [0, 0, 0, 0],
+            ],
+          },
+        ]),
+      code: "coactivation_exceeds_load",
+      where: /coactivation\[0\]\[1\]/,
+    },
+    {
+      name: "label counts above the load",
+      body: () => aggregate([{ layer: 0, load: [2, 2, 0, 0], labels: { code: [2, 1, 0, 0], math: [1, 1, 0, 0] } }]),
+      code: "label_exceeds_load",
+      where: /labels\.math\[0\]/,
+    },
+    {
+      name: "a shard name that is not a string",
+      body: () => aggregate([{ layer: 0, load: [1, 1, 0, 0] }], { shard: 3 }),
+      code: "invalid_field",
+      where: /^shard$/,
+    },
+    {
+      name: "an aggregate that counts nothing",
+      body: () => aggregate([{ layer: 0, load: [0, 0, 0, 0] }]),
+      code: "empty_trace",
+      where: /layers/,
+    },
     // Tampered or malformed archives
-    { name: "a stored .npz member with a wrong CRC-32", body: () => zip([{ name: "expert_ids.npy", data: ids, crc: 0x1234 }]), code: "crc_mismatch", where: /expert_ids/ },
+    {
+      name: "a stored .npz member with a wrong CRC-32",
+      body: () => zip([{ name: "expert_ids.npy", data: ids, crc: 0x1234 }]),
+      code: "crc_mismatch",
+      where: /expert_ids/,
+    },
     {
       name: "a deflated .npz member altered after compression",
       body: () => {
@@ -55,21 +155,66 @@ describe("hostile uploads are refused with their place, and nothing of them is s
     },
     {
       name: "safetensors tensors that overlap",
-      body: () => safetensors({ expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) }, weights: { dtype: "F32", shape: [3, 2, 2], data: float32(Array(12).fill(0.5)), offsets: [48, 96] } }, undefined, new Uint8Array(96)),
+      body: () =>
+        safetensors(
+          {
+            expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) },
+            weights: { dtype: "F32", shape: [3, 2, 2], data: float32(Array(12).fill(0.5)), offsets: [48, 96] },
+          },
+          undefined,
+          new Uint8Array(96),
+        ),
       code: "overlapping_tensors",
       where: /weights/,
     },
     {
       name: "safetensors data with a hole",
-      body: () => safetensors({ expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]), offsets: [8, 104] } }, undefined, new Uint8Array(104)),
+      body: () =>
+        safetensors(
+          {
+            expert_ids: {
+              dtype: "I64",
+              shape: [3, 2, 2],
+              data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]),
+              offsets: [8, 104],
+            },
+          },
+          undefined,
+          new Uint8Array(104),
+        ),
       code: "tensor_gap",
       where: /expert_ids/,
     },
     // Values
-    { name: "a negative gate weight in JSONL", body: () => `{"layer": 0, "experts": [0, 1], "weights": [0.7, -0.3]}\n`, code: "negative_weight", where: /line 1/ },
-    { name: "a negative gate weight in .npz", body: () => zip([{ name: "expert_ids.npy", data: ids }, { name: "weights.npy", data: weights(-0.5) }]), code: "negative_weight", where: /weights.*token 0, layer 0, slot 0/ },
-    { name: "an array of no tokens", body: () => npy("<i8", [0, 2, 2], new Uint8Array(0)), code: "empty_trace", where: /arrays/ },
-    { name: "JSONL of blank lines only", body: () => "\n\n\n", query: "?format=jsonl", code: "empty_trace", where: /byte 0/ },
+    {
+      name: "a negative gate weight in JSONL",
+      body: () => `{"layer": 0, "experts": [0, 1], "weights": [0.7, -0.3]}\n`,
+      code: "negative_weight",
+      where: /line 1/,
+    },
+    {
+      name: "a negative gate weight in .npz",
+      body: () =>
+        zip([
+          { name: "expert_ids.npy", data: ids },
+          { name: "weights.npy", data: weights(-0.5) },
+        ]),
+      code: "negative_weight",
+      where: /weights.*token 0, layer 0, slot 0/,
+    },
+    {
+      name: "an array of no tokens",
+      body: () => npy("<i8", [0, 2, 2], new Uint8Array(0)),
+      code: "empty_trace",
+      where: /arrays/,
+    },
+    {
+      name: "JSONL of blank lines only",
+      body: () => "\n\n\n",
+      query: "?format=jsonl",
+      code: "empty_trace",
+      where: /byte 0/,
+    },
   ];
 
   it.each(cases)("$name", async (c) => {
@@ -83,9 +228,48 @@ describe("hostile uploads are refused with their place, and nothing of them is s
 
   it("accepts the same files when they are sound (the checks refuse only what is wrong)", async () => {
     const runId = await freshRun();
-    expect((await upload(runId, zip([{ name: "expert_ids.npy", data: ids, deflate: true }, { name: "weights.npy", data: weights() }]))).status).toBe(200);
-    expect((await upload(runId, aggregate([{ layer: 0, load: [5, 2, 0, 3], coactivation: [[0, 2, 0, 3], [2, 0, 0, 0], [0, 0, 0, 0], [3, 0, 0, 0]], labels: { code: [2, 1, 0, 1], math: [3, 1, 0, 2] } }]))).status).toBe(200);
-    expect((await upload(runId, safetensors({ expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) } }, { label_names: '["a"]' }))).status).toBe(200);
+    expect(
+      (
+        await upload(
+          runId,
+          zip([
+            { name: "expert_ids.npy", data: ids, deflate: true },
+            { name: "weights.npy", data: weights() },
+          ]),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await upload(
+          runId,
+          aggregate([
+            {
+              layer: 0,
+              load: [5, 2, 0, 3],
+              coactivation: [
+                [0, 2, 0, 3],
+                [2, 0, 0, 0],
+                [0, 0, 0, 0],
+                [3, 0, 0, 0],
+              ],
+              labels: { code: [2, 1, 0, 1], math: [3, 1, 0, 2] },
+            },
+          ]),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await upload(
+          runId,
+          safetensors(
+            { expert_ids: { dtype: "I64", shape: [3, 2, 2], data: int64([0, 1, 2, 3, 1, 2, 0, 3, 3, 0, 1, 2]) } },
+            { label_names: '["a"]' },
+          ),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("refuses NUL characters in run fields and ids with the field, not a 500", async () => {
@@ -121,7 +305,14 @@ describe("hostile uploads are refused with their place, and nothing of them is s
         controller.enqueue(chunk.slice());
       },
     });
-    const res = await traces.POST(new Request(`http://atlas.test/api/runs/${runId}/traces`, { method: "POST", body, duplex: "half" } as RequestInit), { params: Promise.resolve({ id: runId }) });
+    const res = await traces.POST(
+      new Request(`http://atlas.test/api/runs/${runId}/traces`, {
+        method: "POST",
+        body,
+        duplex: "half",
+      } as RequestInit),
+      { params: Promise.resolve({ id: runId }) },
+    );
     expect(res.status).toBe(413);
     expect((await res.json()).error).toMatchObject({ code: "line_too_long", where: "line 1, byte 0" });
     // The limit is 4 MiB: the stream was read a few chunks past it, not to its end.
@@ -150,7 +341,14 @@ describe("hostile uploads are refused with their place, and nothing of them is s
         }
       },
     });
-    const res = await traces.POST(new Request(`http://atlas.test/api/runs/${runId}/traces`, { method: "POST", body, duplex: "half" } as RequestInit), { params: Promise.resolve({ id: runId }) });
+    const res = await traces.POST(
+      new Request(`http://atlas.test/api/runs/${runId}/traces`, {
+        method: "POST",
+        body,
+        duplex: "half",
+      } as RequestInit),
+      { params: Promise.resolve({ id: runId }) },
+    );
     const out = await res.json();
     expect(res.status, JSON.stringify(out)).toBe(200);
     expect(out).toMatchObject({ format: "aggregate", tokens: 1 });

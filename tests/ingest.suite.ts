@@ -44,16 +44,26 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       await t?.drop();
     });
 
-    const newRun = async (preset = "mixtral-8x7b") => createRunFromBody(t.db, { name: `test ${kind}`, model: { preset } });
+    const newRun = async (preset = "mixtral-8x7b") =>
+      createRunFromBody(t.db, { name: `test ${kind}`, model: { preset } });
     const upload = (run: RunWithModel, bytes: Uint8Array | string, opts = {}) =>
       ingestUpload(t.db, run, chunked(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes), opts);
-    async function expectRejected(run: RunWithModel, bytes: Uint8Array | string, status: number, code: string, where?: RegExp) {
+    async function expectRejected(
+      run: RunWithModel,
+      bytes: Uint8Array | string,
+      status: number,
+      code: string,
+      where?: RegExp,
+    ) {
       const before = await snapshotRun(t.db, run.id);
       const err = await upload(run, bytes).then(
         () => null,
         (e) => e,
       );
-      expect(err instanceof DomainError || err instanceof ApiError, `the upload should have been refused with a stated error, not ${err}`).toBe(true);
+      expect(
+        err instanceof DomainError || err instanceof ApiError,
+        `the upload should have been refused with a stated error, not ${err}`,
+      ).toBe(true);
       // Parsers throw domain errors without a status; the status is the edge's answer (errorResponse).
       expect(errorResponse(err).status).toBe(status);
       expect((err as DomainError | ApiError).code).toBe(code);
@@ -74,7 +84,8 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
         const agg = await getLayerAggregate(t.db, run.id, l, 8);
         expect(agg.tokens).toBe(hand.tokens[l]);
         expect(Array.from(agg.load)).toEqual(hand.load[l]);
-        for (let i = 0; i < 8; i++) expect(Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8))).toEqual(hand.co[l][i]);
+        for (let i = 0; i < 8; i++)
+          expect(Array.from(agg.coactivation.subarray(i * 8, i * 8 + 8))).toEqual(hand.co[l][i]);
       }
       const stored = await getRun(t.db, run.id);
       expect(stored?.events).toBe(6777);
@@ -84,7 +95,11 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
     it("counts the real trace's transitions as tokens identified by hand: prompt by position, decode steps by order", async () => {
       const run = await newRun();
       await upload(run, real);
-      const events = real.toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as { layer: number; token_pos: number; experts: number[] });
+      const events = real
+        .toString("utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { layer: number; token_pos: number; experts: number[] });
       const prompt = new Map<string, number[]>();
       const steps: Map<number, number[]>[] = [];
       let lastDecodeLayer = Infinity;
@@ -98,7 +113,8 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
         }
       }
       const want = Array.from({ length: 31 }, () => new Array(64).fill(0));
-      const pair = (l: number, a?: number[], b?: number[]) => a && b && a.forEach((i) => b.forEach((j) => want[l][i * 8 + j]++));
+      const pair = (l: number, a?: number[], b?: number[]) =>
+        a && b && a.forEach((i) => b.forEach((j) => want[l][i * 8 + j]++));
       for (let l = 0; l < 31; l++) {
         for (let pos = 0; pos < 400; pos++) pair(l, prompt.get(`${l}:${pos}`), prompt.get(`${l + 1}:${pos}`));
         for (const s of steps) pair(l, s.get(l), s.get(l + 1));
@@ -113,7 +129,11 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
     it("keeps the raw events: chunks read back to the uploaded ids, weights, positions and labels", async () => {
       const run = await newRun();
       await upload(run, real);
-      const events = real.toString("utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const events = real
+        .toString("utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       const ids: number[] = [];
       const weights: number[] = [];
       const pos: number[] = [];
@@ -141,7 +161,13 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
 
     it("refuses a malformed first line and names it", async () => {
       const run = await newRun();
-      const err = await expectRejected(run, `{"layer": 0, "experts": [1, 2]\n` + real.toString("utf8"), 400, "malformed_json", /^line 1 \(byte 0\)$/);
+      const err = await expectRejected(
+        run,
+        `{"layer": 0, "experts": [1, 2]\n` + real.toString("utf8"),
+        400,
+        "malformed_json",
+        /^line 1 \(byte 0\)$/,
+      );
       expect(err.message).toMatch(/line 1 is not valid JSON/);
     });
 
@@ -151,7 +177,13 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
       const text = real.toString("utf8").trimEnd().split("\n");
       const lastOffset = Buffer.byteLength(text.slice(0, -1).join("\n") + "\n");
       text[text.length - 1] = text[text.length - 1].slice(0, 40); // truncated mid-object
-      const err = await expectRejected(run, text.join("\n"), 400, "malformed_json", new RegExp(`^line ${text.length} \\(byte ${lastOffset}\\)$`));
+      const err = await expectRejected(
+        run,
+        text.join("\n"),
+        400,
+        "malformed_json",
+        new RegExp(`^line ${text.length} \\(byte ${lastOffset}\\)$`),
+      );
       expect(err.message).toContain(`line ${text.length}`);
     });
 
@@ -159,13 +191,43 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
     const weighted = `{"layer": 0, "experts": [0, 1], "weights": [0.6, 0.4]}`;
     const withLogits = `{"layer": 0, "experts": [0, 1], "logits": [8, 7, 6, 5, 4, 3, 2, 1]}`;
     it.each([
-      ["an expert id outside [0, E)", plain, `{"layer": 3, "experts": [1, 8]}`, "expert_out_of_range", /outside \[0, 8\)/],
+      [
+        "an expert id outside [0, E)",
+        plain,
+        `{"layer": 3, "experts": [1, 8]}`,
+        "expert_out_of_range",
+        /outside \[0, 8\)/,
+      ],
       ["the same expert twice", plain, `{"layer": 3, "experts": [4, 4]}`, "duplicate_expert", /appears twice/],
       ["k larger than the model's", plain, `{"layer": 3, "experts": [1, 2, 3]}`, "k_too_large", /top-k is 2/],
-      ["a non-finite weight", weighted, `{"layer": 3, "experts": [1, 2], "weights": [0.5, "NaN"]}`, "non_finite", /weights\[1\]/],
-      ["a layer outside the model", plain, `{"layer": 32, "experts": [1, 2]}`, "layer_out_of_range", /outside \[0, 32\)/],
-      ["weights that do not pair with experts", weighted, `{"layer": 0, "experts": [1, 2], "weights": [1]}`, "shape_mismatch", /1 weights for 2 experts/],
-      ["logits of the wrong length", withLogits, `{"layer": 0, "experts": [1, 2], "logits": [0, 1, 2]}`, "shape_mismatch", /3 entries/],
+      [
+        "a non-finite weight",
+        weighted,
+        `{"layer": 3, "experts": [1, 2], "weights": [0.5, "NaN"]}`,
+        "non_finite",
+        /weights\[1\]/,
+      ],
+      [
+        "a layer outside the model",
+        plain,
+        `{"layer": 32, "experts": [1, 2]}`,
+        "layer_out_of_range",
+        /outside \[0, 32\)/,
+      ],
+      [
+        "weights that do not pair with experts",
+        weighted,
+        `{"layer": 0, "experts": [1, 2], "weights": [1]}`,
+        "shape_mismatch",
+        /1 weights for 2 experts/,
+      ],
+      [
+        "logits of the wrong length",
+        withLogits,
+        `{"layer": 0, "experts": [1, 2], "logits": [0, 1, 2]}`,
+        "shape_mismatch",
+        /3 entries/,
+      ],
       ["an event without weights among weighted ones", weighted, plain, "inconsistent_events", /without weights/],
       ["a line that is not an object", plain, `[1, 2]`, "malformed_event", /JSON object/],
       ["a line without experts", plain, `{"layer": 0, "foo": 1}`, "missing_field", /no experts field/],
@@ -209,7 +271,10 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
     });
 
     it("stores transitions between consecutive layers from per-token lines, and adds them up", async () => {
-      const run = await createRunFromBody(t.db, { name: "tiny", model: { name: "Tiny", layers: 3, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true } });
+      const run = await createRunFromBody(t.db, {
+        name: "tiny",
+        model: { name: "Tiny", layers: 3, experts: 4, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true },
+      });
       const line = (a: number[], b: number[], c: number[]) => JSON.stringify({ experts: [a, b, c] });
       const body = [line([0, 1], [2, 3], [0, 2]), line([0, 2], [2, 1], [3, 1])].join("\n");
       await upload(run, body);
@@ -228,7 +293,10 @@ export function defineIngestSuite(kind: "postgres" | "pglite") {
 
     it("applies a field map and an upload-wide label", async () => {
       const run = await newRun();
-      const res = await upload(run, `{"lyr": 2, "sel": [7, 1], "p": [0.5, 0.5]}\n`, { map: "layer:lyr,experts:sel,weights:p", label: "code" });
+      const res = await upload(run, `{"lyr": 2, "sel": [7, 1], "p": [0.5, 0.5]}\n`, {
+        map: "layer:lyr,experts:sel,weights:p",
+        label: "code",
+      });
       expect(res.events).toBe(1);
       expect(res.labels).toEqual(["code"]);
       const agg = await getLayerAggregate(t.db, run.id, 2, 8);

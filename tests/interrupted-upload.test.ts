@@ -26,31 +26,45 @@ describe("uploads that stop halfway leave nothing behind", () => {
   });
 
   const counted = async (runId: string) => {
-    const [row] = await t.db.select({ n: sql<number>`count(*)::int` }).from(eventChunks).where(eq(eventChunks.runId, runId));
+    const [row] = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(eventChunks)
+      .where(eq(eventChunks.runId, runId));
     return row.n;
   };
 
   it("a client that disconnects midway", async () => {
     const run = await createRunFromBody(t.db, { name: "disconnect", model: { preset: "mixtral-8x7b" } });
-    await ingestUpload(t.db, run, (async function* () {
-      yield new TextEncoder().encode('{"layer": 1, "experts": [2, 3]}\n');
-    })(), {});
+    await ingestUpload(
+      t.db,
+      run,
+      (async function* () {
+        yield new TextEncoder().encode('{"layer": 1, "experts": [2, 3]}\n');
+      })(),
+      {},
+    );
     const before = await snapshotRun(t.db, run.id);
     async function* cutOff() {
       for (let i = 0; i < 5; i++) yield new TextEncoder().encode('{"layer": 0, "experts": [0, 1]}\n'.repeat(10000));
       throw new Error("socket hang up");
     }
-    await expect(ingestUpload(t.db, (await getRun(t.db, run.id))!, cutOff(), { format: "jsonl" })).rejects.toThrow("socket hang up");
+    await expect(ingestUpload(t.db, (await getRun(t.db, run.id))!, cutOff(), { format: "jsonl" })).rejects.toThrow(
+      "socket hang up",
+    );
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });
 
   it("a server process killed mid-upload: nothing counts, and the sweep removes the staged rows", async () => {
     const run = await createRunFromBody(t.db, { name: "killed", model: { preset: "mixtral-8x7b" } });
     const before = await snapshotRun(t.db, run.id);
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "support/upload-child.ts"), run.id], {
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "support/upload-child.ts"), run.id],
+      {
+        env: { ...process.env, DATABASE_URL: url },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
@@ -75,7 +89,10 @@ describe("uploads that stop halfway leave nothing behind", () => {
 
     // A live upload elsewhere is left alone; a silent one is swept.
     expect(await sweepStaleUploads(t.db, 60_000)).toBe(0);
-    await t.db.update(uploads).set({ heartbeatAt: new Date(Date.now() - 3_600_000) }).where(and(eq(uploads.runId, run.id), eq(uploads.status, "staging")));
+    await t.db
+      .update(uploads)
+      .set({ heartbeatAt: new Date(Date.now() - 3_600_000) })
+      .where(and(eq(uploads.runId, run.id), eq(uploads.status, "staging")));
     expect(await sweepStaleUploads(t.db, 60_000)).toBe(1);
     expect(await snapshotRun(t.db, run.id)).toBe(before);
   });
@@ -92,7 +109,10 @@ describe("uploads that stop halfway leave nothing behind", () => {
     }
     const upload = ingestUpload(t.db, run, endless(), { format: "jsonl" });
     // Drizzle wraps a failed query ("Failed query: ..."): the connection's own error is its cause.
-    const outcome = upload.then(() => "committed", (e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message ?? ""}`);
+    const outcome = upload.then(
+      () => "committed",
+      (e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message ?? ""}`,
+    );
     for (let i = 0; i < 200 && (await counted(run.id)) === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await counted(run.id)).toBeGreaterThan(0);
     // Every connection of the app to its database dies (a Postgres restart, a failover, a proxy cut).
@@ -101,7 +121,10 @@ describe("uploads that stop halfway leave nothing behind", () => {
     const dbName = new URL(url).pathname.slice(1);
     let result: string | undefined;
     for (let i = 0; i < 100 && result === undefined; i++) {
-      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [dbName]);
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+        [dbName],
+      );
       result = await Promise.race([outcome, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
     }
     await admin.end();

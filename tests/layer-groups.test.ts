@@ -26,7 +26,11 @@ describe("GET .../layers/{layer}/groups on normalized lift", () => {
   };
 
   it("finds groups on every layer of the real Mixtral humaneval trace, exactly, with the top-2 of 8 baseline", async () => {
-    const run = await upload("mixtral-8x7b", "humaneval", fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl")));
+    const run = await upload(
+      "mixtral-8x7b",
+      "humaneval",
+      fs.readFileSync(sharedFile("real/mixtral-humaneval-routing.jsonl")),
+    );
     for (let layer = 0; layer < 32; layer++) {
       const g = await getLayerGroups(t.db, run, layer);
       expect(g.liftBaseline).toBeCloseTo(4 / 7, 15);
@@ -38,7 +42,9 @@ describe("GET .../layers/{layer}/groups on normalized lift", () => {
   });
 
   it("says a top-1 run has no co-activation: every expert alone, no baseline", async () => {
-    const lines = Array.from({ length: 400 }, (_, t) => JSON.stringify({ layer: t % 2, token_pos: t >> 1, experts: [(t * 37) % 128] })).join("\n");
+    const lines = Array.from({ length: 400 }, (_, t) =>
+      JSON.stringify({ layer: t % 2, token_pos: t >> 1, experts: [(t * 37) % 128] }),
+    ).join("\n");
     const run = await upload("switch-base-128", "top-1", new TextEncoder().encode(lines));
     const g = await getLayerGroups(t.db, run, 0);
     expect(g.tokens).toBe(200);

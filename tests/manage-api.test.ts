@@ -16,17 +16,40 @@ import { callRoute, postJson, useRouteDatabase } from "./support/route-calls";
 const json = { "content-type": "application/json" };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tiny = { name: "tiny", layers: 2, experts: 4, topK: 2 };
-const trace = (seq: number) => Array.from({ length: 6 }, (_, i) => JSON.stringify({ seq, token: i, layer: i % 2, experts: [i % 4, (i + 1) % 4], weights: [0.7, 0.3] })).join("\n") + "\n";
+const trace = (seq: number) =>
+  Array.from({ length: 6 }, (_, i) =>
+    JSON.stringify({ seq, token: i, layer: i % 2, experts: [i % 4, (i + 1) % 4], weights: [0.7, 0.3] }),
+  ).join("\n") + "\n";
 
 describe("managing runs through the API", () => {
   const t = useRouteDatabase("pglite");
 
-  const create = (body: object, headers: Record<string, string> = {}) => callRoute(runsRoute.POST, "/api/runs", postJson({ model: tiny, ...body }, headers));
-  const patch = (id: string, body: object, headers: Record<string, string> = {}) => callRoute(runRoute.PATCH, `/api/runs/${id}`, { method: "PATCH", params: { id }, headers: { ...json, ...headers }, body: JSON.stringify(body) });
-  const del = (id: string, headers: Record<string, string> = {}) => callRoute(runRoute.DELETE, `/api/runs/${id}`, { method: "DELETE", params: { id }, headers });
-  const upload = (id: string, body: string, headers: Record<string, string> = {}) => callRoute(tracesRoute.POST, `/api/runs/${id}/traces?filename=t.jsonl`, { method: "POST", params: { id }, headers, body });
-  const delUpload = (id: string, uploadId: string, headers: Record<string, string> = {}) => callRoute(uploadRoute.DELETE, `/api/runs/${id}/uploads/${uploadId}`, { method: "DELETE", params: { id, uploadId }, headers });
-  const list = async (query: string, headers: Record<string, string> = {}) => (await callRoute(runsRoute.GET, `/api/runs${query}`, { headers })).body;
+  const create = (body: object, headers: Record<string, string> = {}) =>
+    callRoute(runsRoute.POST, "/api/runs", postJson({ model: tiny, ...body }, headers));
+  const patch = (id: string, body: object, headers: Record<string, string> = {}) =>
+    callRoute(runRoute.PATCH, `/api/runs/${id}`, {
+      method: "PATCH",
+      params: { id },
+      headers: { ...json, ...headers },
+      body: JSON.stringify(body),
+    });
+  const del = (id: string, headers: Record<string, string> = {}) =>
+    callRoute(runRoute.DELETE, `/api/runs/${id}`, { method: "DELETE", params: { id }, headers });
+  const upload = (id: string, body: string, headers: Record<string, string> = {}) =>
+    callRoute(tracesRoute.POST, `/api/runs/${id}/traces?filename=t.jsonl`, {
+      method: "POST",
+      params: { id },
+      headers,
+      body,
+    });
+  const delUpload = (id: string, uploadId: string, headers: Record<string, string> = {}) =>
+    callRoute(uploadRoute.DELETE, `/api/runs/${id}/uploads/${uploadId}`, {
+      method: "DELETE",
+      params: { id, uploadId },
+      headers,
+    });
+  const list = async (query: string, headers: Record<string, string> = {}) =>
+    (await callRoute(runsRoute.GET, `/api/runs${query}`, { headers })).body;
 
   it("sets and edits the policy (validated), and sorts and filters the list by it", async () => {
     const c2r = await create({ name: "b c2r", policy: "c2r:T=2" });
@@ -38,9 +61,21 @@ describe("managing runs through the API", () => {
     const v = await create({ name: "A vanilla" });
     expect(v.body.policy).toBe("vanilla");
     await upload(v.body.id, trace(1) + trace(2));
-    const edited = await patch(v.body.id, { name: "c edited", description: "now pruned", tags: ["x", "y"], visibility: "unlisted", policy: "pruned:keep 6 of 8" });
+    const edited = await patch(v.body.id, {
+      name: "c edited",
+      description: "now pruned",
+      tags: ["x", "y"],
+      visibility: "unlisted",
+      policy: "pruned:keep 6 of 8",
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ name: "c edited", description: "now pruned", tags: ["x", "y"], visibility: "unlisted", policy: "pruned:keep 6 of 8" });
+    expect(edited.body).toMatchObject({
+      name: "c edited",
+      description: "now pruned",
+      tags: ["x", "y"],
+      visibility: "unlisted",
+      policy: "pruned:keep 6 of 8",
+    });
     expect((await patch(v.body.id, { policy: "device-limited:M=0" })).status).toBe(400);
     expect((await patch(v.body.id, { policy: "device-limited:M=4" })).body.policy).toBe("device-limited:M=4");
     await patch(v.body.id, { visibility: "public" });
@@ -92,25 +127,73 @@ describe("managing runs through the API", () => {
     expect((await delUpload(mine.id, u.uploadId, bearer(owner))).body.run.events).toBe(0);
     expect((await delUpload(mine.id, u.uploadId, bearer(owner))).status).toBe(404);
     expect((await del(mine.id, bearer(owner))).status).toBe(200);
-    expect((await callRoute(runRoute.GET, `/api/runs/${mine.id}`, { params: { id: mine.id }, headers: bearer(owner) })).status).toBe(404);
+    expect(
+      (await callRoute(runRoute.GET, `/api/runs/${mine.id}`, { params: { id: mine.id }, headers: bearer(owner) }))
+        .status,
+    ).toBe(404);
     expect((await del(secret.id, bearer(admin))).status).toBe(200);
   });
 
   it("deletes pruning runs, quantization results and shares for their creator, an admin or a writer of their run", async () => {
     const [admin, owner, other, reader] = ["admin", "owner", "other", "reader"];
-    const tokens = Object.fromEntries(await Promise.all([admin, owner, other, reader].map(async (n) => [n, (await createApiToken(t.db, `${n}2`, { admin: n === "admin" })).token])));
+    const tokens = Object.fromEntries(
+      await Promise.all(
+        [admin, owner, other, reader].map(async (n) => [
+          n,
+          (await createApiToken(t.db, `${n}2`, { admin: n === "admin" })).token,
+        ]),
+      ),
+    );
     const run = (await create({ name: "source" }, bearer(tokens.owner))).body;
     const priv = (await create({ name: "private source", visibility: "private" }, bearer(tokens.owner))).body;
     await upload(run.id, trace(1), bearer(tokens.owner));
-    const model = async () => (await createModel(t.db, { ...tiny, router: "softmax", renormalize: true, sharedExperts: 0 }, null)).id;
+    const model = async () =>
+      (await createModel(t.db, { ...tiny, router: "softmax", renormalize: true, sharedExperts: 0 }, null)).id;
     const tokenId = async (tok: string) => (await findApiToken(t.db, tok))!.id;
 
     // A pruning run someone else computed on the owner's run: the owner may delete it (it is their run's), as may its creator.
-    const p1 = await insertPruningRun(t.db, { id: "p1", name: "p1", modelId: await model(), runId: run.id, criterion: "EUF", schedule: "one-shot", steps: [], ownerTokenId: await tokenId(tokens.reader) });
-    const p2 = await insertPruningRun(t.db, { id: "p2", name: "p2", modelId: await model(), runId: null, criterion: "EUF", schedule: "one-shot", steps: [], ownerTokenId: await tokenId(tokens.reader) });
-    const p3 = await insertPruningRun(t.db, { id: "p3", name: "papers", modelId: await model(), runId: null, criterion: "EUF", schedule: "one-shot", steps: [], ownerTokenId: null });
-    const p4 = await insertPruningRun(t.db, { id: "p4", name: "on private", modelId: await model(), runId: priv.id, criterion: "EUF", schedule: "one-shot", steps: [], ownerTokenId: await tokenId(tokens.owner) });
-    const delP = (id: string, h: Record<string, string> = {}) => callRoute(pruningRoute.DELETE, `/api/pruning-runs/${id}`, { method: "DELETE", params: { id }, headers: h });
+    const p1 = await insertPruningRun(t.db, {
+      id: "p1",
+      name: "p1",
+      modelId: await model(),
+      runId: run.id,
+      criterion: "EUF",
+      schedule: "one-shot",
+      steps: [],
+      ownerTokenId: await tokenId(tokens.reader),
+    });
+    const p2 = await insertPruningRun(t.db, {
+      id: "p2",
+      name: "p2",
+      modelId: await model(),
+      runId: null,
+      criterion: "EUF",
+      schedule: "one-shot",
+      steps: [],
+      ownerTokenId: await tokenId(tokens.reader),
+    });
+    const p3 = await insertPruningRun(t.db, {
+      id: "p3",
+      name: "papers",
+      modelId: await model(),
+      runId: null,
+      criterion: "EUF",
+      schedule: "one-shot",
+      steps: [],
+      ownerTokenId: null,
+    });
+    const p4 = await insertPruningRun(t.db, {
+      id: "p4",
+      name: "on private",
+      modelId: await model(),
+      runId: priv.id,
+      criterion: "EUF",
+      schedule: "one-shot",
+      steps: [],
+      ownerTokenId: await tokenId(tokens.owner),
+    });
+    const delP = (id: string, h: Record<string, string> = {}) =>
+      callRoute(pruningRoute.DELETE, `/api/pruning-runs/${id}`, { method: "DELETE", params: { id }, headers: h });
     expect((await delP(p1.id)).status).toBe(401);
     expect((await delP(p1.id, bearer(tokens.other))).status).toBe(403);
     expect((await delP(p4.id, bearer(tokens.other))).status).toBe(404);
@@ -122,14 +205,28 @@ describe("managing runs through the API", () => {
     expect((await delP(p3.id, bearer(tokens.admin))).status).toBe(404);
     expect((await callRoute(pruningRoute.GET, `/api/pruning-runs/p1`, { params: { id: "p1" } })).status).toBe(404);
 
-    const q = await insertQuantResult(t.db, { id: "q1", name: "q1", modelId: await model(), method: "RTN", bits: { attention: 4, experts: [[4]] }, avgBits: 4, sizeBytes: 1, fpRunId: run.id, ownerTokenId: null });
-    const delQ = (id: string, h: Record<string, string> = {}) => callRoute(quantRoute.DELETE, `/api/quant-results/${id}`, { method: "DELETE", params: { id }, headers: h });
+    const q = await insertQuantResult(t.db, {
+      id: "q1",
+      name: "q1",
+      modelId: await model(),
+      method: "RTN",
+      bits: { attention: 4, experts: [[4]] },
+      avgBits: 4,
+      sizeBytes: 1,
+      fpRunId: run.id,
+      ownerTokenId: null,
+    });
+    const delQ = (id: string, h: Record<string, string> = {}) =>
+      callRoute(quantRoute.DELETE, `/api/quant-results/${id}`, { method: "DELETE", params: { id }, headers: h });
     expect((await delQ(q.id, bearer(tokens.other))).status).toBe(403);
     expect((await delQ(q.id, bearer(tokens.owner))).status).toBe(200);
 
     // Shares: the creator (a reader of a public run) may delete theirs; so may the run's owner.
-    const share = async (tok: string) => (await callRoute(sharesRoute.POST, "/api/shares", postJson({ path: `/runs/${run.id}` }, bearer(tok)))).body.id as string;
-    const delS = (id: string, h: Record<string, string> = {}) => callRoute(shareRoute.DELETE, `/api/shares/${id}`, { method: "DELETE", params: { id }, headers: h });
+    const share = async (tok: string) =>
+      (await callRoute(sharesRoute.POST, "/api/shares", postJson({ path: `/runs/${run.id}` }, bearer(tok)))).body
+        .id as string;
+    const delS = (id: string, h: Record<string, string> = {}) =>
+      callRoute(shareRoute.DELETE, `/api/shares/${id}`, { method: "DELETE", params: { id }, headers: h });
     const s1 = await share(tokens.reader);
     const s2 = await share(tokens.reader);
     expect((await delS(s1)).status).toBe(401);

@@ -25,14 +25,21 @@ function shard(name: string, seed: number) {
   const E = 8;
   const layers = [0, 1, 5].map((layer) => {
     const load = Array.from({ length: E }, (_, e) => 10 + ((e * 7 + seed + layer) % 13));
-    const co = Array.from({ length: E }, (_, i) => Array.from({ length: E }, (_, j) => (i === j ? 0 : (Math.min(load[i], load[j]) * ((i + j + seed) % 3)) / 4 | 0)));
+    const co = Array.from({ length: E }, (_, i) =>
+      Array.from({ length: E }, (_, j) =>
+        i === j ? 0 : ((Math.min(load[i], load[j]) * ((i + j + seed) % 3)) / 4) | 0,
+      ),
+    );
     return {
       layer,
       tokens: 200,
       load,
       weightSum: load.map((v, e) => v * (0.1 + 0.07 * ((e + seed) % 5)) + 1 / 3),
       coactivation: co,
-      labels: { humaneval: load.map((v) => Math.floor(v / 2)), [`shard-${seed}`]: load.map((v) => v - Math.floor(v / 2)) },
+      labels: {
+        humaneval: load.map((v) => Math.floor(v / 2)),
+        [`shard-${seed}`]: load.map((v) => v - Math.floor(v / 2)),
+      },
     };
   });
   return JSON.stringify({ format: "moe-atlas.aggregate.v1", shard: name, layers });
@@ -41,22 +48,37 @@ function shard(name: string, seed: number) {
 /** Everything a run's analyses read, as bytes, to compare two runs bit for bit. */
 async function aggregatesOf(db: TestDb["db"], runId: string) {
   const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString("hex") : null);
-  const layers = await db.select().from(layerAggregates).where(eq(layerAggregates.runId, runId)).orderBy(asc(layerAggregates.layer));
+  const layers = await db
+    .select()
+    .from(layerAggregates)
+    .where(eq(layerAggregates.runId, runId))
+    .orderBy(asc(layerAggregates.layer));
   const labels = await db.select().from(labelLoads).where(eq(labelLoads.runId, runId)).orderBy(asc(labelLoads.label));
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   return {
     run: { events: run.events, tokens: run.tokens, labels: run.labels },
-    layers: layers.map((l) => ({ layer: l.layer, tokens: l.tokens, load: hex(l.load), weightSum: hex(l.weightSum), coactivation: hex(l.coactivation), transitions: hex(l.transitions) })),
+    layers: layers.map((l) => ({
+      layer: l.layer,
+      tokens: l.tokens,
+      load: hex(l.load),
+      weightSum: hex(l.weightSum),
+      coactivation: hex(l.coactivation),
+      transitions: hex(l.transitions),
+    })),
     labels: labels.map((l) => ({ label: l.label, tokens: hex(l.tokens), load: hex(l.load) })),
   };
 }
 
 /** Rows in every table of the database (public schema), read from the catalogue so a table added later is counted too. */
 async function rowCounts(db: TestDb["db"]) {
-  const tables = (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`)) as unknown as { rows: { table_name: string }[] };
+  const tables = (await db.execute(
+    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+  )) as unknown as { rows: { table_name: string }[] };
   const out: Record<string, number> = {};
   for (const { table_name } of tables.rows) {
-    const r = (await db.execute(sql.raw(`select count(*)::int as n from "${table_name}"`))) as unknown as { rows: { n: number }[] };
+    const r = (await db.execute(sql.raw(`select count(*)::int as n from "${table_name}"`))) as unknown as {
+      rows: { n: number }[];
+    };
     out[table_name] = r.rows[0].n;
   }
   return out;
@@ -64,11 +86,18 @@ async function rowCounts(db: TestDb["db"]) {
 
 /** References that point nowhere: rows no FK can catch (model rows nobody owns, arrays of run ids, event chunks' run ids). */
 async function danglingReferences(db: TestDb["db"]) {
-  const q = async (text: string) => ((await db.execute(sql.raw(text))) as unknown as { rows: { n: number }[] }).rows[0].n;
+  const q = async (text: string) =>
+    ((await db.execute(sql.raw(text))) as unknown as { rows: { n: number }[] }).rows[0].n;
   return {
-    models: await q(`select count(*)::int as n from models m where not exists (select 1 from runs r where r.model_id = m.id) and not exists (select 1 from pruning_runs p where p.model_id = m.id) and not exists (select 1 from quant_results q where q.model_id = m.id)`),
-    chunks: await q(`select count(*)::int as n from event_chunks c where not exists (select 1 from runs r where r.id = c.run_id)`),
-    shares: await q(`select count(*)::int as n from shares s where exists (select 1 from unnest(s.run_ids) x where not exists (select 1 from runs r where r.id = x))`),
+    models: await q(
+      `select count(*)::int as n from models m where not exists (select 1 from runs r where r.model_id = m.id) and not exists (select 1 from pruning_runs p where p.model_id = m.id) and not exists (select 1 from quant_results q where q.model_id = m.id)`,
+    ),
+    chunks: await q(
+      `select count(*)::int as n from event_chunks c where not exists (select 1 from runs r where r.id = c.run_id)`,
+    ),
+    shares: await q(
+      `select count(*)::int as n from shares s where exists (select 1 from unnest(s.run_ids) x where not exists (select 1 from runs r where r.id = x))`,
+    ),
   };
 }
 
@@ -87,7 +116,9 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
 
     const newRun = (name = `run ${kind}`) => createRunFromBody(t.db, { name, model: { preset: "mixtral-8x7b" } });
     const upload = (run: RunWithModel, bytes: Uint8Array | string, fileName: string) =>
-      ingestUpload(t.db, run, chunked(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes), { fileName });
+      ingestUpload(t.db, run, chunked(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes), {
+        fileName,
+      });
 
     it("takes an upload out exactly: the aggregates are bit for bit those of a run that never had it", async () => {
       const a = await newRun("with gsm8k");
@@ -96,7 +127,11 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       const g = await upload(a, gsm8k, "gsm8k.jsonl");
       await upload(a, shard("node1", 2), "node1.json");
       const before = await aggregatesOf(t.db, a.id);
-      const gSums = await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, g.uploadId)).orderBy(asc(uploadLayerSums.layer));
+      const gSums = await t.db
+        .select()
+        .from(uploadLayerSums)
+        .where(eq(uploadLayerSums.uploadId, g.uploadId))
+        .orderBy(asc(uploadLayerSums.layer));
 
       const b = await newRun("never had gsm8k");
       await upload(b, humaneval, "humaneval.jsonl");
@@ -120,7 +155,14 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       expect(naiveDiffers).toBe(true);
 
       // Its chunks and sums are gone, and the same file counts again.
-      expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(eventChunks).where(eq(eventChunks.uploadId, g.uploadId)))[0].n).toBe(0);
+      expect(
+        (
+          await t.db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(eventChunks)
+            .where(eq(eventChunks.uploadId, g.uploadId))
+        )[0].n,
+      ).toBe(0);
       expect(await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, g.uploadId))).toEqual([]);
       const again = await upload((await getRun(t.db, a.id))!, gsm8k, "gsm8k.jsonl");
       expect(again.events).toBe(7889);
@@ -156,7 +198,10 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       await upload(b, shard("node0", 1), "node0.json");
       expect(await aggregatesOf(t.db, a.id)).toEqual(await aggregatesOf(t.db, b.id));
 
-      expect(await deleteUpload(t.db, a.id, "nope").catch((e) => e)).toMatchObject({ kind: "not_found", code: "not_found" });
+      expect(await deleteUpload(t.db, a.id, "nope").catch((e) => e)).toMatchObject({
+        kind: "not_found",
+        code: "not_found",
+      });
       expect(await deleteUpload(t.db, b.id, two.uploadId).catch((e) => e)).toMatchObject({ kind: "not_found" });
       expect(await deleteRun(t.db, "nope").catch((e) => e)).toMatchObject({ kind: "not_found" });
     });
@@ -165,10 +210,25 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       const a = await newRun("concurrent");
       const first = await upload(a, shard("node0", 1), "node0.json");
       await upload(a, shard("node1", 2), "node1.json");
-      await Promise.all([deleteUpload(t.db, a.id, first.uploadId), upload(a, humaneval, "humaneval.jsonl"), upload(a, shard("node2", 3), "node2.json"), upload(a, gsm8k, "gsm8k.jsonl")]);
+      await Promise.all([
+        deleteUpload(t.db, a.id, first.uploadId),
+        upload(a, humaneval, "humaneval.jsonl"),
+        upload(a, shard("node2", 3), "node2.json"),
+        upload(a, gsm8k, "gsm8k.jsonl"),
+      ]);
       const kept = await t.db.select().from(uploads).where(eq(uploads.runId, a.id)).orderBy(asc(uploads.commitNo));
-      expect(kept.map((u) => u.fileName).sort()).toEqual(["gsm8k.jsonl", "humaneval.jsonl", "node1.json", "node2.json"]);
-      const files: Record<string, Uint8Array | string> = { "humaneval.jsonl": humaneval, "gsm8k.jsonl": gsm8k, "node1.json": shard("node1", 2), "node2.json": shard("node2", 3) };
+      expect(kept.map((u) => u.fileName).sort()).toEqual([
+        "gsm8k.jsonl",
+        "humaneval.jsonl",
+        "node1.json",
+        "node2.json",
+      ]);
+      const files: Record<string, Uint8Array | string> = {
+        "humaneval.jsonl": humaneval,
+        "gsm8k.jsonl": gsm8k,
+        "node1.json": shard("node1", 2),
+        "node2.json": shard("node2", 3),
+      };
       const b = await newRun("replayed");
       for (const u of kept) await upload(b, files[u.fileName!], u.fileName!);
       expect(await aggregatesOf(t.db, a.id)).toEqual(await aggregatesOf(t.db, b.id));
@@ -180,26 +240,52 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       const two = await newRun("legacy, two uploads");
       await upload(two, humaneval, "humaneval.jsonl");
       const second = await upload(two, shard("node0", 1), "node0.json");
-      const want = await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, single.uploadId)).orderBy(asc(uploadLayerSums.layer));
+      const want = await t.db
+        .select()
+        .from(uploadLayerSums)
+        .where(eq(uploadLayerSums.uploadId, single.uploadId))
+        .orderBy(asc(uploadLayerSums.layer));
       // Back to how 0005 left them: no sums of their own.
-      for (const id of [single.uploadId, second.uploadId]) await t.db.update(uploads).set({ hasSums: false }).where(eq(uploads.id, id));
-      await t.db.execute(sql`delete from upload_layer_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`);
-      await t.db.execute(sql`delete from upload_label_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`);
+      for (const id of [single.uploadId, second.uploadId])
+        await t.db.update(uploads).set({ hasSums: false }).where(eq(uploads.id, id));
+      await t.db.execute(
+        sql`delete from upload_layer_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`,
+      );
+      await t.db.execute(
+        sql`delete from upload_label_sums where upload_id in (select id from uploads where run_id in (${one.id}, ${two.id}))`,
+      );
       await t.db.execute(sql`update uploads set has_sums = false where run_id in (${one.id}, ${two.id})`);
-      const migration = fs.readFileSync(path.join(__dirname, "../lib/db/migrations/0006_manage_runs.sql"), "utf8").split("--> statement-breakpoint");
-      const backfill = migration.filter((st) => /upload_layer_sums"? \(|upload_label_sums"? \(|SET "has_sums" = true/.test(st) && !/CREATE TABLE/.test(st));
+      const migration = fs
+        .readFileSync(path.join(__dirname, "../lib/db/migrations/0006_manage_runs.sql"), "utf8")
+        .split("--> statement-breakpoint");
+      const backfill = migration.filter(
+        (st) =>
+          /upload_layer_sums"? \(|upload_label_sums"? \(|SET "has_sums" = true/.test(st) && !/CREATE TABLE/.test(st),
+      );
       expect(backfill).toHaveLength(3);
       for (const st of backfill) await t.db.execute(sql.raw(st));
 
-      expect(await t.db.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, single.uploadId)).orderBy(asc(uploadLayerSums.layer))).toEqual(want);
-      expect((await t.db.select().from(uploads).where(eq(uploads.runId, two.id))).map((u) => u.hasSums)).toEqual([false, false]);
+      expect(
+        await t.db
+          .select()
+          .from(uploadLayerSums)
+          .where(eq(uploadLayerSums.uploadId, single.uploadId))
+          .orderBy(asc(uploadLayerSums.layer)),
+      ).toEqual(want);
+      expect((await t.db.select().from(uploads).where(eq(uploads.runId, two.id))).map((u) => u.hasSums)).toEqual([
+        false,
+        false,
+      ]);
       // Its run takes a new upload and gives it back out exactly.
       const added = await upload((await getRun(t.db, one.id))!, gsm8k, "gsm8k.jsonl");
       await deleteUpload(t.db, one.id, added.uploadId);
       const ref = await newRun("humaneval only");
       await upload(ref, humaneval, "humaneval.jsonl");
       expect(await aggregatesOf(t.db, one.id)).toEqual(await aggregatesOf(t.db, ref.id));
-      expect(await deleteUpload(t.db, two.id, second.uploadId).catch((e) => e)).toMatchObject({ kind: "conflict", code: "upload_sums_missing" });
+      expect(await deleteUpload(t.db, two.id, second.uploadId).catch((e) => e)).toMatchObject({
+        kind: "conflict",
+        code: "upload_sums_missing",
+      });
     });
 
     it("fails an upload cleanly (404, nothing stored) when its run is deleted while the body streams", async () => {
@@ -228,14 +314,50 @@ export function defineManageSuite(kind: "postgres" | "pglite") {
       await upload(a, shard("node0", 1), "node0.json");
       await upload(b, gsm8k, "gsm8k.jsonl");
       const model = async () => (await createModel(t.db, a.model.config, "mixtral-8x7b")).id;
-      await insertPruningRun(t.db, { id: `p-${a.id}`, name: "pruned from a", modelId: await model(), runId: a.id, criterion: "EUF", schedule: "one-shot", steps: [] });
-      await insertQuantResult(t.db, { id: `q-${a.id}`, name: "quant of a vs b", modelId: await model(), method: "RTN", bits: { attention: 4, experts: [[4]] }, avgBits: 4, sizeBytes: 1, fpRunId: b.id, quantRunId: a.id });
+      await insertPruningRun(t.db, {
+        id: `p-${a.id}`,
+        name: "pruned from a",
+        modelId: await model(),
+        runId: a.id,
+        criterion: "EUF",
+        schedule: "one-shot",
+        steps: [],
+      });
+      await insertQuantResult(t.db, {
+        id: `q-${a.id}`,
+        name: "quant of a vs b",
+        modelId: await model(),
+        method: "RTN",
+        bits: { attention: 4, experts: [[4]] },
+        avgBits: 4,
+        sizeBytes: 1,
+        fpRunId: b.id,
+        quantRunId: a.id,
+      });
       await createShare(t.db, { path: `/runs/${a.id}`, runId: a.id, runIds: [a.id], state: {}, snapshot: {} });
       // A comparison of b with a: it shows a, so it goes with a although its run is b.
-      await createShare(t.db, { path: `/compare?a=${b.id}&b=${a.id}`, runId: b.id, runIds: [b.id, a.id], state: {}, snapshot: {} });
+      await createShare(t.db, {
+        path: `/compare?a=${b.id}&b=${a.id}`,
+        runId: b.id,
+        runIds: [b.id, a.id],
+        state: {},
+        snapshot: {},
+      });
       await createShare(t.db, { path: `/runs/${b.id}`, runId: b.id, runIds: [b.id], state: {}, snapshot: {} });
       const full = await rowCounts(t.db);
-      for (const table of ["runs", "models", "uploads", "event_chunks", "layer_aggregates", "label_loads", "upload_layer_sums", "upload_label_sums", "pruning_runs", "quant_results", "shares"]) {
+      for (const table of [
+        "runs",
+        "models",
+        "uploads",
+        "event_chunks",
+        "layer_aggregates",
+        "label_loads",
+        "upload_layer_sums",
+        "upload_label_sums",
+        "pruning_runs",
+        "quant_results",
+        "shares",
+      ]) {
         expect(full[table], table).toBeGreaterThan(baseline[table]);
       }
 

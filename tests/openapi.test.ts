@@ -32,7 +32,21 @@ async function routeHandlers() {
   return out;
 }
 
-type Doc = { paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: Record<string, unknown> }[]; responses: Record<string, { content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
+        responses: Record<
+          string,
+          { content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }
+        >;
+      }
+    >
+  >;
+};
 const doc = openApiDocument as unknown as Doc;
 
 describe("every route has a contract", () => {
@@ -47,7 +61,9 @@ describe("every route has a contract", () => {
     // Each contract is served by exactly one handler, and the document lists exactly the served ones.
     const served = handlers.map((h) => `${h.method} ${h.path}`).sort();
     expect(CONTRACTS.map((c) => `${c.method} ${c.path}`).sort()).toEqual(served);
-    const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(documented.sort()).toEqual(served);
   });
 
@@ -68,27 +84,46 @@ describe("every route has a contract", () => {
         const [, answer] = ok[0];
         const [media, content] = Object.entries(answer.content ?? {})[0] ?? [];
         expect(content?.schema, `${m} ${p} has no response schema`).toBeTruthy();
-        if (media !== "application/json") expect(Object.keys(answer.headers ?? {}).length, `${m} ${p}: binary answers document their headers`).toBeGreaterThan(0);
+        if (media !== "application/json")
+          expect(
+            Object.keys(answer.headers ?? {}).length,
+            `${m} ${p}: binary answers document their headers`,
+          ).toBeGreaterThan(0);
         // No answer is just "an object": each lists its properties, a $ref, or a union.
         const s = content!.schema as Record<string, unknown>;
-        if (media === "application/json") expect(s.$ref ?? s.properties ?? s.anyOf ?? s.oneOf, `${m} ${p}`).toBeTruthy();
+        if (media === "application/json")
+          expect(s.$ref ?? s.properties ?? s.anyOf ?? s.oneOf, `${m} ${p}`).toBeTruthy();
       }
     }
     expect(operations).toBe(CONTRACTS.length);
   });
 
   it("takes enums from the code's own constants", () => {
-    const param = (p: string, m: string, name: string) => doc.paths[p][m].parameters!.find((x) => x.name === name)!.schema;
+    const param = (p: string, m: string, name: string) =>
+      doc.paths[p][m].parameters!.find((x) => x.name === name)!.schema;
     expect(param("/api/runs", "get", "sort").enum).toEqual([...RUN_SORTS]);
     expect(param("/api/runs/{id}/layers/{layer}", "get", "normalization").enum).toEqual([...NORMALIZATIONS]);
     expect(param("/api/runs/{id}/traces", "post", "format").enum).toEqual([...TRACE_FORMATS, "auto"]);
-    expect(param("/api/runs/{id}/experts", "get", "topT")).toEqual({ type: "integer", minimum: 0, maximum: 4096, default: 3 });
-    const run = (openApiDocument.components.schemas as Record<string, { properties: Record<string, { enum?: string[] }> }>).Run;
+    expect(param("/api/runs/{id}/experts", "get", "topT")).toEqual({
+      type: "integer",
+      minimum: 0,
+      maximum: 4096,
+      default: 3,
+    });
+    const run = (
+      openApiDocument.components.schemas as Record<string, { properties: Record<string, { enum?: string[] }> }>
+    ).Run;
     expect(run.properties.visibility.enum).toEqual(["private", "unlisted", "public"]);
   });
 
   it("fails on a contract a route does not serve (the generator and the walk agree on what exists)", () => {
-    const extra = defineContract({ method: "GET", path: "/api/nowhere", summary: "x", response: json(z.object({ a: z.number() }), "x"), errors: [] });
+    const extra = defineContract({
+      method: "GET",
+      path: "/api/nowhere",
+      summary: "x",
+      response: json(z.object({ a: z.number() }), "x"),
+      errors: [],
+    });
     const generated = buildOpenApiDocument([...CONTRACTS, extra as AnyContract]) as unknown as Doc;
     expect(Object.keys(generated.paths)).toContain("/api/nowhere");
     expect(Object.keys(doc.paths)).not.toContain("/api/nowhere");
@@ -96,7 +131,8 @@ describe("every route has a contract", () => {
 });
 
 describe("apiHandler checks what it answers (tests and development)", () => {
-  const call = (h: RouteHandler, url = "http://atlas.test/api/x", params: Record<string, string> = {}) => h(new Request(url), { params: Promise.resolve(params) });
+  const call = (h: RouteHandler, url = "http://atlas.test/api/x", params: Record<string, string> = {}) =>
+    h(new Request(url), { params: Promise.resolve(params) });
   const contract = defineContract({
     method: "GET",
     path: "/api/x/{layer}",
@@ -108,23 +144,38 @@ describe("apiHandler checks what it answers (tests and development)", () => {
   });
 
   it("parses path and query parameters into typed values, and names the field in a 400", async () => {
-    const ok = apiHandler(contract, async ({ params, query }) => ({ layer: params.layer, topT: query.topT, share: null }));
+    const ok = apiHandler(contract, async ({ params, query }) => ({
+      layer: params.layer,
+      topT: query.topT,
+      share: null,
+    }));
     const res = await call(ok, "http://atlas.test/api/x/2", { layer: "2" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ layer: 2, topT: 3, share: null });
     const bad = await call(ok, "http://atlas.test/api/x/2?topT=11", { layer: "2" });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ code: "invalid_field", where: "query parameter topT", message: expect.stringContaining("[0, 10]") });
+    expect((await bad.json()).error).toMatchObject({
+      code: "invalid_field",
+      where: "query parameter topT",
+      message: expect.stringContaining("[0, 10]"),
+    });
     const badPath = await call(ok, "http://atlas.test/api/x/a", { layer: "a" });
     expect((await badPath.json()).error).toMatchObject({ code: "invalid_field", where: "path parameter layer" });
   });
 
   it("answers 500 response_contract when the answer breaks its schema", async () => {
     // A number where the contract says number | null, sent as a string: a drift the type system was talked out of.
-    const drifted = apiHandler(contract, async ({ params }) => ({ layer: params.layer, topT: 3, share: "0.5" as unknown as number }));
+    const drifted = apiHandler(contract, async ({ params }) => ({
+      layer: params.layer,
+      topT: 3,
+      share: "0.5" as unknown as number,
+    }));
     const res = await call(drifted, "http://atlas.test/api/x/1", { layer: "1" });
     expect(res.status).toBe(500);
-    expect((await res.json()).error).toMatchObject({ code: "response_contract", message: expect.stringContaining("share") });
+    expect((await res.json()).error).toMatchObject({
+      code: "response_contract",
+      message: expect.stringContaining("share"),
+    });
   });
 
   it("checks a binary answer's headers", async () => {
@@ -132,7 +183,13 @@ describe("apiHandler checks what it answers (tests and development)", () => {
       method: "GET",
       path: "/api/bytes",
       summary: "bytes",
-      response: { kind: "binary", status: 200, description: "f64", mediaType: "application/octet-stream", headers: { "x-shape": { description: "E", schema: z.string().regex(/^\d+$/) } } },
+      response: {
+        kind: "binary",
+        status: 200,
+        description: "f64",
+        mediaType: "application/octet-stream",
+        headers: { "x-shape": { description: "E", schema: z.string().regex(/^\d+$/) } },
+      },
       errors: [],
     });
     const good = await call(apiHandler(bytes, async () => ({ bytes: new Uint8Array(8), headers: { "x-shape": "1" } })));
@@ -140,7 +197,9 @@ describe("apiHandler checks what it answers (tests and development)", () => {
     expect(good.headers.get("x-shape")).toBe("1");
     expect(good.headers.get("content-type")).toBe("application/octet-stream");
     expect((await good.arrayBuffer()).byteLength).toBe(8);
-    const bad = await call(apiHandler(bytes, async () => ({ bytes: new Uint8Array(8), headers: { "x-shape": "1,x" } })));
+    const bad = await call(
+      apiHandler(bytes, async () => ({ bytes: new Uint8Array(8), headers: { "x-shape": "1,x" } })),
+    );
     expect(bad.status).toBe(500);
     expect((await bad.json()).error.code).toBe("response_contract");
   });
@@ -148,8 +207,17 @@ describe("apiHandler checks what it answers (tests and development)", () => {
 
 describe("undeclared fields", () => {
   it("an answer with a field its contract does not declare is a 500 response_contract", async () => {
-    const c = defineContract({ method: "GET", path: "/api/y", summary: "y", response: json(z.object({ a: z.array(z.object({ b: z.number() })) }), "y"), errors: [] });
-    const res = await apiHandler(c, async () => ({ a: [{ b: 1, extra: 2 } as { b: number }] }))(new Request("http://atlas.test/api/y"), { params: Promise.resolve({}) });
+    const c = defineContract({
+      method: "GET",
+      path: "/api/y",
+      summary: "y",
+      response: json(z.object({ a: z.array(z.object({ b: z.number() })) }), "y"),
+      errors: [],
+    });
+    const res = await apiHandler(c, async () => ({ a: [{ b: 1, extra: 2 } as { b: number }] }))(
+      new Request("http://atlas.test/api/y"),
+      { params: Promise.resolve({}) },
+    );
     expect(res.status).toBe(500);
     expect((await res.json()).error.message).toContain("a[0].extra");
   });

@@ -20,7 +20,11 @@ function events(seed: number, L: number, E: number, k: number, tokens: number, w
       const set = new Set<number>();
       while (set.size < k) set.add(r() < 0.75 ? (c * 3 + l * 5 + Math.floor(r() * 5)) % E : Math.floor(r() * E));
       const experts = [...set];
-      out.push({ layer: l, experts, ...(withLogits ? { logits: Array.from({ length: E }, (_, e) => (set.has(e) ? 3 + r() : r())) } : {}) });
+      out.push({
+        layer: l,
+        experts,
+        ...(withLogits ? { logits: Array.from({ length: E }, (_, e) => (set.has(e) ? 3 + r() : r())) } : {}),
+      });
     }
   }
   return out;
@@ -45,12 +49,26 @@ describe("placement beyond top-2 on the raw events (A5)", () => {
 
   const upload = async (model: Parameters<typeof createRunFromBody>[1]["model"], lines: object[]) => {
     const run = await createRunFromBody(t.db, { name: "placement", model });
-    await ingestUpload(t.db, run, chunked(new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n"))), {});
+    await ingestUpload(
+      t.db,
+      run,
+      chunked(new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n"))),
+      {},
+    );
     return (await getRun(t.db, run.id))!;
   };
 
   it("top-4: optimized is never worse than greedy on any layer and swap-locally optimal, C_T counted on the events", async () => {
-    const model = { name: "Top4", layers: 3, experts: 24, topK: 4, sharedExperts: 0, router: "softmax" as const, renormalize: true, hidden: 1024 };
+    const model = {
+      name: "Top4",
+      layers: 3,
+      experts: 24,
+      topK: 4,
+      sharedExperts: 0,
+      router: "softmax" as const,
+      renormalize: true,
+      hidden: 1024,
+    };
     const evs = events(11, 3, 24, 4, 700);
     const run = await upload(model, evs);
     for (const devices of [4, 6]) {
@@ -69,10 +87,13 @@ describe("placement beyond top-2 on the raw events (A5)", () => {
         if (co < cg - 1e-12) strictly++;
         // No single swap of two experts on different devices lowers C_T on the events.
         const p = opt.placement[l];
-        for (let a = 0; a < devices; a++) for (let b = a + 1; b < devices; b++) for (const x of p[a]) for (const y of p[b]) {
-          const q = p.map((g) => g.map((e) => (e === x ? y : e === y ? x : e)));
-          expect(ctOn(evs, l, q)).toBeGreaterThanOrEqual(co - 1e-12);
-        }
+        for (let a = 0; a < devices; a++)
+          for (let b = a + 1; b < devices; b++)
+            for (const x of p[a])
+              for (const y of p[b]) {
+                const q = p.map((g) => g.map((e) => (e === x ? y : e === y ? x : e)));
+                expect(ctOn(evs, l, q)).toBeGreaterThanOrEqual(co - 1e-12);
+              }
         // A5 bytes: 2 · Σ_t |devices| · hidden · dtype size (bf16, 2 bytes).
         expect(opt.bytesPerLayer[l]).toBeCloseTo(2 * co * 700 * 1024 * 2, 3);
       }
@@ -83,30 +104,67 @@ describe("placement beyond top-2 on the raw events (A5)", () => {
   });
 
   it("says what it minimizes for aggregate-only runs, and states k = 1 without '(top-2)'", async () => {
-    const wide = { name: "Top4agg", layers: 1, experts: 8, topK: 4, sharedExperts: 0, router: "softmax" as const, renormalize: true };
+    const wide = {
+      name: "Top4agg",
+      layers: 1,
+      experts: 8,
+      topK: 4,
+      sharedExperts: 0,
+      router: "softmax" as const,
+      renormalize: true,
+    };
     const run = await createRunFromBody(t.db, { name: "agg", model: wide });
     const doc = { format: "moe-atlas.aggregate.v1", layers: [{ layer: 0, tokens: 2, load: [2, 2, 1, 1, 1, 1, 0, 0] }] };
     await ingestUpload(t.db, run, chunked(new TextEncoder().encode(JSON.stringify(doc))), {});
     const r = await computePlacement(t.db, (await getRun(t.db, run.id))!, 2, "optimized");
     expect(r.objective).toBe("colocation-proxy");
     expect(r.note).toMatch(/maximizes co-located co-activation .* a proxy for C_T, not C_T itself/);
-    const top1 = await upload({ name: "Switch", layers: 1, experts: 4, topK: 1, sharedExperts: 0, router: "softmax" as const, renormalize: false }, [
-      { layer: 0, experts: [1] },
-      { layer: 0, experts: [2] },
-    ]);
+    const top1 = await upload(
+      {
+        name: "Switch",
+        layers: 1,
+        experts: 4,
+        topK: 1,
+        sharedExperts: 0,
+        router: "softmax" as const,
+        renormalize: false,
+      },
+      [
+        { layer: 0, experts: [1] },
+        { layer: 0, experts: [2] },
+      ],
+    );
     const one = await computePlacement(t.db, top1, 2, "optimized");
     expect(one.note).not.toMatch(/top-2/);
     expect(one.note).toMatch(/Top-1: every token reaches exactly one device/);
     expect(one.ctPerLayer[0]).toBe(1);
-    const two = await upload({ name: "Mix", layers: 1, experts: 4, topK: 2, sharedExperts: 0, router: "softmax" as const, renormalize: true }, [{ layer: 0, experts: [1, 2] }]);
+    const two = await upload(
+      { name: "Mix", layers: 1, experts: 4, topK: 2, sharedExperts: 0, router: "softmax" as const, renormalize: true },
+      [{ layer: 0, experts: [1, 2] }],
+    );
     expect((await computePlacement(t.db, two, 2, "optimized")).note).toMatch(/maximum-weight perfect matching/);
   });
 
   it("C2R with T < k − 1 is refused with a 400 naming T", async () => {
-    const model = { name: "Top4logits", layers: 1, experts: 8, topK: 4, sharedExperts: 0, router: "softmax" as const, renormalize: true };
+    const model = {
+      name: "Top4logits",
+      layers: 1,
+      experts: 8,
+      topK: 4,
+      sharedExperts: 0,
+      router: "softmax" as const,
+      renormalize: true,
+    };
     const run = await upload(model, events(3, 1, 8, 4, 20, true));
-    await expect(runSimulation(t.db, run, { kind: "c2r", topT: 2 }, 2)).rejects.toMatchObject({ status: 400, where: "topT", message: expect.stringMatching(/T = 2 is fewer than 3 candidates/) });
-    await expect(runSimulation(t.db, run, { kind: "c2r", topT: 8 }, 2)).rejects.toMatchObject({ status: 400, where: "topT" });
+    await expect(runSimulation(t.db, run, { kind: "c2r", topT: 2 }, 2)).rejects.toMatchObject({
+      status: 400,
+      where: "topT",
+      message: expect.stringMatching(/T = 2 is fewer than 3 candidates/),
+    });
+    await expect(runSimulation(t.db, run, { kind: "c2r", topT: 8 }, 2)).rejects.toMatchObject({
+      status: 400,
+      where: "topT",
+    });
     const ok = await runSimulation(t.db, run, { kind: "c2r", topT: 3 }, 2);
     expect(ok.layers[0].simulated.load.reduce((s, x) => s + x, 0)).toBe(20 * 4);
   });

@@ -6,7 +6,9 @@ import { findPreset } from "@/lib/models/presets";
 import { sharedFile } from "./support/shared-data";
 
 // A10 against QuantMoE-Bench's Mixtral-8x7B setups (../shared/data/papers/quantmoe-bench.json).
-const bench: { mixtralConfigs: { name: string; avgBits: number }[] } = JSON.parse(fs.readFileSync(sharedFile("papers/quantmoe-bench.json"), "utf8"));
+const bench: { mixtralConfigs: { name: string; avgBits: number }[] } = JSON.parse(
+  fs.readFileSync(sharedFile("papers/quantmoe-bench.json"), "utf8"),
+);
 const mixtral = findPreset("mixtral-8x7b")!;
 const L = mixtral.layers;
 const E = mixtral.experts;

@@ -24,7 +24,10 @@ type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
  */
 describe("real aggregates through storage, against numpy", () => {
   let t: TestDb;
-  let ref: { entropy: Record<string, number[][]>; specialization: Record<string, { layer: number; labels: string[]; mix: number[]; kl: number[] }[]> };
+  let ref: {
+    entropy: Record<string, number[][]>;
+    specialization: Record<string, { layer: number; labels: string[]; mix: number[]; kl: number[] }[]>;
+  };
   beforeAll(async () => {
     t = await openTestDatabase("pglite");
     ref = JSON.parse(runPython(path.join(__dirname, "fixtures/reference_analyses.py"), [SHARED_DATA]));
@@ -78,7 +81,11 @@ describe("real aggregates through storage, against numpy", () => {
         load: Array.from({ length: E }, (_, e) => domains.reduce((s, d) => s + counts[d][i][e], 0)),
         labels: Object.fromEntries(domains.map((d) => [d, counts[d][i]])),
       }));
-      const run = await upload(preset, `${model} domains`, { format: "moe-atlas.aggregate.v1", shard: `${model}-domains`, layers });
+      const run = await upload(preset, `${model} domains`, {
+        format: "moe-atlas.aggregate.v1",
+        shard: `${model}-domains`,
+        layers,
+      });
       for (const want of ref.specialization[model]) {
         const view = await getExpertsView(t.db, run, want.layer, 3);
         want.labels.forEach((label, l) => expect(view.labelMix![label]).toBeCloseTo(want.mix[l], 12));

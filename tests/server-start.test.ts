@@ -22,7 +22,9 @@ describe("server start", () => {
       });
       expect(child.status).toBe(1);
       expect(child.stdout).not.toContain("started");
-      expect(child.stderr).toMatch(new RegExp(`cannot open the database: the embedded database .* is open in process ${process.pid}`));
+      expect(child.stderr).toMatch(
+        new RegExp(`cannot open the database: the embedded database .* is open in process ${process.pid}`),
+      );
     } finally {
       await holder.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -34,7 +36,12 @@ describe("server start", () => {
     process.env.ATLAS_TMP_DIR = dir;
     try {
       // A dead process's folder, one from before owners were named, another live process's (our parent's), and one of ours in use.
-      for (const name of ["atlas-upload-999999999.1700000000000-abc", "atlas-upload-Xy12Zq", `atlas-upload-${process.ppid}.1700000000000-def`, "unrelated"]) {
+      for (const name of [
+        "atlas-upload-999999999.1700000000000-abc",
+        "atlas-upload-Xy12Zq",
+        `atlas-upload-${process.ppid}.1700000000000-def`,
+        "unrelated",
+      ]) {
         fs.mkdirSync(path.join(dir, name));
         fs.writeFileSync(path.join(dir, name, "upload.npz"), "x");
       }
@@ -45,7 +52,9 @@ describe("server start", () => {
         ".npz",
       );
       expect(await removeSpoolLeftovers()).toBe(2);
-      expect(fs.readdirSync(dir).sort()).toEqual([path.basename(path.dirname(ours.file)), `atlas-upload-${process.ppid}.1700000000000-def`, "unrelated"].sort());
+      expect(fs.readdirSync(dir).sort()).toEqual(
+        [path.basename(path.dirname(ours.file)), `atlas-upload-${process.ppid}.1700000000000-def`, "unrelated"].sort(),
+      );
       await ours.remove();
     } finally {
       delete process.env.ATLAS_TMP_DIR;

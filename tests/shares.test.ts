@@ -20,7 +20,8 @@ describe("share links through the route handlers (V12)", () => {
 
   const json = { "content-type": "application/json" };
   const tiny = { name: "Tiny", layers: 2, experts: 4, topK: 2 };
-  const line = (layer: number, experts: number[], logits?: number[]) => JSON.stringify({ layer, experts, ...(logits ? { logits } : {}) });
+  const line = (layer: number, experts: number[], logits?: number[]) =>
+    JSON.stringify({ layer, experts, ...(logits ? { logits } : {}) });
 
   it("pins the layer view, the overview and the placement lab: the snapshot is unchanged after more data arrives", async () => {
     const runs = await import("@/app/api/runs/route");
@@ -29,18 +30,31 @@ describe("share links through the route handlers (V12)", () => {
     const shares = await import("@/app/api/shares/route");
     const share = await import("@/app/api/shares/[id]/route");
 
-    const run = (await callRoute(runs.POST, "/api/runs", { method: "POST", headers: json, body: JSON.stringify({ name: "s", model: tiny }) })).body;
-    const upload = (body: string) => callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
+    const run = (
+      await callRoute(runs.POST, "/api/runs", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ name: "s", model: tiny }),
+      })
+    ).body;
+    const upload = (body: string) =>
+      callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
     expect((await upload([line(0, [0, 1], [3, 2, 1, 0]), line(1, [2, 3], [0, 1, 3, 2])].join("\n"))).status).toBe(200);
 
-    const made = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/layers/0?norm=lift&scale=log` }) });
+    const made = await callRoute(shares.POST, "/api/shares", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ path: `/runs/${run.id}/layers/0?norm=lift&scale=log` }),
+    });
     expect(made.status).toBe(201);
     expect(made.body.url).toBe(`http://atlas.test/s/${made.body.id}`);
     expect(made.body.path).toBe(`/runs/${run.id}/layers/0?norm=lift&scale=log`);
 
     // More data arrives: the live layer changes, the snapshot does not.
     expect((await upload(line(0, [2, 3], [0, 1, 3, 2]))).status).toBe(200);
-    const live = await callRoute(layer.GET, `/api/runs/${run.id}/layers/0?normalization=lift`, { params: { id: run.id, layer: "0" } });
+    const live = await callRoute(layer.GET, `/api/runs/${run.id}/layers/0?normalization=lift`, {
+      params: { id: run.id, layer: "0" },
+    });
     expect(live.body.load).toEqual([1, 1, 1, 1]);
     const pinned = await callRoute(share.GET, `/api/shares/${made.body.id}`, { params: { id: made.body.id } });
     expect(pinned.status).toBe(200);
@@ -51,27 +65,53 @@ describe("share links through the route handlers (V12)", () => {
     expect(q[0].data.tokens).toBe(1);
     expect(pinned.body.snapshot.run.events).toBe(2);
 
-    const overview = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `http://localhost:3000/runs/${run.id}?metric=gini` }) });
+    const overview = await callRoute(shares.POST, "/api/shares", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ path: `http://localhost:3000/runs/${run.id}?metric=gini` }),
+    });
     expect(overview.status).toBe(201);
     const o = (await callRoute(share.GET, "", { params: { id: overview.body.id } })).body;
     expect(o.state).toMatchObject({ kind: "overview", search: "?metric=gini" });
     expect(o.snapshot.props.balance.layers).toHaveLength(2);
 
-    const lab = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: `/runs/${run.id}/placement?devices=2&sim=c2r&topT=1` }) });
+    const lab = await callRoute(shares.POST, "/api/shares", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ path: `/runs/${run.id}/placement?devices=2&sim=c2r&topT=1` }),
+    });
     expect(lab.status).toBe(201);
     const l = (await callRoute(share.GET, "", { params: { id: lab.body.id } })).body;
     // Four strategies and the simulation, under the keys the lab asks for.
-    expect(l.snapshot.queries.map((x: { key: unknown[] }) => x.key[2])).toEqual(["placement", "placement", "placement", "placement", "simulation"]);
+    expect(l.snapshot.queries.map((x: { key: unknown[] }) => x.key[2])).toEqual([
+      "placement",
+      "placement",
+      "placement",
+      "placement",
+      "simulation",
+    ]);
     expect(l.snapshot.queries[4].data.events).toBe(3);
   });
 
   it("refuses paths that are not views, and unknown shares, in the error contract", async () => {
     const shares = await import("@/app/api/shares/route");
     const share = await import("@/app/api/shares/[id]/route");
-    const bad = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/api/runs" }) });
+    const bad = await callRoute(shares.POST, "/api/shares", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ path: "/api/runs" }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: "unshareable_path", where: "path" });
-    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body: JSON.stringify({ path: "/runs/nope" }) })).status).toBe(404);
+    expect(
+      (
+        await callRoute(shares.POST, "/api/shares", {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ path: "/runs/nope" }),
+        })
+      ).status,
+    ).toBe(404);
     expect((await callRoute(share.GET, "", { params: { id: "missing" } })).status).toBe(404);
   });
 
@@ -84,10 +124,18 @@ describe("share links through the route handlers (V12)", () => {
     const { token: owner } = await createApiToken(t.db, "owner");
     const { token: other } = await createApiToken(t.db, "other");
     const auth = (tk: string) => ({ ...json, authorization: `Bearer ${tk}` });
-    const run = (await callRoute(runs.POST, "/api/runs", { method: "POST", headers: auth(owner), body: JSON.stringify({ name: "secret", model: tiny, visibility: "private" }) })).body;
+    const run = (
+      await callRoute(runs.POST, "/api/runs", {
+        method: "POST",
+        headers: auth(owner),
+        body: JSON.stringify({ name: "secret", model: tiny, visibility: "private" }),
+      })
+    ).body;
     const body = JSON.stringify({ path: `/runs/${run.id}` });
     expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: json, body })).status).toBe(401);
-    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(other), body })).status).toBe(404);
+    expect((await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(other), body })).status).toBe(
+      404,
+    );
     const made = await callRoute(shares.POST, "/api/shares", { method: "POST", headers: auth(owner), body });
     expect(made.status).toBe(201);
     const params = { id: made.body.id };
@@ -99,7 +147,13 @@ describe("share links through the route handlers (V12)", () => {
       expect(got.body.snapshot.run.name).toBe("secret");
     }
     // Unlisted: the link opens for anyone; private again: for nobody else.
-    const patch = (visibility: string) => callRoute(one.PATCH, `/api/runs/${run.id}`, { method: "PATCH", headers: auth(owner), params: { id: run.id }, body: JSON.stringify({ visibility }) });
+    const patch = (visibility: string) =>
+      callRoute(one.PATCH, `/api/runs/${run.id}`, {
+        method: "PATCH",
+        headers: auth(owner),
+        params: { id: run.id },
+        body: JSON.stringify({ visibility }),
+      });
     expect((await patch("unlisted")).status).toBe(200);
     expect((await callRoute(share.GET, "", { params })).status).toBe(200);
     expect((await patch("private")).status).toBe(200);
@@ -129,10 +183,18 @@ describe("the view registry: a view added as one entry is recognized, pinned and
     kind: "fake-tokens",
     path: "/runs/:runId/fake-tokens",
     params: z.object({ runId: z.string().regex(/^[a-z0-9]+$/) }),
-    state: { schema: stateSchema, parse: (s: URLSearchParams) => stateSchema.parse({ layer: s.get("layer") ?? undefined }) },
+    state: {
+      schema: stateSchema,
+      parse: (s: URLSearchParams) => stateSchema.parse({ layer: s.get("layer") ?? undefined }),
+    },
     runId: (p) => p.runId,
     answers: ({ db, run, state }) => ({
-      queries: [{ key: tokensQuery(run.id, state.layer).queryKey, answer: async () => ({ tokens: (await getLayerView(db, run, state.layer)).tokens }) }],
+      queries: [
+        {
+          key: tokensQuery(run.id, state.layer).queryKey,
+          answer: async () => ({ tokens: (await getLayerView(db, run, state.layer)).tokens }),
+        },
+      ],
       props: { title: async () => `${run.name}, layer ${state.layer}` },
     }),
   });
@@ -144,32 +206,58 @@ describe("the view registry: a view added as one entry is recognized, pinned and
   }
   const fakeComponent =
     (offKey = false): ViewComponent =>
-    (f) => ({ header: createElement("h1", null, `${String(f.props.title)}${f.snapshot ? " (snapshot)" : ""}`), body: createElement(FakeBody, { runId: f.run.id, offKey }) });
+    (f) => ({
+      header: createElement("h1", null, `${String(f.props.title)}${f.snapshot ? " (snapshot)" : ""}`),
+      body: createElement(FakeBody, { runId: f.run.id, offKey }),
+    });
 
   it("is shareable only once registered, pins its answers under its keys, and renders from them with no live request", async () => {
     const runs = await import("@/app/api/runs/route");
     const traces = await import("@/app/api/runs/[id]/traces/route");
     const tiny = { name: "Tiny", layers: 2, experts: 4, topK: 2 };
-    const run = (await callRoute(runs.POST, "/api/runs", { method: "POST", headers: json, body: JSON.stringify({ name: "fake", model: tiny }) })).body;
-    const upload = (body: string) => callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
+    const run = (
+      await callRoute(runs.POST, "/api/runs", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ name: "fake", model: tiny }),
+      })
+    ).body;
+    const upload = (body: string) =>
+      callRoute(traces.POST, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
     const line = (layer: number, experts: number[]) => JSON.stringify({ layer, experts });
-    expect((await upload([line(0, [0, 1]), line(1, [2, 3]), line(0, [1, 2]), line(1, [0, 3])].join("\n"))).status).toBe(200);
+    expect((await upload([line(0, [0, 1]), line(1, [2, 3]), line(0, [1, 2]), line(1, [0, 3])].join("\n"))).status).toBe(
+      200,
+    );
 
     const path = `/runs/${run.id}/fake-tokens?layer=1`;
     // The app's registry does not know it; the registry with one more entry does.
     expect(views.recognize(path)).toBeNull();
     const registry = viewRegistry([...VIEWS, fake]);
     const view = registry.recognize(path)!;
-    expect(view).toMatchObject({ kind: "fake-tokens", runId: run.id, pathname: `/runs/${run.id}/fake-tokens`, search: "?layer=1" });
+    expect(view).toMatchObject({
+      kind: "fake-tokens",
+      runId: run.id,
+      pathname: `/runs/${run.id}/fake-tokens`,
+      search: "?layer=1",
+    });
     // The app's own views are recognized by the same registry as before.
-    expect(registry.recognize(`/runs/${run.id}/layers/1?norm=lift`)).toMatchObject({ kind: "layer", params: { layer: 1 } });
+    expect(registry.recognize(`/runs/${run.id}/layers/1?norm=lift`)).toMatchObject({
+      kind: "layer",
+      params: { layer: 1 },
+    });
 
     // Pinned as the share route pins (nothing in lib/share names the view), then stored.
     const row = (await getRun(t.db, run.id))!;
     const pinned = await pinView(t.db, row, view, ANONYMOUS_OPEN, registry);
     expect(pinned.queries).toEqual([{ key: ["runs", run.id, "fake-tokens", 1], data: { tokens: 2 } }]);
     expect(pinned.props).toEqual({ title: "fake, layer 1" });
-    const share = await createShare(t.db, { path: view.pathname + view.search, runId: run.id, runIds: pinned.runIds, state: { kind: view.kind }, snapshot: pinned });
+    const share = await createShare(t.db, {
+      path: view.pathname + view.search,
+      runId: run.id,
+      runIds: pinned.runIds,
+      state: { kind: view.kind },
+      snapshot: pinned,
+    });
 
     // More data arrives: the live answer changes; the snapshot is not recomputed.
     expect((await upload([line(0, [0, 3]), line(1, [1, 2])].join("\n"))).status).toBe(200);
@@ -180,7 +268,15 @@ describe("the view registry: a view added as one entry is recognized, pinned and
     expect(read.view.kind).toBe("fake-tokens");
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const draw = (offKey: boolean) =>
-      renderToString(createElement(SnapshotView, { component: fakeComponent(offKey), share: stored, view: read.view, pinned: read.pinned, requestSearch: new URLSearchParams() }));
+      renderToString(
+        createElement(SnapshotView, {
+          component: fakeComponent(offKey),
+          share: stored,
+          view: read.view,
+          pinned: read.pinned,
+          requestSearch: new URLSearchParams(),
+        }),
+      );
     const html = draw(false);
     expect(html).toContain("fake, layer 1 (snapshot)");
     expect(html).toContain("tokens=2");
@@ -206,8 +302,18 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       compare: "/compare?a=r1&b=r2&layer=1",
     };
     expect(Object.keys(samples).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
-    for (const [kind, path] of Object.entries(samples)) expect(views.recognize(path), path).toMatchObject({ kind, runId: "r1" });
-    for (const bad of ["/runs/r1/layers/x", "/runs/r1/layers", "/compare?a=r1", "/runs", "/api/runs/r1", "/runs/r1/experts/-1", "/pruning"]) expect(views.recognize(bad), bad).toBeNull();
+    for (const [kind, path] of Object.entries(samples))
+      expect(views.recognize(path), path).toMatchObject({ kind, runId: "r1" });
+    for (const bad of [
+      "/runs/r1/layers/x",
+      "/runs/r1/layers",
+      "/compare?a=r1",
+      "/runs",
+      "/api/runs/r1",
+      "/runs/r1/experts/-1",
+      "/pruning",
+    ])
+      expect(views.recognize(bad), bad).toBeNull();
     expect(() => viewRegistry([...VIEWS, VIEWS[0]])).toThrow(/twice/);
   });
 });

@@ -68,12 +68,28 @@ async function heatmap(dir: string, bundle: string) {
   const by = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, stats(v)]));
   // Both sources must draw the same pixels.
   for (const norm of NORMALIZATIONS) {
-    for (const [a, b] of [["linear", "frameLinear"], ["log", "frameLog"]]) {
-      if (String(probes[`${norm} ${a}`]) !== String(probes[`${norm} ${b}`])) throw new Error(`${norm}: JSON and frame draw different pixels (${probes[`${norm} ${a}`]} vs ${probes[`${norm} ${b}`]})`);
+    for (const [a, b] of [
+      ["linear", "frameLinear"],
+      ["log", "frameLog"],
+    ]) {
+      if (String(probes[`${norm} ${a}`]) !== String(probes[`${norm} ${b}`]))
+        throw new Error(
+          `${norm}: JSON and frame draw different pixels (${probes[`${norm} ${a}`]} vs ${probes[`${norm} ${b}`]})`,
+        );
     }
   }
   console.log(
-    JSON.stringify({ chromium: version, geometry, probe, parseAnswer: stats(parse), decodeFrame: stats(decodeFrame), cold: by(cold), full: by(full), drawOnly: by(drawOnly), fullWithReadback: by(readback) }),
+    JSON.stringify({
+      chromium: version,
+      geometry,
+      probe,
+      parseAnswer: stats(parse),
+      decodeFrame: stats(decodeFrame),
+      cold: by(cold),
+      full: by(full),
+      drawOnly: by(drawOnly),
+      fullWithReadback: by(readback),
+    }),
   );
 }
 
@@ -90,7 +106,10 @@ async function explorer(base: string, runId: string, switches: number, transport
   page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
   page.on("requestfailed", (r) => problems.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
   await page.goto(`${base}/runs/${runId}/layers/0?norm=conditional`);
-  await page.waitForSelector('[data-testid="heatmap"][data-layer="0"] [data-testid="heatmap-canvas"][data-drawn]:not([data-drawn="0"])', { timeout: 60_000 });
+  await page.waitForSelector(
+    '[data-testid="heatmap"][data-layer="0"] [data-testid="heatmap-canvas"][data-drawn]:not([data-drawn="0"])',
+    { timeout: 60_000 },
+  );
   const total: number[] = [];
   const frame: number[] = [];
   const fetchMs: number[] = [];
@@ -101,7 +120,16 @@ async function explorer(base: string, runId: string, switches: number, transport
   for (let target = 1; target <= switches; target++) {
     const wait = page.evaluate(
       (target) =>
-        new Promise<{ total: number; frame: number; fetch: number; beforeFetch: number; afterFetch: number; longTasks: number; transfer: number; decoded: number }>((resolve, reject) => {
+        new Promise<{
+          total: number;
+          frame: number;
+          fetch: number;
+          beforeFetch: number;
+          afterFetch: number;
+          longTasks: number;
+          transfer: number;
+          decoded: number;
+        }>((resolve, reject) => {
           let t0 = -1;
           // Main-thread tasks over 50 ms while the switch is under way (the browser's Long Tasks API).
           let longTasks = 0;
@@ -111,7 +139,12 @@ async function explorer(base: string, runId: string, switches: number, transport
           const done = () => {
             const hm = document.querySelector('[data-testid="heatmap"]');
             const cv = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]');
-            return t0 >= 0 && hm?.getAttribute("data-layer") === String(target) && cv?.dataset.drawn && cv.dataset.drawn !== start;
+            return (
+              t0 >= 0 &&
+              hm?.getAttribute("data-layer") === String(target) &&
+              cv?.dataset.drawn &&
+              cv.dataset.drawn !== start
+            );
           };
           const start = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]')?.dataset.drawn;
           const timer = setTimeout(() => reject(new Error(`layer ${target} not drawn in 30 s`)), 30_000);
@@ -140,7 +173,11 @@ async function explorer(base: string, runId: string, switches: number, transport
               }),
             );
           });
-          obs.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-drawn", "data-layer"] });
+          obs.observe(document.body, {
+            subtree: true,
+            attributes: true,
+            attributeFilter: ["data-drawn", "data-layer"],
+          });
         }),
       target,
     );
@@ -158,7 +195,9 @@ async function explorer(base: string, runId: string, switches: number, transport
     sizes.push({ transfer: r.transfer, decoded: r.decoded });
   }
   // For a look at what was drawn (bench/out/explorer/explorer.png).
-  await page.locator('[data-testid="heatmap"]').screenshot({ path: path.join(process.env.ATLAS_BENCH_OUT ?? ".", `explorer-${transport}.png`) });
+  await page
+    .locator('[data-testid="heatmap"]')
+    .screenshot({ path: path.join(process.env.ATLAS_BENCH_OUT ?? ".", `explorer-${transport}.png`) });
   await browser.close();
   const s2 = (xs: number[]) => stats(xs.slice(2));
   console.log(
@@ -173,7 +212,14 @@ async function explorer(base: string, runId: string, switches: number, transport
       longTasks: s2(longTasks),
       size: sizes[sizes.length - 1],
       // The samples themselves, so run.ts can pool the runs of one transport.
-      raw: { toDrawn: total.slice(2), toNextFrame: frame.slice(2), fetch: fetchMs.slice(2), beforeFetch: beforeFetch.slice(2), afterFetch: afterFetch.slice(2), longTasks: longTasks.slice(2) },
+      raw: {
+        toDrawn: total.slice(2),
+        toNextFrame: frame.slice(2),
+        fetch: fetchMs.slice(2),
+        beforeFetch: beforeFetch.slice(2),
+        afterFetch: afterFetch.slice(2),
+        longTasks: longTasks.slice(2),
+      },
     }),
   );
 }
@@ -181,7 +227,8 @@ async function explorer(base: string, runId: string, switches: number, transport
 async function main() {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === "heatmap") await heatmap(args[0], args[1]);
-  else if (mode === "explorer") await explorer(args[0], args[1], Number(args[2]), args[3] === "json" ? "json" : "frame");
+  else if (mode === "explorer")
+    await explorer(args[0], args[1], Number(args[2]), args[3] === "json" ? "json" : "frame");
   else throw new Error(`unknown mode ${mode}`);
 }
 

@@ -54,7 +54,11 @@ const bench = {
    * prepared view) and, if `readback`, the full draw followed by a 1-pixel getImageData, which
    * waits for the canvas to hold the pixels.
    */
-  draw(scale: ScaleKind, reps: number, readback: boolean): { full: number[]; draw: number[]; cell: number; size: number } {
+  draw(
+    scale: ScaleKind,
+    reps: number,
+    readback: boolean,
+  ): { full: number[]; draw: number[]; cell: number; size: number } {
     const full: number[] = [];
     const draw: number[] = [];
     let cell = 0;

@@ -42,12 +42,22 @@ async function* read(file: string): AsyncGenerator<Uint8Array> {
 async function ingest(file: string) {
   process.env.ATLAS_MAX_UPLOAD_BYTES = String(Number.MAX_SAFE_INTEGER);
   const database = await openDatabase(process.env.DATABASE_URL);
-  const run = await createRunFromBody(database.db, { name: "bench explorer: DeepSeek-V3, 10M events", model: { preset: "deepseek-v3" } });
+  const run = await createRunFromBody(database.db, {
+    name: "bench explorer: DeepSeek-V3, 10M events",
+    model: { preset: "deepseek-v3" },
+  });
   const t0 = now();
   const result = await ingestUpload(database.db, run, read(file), { fileName: path.basename(file) });
   const seconds = (now() - t0) / 1000;
   await database.close();
-  out({ runId: run.id, seconds, events: result.events, tokens: result.tokens, bytes: fs.statSync(file).size, peakRssMiB: process.resourceUsage().maxRSS / 1024 });
+  out({
+    runId: run.id,
+    seconds,
+    events: result.events,
+    tokens: result.tokens,
+    bytes: fs.statSync(file).size,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  });
 }
 
 /** 6 significant digits: short JSON numbers, far below what the tooltip and the colors resolve. */
@@ -57,7 +67,8 @@ function round6(v: number): number {
   return Math.round(v * scale) / scale;
 }
 
-const toRows = (m: Float64Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, (i + 1) * n)));
+const toRows = (m: Float64Array, n: number) =>
+  Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, (i + 1) * n)));
 
 /** What the explorer does with an answer before drawing (layer-explorer.tsx's view memo), then the raster. */
 function explorerRaster(normalized: number[][], n: number, scale: ScaleKind) {
@@ -80,11 +91,15 @@ async function inproc(runId: string, dir: string, n: number) {
   // 1. The route handler as Next calls it, body read to the end (Response.json serializes eagerly).
   const handler = async (layer: number, norm: string, frame = false) => {
     const t0 = now();
-    const res = await (frame ? frameGET : layerGET)(new Request(`http://bench/api/runs/${runId}/layers/${layer}${frame ? "/frame" : ""}?normalization=${norm}`), {
-      params: Promise.resolve({ id: runId, layer: String(layer) }),
-    });
+    const res = await (frame ? frameGET : layerGET)(
+      new Request(`http://bench/api/runs/${runId}/layers/${layer}${frame ? "/frame" : ""}?normalization=${norm}`),
+      {
+        params: Promise.resolve({ id: runId, layer: String(layer) }),
+      },
+    );
     const body = await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`handler answered ${res.status}: ${Buffer.from(body).toString().slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new Error(`handler answered ${res.status}: ${Buffer.from(body).toString().slice(0, 300)}`);
     return { ms: now() - t0, bytes: body.byteLength };
   };
   for (const r of warm) {
@@ -136,7 +151,8 @@ async function inproc(runId: string, dir: string, n: number) {
     await time("getRun", () => getRun(db, runId));
     await time("countApiTokens", () => countApiTokens(db));
     const agg = await time("fetchAggregate", () => getLayerAggregate(db, runId, r.layer, E));
-    const q = "select tokens, load, weight_sum, coactivation, transitions from layer_aggregates where run_id = $1 and layer = $2";
+    const q =
+      "select tokens, load, weight_sum, coactivation, transitions from layer_aggregates where run_id = $1 and layer = $2";
     await time("fetchAggregateRawPg", () => pool.query(q, [runId, r.layer]));
     // Where the fetch goes: the server's part alone (detoast, decompress, hex-encode, no transfer),
     // and candidate fixes: base64 instead of hex text (node-postgres cannot read binary results:
@@ -157,11 +173,18 @@ async function inproc(runId: string, dir: string, n: number) {
       for (const k of ["load", "weight_sum", "transitions"]) if (rows[0][k]) Buffer.from(rows[0][k], "base64");
     });
     await time("fetchRawPgNoTransitions", () =>
-      pool.query("select tokens, load, weight_sum, coactivation from layer_aggregates where run_id = $1 and layer = $2", [runId, r.layer]),
+      pool.query(
+        "select tokens, load, weight_sum, coactivation from layer_aggregates where run_id = $1 and layer = $2",
+        [runId, r.layer],
+      ),
     );
     const norm = await time("normalize", () => normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, r.norm));
     await time("balance", () => balanceMetrics(agg.load));
-    await time("toRows", () => [toRows(agg.coactivation, E), agg.transitions && toRows(agg.transitions, E), toRows(norm, E)]);
+    await time("toRows", () => [
+      toRows(agg.coactivation, E),
+      agg.transitions && toRows(agg.transitions, E),
+      toRows(norm, E),
+    ]);
     const view = await time("getLayerView", () => getLayerView(db, run, r.layer, r.norm));
     await time("getLayerFrame", () => getLayerFrame(db, run, r.layer, r.norm));
     const body = await time("stringify", () => JSON.stringify(view));
@@ -173,7 +196,10 @@ async function inproc(runId: string, dir: string, n: number) {
     // significant digits, the body gzipped at level 1 by the handler (Next's compression then leaves
     // an already-encoded body alone).
     const c = await time("candidate", async () => {
-      const { rows } = await pool.query("select tokens, load, weight_sum, coactivation from layer_aggregates where run_id = $1 and layer = $2", [runId, r.layer]);
+      const { rows } = await pool.query(
+        "select tokens, load, weight_sum, coactivation from layer_aggregates where run_id = $1 and layer = $2",
+        [runId, r.layer],
+      );
       const load = bytesToF64(rows[0].load);
       const coactivation = bytesToF64(rows[0].coactivation);
       const normalized = normalizeCoactivation(coactivation, load, rows[0].tokens, r.norm);
@@ -203,7 +229,10 @@ async function inproc(runId: string, dir: string, n: number) {
   const refDir = path.join(dir, "ref");
   fs.mkdirSync(refDir, { recursive: true });
   for (const layer of refLayers) {
-    const { rows } = await pool.query("select tokens, load, weight_sum, coactivation, transitions from layer_aggregates where run_id = $1 and layer = $2", [runId, layer]);
+    const { rows } = await pool.query(
+      "select tokens, load, weight_sum, coactivation, transitions from layer_aggregates where run_id = $1 and layer = $2",
+      [runId, layer],
+    );
     const row = rows[0];
     for (const k of ["load", "weight_sum", "coactivation", "transitions"]) {
       // The last layer has no next layer: no transitions.
@@ -247,7 +276,11 @@ async function inproc(runId: string, dir: string, n: number) {
 }
 
 /** One GET over a keep-alive connection; body bytes as sent (not decompressed). */
-function get(agent: http.Agent, url: string, headers: Record<string, string>): Promise<{ ms: number; status: number; wire: number; encoding: string; body: Buffer }> {
+function get(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ ms: number; status: number; wire: number; encoding: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const t0 = now();
     http
@@ -256,7 +289,13 @@ function get(agent: http.Agent, url: string, headers: Record<string, string>): P
         res.on("data", (c: Buffer) => parts.push(c));
         res.on("end", () => {
           const body = Buffer.concat(parts);
-          resolve({ ms: now() - t0, status: res.statusCode ?? 0, wire: body.length, encoding: String(res.headers["content-encoding"] ?? "identity"), body });
+          resolve({
+            ms: now() - t0,
+            status: res.statusCode ?? 0,
+            wire: body.length,
+            encoding: String(res.headers["content-encoding"] ?? "identity"),
+            body,
+          });
         });
         res.on("error", reject);
       })
@@ -283,7 +322,10 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
   }
 
   const seq = requests(n);
-  const rec = (rs: { ms: number; wire: number }[]) => ({ ms: stats(rs.map((r) => r.ms)), wireBytes: stats(rs.map((r) => r.wire)) });
+  const rec = (rs: { ms: number; wire: number }[]) => ({
+    ms: stats(rs.map((r) => r.ms)),
+    wireBytes: stats(rs.map((r) => r.wire)),
+  });
   const compressed: { ms: number; wire: number; norm: string }[] = [];
   const frames: { ms: number; wire: number; norm: string }[] = [];
   let encoding = "";
@@ -299,12 +341,23 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
     frames.push({ ms: fr.ms, wire: fr.wire, norm: r.norm });
   }
   const plain: { ms: number; wire: number }[] = [];
-  for (const r of seq.slice(0, Math.min(n, 120))) plain.push(check(await get(agent, layerUrl(r.layer, r.norm), identity), "layer identity"));
-  const byNorm = Object.fromEntries(NORMALIZATIONS.map((norm) => [norm, rec(compressed.filter((c) => c.norm === norm))]));
+  for (const r of seq.slice(0, Math.min(n, 120)))
+    plain.push(check(await get(agent, layerUrl(r.layer, r.norm), identity), "layer identity"));
+  const byNorm = Object.fromEntries(
+    NORMALIZATIONS.map((norm) => [norm, rec(compressed.filter((c) => c.norm === norm))]),
+  );
 
   // The answers the browser benchmark draws (decoded JSON text), layer 21 in every normalization.
-  for (const norm of NORMALIZATIONS) fs.writeFileSync(path.join(dir, `layer21-${norm}.json`), check(await get(agent, layerUrl(21, norm), identity), "export").body);
-  for (const norm of NORMALIZATIONS) fs.writeFileSync(path.join(dir, `layer21-${norm}.frame`), check(await get(agent, frameUrl(21, norm), identity), "export frame").body);
+  for (const norm of NORMALIZATIONS)
+    fs.writeFileSync(
+      path.join(dir, `layer21-${norm}.json`),
+      check(await get(agent, layerUrl(21, norm), identity), "export").body,
+    );
+  for (const norm of NORMALIZATIONS)
+    fs.writeFileSync(
+      path.join(dir, `layer21-${norm}.frame`),
+      check(await get(agent, frameUrl(21, norm), identity), "export frame").body,
+    );
 
   const other = async (url: (l: number) => string) => {
     for (let i = 0; i < 5; i++) check(await get(agent, url(i), chromium), "warmup");
@@ -316,13 +369,18 @@ async function httpBench(base: string, runId: string, dir: string, n: number) {
   const balance = await other(() => `${base}/api/runs/${runId}/balance`);
   // The explorer page itself: the server prefetches the layer into the HTML (informational).
   const pages = [];
-  for (let i = 0; i < 12; i++) pages.push(check(await get(agent, `${base}/runs/${runId}/layers/${(i * 5) % LAYERS}`, chromium), "page"));
+  for (let i = 0; i < 12; i++)
+    pages.push(check(await get(agent, `${base}/runs/${runId}/layers/${(i * 5) % LAYERS}`, chromium), "page"));
   agent.destroy();
   out({
     cold: { ms: Math.round(cold.ms * 10) / 10, wire: cold.wire },
     coldFrame: { ms: Math.round(coldFrame.ms * 10) / 10, wire: coldFrame.wire },
     layer: { ...rec(compressed), encoding, byNorm },
-    frame: { ...rec(frames), encoding: frameEncoding, byNorm: Object.fromEntries(NORMALIZATIONS.map((norm) => [norm, rec(frames.filter((c) => c.norm === norm))])) },
+    frame: {
+      ...rec(frames),
+      encoding: frameEncoding,
+      byNorm: Object.fromEntries(NORMALIZATIONS.map((norm) => [norm, rec(frames.filter((c) => c.norm === norm))])),
+    },
     layerIdentity: rec(plain),
     experts,
     balance,

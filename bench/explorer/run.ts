@@ -47,11 +47,17 @@ function lastJson(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.
 }
 
 function bundle(entry: string, outfile: string, browser = false) {
-  const opts = browser ? ["--platform=browser", "--format=iife", "--minify"] : ["--platform=node", "--format=esm", "--packages=external"];
-  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"), [entry, "--bundle", ...opts, `--outfile=${outfile}`, "--alias:@=.", "--log-level=warning"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
+  const opts = browser
+    ? ["--platform=browser", "--format=iife", "--minify"]
+    : ["--platform=node", "--format=esm", "--packages=external"];
+  execFileSync(
+    path.join(ROOT, "node_modules/.bin/esbuild"),
+    [entry, "--bundle", ...opts, `--outfile=${outfile}`, "--alias:@=.", "--log-level=warning"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
 }
 
 function freePort(): Promise<number> {
@@ -75,24 +81,39 @@ function serverDir(): { dir: string; buildId: string; builtAt: string } {
   const dir = path.join(OUT, "server");
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.cpSync(next, path.join(dir, ".next"), { recursive: true, filter: (src) => !src.startsWith(path.join(next, "cache")) });
-  for (const f of ["node_modules", "public", "lib", "package.json", "next.config.js"]) fs.symlinkSync(path.join(ROOT, f), path.join(dir, f));
+  fs.cpSync(next, path.join(dir, ".next"), {
+    recursive: true,
+    filter: (src) => !src.startsWith(path.join(next, "cache")),
+  });
+  for (const f of ["node_modules", "public", "lib", "package.json", "next.config.js"])
+    fs.symlinkSync(path.join(ROOT, f), path.join(dir, f));
   const buildId = fs.readFileSync(path.join(dir, ".next/BUILD_ID"), "utf8").trim();
   return { dir, buildId, builtAt: fs.statSync(path.join(next, "BUILD_ID")).mtime.toISOString() };
 }
 
 async function startNext(dir: string, port: number, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(NODE, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: databaseUrl, ATLAS_DEMO: "0", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    NODE,
+    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        ATLAS_DEMO: "0",
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   const log = fs.createWriteStream(path.join(OUT, "next-start.log"));
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}; see ${path.join(OUT, "next-start.log")}`);
+    if (child.exitCode !== null)
+      throw new Error(`next start exited with ${child.exitCode}; see ${path.join(OUT, "next-start.log")}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/models/presets`);
       if (res.ok) return child;
@@ -104,20 +125,33 @@ async function startNext(dir: string, port: number, databaseUrl: string): Promis
   throw new Error("next start did not answer in 60 s");
 }
 
-const f = (x: number, d = 1) => (x === undefined || Number.isNaN(x) ? "–" : x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
-const row = (name: string, s: Json, extra = "") => `| ${name} | ${s.n} | ${f(s.p50)} | ${f(s.p95)} | ${f(s.p99)} | ${f(s.max)} | ${extra} |`;
+const f = (x: number, d = 1) =>
+  x === undefined || Number.isNaN(x)
+    ? "–"
+    : x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+const row = (name: string, s: Json, extra = "") =>
+  `| ${name} | ${s.n} | ${f(s.p50)} | ${f(s.p95)} | ${f(s.p99)} | ${f(s.max)} | ${extra} |`;
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const tokens = Number(args.tokens);
   const nReq = Number(args.requests);
   const trace = path.join(OUT, `deepseek-v3-${tokens}.npy`);
-  const results: Json = { tokens, events: tokens * 58, machine: `${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, node: process.version, loadavgStart: os.loadavg() };
+  const results: Json = {
+    tokens,
+    events: tokens * 58,
+    machine: `${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    loadavgStart: os.loadavg(),
+  };
 
   if (!fs.existsSync(trace)) {
     console.log(`generating ${trace} ...`);
     const t0 = Date.now();
-    execFileSync(PY, ["bench/explorer/generate_trace.py", trace, "--tokens", String(tokens)], { cwd: ROOT, stdio: "inherit" });
+    execFileSync(PY, ["bench/explorer/generate_trace.py", trace, "--tokens", String(tokens)], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
     results.generateS = (Date.now() - t0) / 1000;
   }
   const measure = path.join(OUT, "measure.mjs");
@@ -129,21 +163,39 @@ async function main() {
 
   const pgDir = path.join(os.tmpdir(), `atlas-bench-explorer-pg-${process.pid}`);
   const pgPort = await freePort();
-  const url = execFileSync("bash", ["scripts/pg-test-server.sh", "start", pgDir, String(pgPort)], { cwd: ROOT, encoding: "utf8" }).trim();
+  const url = execFileSync("bash", ["scripts/pg-test-server.sh", "start", pgDir, String(pgPort)], {
+    cwd: ROOT,
+    encoding: "utf8",
+  }).trim();
   const env = { ...process.env, DATABASE_URL: url };
   let server: ChildProcess | undefined;
   try {
     console.log("ingesting through ingestUpload into Postgres 15 ...");
     const ingest = lastJson(NODE, [measure, "ingest", trace], env);
     results.ingest = ingest;
-    console.log(`  ${ingest.events.toLocaleString()} events, ${ingest.tokens.toLocaleString()} tokens in ${ingest.seconds.toFixed(1)} s (run ${ingest.runId})`);
-    const pgSize = execFileSync("psql", [url, "-At", "-c", "select pg_size_pretty(pg_total_relation_size('layer_aggregates')), pg_size_pretty(pg_total_relation_size('event_chunks'))"], { encoding: "utf8" });
+    console.log(
+      `  ${ingest.events.toLocaleString()} events, ${ingest.tokens.toLocaleString()} tokens in ${ingest.seconds.toFixed(1)} s (run ${ingest.runId})`,
+    );
+    const pgSize = execFileSync(
+      "psql",
+      [
+        url,
+        "-At",
+        "-c",
+        "select pg_size_pretty(pg_total_relation_size('layer_aggregates')), pg_size_pretty(pg_total_relation_size('event_chunks'))",
+      ],
+      { encoding: "utf8" },
+    );
     results.pgSizes = pgSize.trim();
 
     console.log("in-process: route handler and stages ...");
     results.inproc = lastJson(NODE, [measure, "inproc", ingest.runId, OUT, String(nReq)], env);
     console.log("numpy reference ...");
-    results.numpy = lastJson(PY, ["bench/explorer/reference_numpy.py", path.join(OUT, "ref"), ...results.inproc.refLayers.map(String)]);
+    results.numpy = lastJson(PY, [
+      "bench/explorer/reference_numpy.py",
+      path.join(OUT, "ref"),
+      ...results.inproc.refLayers.map(String),
+    ]);
 
     const snap = serverDir();
     results.build = { buildId: snap.buildId, builtAt: snap.builtAt };
@@ -176,7 +228,20 @@ async function main() {
           const mine = runs.filter((r) => r.transport === t);
           if (mine.length === 0) return [t, null];
           const pool = (k: string) => stats(mine.flatMap((r) => r.raw[k]));
-          return [t, { transport: t, switches: mine.reduce((s, r) => s + r.raw.toDrawn.length, 0), size: mine[0].size, toDrawn: pool("toDrawn"), toNextFrame: pool("toNextFrame"), fetch: pool("fetch"), beforeFetch: pool("beforeFetch"), afterFetch: pool("afterFetch"), longTasks: pool("longTasks") }];
+          return [
+            t,
+            {
+              transport: t,
+              switches: mine.reduce((s, r) => s + r.raw.toDrawn.length, 0),
+              size: mine[0].size,
+              toDrawn: pool("toDrawn"),
+              toNextFrame: pool("toNextFrame"),
+              fetch: pool("fetch"),
+              beforeFetch: pool("beforeFetch"),
+              afterFetch: pool("afterFetch"),
+              longTasks: pool("longTasks"),
+            },
+          ];
         }),
       );
     }
@@ -196,45 +261,100 @@ async function main() {
   results.finishedAt = new Date().toISOString();
   fs.writeFileSync(path.join(OUT, "results.json"), JSON.stringify(results, null, 2));
   // Every run is kept too: on a shared machine, runs differ with what else is running.
-  fs.writeFileSync(path.join(OUT, `results-${results.finishedAt.replace(/[:.]/g, "-")}.json`), JSON.stringify(results, null, 2));
+  fs.writeFileSync(
+    path.join(OUT, `results-${results.finishedAt.replace(/[:.]/g, "-")}.json`),
+    JSON.stringify(results, null, 2),
+  );
   report(results);
 }
 
 function report(r: Json) {
   const lines: string[] = [];
   const p = (s = "") => lines.push(s);
-  p(`${r.events.toLocaleString()} events (${r.tokens.toLocaleString()} tokens x 58 layers, top-8 of 256); ingest ${r.ingest.seconds.toFixed(1)} s; ${r.machine}, Node ${r.node}; load average at start ${r.loadavgStart.map((x: number) => x.toFixed(2)).join(" ")}, at end ${r.loadavgEnd.map((x: number) => x.toFixed(2)).join(" ")}`);
+  p(
+    `${r.events.toLocaleString()} events (${r.tokens.toLocaleString()} tokens x 58 layers, top-8 of 256); ingest ${r.ingest.seconds.toFixed(1)} s; ${r.machine}, Node ${r.node}; load average at start ${r.loadavgStart.map((x: number) => x.toFixed(2)).join(" ")}, at end ${r.loadavgEnd.map((x: number) => x.toFixed(2)).join(" ")}`,
+  );
   p();
   p("| what (ms) | n | p50 | p95 | p99 | max | notes |");
   p("|---|---|---|---|---|---|---|");
   const h = r.http;
   if (h) {
-    p(row("HTTP layer, `next start`, gzip JSON", h.layer.ms, `${f(h.layer.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.layer.encoding}); cold first request ${f(h.cold.ms)} ms`));
-    for (const [norm, s] of Object.entries(h.layer.byNorm as Json)) p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
-    p(row("HTTP layer frame (binary), same sequence, interleaved", h.frame.ms, `${f(h.frame.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.frame.encoding}); cold first request ${f(h.coldFrame.ms)} ms`));
-    for (const [norm, s] of Object.entries(h.frame.byNorm as Json)) p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
+    p(
+      row(
+        "HTTP layer, `next start`, gzip JSON",
+        h.layer.ms,
+        `${f(h.layer.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.layer.encoding}); cold first request ${f(h.cold.ms)} ms`,
+      ),
+    );
+    for (const [norm, s] of Object.entries(h.layer.byNorm as Json))
+      p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
+    p(
+      row(
+        "HTTP layer frame (binary), same sequence, interleaved",
+        h.frame.ms,
+        `${f(h.frame.wireBytes.p50 / 1024, 0)} KiB on the wire (${h.frame.encoding}); cold first request ${f(h.coldFrame.ms)} ms`,
+      ),
+    );
+    for (const [norm, s] of Object.entries(h.frame.byNorm as Json))
+      p(row(`  normalization=${norm}`, s.ms, `${f(s.wireBytes.p50 / 1024, 0)} KiB`));
     p(row("HTTP layer, identity JSON", h.layerIdentity.ms, `${f(h.layerIdentity.wireBytes.p50 / 1024, 0)} KiB`));
-    p(row("HTTP experts?layer=", h.experts.ms, `${f(h.experts.wireBytes.p50 / 1024, 0)} KiB ${h.experts.encoding} (${f(h.experts.decodedBytes / 1024, 0)} KiB JSON)`));
-    p(row("HTTP balance", h.balance.ms, `${f(h.balance.wireBytes.p50 / 1024, 0)} KiB ${h.balance.encoding} (${f(h.balance.decodedBytes / 1024, 0)} KiB JSON)`));
+    p(
+      row(
+        "HTTP experts?layer=",
+        h.experts.ms,
+        `${f(h.experts.wireBytes.p50 / 1024, 0)} KiB ${h.experts.encoding} (${f(h.experts.decodedBytes / 1024, 0)} KiB JSON)`,
+      ),
+    );
+    p(
+      row(
+        "HTTP balance",
+        h.balance.ms,
+        `${f(h.balance.wireBytes.p50 / 1024, 0)} KiB ${h.balance.encoding} (${f(h.balance.decodedBytes / 1024, 0)} KiB JSON)`,
+      ),
+    );
     p(row("HTTP explorer page (HTML)", h.page.ms, `${f(h.page.wireBytes.p50 / 1024, 0)} KiB ${h.page.encoding}`));
   }
   const i = r.inproc;
   p(row("in-process route handler, JSON", i.handler, `${f(i.responseBytes.p50 / 1024, 0)} KiB JSON`));
   p(row("in-process route handler, frame", i.frameHandler, `${f(i.frameBytes.p50 / 1024, 0)} KiB frame`));
-  for (const [k, s] of Object.entries(i.stages as Json)) p(row(`  stage ${k}`, s, k === "candidate" ? `sketch of the fixes: ${f(i.candidateBytes.p50 / 1024, 0)} KiB JSON, ${f(i.candidateGzBytes.p50 / 1024, 0)} KiB gzip -1` : ""));
+  for (const [k, s] of Object.entries(i.stages as Json))
+    p(
+      row(
+        `  stage ${k}`,
+        s,
+        k === "candidate"
+          ? `sketch of the fixes: ${f(i.candidateBytes.p50 / 1024, 0)} KiB JSON, ${f(i.candidateGzBytes.p50 / 1024, 0)} KiB gzip -1`
+          : "",
+      ),
+    );
   const n = r.numpy.stages;
   for (const [k, s] of Object.entries(n as Json)) p(row(`  numpy ${k}`, s));
-  const ours = { compute: i.stages.normalize.p50 + i.stages.balance.p50, serialize: i.stages.toRows.p50 + i.stages.stringify.p50 };
+  const ours = {
+    compute: i.stages.normalize.p50 + i.stages.balance.p50,
+    serialize: i.stages.toRows.p50 + i.stages.stringify.p50,
+  };
   p();
-  p(`numpy ÷ ours (p50, ≥ 1: we are faster): compute ${f(n.compute.p50 / ours.compute, 2)}; build + serialize the JSON ${f(n.serialize.p50 / ours.serialize, 2)}; JSON bytes numpy ${r.numpy.jsonBytes.numpy} vs ours ${r.numpy.jsonBytes.ours}`);
+  p(
+    `numpy ÷ ours (p50, ≥ 1: we are faster): compute ${f(n.compute.p50 / ours.compute, 2)}; build + serialize the JSON ${f(n.serialize.p50 / ours.serialize, 2)}; JSON bytes numpy ${r.numpy.jsonBytes.numpy} vs ours ${r.numpy.jsonBytes.ours}`,
+  );
   if (r.heatmap) {
     const m = r.heatmap;
     p();
-    p(`Chromium ${m.chromium}, ${m.geometry.size}x${m.geometry.size} px canvas (cell ${m.geometry.cell} px); probe pixel ${m.probe}`);
+    p(
+      `Chromium ${m.chromium}, ${m.geometry.size}x${m.geometry.size} px canvas (cell ${m.geometry.cell} px); probe pixel ${m.probe}`,
+    );
     p("| what (ms) | n | p50 | p95 | p99 | max | notes |");
     p("|---|---|---|---|---|---|---|");
     for (const scale of ["linear", "log", "frameLinear", "frameLog"]) {
-      p(row(`full draw, ${scale}`, m.full[scale], scale.startsWith("frame") ? "view prep on the frame's typed array + drawHeatmap" : "view prep (flatten the JSON rows) + drawHeatmap"));
+      p(
+        row(
+          `full draw, ${scale}`,
+          m.full[scale],
+          scale.startsWith("frame")
+            ? "view prep on the frame's typed array + drawHeatmap"
+            : "view prep (flatten the JSON rows) + drawHeatmap",
+        ),
+      );
       p(row(`  drawHeatmap only, ${scale}`, m.drawOnly[scale]));
       p(row(`  full draw + getImageData, ${scale}`, m.fullWithReadback[scale]));
       p(row(`  first draw in a fresh page, ${scale}`, m.cold[scale]));
@@ -246,7 +366,13 @@ function report(r: Json) {
   }
   for (const e of r.explorerErrors ?? []) p(`explorer run failed: ${e}`);
   for (const x of Object.values((r.explorer ?? {}) as Json).filter(Boolean)) {
-    p(row(`explorer page (${x.transport}): ArrowRight → canvas drawn`, x.toDrawn, `${x.switches} switches in 2 runs, first 2 of each dropped; ${f(x.size.transfer / 1024, 0)} KiB transferred, ${f(x.size.decoded / 1024, 0)} KiB decoded`));
+    p(
+      row(
+        `explorer page (${x.transport}): ArrowRight → canvas drawn`,
+        x.toDrawn,
+        `${x.switches} switches in 2 runs, first 2 of each dropped; ${f(x.size.transfer / 1024, 0)} KiB transferred, ${f(x.size.decoded / 1024, 0)} KiB decoded`,
+      ),
+    );
     p(row("  … → next frame", x.toNextFrame));
     p(row("  keypress → request starts", x.beforeFetch));
     p(row("  request (resource timing)", x.fetch));

@@ -22,7 +22,14 @@ export function stats(xs: number[]): Stats {
     return v[lo] + (v[hi] - v[lo]) * (pos - lo);
   };
   const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: v.length, p50: r(q(50)), p95: r(q(95)), p99: r(q(99)), max: r(v[v.length - 1]), mean: r(v.reduce((s, x) => s + x, 0) / v.length) };
+  return {
+    n: v.length,
+    p50: r(q(50)),
+    p95: r(q(95)),
+    p99: r(q(99)),
+    max: r(v[v.length - 1]),
+    mean: r(v.reduce((s, x) => s + x, 0) / v.length),
+  };
 }
 
 /** Seeded PRNG (mulberry32): the same request sequence in every mode and every run. */

@@ -12,7 +12,15 @@ import { createRunFromBody } from "@/lib/runs/create-run";
 import { ingestTrace, type IngestResult } from "@/lib/trace/ingest-trace";
 
 const [mode, file, L, E, K] = process.argv.slice(2);
-const model = { name: "bench", layers: Number(L), experts: Number(E), topK: Number(K), renormalize: true, sharedExperts: 0, router: "softmax" as const };
+const model = {
+  name: "bench",
+  layers: Number(L),
+  experts: Number(E),
+  topK: Number(K),
+  renormalize: true,
+  sharedExperts: 0,
+  router: "softmax" as const,
+};
 
 async function* read(path: string): AsyncGenerator<Uint8Array> {
   for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;

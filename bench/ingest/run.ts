@@ -25,7 +25,13 @@ const ROOT = path.resolve(__dirname, "../..");
 const OUT = path.join(ROOT, "bench/out");
 const PY = process.env.ATLAS_PYTHON ?? "/usr/bin/python3";
 const SHAPES: Record<string, [number, number, number]> = { mixtral: [32, 8, 2], deepseek: [58, 256, 8] };
-const FILES: Record<string, string> = { npy: ".npy", npz: ".npz", "npz-compressed": "-compressed.npz", safetensors: ".safetensors", jsonl: ".jsonl" };
+const FILES: Record<string, string> = {
+  npy: ".npy",
+  npz: ".npz",
+  "npz-compressed": "-compressed.npz",
+  safetensors: ".safetensors",
+  jsonl: ".jsonl",
+};
 
 interface Measure {
   seconds: number;
@@ -46,13 +52,43 @@ function main() {
   const only = values.only!.split(",");
   const formats = values.formats!.split(",");
   console.log(`generating traces (scale ${scale}) in ${OUT} ...`);
-  execFileSync(PY, ["bench/ingest/generate_traces.py", OUT, "--scale", scale, "--only", only.join(","), "--formats", formats.join(",")], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    PY,
+    [
+      "bench/ingest/generate_traces.py",
+      OUT,
+      "--scale",
+      scale,
+      "--only",
+      only.join(","),
+      "--formats",
+      formats.join(","),
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
 
   // Bundled like the server bundles it: tsx's per-call module getters would slow the hot loops.
   const measure = path.join(OUT, "measure.mjs");
-  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"), ["bench/ingest/measure.ts", "--bundle", "--platform=node", "--format=esm", `--outfile=${measure}`, "--alias:@=.", "--packages=external", "--log-level=warning"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    path.join(ROOT, "node_modules/.bin/esbuild"),
+    [
+      "bench/ingest/measure.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      `--outfile=${measure}`,
+      "--alias:@=.",
+      "--packages=external",
+      "--log-level=warning",
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
   const pgDir = path.join(os.tmpdir(), `atlas-bench-pg-${process.pid}`);
-  const url = execFileSync("bash", ["scripts/pg-test-server.sh", "start", pgDir, String(25000 + (process.pid % 5000))], { cwd: ROOT, encoding: "utf8" }).trim();
+  const url = execFileSync(
+    "bash",
+    ["scripts/pg-test-server.sh", "start", pgDir, String(25000 + (process.pid % 5000))],
+    { cwd: ROOT, encoding: "utf8" },
+  ).trim();
   const rows: Record<string, unknown>[] = [];
   try {
     for (const shape of only) {
@@ -96,10 +132,14 @@ function main() {
   } finally {
     execFileSync("bash", ["scripts/pg-test-server.sh", "stop", pgDir], { cwd: ROOT });
   }
-  console.log("\n| shape | format | MiB | events | numpy s | parse s | store s | parse ev/s | parse assign/s | store ev/s | parse ÷ numpy | store ÷ numpy | RSS numpy | RSS parse | RSS store |");
+  console.log(
+    "\n| shape | format | MiB | events | numpy s | parse s | store s | parse ev/s | parse assign/s | store ev/s | parse ÷ numpy | store ÷ numpy | RSS numpy | RSS parse | RSS store |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${Object.values(r).join(" | ")} |`);
-  console.log("\nratios are speed ratios: numpy time ÷ our time (≥ 1 means we are at least as fast). RSS in MiB (peak, whole process).");
+  console.log(
+    "\nratios are speed ratios: numpy time ÷ our time (≥ 1 means we are at least as fast). RSS in MiB (peak, whole process).",
+  );
   fs.writeFileSync(path.join(OUT, `ingest-results-scale${scale}.json`), JSON.stringify(rows, null, 2));
 }
 

@@ -81,7 +81,7 @@ function naiveSearch(tok: TokenSets, start: Placement): { dev: Int32Array; reach
     return d;
   };
   let swaps = 0;
-  for (let improved = true; improved; ) {
+  for (let improved = true; improved;) {
     improved = false;
     for (let a = 0; a < E; a++) {
       for (;;) {
@@ -98,14 +98,16 @@ function naiveSearch(tok: TokenSets, start: Placement): { dev: Int32Array; reach
         if (best < 0) break;
         const A = dev[a];
         const B = dev[best];
-        for (const t of tokOf[a]) if (!has(t, best)) {
-          cnt[t * D + A]--;
-          cnt[t * D + B]++;
-        }
-        for (const t of tokOf[best]) if (!has(t, a)) {
-          cnt[t * D + B]--;
-          cnt[t * D + A]++;
-        }
+        for (const t of tokOf[a])
+          if (!has(t, best)) {
+            cnt[t * D + A]--;
+            cnt[t * D + B]++;
+          }
+        for (const t of tokOf[best])
+          if (!has(t, a)) {
+            cnt[t * D + B]--;
+            cnt[t * D + A]++;
+          }
         dev[a] = B;
         dev[best] = A;
         swaps++;
@@ -121,7 +123,9 @@ fs.writeFileSync(path.join(dir, `tokens-${E}-${K}-${N}.i16`), Buffer.from(tok.id
 const C = coactivation(tok);
 const t0 = performance.now();
 const greedy = greedyPlacement(C, E, D);
-const colocation = optimizePlacement(C, E, D, { starts: [greedy, contiguousPlacement(E, D), roundRobinPlacement(E, D)] });
+const colocation = optimizePlacement(C, E, D, {
+  starts: [greedy, contiguousPlacement(E, D), roundRobinPlacement(E, D)],
+});
 const t1 = performance.now();
 const res = optimizeOnEvents(tok, E, D, { starts: [greedy, colocation] });
 const t2 = performance.now();
@@ -144,7 +148,11 @@ const out: Record<string, unknown> = {
   // The worst start we know: round-robin ignores routing, so the search has the most swaps to make.
   const s0 = performance.now();
   const rr = optimizeOnEvents(tok, E, D, { starts: [roundRobinPlacement(E, D)] });
-  Object.assign(out, { fromRoundRobinMs: performance.now() - s0, fromRoundRobinSwaps: rr.swaps, ctFromRoundRobin: rr.reached / N });
+  Object.assign(out, {
+    fromRoundRobinMs: performance.now() - s0,
+    fromRoundRobinSwaps: rr.swaps,
+    ctFromRoundRobin: rr.reached / N,
+  });
 }
 if (naiveArg === "naive") {
   // Same start (greedy), ours and the reference: same move rule, so the same swaps and end point.
@@ -153,6 +161,12 @@ if (naiveArg === "naive") {
   const s1 = performance.now();
   const ref = naiveSearch(tok, greedy);
   const s2 = performance.now();
-  Object.assign(out, { oursFromGreedyMs: s1 - s0, naiveFromGreedyMs: s2 - s1, sameEndPoint: ref.dev.every((d, e) => d === deviceOf(ours.placement, E)[e]), oursSwaps: ours.swaps, naiveSwaps: ref.swaps });
+  Object.assign(out, {
+    oursFromGreedyMs: s1 - s0,
+    naiveFromGreedyMs: s2 - s1,
+    sameEndPoint: ref.dev.every((d, e) => d === deviceOf(ours.placement, E)[e]),
+    oursSwaps: ours.swaps,
+    naiveSwaps: ref.swaps,
+  });
 }
 console.log(JSON.stringify(out));

@@ -17,7 +17,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { tokens: { type: "string", default: "100000,1000000" }, "naive-tokens": { type: "string", default: "20000" }, experts: { type: "string", default: "256" }, devices: { type: "string", default: "32,64" }, k: { type: "string", default: "8" } } });
+const { values } = parseArgs({
+  options: {
+    tokens: { type: "string", default: "100000,1000000" },
+    "naive-tokens": { type: "string", default: "20000" },
+    experts: { type: "string", default: "256" },
+    devices: { type: "string", default: "32,64" },
+    k: { type: "string", default: "8" },
+  },
+});
 const ROOT = path.resolve(__dirname, "../..");
 const OUT = path.join(ROOT, "bench/out");
 const DATA = path.join(OUT, "placement-events");
@@ -32,16 +40,55 @@ function run(args: string[], input?: string) {
 function main() {
   fs.mkdirSync(DATA, { recursive: true });
   const measure = path.join(OUT, "placement-events-measure.mjs");
-  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"), ["bench/placement/events-measure.ts", "--bundle", "--platform=node", "--format=esm", `--outfile=${measure}`, "--alias:@=.", "--packages=external", "--log-level=warning"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    path.join(ROOT, "node_modules/.bin/esbuild"),
+    [
+      "bench/placement/events-measure.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      `--outfile=${measure}`,
+      "--alias:@=.",
+      "--packages=external",
+      "--log-level=warning",
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
   const E = Number(values.experts);
   const K = Number(values.k);
   const rows: Record<string, unknown>[] = [];
-  const sizes: [number, boolean][] = [...values["naive-tokens"]!.split(",").map((n) => [Number(n), true] as [number, boolean]), ...values.tokens!.split(",").map((n) => [Number(n), false] as [number, boolean])];
+  const sizes: [number, boolean][] = [
+    ...values["naive-tokens"]!.split(",").map((n) => [Number(n), true] as [number, boolean]),
+    ...values.tokens!.split(",").map((n) => [Number(n), false] as [number, boolean]),
+  ];
   for (const D of values.devices!.split(",").map(Number)) {
     for (const [N, naive] of sizes) {
-      const r = run([process.execPath, "--max-old-space-size=4096", measure, DATA, String(E), String(D), String(K), String(N), "7", ...(naive ? ["naive"] : [])]);
-      const check = run([PY, "bench/placement/events_check_numpy.py", path.join(DATA, `tokens-${E}-${K}-${N}.i16`), String(E), String(D), String(K), String(N)], JSON.stringify(r.optimized));
-      if (Math.abs(check.ct - r.ctOptimized) > 1e-12) throw new Error(`C_T differs from numpy's recount: ${r.ctOptimized} vs ${check.ct}`);
+      const r = run([
+        process.execPath,
+        "--max-old-space-size=4096",
+        measure,
+        DATA,
+        String(E),
+        String(D),
+        String(K),
+        String(N),
+        "7",
+        ...(naive ? ["naive"] : []),
+      ]);
+      const check = run(
+        [
+          PY,
+          "bench/placement/events_check_numpy.py",
+          path.join(DATA, `tokens-${E}-${K}-${N}.i16`),
+          String(E),
+          String(D),
+          String(K),
+          String(N),
+        ],
+        JSON.stringify(r.optimized),
+      );
+      if (Math.abs(check.ct - r.ctOptimized) > 1e-12)
+        throw new Error(`C_T differs from numpy's recount: ${r.ctOptimized} vs ${check.ct}`);
       if (check.minDelta < 0) throw new Error(`numpy finds a swap lowering C_T by ${-check.minDelta / N}`);
       if (r.ctOptimized > r.ctGreedy) throw new Error("optimized is worse than greedy");
       if (naive && !r.sameEndPoint) throw new Error("the reference search ended elsewhere");
@@ -68,7 +115,11 @@ function main() {
       rows.push(row);
     }
   }
-  console.log(`\n| ${Object.keys(rows[0]).join(" | ")} |\n|${Object.keys(rows[0]).map(() => "---").join("|")}|`);
+  console.log(
+    `\n| ${Object.keys(rows[0]).join(" | ")} |\n|${Object.keys(rows[0])
+      .map(() => "---")
+      .join("|")}|`,
+  );
   for (const r of rows) console.log(`| ${Object.values(r).join(" | ")} |`);
   fs.writeFileSync(path.join(OUT, "placement-events-results.json"), JSON.stringify(rows, null, 2));
   fs.rmSync(DATA, { recursive: true });

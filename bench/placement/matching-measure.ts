@@ -11,7 +11,8 @@ for (const E of [16, 64, 128, 256]) {
   let x = E * 7 + 1;
   const r = () => (x = (x * 48271) % 2147483647) / 2147483647;
   const C = new Float64Array(E * E);
-  for (let i = 0; i < E; i++) for (let j = i + 1; j < E; j++) C[i * E + j] = C[j * E + i] = Math.floor(r() ** 4 * 10000);
+  for (let i = 0; i < E; i++)
+    for (let j = i + 1; j < E; j++) C[i * E + j] = C[j * E + i] = Math.floor(r() ** 4 * 10000);
   const D = E / 2;
   const t0 = performance.now();
   const m = matchingPlacement(C, E);
@@ -21,5 +22,15 @@ for (const E of [16, 64, 128, 256]) {
   // The "optimized" strategy as the API runs it (its E = 2D path is the matching).
   const all = optimizePlacement(C, E, D, { starts: [g, contiguousPlacement(E, D), roundRobinPlacement(E, D)] });
   const t3 = performance.now();
-  console.log(JSON.stringify({ experts: E, matchingMs: +(t1 - t0).toFixed(1), greedyMs: +(t2 - t1).toFixed(1), optimizedMs: +(t3 - t2).toFixed(1), matching: colocatedPairs(C, E, m), greedy: colocatedPairs(C, E, g), optimized: colocatedPairs(C, E, all) }));
+  console.log(
+    JSON.stringify({
+      experts: E,
+      matchingMs: +(t1 - t0).toFixed(1),
+      greedyMs: +(t2 - t1).toFixed(1),
+      optimizedMs: +(t3 - t2).toFixed(1),
+      matching: colocatedPairs(C, E, m),
+      greedy: colocatedPairs(C, E, g),
+      optimized: colocatedPairs(C, E, all),
+    }),
+  );
 }

@@ -9,9 +9,21 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { contiguousPlacement, colocatedPairs, deviceOf, roundRobinPlacement, type Placement } from "@/lib/analysis/placement";
+import {
+  contiguousPlacement,
+  colocatedPairs,
+  deviceOf,
+  roundRobinPlacement,
+  type Placement,
+} from "@/lib/analysis/placement";
 import { greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
-import { newSimulationState, simulateBatch, topCollaborators, type SimModel, type SimulationSpec } from "@/lib/analysis/simulate-routing";
+import {
+  newSimulationState,
+  simulateBatch,
+  topCollaborators,
+  type SimModel,
+  type SimulationSpec,
+} from "@/lib/analysis/simulate-routing";
 
 const BATCH = 65536;
 const [mode, dir, name, arg] = process.argv.slice(2);
@@ -38,7 +50,9 @@ function sim() {
   if (p.kind === "c2r") {
     const co = read(`${name}-coact.f64`, Float64Array);
     const t0 = performance.now();
-    const lists = Array.from({ length: L }, (_, l) => topCollaborators(co.subarray(l * E * E, (l + 1) * E * E), E, p.topT));
+    const lists = Array.from({ length: L }, (_, l) =>
+      topCollaborators(co.subarray(l * E * E, (l + 1) * E * E), E, p.topT),
+    );
     collabSeconds = (performance.now() - t0) / 1000;
     collab = lists.flatMap((x) => Array.from(x));
     spec = { kind: "c2r", topT: p.topT, collaborators: lists };
@@ -54,7 +68,15 @@ function sim() {
   const t0 = performance.now();
   for (let at = 0; at < N; at += BATCH) {
     const n = Math.min(BATCH, N - at);
-    simulateBatch(state, spec, model, n, layer.subarray(at, at + n), ids.subarray(at * K, (at + n) * K), logits.subarray(at * E, (at + n) * E));
+    simulateBatch(
+      state,
+      spec,
+      model,
+      n,
+      layer.subarray(at, at + n),
+      ids.subarray(at * K, (at + n) * K),
+      logits.subarray(at * E, (at + n) * E),
+    );
   }
   const seconds = (performance.now() - t0) / 1000;
   const coSum: number[] = [];

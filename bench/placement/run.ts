@@ -46,7 +46,10 @@ const PLACES: [string, number, string][] = [
   ["p64", 8, "planted, 64 experts"],
 ];
 
-type SimParams = { kind: "c2r"; topT: number; ctDevices: number } | { kind: "device-limited"; devices: number; maxDevices: number; ctDevices: number } | { kind: "drop"; ctDevices: number };
+type SimParams =
+  | { kind: "c2r"; topT: number; ctDevices: number }
+  | { kind: "device-limited"; devices: number; maxDevices: number; ctDevices: number }
+  | { kind: "drop"; ctDevices: number };
 /** What measure.ts and reference_numpy.py print for one simulation. */
 interface SimResult {
   seconds: number;
@@ -136,14 +139,23 @@ function simRow(shape: string, params: SimParams, measure: string): Row {
   const flipRate = mean(ours.flipped.map((f, l) => f / ours.tokens[l]));
   const row = {
     shape,
-    simulation: params.kind + (params.kind === "c2r" ? ` T=${params.topT}` : params.kind === "device-limited" ? ` ${params.maxDevices} of ${params.devices}` : ""),
+    simulation:
+      params.kind +
+      (params.kind === "c2r"
+        ? ` T=${params.topT}`
+        : params.kind === "device-limited"
+          ? ` ${params.maxDevices} of ${params.devices}`
+          : ""),
     events: ours.events,
     numpyS: +ref.seconds.toFixed(2),
     oursS: +ours.seconds.toFixed(2),
     numpyEvPerS: Math.round(ref.events / ref.seconds),
     oursEvPerS: Math.round(ours.events / ours.seconds),
     ratio: +(ref.seconds / ours.seconds).toFixed(2),
-    topTms: params.kind === "c2r" ? `${(ours.collabSeconds * 1000).toFixed(1)} / ${(ref.collabSeconds * 1000).toFixed(1)}` : "",
+    topTms:
+      params.kind === "c2r"
+        ? `${(ours.collabSeconds * 1000).toFixed(1)} / ${(ref.collabSeconds * 1000).toFixed(1)}`
+        : "",
     flipRate: +flipRate.toFixed(4),
     massRetained: +mean(rOurs).toFixed(4),
     maxRetainedDiff: maxDiff.toExponential(1),
@@ -160,19 +172,24 @@ function placeRow(set: string, devices: number, what: string, measure: string): 
   let beatsGreedy = 0;
   for (const run of [...refs.slice(1), ...ourRuns.slice(1)]) {
     run.layers.forEach((x, l) => {
-      if (JSON.stringify(x.optimizedPlacement) !== JSON.stringify(ref.layers[l].optimizedPlacement)) throw new Error(`${set}/${devices} layer ${l}: a repeat differs`);
+      if (JSON.stringify(x.optimizedPlacement) !== JSON.stringify(ref.layers[l].optimizedPlacement))
+        throw new Error(`${set}/${devices} layer ${l}: a repeat differs`);
     });
   }
   ours.layers.forEach((o, l) => {
     const r = ref.layers[l];
-    for (const k of ["contiguous", "roundRobin", "greedy", "optimized"] as const) same(`${set}/${devices} layer ${l} ${k}`, [o[k]], [r[k]], 1e-12);
-    if (JSON.stringify(o.greedyPlacement) !== JSON.stringify(r.greedyPlacement)) throw new Error(`${set}/${devices} layer ${l}: greedy placement differs from numpy`);
-    if (JSON.stringify(o.optimizedPlacement) !== JSON.stringify(r.optimizedPlacement)) throw new Error(`${set}/${devices} layer ${l}: optimized placement differs from numpy`);
+    for (const k of ["contiguous", "roundRobin", "greedy", "optimized"] as const)
+      same(`${set}/${devices} layer ${l} ${k}`, [o[k]], [r[k]], 1e-12);
+    if (JSON.stringify(o.greedyPlacement) !== JSON.stringify(r.greedyPlacement))
+      throw new Error(`${set}/${devices} layer ${l}: greedy placement differs from numpy`);
+    if (JSON.stringify(o.optimizedPlacement) !== JSON.stringify(r.optimizedPlacement))
+      throw new Error(`${set}/${devices} layer ${l}: optimized placement differs from numpy`);
     if (o.optimized < o.greedy) throw new Error(`${set}/${devices} layer ${l}: optimized is worse than greedy`);
     if (o.optimized > o.greedy) beatsGreedy++;
   });
   // Per layer, the fastest of the repeats.
-  const col = (runs: { layers: PlaceLayer[] }[], k: Timing) => ours.layers.map((_, l) => Math.min(...runs.map((x) => x.layers[l][k])));
+  const col = (runs: { layers: PlaceLayer[] }[], k: Timing) =>
+    ours.layers.map((_, l) => Math.min(...runs.map((x) => x.layers[l][k])));
   const worst = Math.max(...ourRuns.flatMap((r) => r.layers.map((x) => x.totalMs)));
   const share = (k: Objective) => mean(ours.layers.map((x) => x[k] / x.total));
   const row = {
@@ -201,7 +218,12 @@ function placeRow(set: string, devices: number, what: string, measure: string): 
 function table(rows: Row[], head: string[]) {
   console.log(`\n| ${head.join(" | ")} |`);
   console.log(`|${head.map(() => "---").join("|")}|`);
-  for (const r of rows) console.log(`| ${Object.values(r).map((v) => (typeof v === "number" && Math.abs(v) >= 1000 ? fmt(v) : v)).join(" | ")} |`);
+  for (const r of rows)
+    console.log(
+      `| ${Object.values(r)
+        .map((v) => (typeof v === "number" && Math.abs(v) >= 1000 ? fmt(v) : v))
+        .join(" | ")} |`,
+    );
 }
 
 function main() {
@@ -211,14 +233,37 @@ function main() {
   execFileSync(PY, ["bench/placement/generate.py", DATA, "--scale", values.scale!], { cwd: ROOT, stdio: "inherit" });
   // Bundled like the server bundles it: tsx's per-call module getters would slow the hot loops.
   const measure = path.join(OUT, "placement-measure.mjs");
-  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"), ["bench/placement/measure.ts", "--bundle", "--platform=node", "--format=esm", `--outfile=${measure}`, "--alias:@=.", "--packages=external", "--log-level=warning"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    path.join(ROOT, "node_modules/.bin/esbuild"),
+    [
+      "bench/placement/measure.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      `--outfile=${measure}`,
+      "--alias:@=.",
+      "--packages=external",
+      "--log-level=warning",
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
   const sims = only.includes("sim") ? SIMS.map(([shape, p]) => simRow(shape, p, measure)) : [];
   const places = only.includes("place") ? PLACES.map(([set, d, what]) => placeRow(set, d, what, measure)) : [];
   if (sims.length) {
-    table(
-      sims,
-      ["shape", "simulation", "events", "numpy s", "ours s", "numpy ev/s", "ours ev/s", "numpy ÷ ours", "TopT ms ours / numpy", "flip rate", "mass retained", "max Δ retained"],
-    );
+    table(sims, [
+      "shape",
+      "simulation",
+      "events",
+      "numpy s",
+      "ours s",
+      "numpy ev/s",
+      "ours ev/s",
+      "numpy ÷ ours",
+      "TopT ms ours / numpy",
+      "flip rate",
+      "mass retained",
+      "max Δ retained",
+    ]);
   }
   if (places.length) {
     table(places, [
@@ -240,8 +285,13 @@ function main() {
       "< 1 s/layer",
     ]);
   }
-  console.log("\nratios are numpy time ÷ our time (≥ 1: we are at least as fast). Both sides' results were checked equal.");
-  fs.writeFileSync(path.join(OUT, `placement-results-scale${values.scale}.json`), JSON.stringify({ sims, places }, null, 2));
+  console.log(
+    "\nratios are numpy time ÷ our time (≥ 1: we are at least as fast). Both sides' results were checked equal.",
+  );
+  fs.writeFileSync(
+    path.join(OUT, `placement-results-scale${values.scale}.json`),
+    JSON.stringify({ sims, places }, null, 2),
+  );
   if (!values.keep) fs.rmSync(DATA, { recursive: true });
 }
 

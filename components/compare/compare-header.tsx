@@ -16,7 +16,8 @@ export function CompareHeader({ snapshot }: { snapshot?: { createdAt: string; pa
         {snapshot ? null : <ShareButton />}
       </div>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        Two runs of the same model shape (A11): how far their expert loads and co-activations diverge per layer and, for two routings of the same tokens, how many tokens changed experts.
+        Two runs of the same model shape (A11): how far their expert loads and co-activations diverge per layer and, for
+        two routings of the same tokens, how many tokens changed experts.
       </p>
     </div>
   );

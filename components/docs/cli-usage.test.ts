@@ -14,9 +14,13 @@ describe("the CLI page's reading of the usage text", () => {
     const u = parseUsage(USAGE);
     const commandLines = USAGE.split("\n").filter((l) => /^ {2}moe-atlas\s/.test(l));
     expect(u.commands).toHaveLength(commandLines.length);
-    expect(u.commands.map((c) => c.name)).toEqual(expect.arrayContaining(["ingest", "runs", "presets", "export", "pruning import", "quant list"]));
+    expect(u.commands.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["ingest", "runs", "presets", "export", "pruning import", "quant list"]),
+    );
     const ingest = u.commands.find((c) => c.name === "ingest")!;
-    expect(ingest.options).toEqual(expect.arrayContaining(["--run", "--new", "--model", "--format", "--map", "--label", "--tag"]));
+    expect(ingest.options).toEqual(
+      expect.arrayContaining(["--run", "--new", "--model", "--format", "--map", "--label", "--tag"]),
+    );
     expect(u.commands.find((c) => c.name === "export")!.description).toMatch(/as JSON/);
     expect(u.notes.join(" ")).toMatch(/MOE_ATLAS_URL/);
     // Every word of the usage lands somewhere on the page.

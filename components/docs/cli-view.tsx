@@ -9,8 +9,13 @@ export function CliView({ usage, text }: { usage: CliUsage; text: string }) {
         <h1 className="text-2xl font-bold">Command line: moe-atlas</h1>
         <p className="max-w-4xl text-sm">{usage.title}.</p>
         <p className="max-w-4xl text-sm text-zinc-600 dark:text-zinc-400">
-          Run it from a checkout with <code className="font-mono">npx moe-atlas &lt;command&gt;</code> (or <code className="font-mono">node bin/moe-atlas.mjs</code>): plain Node, no build step. It talks to a server
-          over the <a className="text-indigo-600 underline" href="/docs/api">HTTP API</a> only. This page is drawn from the same usage text <code className="font-mono">moe-atlas --help</code> prints.
+          Run it from a checkout with <code className="font-mono">npx moe-atlas &lt;command&gt;</code> (or{" "}
+          <code className="font-mono">node bin/moe-atlas.mjs</code>): plain Node, no build step. It talks to a server
+          over the{" "}
+          <a className="text-indigo-600 underline" href="/docs/api">
+            HTTP API
+          </a>{" "}
+          only. This page is drawn from the same usage text <code className="font-mono">moe-atlas --help</code> prints.
         </p>
       </header>
       <table className="text-sm [&_td]:px-2 [&_td]:py-1 [&_td]:align-top [&_th]:px-2" data-testid="cli-commands">

@@ -82,7 +82,9 @@ export function resolveRef(doc: OpenApiDoc, value: unknown): unknown {
 
 /** The name a $ref points at (its last segment), or null. */
 export function refName(schema: unknown): string | null {
-  return isObject(schema) && typeof schema.$ref === "string" ? decodeURIComponent(schema.$ref.split("/").pop() ?? "") : null;
+  return isObject(schema) && typeof schema.$ref === "string"
+    ? decodeURIComponent(schema.$ref.split("/").pop() ?? "")
+    : null;
 }
 
 /** Resource of an operation: its first tag, else the first path segment after /api. */
@@ -129,16 +131,29 @@ export function groupOperations(doc: OpenApiDoc): ResourceGroup[] {
     for (const method of HTTP_METHODS) {
       const op = item[method];
       if (!isObject(op)) continue;
-      const own = (Array.isArray(op.parameters) ? op.parameters : []).map((p) => parameter(doc, p)).filter((p): p is Parameter => p !== null);
-      const inherited = shared.map((p) => parameter(doc, p)).filter((p): p is Parameter => p !== null && !own.some((o) => o.name === p.name && o.in === p.in));
+      const own = (Array.isArray(op.parameters) ? op.parameters : [])
+        .map((p) => parameter(doc, p))
+        .filter((p): p is Parameter => p !== null);
+      const inherited = shared
+        .map((p) => parameter(doc, p))
+        .filter((p): p is Parameter => p !== null && !own.some((o) => o.name === p.name && o.in === p.in));
       const body = resolveRef(doc, op.requestBody);
       const responses = Object.entries(isObject(op.responses) ? op.responses : {}).map(([status, raw]) => {
         const r = resolveRef(doc, raw);
-        return { status, description: isObject(r) && typeof r.description === "string" ? r.description : undefined, content: contents(doc, isObject(r) ? r.content : undefined) };
+        return {
+          status,
+          description: isObject(r) && typeof r.description === "string" ? r.description : undefined,
+          content: contents(doc, isObject(r) ? r.content : undefined),
+        };
       });
-      const security = Array.isArray(op.security) ? op.security.flatMap((s) => (isObject(s) ? Object.keys(s) : [])) : [];
+      const security = Array.isArray(op.security)
+        ? op.security.flatMap((s) => (isObject(s) ? Object.keys(s) : []))
+        : [];
       const operation: Operation = {
-        id: `${method}-${path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+        id: `${method}-${path}`
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/^-|-$/g, ""),
         method: method.toUpperCase(),
         path,
         summary: typeof op.summary === "string" ? op.summary : undefined,
@@ -146,7 +161,11 @@ export function groupOperations(doc: OpenApiDoc): ResourceGroup[] {
         security,
         parameters: [...inherited, ...own],
         requestBody: isObject(body)
-          ? { required: body.required === true, description: typeof body.description === "string" ? body.description : undefined, content: contents(doc, body.content) }
+          ? {
+              required: body.required === true,
+              description: typeof body.description === "string" ? body.description : undefined,
+              content: contents(doc, body.content),
+            }
           : null,
         responses: responses.filter((r) => /^[123]/.test(r.status)),
         errors: responses.filter((r) => !/^[123]/.test(r.status)),
@@ -183,13 +202,18 @@ export function typeLabel(doc: OpenApiDoc, schema: unknown, depth = 0): string {
     if (Array.isArray(alts)) return alts.map((a) => typeLabel(doc, a, depth + 1)).join(" or ");
   }
   if (Array.isArray(schema.allOf)) return schema.allOf.map((a) => typeLabel(doc, a, depth + 1)).join(" and ");
-  const types = Array.isArray(schema.type) ? schema.type.map(String) : typeof schema.type === "string" ? [schema.type] : [];
+  const types = Array.isArray(schema.type)
+    ? schema.type.map(String)
+    : typeof schema.type === "string"
+      ? [schema.type]
+      : [];
   if (!types.length && isObject(schema.properties)) types.push("object");
   if (!types.length && "items" in schema) types.push("array");
   if (schema.nullable === true && !types.includes("null")) types.push("null");
   const one = (t: string) => {
     if (t === "array") return `array of ${typeLabel(doc, schema.items, depth + 1)}`;
-    if (t === "object" && isObject(schema.additionalProperties) && !isObject(schema.properties)) return `map of string → ${typeLabel(doc, schema.additionalProperties, depth + 1)}`;
+    if (t === "object" && isObject(schema.additionalProperties) && !isObject(schema.properties))
+      return `map of string → ${typeLabel(doc, schema.additionalProperties, depth + 1)}`;
     const bounds = [
       typeof schema.minimum === "number" ? `≥ ${schema.minimum}` : "",
       typeof schema.exclusiveMinimum === "number" ? `> ${schema.exclusiveMinimum}` : "",
@@ -203,7 +227,10 @@ export function typeLabel(doc: OpenApiDoc, schema: unknown, depth = 0): string {
 }
 
 /** The properties an object schema lists (through a $ref, and the arms of an allOf), with whether each is required. */
-export function objectProperties(doc: OpenApiDoc, schema: unknown): { name: string; schema: JsonObject; required: boolean }[] | null {
+export function objectProperties(
+  doc: OpenApiDoc,
+  schema: unknown,
+): { name: string; schema: JsonObject; required: boolean }[] | null {
   const s = resolveRef(doc, schema);
   if (!isObject(s)) return null;
   if (Array.isArray(s.allOf)) {
@@ -212,7 +239,11 @@ export function objectProperties(doc: OpenApiDoc, schema: unknown): { name: stri
   }
   if (!isObject(s.properties)) return null;
   const required = new Set(Array.isArray(s.required) ? s.required.map(String) : []);
-  return Object.entries(s.properties).map(([name, p]) => ({ name, schema: isObject(p) ? p : {}, required: required.has(name) }));
+  return Object.entries(s.properties).map(([name, p]) => ({
+    name,
+    schema: isObject(p) ? p : {},
+    required: required.has(name),
+  }));
 }
 
 /** Default, example and description of a schema, when it states them. */
@@ -221,6 +252,11 @@ export function schemaNotes(schema: unknown): { description?: string; default?: 
   return {
     description: typeof schema.description === "string" ? schema.description : undefined,
     default: "default" in schema ? literal(schema.default) : undefined,
-    example: "example" in schema ? literal(schema.example) : Array.isArray(schema.examples) && schema.examples.length ? literal(schema.examples[0]) : undefined,
+    example:
+      "example" in schema
+        ? literal(schema.example)
+        : Array.isArray(schema.examples) && schema.examples.length
+          ? literal(schema.examples[0])
+          : undefined,
   };
 }

@@ -1,5 +1,17 @@
 import type { ReactNode } from "react";
-import { groupOperations, namedSchemas, objectProperties, refName, schemaNotes, typeLabel, type Body, type JsonObject, type OpenApiDoc, type Operation, type Response } from "./openapi-model";
+import {
+  groupOperations,
+  namedSchemas,
+  objectProperties,
+  refName,
+  schemaNotes,
+  typeLabel,
+  type Body,
+  type JsonObject,
+  type OpenApiDoc,
+  type Operation,
+  type Response,
+} from "./openapi-model";
 
 /** Descriptions are CommonMark; only `inline code` is marked up here, the rest reads as plain text. */
 function Prose({ text }: { text: string }) {
@@ -34,15 +46,24 @@ export function OpenApiView({ doc }: { doc: OpenApiDoc }) {
     <div className="flex flex-col gap-8" data-testid="api-docs">
       <header className="flex flex-col gap-2">
         <h1 className="text-2xl font-bold">
-          {doc.info?.title ?? "API"} <span className="text-base font-normal text-zinc-500">version {doc.info?.version ?? "?"}</span>
+          {doc.info?.title ?? "API"}{" "}
+          <span className="text-base font-normal text-zinc-500">version {doc.info?.version ?? "?"}</span>
         </h1>
-        {doc.info?.description ? <p className="max-w-4xl text-sm"><Prose text={doc.info.description} /></p> : null}
+        {doc.info?.description ? (
+          <p className="max-w-4xl text-sm">
+            <Prose text={doc.info.description} />
+          </p>
+        ) : null}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Drawn from the OpenAPI {doc.openapi} document the server serves at{" "}
           <a className="text-indigo-600 underline" href="/api/openapi.json">
             /api/openapi.json
           </a>{" "}
-          (the same object, read when this page is requested). Command line: <a className="text-indigo-600 underline" href="/docs/cli">CLI</a>.
+          (the same object, read when this page is requested). Command line:{" "}
+          <a className="text-indigo-600 underline" href="/docs/cli">
+            CLI
+          </a>
+          .
         </p>
       </header>
       <nav aria-label="operations" className="columns-1 gap-6 text-sm sm:columns-2 lg:columns-3">
@@ -64,9 +85,19 @@ export function OpenApiView({ doc }: { doc: OpenApiDoc }) {
         ))}
       </nav>
       {groups.map((g) => (
-        <section key={g.name} id={`resource-${g.name}`} aria-label={`resource ${g.name}`} className="flex flex-col gap-4" data-resource={g.name}>
+        <section
+          key={g.name}
+          id={`resource-${g.name}`}
+          aria-label={`resource ${g.name}`}
+          className="flex flex-col gap-4"
+          data-resource={g.name}
+        >
           <h2 className="border-b border-zinc-200 pb-1 text-xl font-semibold dark:border-zinc-800">{g.name}</h2>
-          {g.description ? <p className="text-sm"><Prose text={g.description} /></p> : null}
+          {g.description ? (
+            <p className="text-sm">
+              <Prose text={g.description} />
+            </p>
+          ) : null}
           {g.operations.map((op) => (
             <OperationView key={op.id} doc={doc} op={op} />
           ))}
@@ -89,18 +120,39 @@ export function OpenApiView({ doc }: { doc: OpenApiDoc }) {
 
 function OperationView({ doc, op }: { doc: OpenApiDoc; op: Operation }) {
   return (
-    <article id={op.id} className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800" data-operation={`${op.method} ${op.path}`}>
+    <article
+      id={op.id}
+      className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800"
+      data-operation={`${op.method} ${op.path}`}
+    >
       <h3 className="flex flex-wrap items-baseline gap-2">
-        <span className={`rounded px-1.5 py-0.5 font-mono text-xs font-bold ${METHOD_COLORS[op.method] ?? "bg-zinc-100 dark:bg-zinc-800"}`}>{op.method}</span>
+        <span
+          className={`rounded px-1.5 py-0.5 font-mono text-xs font-bold ${METHOD_COLORS[op.method] ?? "bg-zinc-100 dark:bg-zinc-800"}`}
+        >
+          {op.method}
+        </span>
         <code className="font-mono text-sm font-semibold">{op.path}</code>
-        {op.security.length ? <span className="text-xs text-zinc-500">needs a token ({op.security.join(", ")}) once any exists</span> : null}
+        {op.security.length ? (
+          <span className="text-xs text-zinc-500">needs a token ({op.security.join(", ")}) once any exists</span>
+        ) : null}
       </h3>
-      {op.summary ? <p className="text-sm"><Prose text={op.summary} /></p> : null}
-      {op.description ? <p className="text-sm text-zinc-700 dark:text-zinc-300"><Prose text={op.description} /></p> : null}
+      {op.summary ? (
+        <p className="text-sm">
+          <Prose text={op.summary} />
+        </p>
+      ) : null}
+      {op.description ? (
+        <p className="text-sm text-zinc-700 dark:text-zinc-300">
+          <Prose text={op.description} />
+        </p>
+      ) : null}
       {op.parameters.length ? (
         <div>
           <h4 className="text-xs font-semibold uppercase text-zinc-500">Parameters</h4>
-          <table className="mt-1 text-sm [&_td]:px-2 [&_td]:py-0.5 [&_td]:align-top [&_th]:px-2" data-testid="parameters">
+          <table
+            className="mt-1 text-sm [&_td]:px-2 [&_td]:py-0.5 [&_td]:align-top [&_th]:px-2"
+            data-testid="parameters"
+          >
             <thead>
               <tr className="text-left text-xs text-zinc-500">
                 <th>name</th>
@@ -120,7 +172,17 @@ function OperationView({ doc, op }: { doc: OpenApiDoc; op: Operation }) {
                     <td className="font-mono text-xs">{typeLabel(doc, p.schema)}</td>
                     <td>{p.required ? "yes" : "no"}</td>
                     <td>
-                      {[p.description ?? notes.description, notes.default ? `default ${notes.default}` : "", p.example !== undefined ? `e.g. ${JSON.stringify(p.example)}` : notes.example ? `e.g. ${notes.example}` : ""].filter(Boolean).join("; ") || "—"}
+                      {[
+                        p.description ?? notes.description,
+                        notes.default ? `default ${notes.default}` : "",
+                        p.example !== undefined
+                          ? `e.g. ${JSON.stringify(p.example)}`
+                          : notes.example
+                            ? `e.g. ${notes.example}`
+                            : "",
+                      ]
+                        .filter(Boolean)
+                        .join("; ") || "—"}
                     </td>
                   </tr>
                 );
@@ -169,7 +231,9 @@ function OperationView({ doc, op }: { doc: OpenApiDoc; op: Operation }) {
 function BodyView({ doc, body }: { doc: OpenApiDoc; body: Body }) {
   return (
     <div data-testid="request-body">
-      <h4 className="text-xs font-semibold uppercase text-zinc-500">Request body {body.required ? "(required)" : "(optional)"}</h4>
+      <h4 className="text-xs font-semibold uppercase text-zinc-500">
+        Request body {body.required ? "(required)" : "(optional)"}
+      </h4>
       {body.description ? <p className="text-sm">{body.description}</p> : null}
       {body.content.map((c) => (
         <div key={c.mediaType} className="mt-1 text-sm">
@@ -184,7 +248,8 @@ function BodyView({ doc, body }: { doc: OpenApiDoc; body: Body }) {
 function ResponseView({ doc, r }: { doc: OpenApiDoc; r: Response }) {
   return (
     <div className="mt-1 text-sm" data-status={r.status}>
-      <span className="font-mono font-semibold">{r.status}</span> {r.description ? <Prose text={r.description} /> : null}
+      <span className="font-mono font-semibold">{r.status}</span>{" "}
+      {r.description ? <Prose text={r.description} /> : null}
       {r.content.map((c) => (
         <div key={c.mediaType} className="ml-4">
           <span className="font-mono text-xs text-zinc-500">{c.mediaType}</span>
@@ -230,7 +295,9 @@ function TypeRef({ doc, schema }: { doc: OpenApiDoc; schema: JsonObject }): Reac
 
 const notesText = (schema: unknown) => {
   const n = schemaNotes(schema);
-  return [n.description, n.default ? `default ${n.default}` : "", n.example ? `e.g. ${n.example}` : ""].filter(Boolean).join("; ");
+  return [n.description, n.default ? `default ${n.default}` : "", n.example ? `e.g. ${n.example}` : ""]
+    .filter(Boolean)
+    .join("; ");
 };
 
 /**
@@ -239,7 +306,17 @@ const notesText = (schema: unknown) => {
  * a oneOf listed. A $ref links to the schema section instead of repeating it (expandRef: that
  * section's own entry).
  */
-function SchemaView({ doc, schema, expandRef = false, depth = 0 }: { doc: OpenApiDoc; schema: JsonObject; expandRef?: boolean; depth?: number }): ReactNode {
+function SchemaView({
+  doc,
+  schema,
+  expandRef = false,
+  depth = 0,
+}: {
+  doc: OpenApiDoc;
+  schema: JsonObject;
+  expandRef?: boolean;
+  depth?: number;
+}): ReactNode {
   if (depth > 8) return <span className="text-xs">…</span>;
   if (refName(schema) && !expandRef) {
     return (
@@ -248,7 +325,8 @@ function SchemaView({ doc, schema, expandRef = false, depth = 0 }: { doc: OpenAp
       </div>
     );
   }
-  const alts = (Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : null) as JsonObject[] | null;
+  const alts = (Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : null) as
+    JsonObject[] | null;
   if (alts) {
     return (
       <div className="ml-4">
@@ -273,8 +351,16 @@ function SchemaView({ doc, schema, expandRef = false, depth = 0 }: { doc: OpenAp
           {props.map((p) => (
             <li key={p.name} data-property={p.name}>
               <code className="font-mono">{p.name}</code>
-              {p.required ? <span className="text-red-700 dark:text-red-400" title="required"> *</span> : null} <TypeRef doc={doc} schema={p.schema} />
-              {notesText(p.schema) ? <span className="text-zinc-600 dark:text-zinc-400"> — {notesText(p.schema)}</span> : null}
+              {p.required ? (
+                <span className="text-red-700 dark:text-red-400" title="required">
+                  {" "}
+                  *
+                </span>
+              ) : null}{" "}
+              <TypeRef doc={doc} schema={p.schema} />
+              {notesText(p.schema) ? (
+                <span className="text-zinc-600 dark:text-zinc-400"> — {notesText(p.schema)}</span>
+              ) : null}
               <Nested doc={doc} schema={p.schema} depth={depth} />
             </li>
           ))}
@@ -294,14 +380,30 @@ function SchemaView({ doc, schema, expandRef = false, depth = 0 }: { doc: OpenAp
 }
 
 /** What to draw below a property: its own properties, an array's object items, or a oneOf's arms. */
-function Nested({ doc, schema, depth, onlyItems = false }: { doc: OpenApiDoc; schema: JsonObject; depth: number; onlyItems?: boolean }) {
+function Nested({
+  doc,
+  schema,
+  depth,
+  onlyItems = false,
+}: {
+  doc: OpenApiDoc;
+  schema: JsonObject;
+  depth: number;
+  onlyItems?: boolean;
+}) {
   if (refName(schema)) return null;
   if (!onlyItems && (objectProperties(doc, schema) || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf))) {
     const inner = { ...schema, description: undefined } as unknown as JsonObject;
     return <SchemaView doc={doc} schema={inner} depth={depth + 1} />;
   }
   const items = schema.items;
-  if (items && typeof items === "object" && !Array.isArray(items) && !refName(items) && (objectProperties(doc, items) || Array.isArray(items.oneOf))) {
+  if (
+    items &&
+    typeof items === "object" &&
+    !Array.isArray(items) &&
+    !refName(items) &&
+    (objectProperties(doc, items) || Array.isArray(items.oneOf))
+  ) {
     return <SchemaView doc={doc} schema={items} depth={depth + 1} />;
   }
   return null;

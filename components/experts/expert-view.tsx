@@ -13,7 +13,8 @@ import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { LayerSeriesChart } from "@/components/viz/layer-series-chart";
 
-const ENTROPY_DEF = "Collaboration entropy H_i = −Σ_j p_ij ln p_ij with p_ij = C_ij / Σ_j C_ij (nats; A3): high = co-activates broadly, low = specialized to a few partners. At most ln(E − 1).";
+const ENTROPY_DEF =
+  "Collaboration entropy H_i = −Σ_j p_ij ln p_ij with p_ij = C_ij / Σ_j C_ij (nats; A3): high = co-activates broadly, low = specialized to a few partners. At most ln(E − 1).";
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
 /** V4: one expert id across the layers of a run; ← → move between experts, [ ] between layers. */
@@ -56,7 +57,13 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
     <div className="flex flex-col gap-4">
       <fieldset disabled={frozen} className="flex flex-wrap items-end gap-4 text-sm">
         <span className="flex items-center gap-2">
-          <button type="button" className={input} onClick={() => go(expert - 1)} disabled={expert === 0} aria-label="previous expert">
+          <button
+            type="button"
+            className={input}
+            onClick={() => go(expert - 1)}
+            disabled={expert === 0}
+            aria-label="previous expert"
+          >
             ‹
           </button>
           <label className="flex flex-col">
@@ -69,21 +76,47 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
               ))}
             </select>
           </label>
-          <button type="button" className={input} onClick={() => go(expert + 1)} disabled={expert === experts - 1} aria-label="next expert">
+          <button
+            type="button"
+            className={input}
+            onClick={() => go(expert + 1)}
+            disabled={expert === experts - 1}
+            aria-label="next expert"
+          >
             ›
           </button>
         </span>
         <label className="flex flex-col">
           Layer <span className="num">{layer}</span>
-          <input type="range" min={0} max={layers - 1} value={layer} aria-label="layer" onChange={(e) => go(expert, { layer: Number(e.target.value) })} className="w-48 accent-indigo-600" />
+          <input
+            type="range"
+            min={0}
+            max={layers - 1}
+            value={layer}
+            aria-label="layer"
+            onChange={(e) => go(expert, { layer: Number(e.target.value) })}
+            className="w-48 accent-indigo-600"
+          />
         </label>
         <label className="flex flex-col">
           Top-T
-          <input aria-label="Top-T" type="number" min={1} max={Math.min(64, experts - 1)} value={state.topT} className={`${input} w-20`} onChange={(e) => go(expert, { topT: Math.max(1, Number(e.target.value)) })} />
+          <input
+            aria-label="Top-T"
+            type="number"
+            min={1}
+            max={Math.min(64, experts - 1)}
+            value={state.topT}
+            className={`${input} w-20`}
+            onChange={(e) => go(expert, { topT: Math.max(1, Number(e.target.value)) })}
+          />
         </label>
         <span className="text-xs text-zinc-500">← → experts · [ ] layers</span>
       </fieldset>
-      {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
+      {error ? (
+        <p role="alert" className="text-red-600">
+          {error.message}
+        </p>
+      ) : null}
       {data ? (
         <>
           <Exportable
@@ -91,7 +124,23 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
             csv={() =>
               [
                 "layer,tokens,load,load_share,token_share,rank,mean_gate_weight,collaboration_entropy,top_coverage,next_expert,next_hit_rate",
-                ...data.perLayer.map((p) => [p.layer, p.tokens, p.load, p.loadShare, p.tokenShare, p.rank, p.meanGateWeight, p.collaborationEntropy, p.topCoverage, p.nextExpert, p.nextHitRate].map((v) => v ?? "").join(",")),
+                ...data.perLayer.map((p) =>
+                  [
+                    p.layer,
+                    p.tokens,
+                    p.load,
+                    p.loadShare,
+                    p.tokenShare,
+                    p.rank,
+                    p.meanGateWeight,
+                    p.collaborationEntropy,
+                    p.topCoverage,
+                    p.nextExpert,
+                    p.nextHitRate,
+                  ]
+                    .map((v) => v ?? "")
+                    .join(","),
+                ),
               ].join("\n") + "\n"
             }
             json={() => data}
@@ -105,7 +154,10 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
               testId="expert-load-chart"
             />
           </Exportable>
-          <Exportable name={`expert ${expert} collaboration entropy`} json={() => data.perLayer.map((p) => ({ layer: p.layer, collaborationEntropy: p.collaborationEntropy }))}>
+          <Exportable
+            name={`expert ${expert} collaboration entropy`}
+            json={() => data.perLayer.map((p) => ({ layer: p.layer, collaborationEntropy: p.collaborationEntropy }))}
+          >
             <LayerSeriesChart
               title={`expert ${expert}: collaboration entropy per layer (nats)`}
               kind="line"
@@ -117,7 +169,17 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
             />
           </Exportable>
           <StoredResults data={data} layer={layer} />
-          {here ? <LayerDetail runId={runId} expert={expert} layer={layer} topT={state.topT} detail={here} labels={data.labels} experts={experts} /> : null}
+          {here ? (
+            <LayerDetail
+              runId={runId}
+              expert={expert}
+              layer={layer}
+              topT={state.topT}
+              detail={here}
+              labels={data.labels}
+              experts={experts}
+            />
+          ) : null}
         </>
       ) : !error ? (
         <p>Loading expert {expert}…</p>
@@ -128,7 +190,23 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
 
 type Detail = ExpertData["perLayer"][number];
 
-function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { runId: string; expert: number; layer: number; topT: number; detail: Detail; labels: string[]; experts: number }) {
+function LayerDetail({
+  runId,
+  expert,
+  layer,
+  topT,
+  detail,
+  labels,
+  experts,
+}: {
+  runId: string;
+  expert: number;
+  layer: number;
+  topT: number;
+  detail: Detail;
+  labels: string[];
+  experts: number;
+}) {
   const stats: [string, string, string?][] = [
     ["tokens at this layer", formatValue(detail.tokens)],
     ["load", formatValue(detail.load), "Tokens whose top-k included this expert."],
@@ -137,11 +215,23 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
     ["rank by load", `${detail.rank} of ${experts}`],
     ["mean gate weight", formatValue(detail.meanGateWeight), "Σ of its gate weights / load."],
     ["collaboration entropy", formatValue(detail.collaborationEntropy), ENTROPY_DEF],
-    [`Top-${topT} coverage`, formatValue(detail.topCoverage), `Share of its co-activations that go to its ${topT} strongest collaborators.`],
-    ["most likely next expert", detail.nextExpert === null ? "—" : `${detail.nextExpert} (hit rate ${formatValue(detail.nextHitRate)})`, "A7: argmax_j T[i][j] at the next MoE layer, and how often it is really in the next top-k."],
+    [
+      `Top-${topT} coverage`,
+      formatValue(detail.topCoverage),
+      `Share of its co-activations that go to its ${topT} strongest collaborators.`,
+    ],
+    [
+      "most likely next expert",
+      detail.nextExpert === null ? "—" : `${detail.nextExpert} (hit rate ${formatValue(detail.nextHitRate)})`,
+      "A7: argmax_j T[i][j] at the next MoE layer, and how often it is really in the next top-k.",
+    ],
   ];
   return (
-    <section aria-label={`expert ${expert} at layer ${layer}`} className="flex flex-wrap items-start gap-10 text-sm" data-testid="expert-detail">
+    <section
+      aria-label={`expert ${expert} at layer ${layer}`}
+      className="flex flex-wrap items-start gap-10 text-sm"
+      data-testid="expert-detail"
+    >
       <div>
         <h2 className="mb-2 font-semibold">
           Expert {expert} at layer {layer}{" "}
@@ -178,7 +268,10 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
             {detail.topCollaborators.map((c) => (
               <tr key={c.expert}>
                 <td>
-                  <Link className="text-indigo-600 underline" href={`/runs/${runId}/experts/${c.expert}?layer=${layer}`}>
+                  <Link
+                    className="text-indigo-600 underline"
+                    href={`/runs/${runId}/experts/${c.expert}?layer=${layer}`}
+                  >
                     {c.expert}
                   </Link>
                 </td>
@@ -193,7 +286,9 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
         <div>
           <h2 className="mb-2 font-semibold">
             Label mix
-            <DefinitionNote text={`p(label | expert): the share of its tokens carrying each label (A8). KL from the layer's overall mix: ${formatValue(detail.labelKl)} nats (0 = no specialization).`} />
+            <DefinitionNote
+              text={`p(label | expert): the share of its tokens carrying each label (A8). KL from the layer's overall mix: ${formatValue(detail.labelKl)} nats (0 = no specialization).`}
+            />
           </h2>
           <ul className="flex flex-col gap-1" data-testid="label-mix">
             {labels.map((name) => (
@@ -215,7 +310,11 @@ function LayerDetail({ runId, expert, layer, topT, detail, labels, experts }: { 
 function StoredResults({ data, layer }: { data: ExpertData; layer: number }) {
   if (!data.pruning.length && !data.bits.length) return null;
   return (
-    <section aria-label="pruning and quantization" className="flex flex-wrap gap-10 text-sm" data-testid="expert-stored-results">
+    <section
+      aria-label="pruning and quantization"
+      className="flex flex-wrap gap-10 text-sm"
+      data-testid="expert-stored-results"
+    >
       {data.pruning.length ? (
         <div>
           <h2 className="mb-1 font-semibold">Pruning runs that dropped it</h2>
@@ -225,7 +324,11 @@ function StoredResults({ data, layer }: { data: ExpertData; layer: number }) {
                 <Link className="text-indigo-600 underline" href={`/pruning?ids=${p.id}`}>
                   {p.label} {p.schedule}
                 </Link>
-                : {p.stepPerLayer[layer] ? `dropped at step ${p.stepPerLayer[layer]} in layer ${layer}` : `kept in layer ${layer}`} · dropped in {p.stepPerLayer.filter((x) => x > 0).length} of {p.stepPerLayer.length} layers
+                :{" "}
+                {p.stepPerLayer[layer]
+                  ? `dropped at step ${p.stepPerLayer[layer]} in layer ${layer}`
+                  : `kept in layer ${layer}`}{" "}
+                · dropped in {p.stepPerLayer.filter((x) => x > 0).length} of {p.stepPerLayer.length} layers
               </li>
             ))}
           </ul>

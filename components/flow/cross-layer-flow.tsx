@@ -24,7 +24,11 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
   const { search, frozen, replace } = useViewLocation();
   const state = parseFlowViewState(search);
   const layer = Math.min(state.layer, Math.max(0, layers - 2));
-  const go = useCallback((patch: Partial<FlowViewState>) => replace(flowHref(runId, { ...parseFlowViewState(new URLSearchParams(window.location.search)), ...patch })), [runId, replace]);
+  const go = useCallback(
+    (patch: Partial<FlowViewState>) =>
+      replace(flowHref(runId, { ...parseFlowViewState(new URLSearchParams(window.location.search)), ...patch })),
+    [runId, replace],
+  );
   const flow = useQuery(flowQuery(runId));
   // Transitions as a typed array (binary frame; a share: its pinned JSON).
   const detail = useTransitionsFrame(runId, layer, frozen);
@@ -36,20 +40,48 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
     <div className="flex flex-col gap-4">
       <fieldset disabled={frozen} className="flex flex-wrap items-end gap-4 text-sm">
         <label className="flex flex-col">
-          From layer <span className="num">{layer} → {layer + 1}</span>
-          <input type="range" min={0} max={Math.max(0, layers - 2)} value={layer} aria-label="layer" onChange={(e) => go({ layer: Number(e.target.value) })} className="w-56 accent-indigo-600" />
+          From layer{" "}
+          <span className="num">
+            {layer} → {layer + 1}
+          </span>
+          <input
+            type="range"
+            min={0}
+            max={Math.max(0, layers - 2)}
+            value={layer}
+            aria-label="layer"
+            onChange={(e) => go({ layer: Number(e.target.value) })}
+            className="w-56 accent-indigo-600"
+          />
         </label>
         <label className="flex flex-col">
           Strongest transitions drawn
-          <input aria-label="links drawn" type="number" min={1} max={2000} value={state.links} className={`${input} w-24`} onChange={(e) => go({ links: Math.max(1, Number(e.target.value)) })} />
+          <input
+            aria-label="links drawn"
+            type="number"
+            min={1}
+            max={2000}
+            value={state.links}
+            className={`${input} w-24`}
+            onChange={(e) => go({ links: Math.max(1, Number(e.target.value)) })}
+          />
         </label>
       </fieldset>
-      {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
+      {error ? (
+        <p role="alert" className="text-red-600">
+          {error.message}
+        </p>
+      ) : null}
       {flow.data ? (
         <Exportable
           className="max-w-full"
           name="next-layer predictability per layer"
-          csv={() => toCsv(["layer", "tokens", "transitions", "predictability"], flow.data.layers.map((l) => [l.layer, l.tokens, l.transitions, l.predictability]))}
+          csv={() =>
+            toCsv(
+              ["layer", "tokens", "transitions", "predictability"],
+              flow.data.layers.map((l) => [l.layer, l.tokens, l.transitions, l.predictability]),
+            )
+          }
           json={() => flow.data}
         >
           <LayerSeriesChart
@@ -63,11 +95,16 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
           />
           <p className="text-xs text-zinc-500">
             Predictability
-            <DefinitionNote text={PREDICTABILITY_DEF} />: what expert prefetching (MoE-Infinity, ExFlow) relies on. Layers without a value have no recorded transitions.
+            <DefinitionNote text={PREDICTABILITY_DEF} />: what expert prefetching (MoE-Infinity, ExFlow) relies on.
+            Layers without a value have no recorded transitions.
           </p>
         </Exportable>
       ) : null}
-      {detail.data && !T ? <p className="text-amber-700">No transitions recorded from layer {layer}: traces need token positions (or token-major order) to link layers.</p> : null}
+      {detail.data && !T ? (
+        <p className="text-amber-700">
+          No transitions recorded from layer {layer}: traces need token positions (or token-major order) to link layers.
+        </p>
+      ) : null}
       {T && detail.data ? (
         <div className="flex flex-wrap items-start gap-8">
           <Exportable
@@ -76,7 +113,12 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
             csv={() => flatMatrixToCsv(T, experts, undefined, "from\\to")}
             json={() => ({ run: runId, layer, next: layer + 1, transitions: matrixRows(T, experts) })}
           >
-            <FlowDiagram transitions={T} experts={experts} layer={layer} links={strongestLinks(T, experts, state.links)} />
+            <FlowDiagram
+              transitions={T}
+              experts={experts}
+              layer={layer}
+              links={strongestLinks(T, experts, state.links)}
+            />
           </Exportable>
           <section aria-label="most likely next expert" className="text-sm">
             <h2 className="mb-2 font-semibold">Most likely next expert</h2>
@@ -92,7 +134,10 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
                 {perExpert!.slice(0, 64).map((p) => (
                   <tr key={p.expert}>
                     <td>
-                      <Link className="text-indigo-600 underline" href={`/runs/${runId}/experts/${p.expert}?layer=${layer}`}>
+                      <Link
+                        className="text-indigo-600 underline"
+                        href={`/runs/${runId}/experts/${p.expert}?layer=${layer}`}
+                      >
                         {p.expert}
                       </Link>
                     </td>
@@ -102,7 +147,9 @@ export function CrossLayerFlow({ runId, layers, experts }: { runId: string; laye
                 ))}
               </tbody>
             </table>
-            {experts > 64 ? <p className="text-xs text-zinc-500">First 64 experts; the CSV export has all of them.</p> : null}
+            {experts > 64 ? (
+              <p className="text-xs text-zinc-500">First 64 experts; the CSV export has all of them.</p>
+            ) : null}
           </section>
         </div>
       ) : null}

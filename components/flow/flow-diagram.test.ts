@@ -9,6 +9,9 @@ describe("flow diagram labels", () => {
   });
 
   it("orders the strongest links", () => {
-    expect(strongestLinks(Float64Array.of(0, 3, 5, 1), 2, 2)).toEqual([{ from: 1, to: 0, count: 5 }, { from: 0, to: 1, count: 3 }]);
+    expect(strongestLinks(Float64Array.of(0, 3, 5, 1), 2, 2)).toEqual([
+      { from: 1, to: 0, count: 5 },
+      { from: 0, to: 1, count: 3 },
+    ]);
   });
 });

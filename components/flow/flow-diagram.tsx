@@ -15,7 +15,17 @@ export interface FlowLink {
  * Experts of layer l (left) and l + 1 (right), bar heights ∝ tokens; ribbons are the strongest
  * transitions, width ∝ tokens that took that path. A Sankey drawn by hand (no extra dependency).
  */
-export function FlowDiagram({ transitions, experts, layer, links }: { transitions: ArrayLike<number>; experts: number; layer: number; links: FlowLink[] }) {
+export function FlowDiagram({
+  transitions,
+  experts,
+  layer,
+  links,
+}: {
+  transitions: ArrayLike<number>;
+  experts: number;
+  layer: number;
+  links: FlowLink[];
+}) {
   // Row and column sums of the row-major E x E matrix (as the frame delivers it).
   const out = new Array<number>(experts).fill(0);
   const into = new Array<number>(experts).fill(0);
@@ -54,14 +64,24 @@ export function FlowDiagram({ transitions, experts, layer, links }: { transition
       offL[l.from] += h;
       offR[l.to] += h;
       const mx = (x0 + x1) / 2;
-      return { ...l, d: `M${x0},${ya} C${mx},${ya} ${mx},${yb} ${x1},${yb} L${x1},${yb + h} C${mx},${yb + h} ${mx},${ya + h} ${x0},${ya + h} Z` };
+      return {
+        ...l,
+        d: `M${x0},${ya} C${mx},${ya} ${mx},${yb} ${x1},${yb} L${x1},${yb + h} C${mx},${yb + h} ${mx},${ya + h} ${x0},${ya + h} Z`,
+      };
     });
   const showLabels = experts <= 64;
   const labelL = showLabels ? spacedLabels(out.map((v, e) => yl[e] + (v * scale) / 2)) : [];
   const labelR = showLabels ? spacedLabels(into.map((v, e) => yr[e] + (v * scale) / 2)) : [];
   return (
     <div className="max-w-full overflow-x-auto">
-      <svg width={W} height={H} role="img" aria-label={`token flow from layer ${layer} to layer ${layer + 1}`} data-testid="flow-diagram" className="text-zinc-700 dark:text-zinc-300">
+      <svg
+        width={W}
+        height={H}
+        role="img"
+        aria-label={`token flow from layer ${layer} to layer ${layer + 1}`}
+        data-testid="flow-diagram"
+        className="text-zinc-700 dark:text-zinc-300"
+      >
         {ribbons.map((r) => (
           <path key={`${r.from}-${r.to}`} d={r.d} fill={schemeTableau10[r.from % 10]} fillOpacity={0.45}>
             <title>{`expert ${r.from} at layer ${layer} → expert ${r.to} at layer ${layer + 1}: ${formatValue(r.count)} tokens (${formatValue(r.count / (out[r.from] || 1))} of ${r.from}'s)`}</title>
@@ -73,7 +93,15 @@ export function FlowDiagram({ transitions, experts, layer, links }: { transition
               <title>{`expert ${e} at layer ${layer}: ${formatValue(v)} tokens continue to layer ${layer + 1}`}</title>
             </rect>
             {labelL[e] ? (
-              <text x={LABEL - 4} y={yl[e] + (v * scale) / 2} dy="0.35em" textAnchor="end" fontSize={10} fill="currentColor" data-node-label={`l${e}`}>
+              <text
+                x={LABEL - 4}
+                y={yl[e] + (v * scale) / 2}
+                dy="0.35em"
+                textAnchor="end"
+                fontSize={10}
+                fill="currentColor"
+                data-node-label={`l${e}`}
+              >
                 {e}
               </text>
             ) : null}
@@ -85,7 +113,14 @@ export function FlowDiagram({ transitions, experts, layer, links }: { transition
               <title>{`expert ${e} at layer ${layer + 1}: ${formatValue(v)} tokens from layer ${layer}`}</title>
             </rect>
             {labelR[e] ? (
-              <text x={x1 + NODE_W + 4} y={yr[e] + (v * scale) / 2} dy="0.35em" fontSize={10} fill="currentColor" data-node-label={`r${e}`}>
+              <text
+                x={x1 + NODE_W + 4}
+                y={yr[e] + (v * scale) / 2}
+                dy="0.35em"
+                fontSize={10}
+                fill="currentColor"
+                data-node-label={`r${e}`}
+              >
                 {e}
               </text>
             ) : null}
@@ -113,7 +148,8 @@ export function spacedLabels(centres: number[], minGap = 11): boolean[] {
 /** The n largest cells of a row-major experts x experts transition matrix, largest first (ties by ids). */
 export function strongestLinks(transitions: ArrayLike<number>, experts: number, n: number): FlowLink[] {
   const all: FlowLink[] = [];
-  for (let k = 0; k < transitions.length; k++) if (transitions[k] > 0) all.push({ from: Math.floor(k / experts), to: k % experts, count: transitions[k] });
+  for (let k = 0; k < transitions.length; k++)
+    if (transitions[k] > 0) all.push({ from: Math.floor(k / experts), to: k % experts, count: transitions[k] });
   all.sort((a, b) => b.count - a.count || a.from - b.from || a.to - b.to);
   return all.slice(0, n);
 }

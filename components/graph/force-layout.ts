@@ -19,7 +19,9 @@ export function forceLayout(nodes: GraphNode[], links: GraphLink[], width: numbe
   const sim = forceSimulation(nodes)
     .force(
       "link",
-      forceLink<GraphNode, { source: number | GraphNode; target: number | GraphNode; weight: number }>(links.map((l) => ({ ...l })))
+      forceLink<GraphNode, { source: number | GraphNode; target: number | GraphNode; weight: number }>(
+        links.map((l) => ({ ...l })),
+      )
         .id((d) => d.id)
         .distance(60)
         .strength((l) => 0.1 + 0.6 * (l.weight / maxW)),

@@ -32,7 +32,8 @@ export function HeatmapTooltip({ hover, data, norm }: { hover: HeatmapHover; dat
             co-activations C = <span className="num">{formatValue(data.coactivation[row * n + col])}</span>
           </div>
           <div className="text-zinc-500">
-            load {row}: <span className="num">{formatValue(data.load[row])}</span>, load {col}: <span className="num">{formatValue(data.load[col])}</span>
+            load {row}: <span className="num">{formatValue(data.load[row])}</span>, load {col}:{" "}
+            <span className="num">{formatValue(data.load[col])}</span>
           </div>
         </>
       )}

@@ -5,13 +5,25 @@ import { DefinitionNote } from "@/components/ui/definition-note";
 import { formatValue } from "@/components/viz/format";
 
 /** One layer's A1 metrics, each with its definition. */
-export function LayerBalance({ balance, tokens, runId, layer }: { balance: BalanceMetrics; tokens: number; runId: string; layer: number }) {
+export function LayerBalance({
+  balance,
+  tokens,
+  runId,
+  layer,
+}: {
+  balance: BalanceMetrics;
+  tokens: number;
+  runId: string;
+  layer: number;
+}) {
   return (
     <section aria-label="layer balance" className="text-sm">
       <h2 className="mb-2 font-semibold">Balance of this layer</h2>
       <dl className="grid grid-cols-[auto_auto] gap-x-4 gap-y-1">
         <dt>tokens</dt>
-        <dd className="num text-right" data-testid="layer-tokens">{formatValue(tokens)}</dd>
+        <dd className="num text-right" data-testid="layer-tokens">
+          {formatValue(tokens)}
+        </dd>
         {BALANCE_SCALARS.map((k) => (
           <div key={k} className="contents">
             <dt>

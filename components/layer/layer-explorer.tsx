@@ -28,14 +28,25 @@ interface Props {
 }
 
 const BAR_EXTENT = 48;
-const NORM_TITLES = { raw: "raw co-activation count", conditional: "conditional P(j | i)", jaccard: "Jaccard", lift: "lift" } as const;
+const NORM_TITLES = {
+  raw: "raw co-activation count",
+  conditional: "conditional P(j | i)",
+  jaccard: "Jaccard",
+  lift: "lift",
+} as const;
 
 /** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
 export function LayerExplorer({ runId, layers }: Props) {
   const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
   // Typed arrays from the wire to the canvas: no nested rows on the way (lib/wire/frame.ts).
-  const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen, { prefetchNeighbours: { layers } });
-  const groups = useQuery({ ...groupsQuery(runId, layer), enabled: state.order === "group", placeholderData: keepPreviousData });
+  const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen, {
+    prefetchNeighbours: { layers },
+  });
+  const groups = useQuery({
+    ...groupsQuery(runId, layer),
+    enabled: state.order === "group",
+    placeholderData: keepPreviousData,
+  });
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const router = useRouter();
   const community = state.order === "group" && groups.data?.layer === layer ? groups.data.community : null;
@@ -56,7 +67,14 @@ export function LayerExplorer({ runId, layers }: Props) {
 
   return (
     <div className="flex flex-col gap-4">
-      <LayerControls layer={layer} layers={layers} modelLayer={data?.modelLayer ?? layer} state={state} go={go} frozen={frozen} />
+      <LayerControls
+        layer={layer}
+        layers={layers}
+        modelLayer={data?.modelLayer ?? layer}
+        state={state}
+        go={go}
+        frozen={frozen}
+      />
       {error ? (
         <p role="alert" className="text-red-600">
           Could not load layer {layer}: {error.message}
@@ -68,19 +86,41 @@ export function LayerExplorer({ runId, layers }: Props) {
             {data.tokens === 0 ? <p className="mb-2 text-amber-700">No tokens recorded at this layer yet.</p> : null}
             {state.order === "group" && groups.data ? (
               <p className="mb-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="groups-summary">
-                {groups.data.groups} groups of co-activating experts (on normalized lift), modularity {formatValue(groups.data.modularity)}
-                <DefinitionNote text={`${COMMUNITY_DEFINITIONS.graph} ${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`} />
+                {groups.data.groups} groups of co-activating experts (on normalized lift), modularity{" "}
+                {formatValue(groups.data.modularity)}
+                <DefinitionNote
+                  text={`${COMMUNITY_DEFINITIONS.graph} ${COMMUNITY_DEFINITIONS.communities} ${COMMUNITY_DEFINITIONS.modularity}`}
+                />
               </p>
             ) : null}
             <Exportable
               name={`co-activation layer ${layer} ${state.norm}`}
-              svg={() => ({ text: heatmapSvg(view.values, view.n, view.order, view.color.css, view.cell), width: view.n * view.cell, height: view.n * view.cell })}
+              svg={() => ({
+                text: heatmapSvg(view.values, view.n, view.order, view.color.css, view.cell),
+                width: view.n * view.cell,
+                height: view.n * view.cell,
+              })}
               csv={() => flatMatrixToCsv(view.values, view.n)}
-              json={() => ({ run: runId, layer, normalization: state.norm, tokens: data.tokens, load: Array.from(data.load), coactivation: matrixRows(data.coactivation, view.n), normalized: matrixRows(view.values, view.n) })}
+              json={() => ({
+                run: runId,
+                layer,
+                normalization: state.norm,
+                tokens: data.tokens,
+                load: Array.from(data.load),
+                coactivation: matrixRows(data.coactivation, view.n),
+                normalized: matrixRows(view.values, view.n),
+              })}
             >
               <div className="grid" style={{ gridTemplateColumns: `28px ${view.n * view.cell}px ${BAR_EXTENT}px` }}>
                 <div />
-                <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="columns" extent={BAR_EXTENT} highlight={hover?.col} />
+                <LoadBars
+                  load={data.load}
+                  order={view.order}
+                  cell={view.cell}
+                  orientation="columns"
+                  extent={BAR_EXTENT}
+                  highlight={hover?.col}
+                />
                 <div className="self-end pl-1 text-[10px] text-zinc-500">load</div>
                 <ExpertAxis order={view.order} cell={view.cell} orientation="rows" />
                 <div className="relative">
@@ -96,7 +136,14 @@ export function LayerExplorer({ runId, layers }: Props) {
                   />
                   {hover ? <HeatmapTooltip hover={hover} data={data} norm={state.norm} /> : null}
                 </div>
-                <LoadBars load={data.load} order={view.order} cell={view.cell} orientation="rows" extent={BAR_EXTENT} highlight={hover?.row} />
+                <LoadBars
+                  load={data.load}
+                  order={view.order}
+                  cell={view.cell}
+                  orientation="rows"
+                  extent={BAR_EXTENT}
+                  highlight={hover?.row}
+                />
                 <div />
                 <ExpertAxis order={view.order} cell={view.cell} orientation="columns" />
                 {community ? (
@@ -107,9 +154,14 @@ export function LayerExplorer({ runId, layers }: Props) {
                   </>
                 ) : null}
               </div>
-              <p className="mt-1 pl-7 text-xs text-zinc-500">rows: expert i · columns: expert j · gray diagonal: an expert with itself</p>
+              <p className="mt-1 pl-7 text-xs text-zinc-500">
+                rows: expert i · columns: expert j · gray diagonal: an expert with itself
+              </p>
               <div className="mt-3 pl-7">
-                <ColorLegend color={view.color} title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`} />
+                <ColorLegend
+                  color={view.color}
+                  title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`}
+                />
               </div>
             </Exportable>
           </div>
@@ -136,7 +188,13 @@ function GroupStrip({ order, cell, community }: { order: readonly number[]; cell
   return (
     <svg width={order.length * cell} height={8} aria-label="expert groups" data-testid="group-strip" className="block">
       {order.map((e, pos) => (
-        <rect key={e} x={pos * cell} width={cell} height={8} fill={size.get(community[e])! > 1 ? schemeTableau10[community[e] % 10] : "transparent"}>
+        <rect
+          key={e}
+          x={pos * cell}
+          width={cell}
+          height={8}
+          fill={size.get(community[e])! > 1 ? schemeTableau10[community[e] % 10] : "transparent"}
+        >
           <title>{`expert ${e}: group ${community[e]}`}</title>
         </rect>
       ))}

@@ -13,11 +13,7 @@ import { layerFrameFromJson, type LayerJson } from "@/lib/wire/layer-frame";
  * render and hydration always use frames (what the page prefetches).
  */
 export function useLayerTransport(): "frame" | "json" {
-  return useSyncExternalStore(
-    noopSubscribe,
-    readTransport,
-    () => "frame",
-  );
+  return useSyncExternalStore(noopSubscribe, readTransport, () => "frame");
 }
 const noopSubscribe = () => () => {};
 const readTransport = () => (window.localStorage.getItem("atlas.transport") === "json" ? "json" : "frame");
@@ -28,11 +24,26 @@ const selectFrame = (v: unknown) => layerFrameFromJson(v as LayerJson);
  * A layer as typed arrays. Live: the binary frame. A share (frozen): the JSON answer it pinned,
  * turned into the same typed arrays once (shares store the API's JSON).
  */
-export function useLayerFrame(runId: string, layer: number, normalization: Normalization, frozen: boolean, opts: { prefetchNeighbours?: { layers: number } } = {}) {
+export function useLayerFrame(
+  runId: string,
+  layer: number,
+  normalization: Normalization,
+  frozen: boolean,
+  opts: { prefetchNeighbours?: { layers: number } } = {},
+) {
   const transport = useLayerTransport();
   const json = transport === "json" || frozen;
-  const frame = useQuery({ ...layerFrameQuery(runId, layer, normalization), enabled: !json, placeholderData: keepPreviousData });
-  const fromJson = useQuery({ ...layerQuery(runId, layer, normalization), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
+  const frame = useQuery({
+    ...layerFrameQuery(runId, layer, normalization),
+    enabled: !json,
+    placeholderData: keepPreviousData,
+  });
+  const fromJson = useQuery({
+    ...layerQuery(runId, layer, normalization),
+    enabled: json,
+    select: selectFrame,
+    placeholderData: keepPreviousData,
+  });
   const current = json ? fromJson : frame;
   // Once the reader steps through layers, fetch the layers on either side of the shown one in the
   // background (same transport), so the next arrow key usually finds its layer on the way. Not on
@@ -58,6 +69,11 @@ export function useLayerFrame(runId: string, layer: number, normalization: Norma
 export function useTransitionsFrame(runId: string, layer: number, frozen: boolean) {
   const json = useLayerTransport() === "json" || frozen;
   const frame = useQuery({ ...transitionsFrameQuery(runId, layer), enabled: !json, placeholderData: keepPreviousData });
-  const fromJson = useQuery({ ...transitionsQuery(runId, layer), enabled: json, select: selectFrame, placeholderData: keepPreviousData });
+  const fromJson = useQuery({
+    ...transitionsQuery(runId, layer),
+    enabled: json,
+    select: selectFrame,
+    placeholderData: keepPreviousData,
+  });
   return json ? fromJson : frame;
 }

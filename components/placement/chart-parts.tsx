@@ -18,7 +18,15 @@ export function Legend({ items, x, y }: { items: LegendItem[]; x: number; y: num
     <g aria-label="legend">
       {items.map((s, i) => (
         <g key={s.label} transform={`translate(${x + offsets[i]},${y})`}>
-          <line x1={0} x2={16} y1={-3} y2={-3} stroke={s.color} strokeWidth={2} strokeDasharray={s.dashed ? "4 3" : undefined} />
+          <line
+            x1={0}
+            x2={16}
+            y1={-3}
+            y2={-3}
+            stroke={s.color}
+            strokeWidth={2}
+            strokeDasharray={s.dashed ? "4 3" : undefined}
+          />
           <text x={20} y={0} fontSize={10} fill="currentColor">
             {s.label}
           </text>
@@ -29,7 +37,21 @@ export function Legend({ items, x, y }: { items: LegendItem[]; x: number; y: num
 }
 
 /** The selected layer: a dashed line, labelled at its top, the label kept inside [left, right]. */
-export function LayerMarker({ x, top, bottom, left, right, layer }: { x: number; top: number; bottom: number; left: number; right: number; layer: number }) {
+export function LayerMarker({
+  x,
+  top,
+  bottom,
+  left,
+  right,
+  layer,
+}: {
+  x: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  layer: number;
+}) {
   const anchor = x - left < 30 ? "start" : right - x < 30 ? "end" : "middle";
   const dx = anchor === "start" ? 3 : anchor === "end" ? -3 : 0;
   return (
@@ -43,11 +65,28 @@ export function LayerMarker({ x, top, bottom, left, right, layer }: { x: number;
 }
 
 /** x ticks (integers: layers) under the plot; the first is anchored at its start so it never runs into the y labels. */
-export function LayerTicks({ ticks, x, y, left }: { ticks: number[]; x: (t: number) => number; y: number; left: number }) {
+export function LayerTicks({
+  ticks,
+  x,
+  y,
+  left,
+}: {
+  ticks: number[];
+  x: (t: number) => number;
+  y: number;
+  left: number;
+}) {
   return (
     <>
       {ticks.map((t) => (
-        <text key={t} x={x(t)} y={y} textAnchor={x(t) - left < 4 ? "start" : "middle"} fontSize={10} fill="currentColor">
+        <text
+          key={t}
+          x={x(t)}
+          y={y}
+          textAnchor={x(t) - left < 4 ? "start" : "middle"}
+          fontSize={10}
+          fill="currentColor"
+        >
           {formatValue(t)}
         </text>
       ))}

@@ -4,7 +4,17 @@ import { formatValue } from "@/components/viz/format";
  * Devices as columns with their experts; each device's load (Σ of its experts' loads, the quantity
  * whose max/mean the strategy table shows) as a bar, and the tokens reaching it when known.
  */
-export function DeviceGrid({ placement, expertLoad, tokensReaching, title }: { placement: number[][]; expertLoad: number[]; tokensReaching: number[]; title: string }) {
+export function DeviceGrid({
+  placement,
+  expertLoad,
+  tokensReaching,
+  title,
+}: {
+  placement: number[][];
+  expertLoad: number[];
+  tokensReaching: number[];
+  title: string;
+}) {
   const max = Math.max(1, ...expertLoad);
   return (
     <section aria-label="device placement" data-testid="device-grid" className="flex flex-col gap-2">
@@ -18,7 +28,9 @@ export function DeviceGrid({ placement, expertLoad, tokensReaching, title }: { p
               <div className="h-2 bg-indigo-500" style={{ width: `${((expertLoad[d] ?? 0) / max) * 100}%` }} />
             </div>
             <div className="num text-zinc-500">load {formatValue(expertLoad[d] ?? null)}</div>
-            {tokensReaching.length ? <div className="num text-zinc-500">{formatValue(tokensReaching[d])} tokens reach</div> : null}
+            {tokensReaching.length ? (
+              <div className="num text-zinc-500">{formatValue(tokensReaching[d])} tokens reach</div>
+            ) : null}
           </div>
         ))}
       </div>

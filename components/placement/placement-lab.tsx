@@ -4,7 +4,13 @@ import { useQueries } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { placementQuery } from "@/lib/query/placement-queries";
 import { PLACEMENT_STRATEGIES, type PlacementStrategy } from "@/lib/runs/compute-placement";
-import { deviceChoices, effectiveLabState, parsePlacementViewState, placementHref, type PlacementViewState } from "@/lib/url/placement-view-state";
+import {
+  deviceChoices,
+  effectiveLabState,
+  parsePlacementViewState,
+  placementHref,
+  type PlacementViewState,
+} from "@/lib/url/placement-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { CT_DEFINITION } from "@/lib/analysis/metric-definitions";
 import { DefinitionNote } from "@/components/ui/definition-note";
@@ -13,7 +19,6 @@ import { formatValue } from "@/components/viz/format";
 import { CtChart, STRATEGY_COLORS } from "./ct-chart";
 import { DeviceGrid } from "./device-grid";
 import { SimulationPanel } from "./simulation-panel";
-
 
 /** The one device-load max/mean the lab shows, per placement and layer (also what the optimizer's bound limits). */
 const DEVICE_LOAD_DEFINITION =
@@ -39,7 +44,19 @@ function formatBytes(b: number | null): string {
 const input = "rounded border border-zinc-300 px-2 py-1 dark:border-zinc-600 dark:bg-zinc-800";
 
 /** V6: strategies side by side, C_T per layer, the chosen layer's device x expert placement, and routing simulations. */
-export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId: string; experts: number; layers: number; topK: number; noLogits?: string }) {
+export function PlacementLab({
+  runId,
+  experts,
+  layers,
+  topK,
+  noLogits,
+}: {
+  runId: string;
+  experts: number;
+  layers: number;
+  topK: number;
+  noLogits?: string;
+}) {
   const { search, frozen, replace } = useViewLocation();
   const state = effectiveLabState(parsePlacementViewState(search), experts, layers);
   const { devices, layer } = state;
@@ -50,8 +67,13 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
     },
     [runId, replace],
   );
-  const results = useQueries({ queries: PLACEMENT_STRATEGIES.map((s) => placementQuery(runId, devices, s, state.maxImbalance)) });
-  const byStrategy = Object.fromEntries(PLACEMENT_STRATEGIES.map((s, i) => [s, results[i].data])) as Record<PlacementStrategy, (typeof results)[number]["data"]>;
+  const results = useQueries({
+    queries: PLACEMENT_STRATEGIES.map((s) => placementQuery(runId, devices, s, state.maxImbalance)),
+  });
+  const byStrategy = Object.fromEntries(PLACEMENT_STRATEGIES.map((s, i) => [s, results[i].data])) as Record<
+    PlacementStrategy,
+    (typeof results)[number]["data"]
+  >;
   const shown = byStrategy[state.show];
   const error = results.find((r) => r.error)?.error;
   const optimized = byStrategy.optimized;
@@ -62,7 +84,12 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
       <fieldset disabled={frozen} className="flex flex-wrap items-end gap-4 text-sm">
         <label className="flex flex-col">
           Devices
-          <select aria-label="devices" value={devices} onChange={(e) => go({ devices: Number(e.target.value) })} className={input}>
+          <select
+            aria-label="devices"
+            value={devices}
+            onChange={(e) => go({ devices: Number(e.target.value) })}
+            className={input}
+          >
             {deviceChoices(experts).map((d) => (
               <option key={d} value={d}>
                 {d} devices × {experts / d} experts
@@ -72,7 +99,12 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
         </label>
         <label className="flex flex-col">
           Show placement of
-          <select aria-label="strategy shown" value={state.show} onChange={(e) => go({ show: e.target.value as PlacementStrategy })} className={input}>
+          <select
+            aria-label="strategy shown"
+            value={state.show}
+            onChange={(e) => go({ show: e.target.value as PlacementStrategy })}
+            className={input}
+          >
             {PLACEMENT_STRATEGIES.map((s) => (
               <option key={s}>{s}</option>
             ))}
@@ -98,10 +130,22 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
         </label>
         <label className="flex flex-col">
           Layer <span className="num">{layer}</span>
-          <input type="range" min={0} max={layers - 1} value={layer} aria-label="layer" onChange={(e) => go({ layer: Number(e.target.value) })} className="w-48 accent-indigo-600" />
+          <input
+            type="range"
+            min={0}
+            max={layers - 1}
+            value={layer}
+            aria-label="layer"
+            onChange={(e) => go({ layer: Number(e.target.value) })}
+            className="w-48 accent-indigo-600"
+          />
         </label>
       </fieldset>
-      {error ? <p role="alert" className="text-red-600">{error.message}</p> : null}
+      {error ? (
+        <p role="alert" className="text-red-600">
+          {error.message}
+        </p>
+      ) : null}
       <table className="text-sm [&_td]:px-3 [&_th]:px-3" data-testid="strategy-table">
         <thead>
           <tr className="text-left">
@@ -133,13 +177,23 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
                 <td>
                   <span className="mr-2 inline-block h-2 w-4 align-middle" style={{ background: STRATEGY_COLORS[s] }} />
                   {s}
-                  {s === "optimized" && state.maxImbalance ? <span className="text-zinc-500"> (load ≤ {state.maxImbalance}× mean)</span> : null}
+                  {s === "optimized" && state.maxImbalance ? (
+                    <span className="text-zinc-500"> (load ≤ {state.maxImbalance}× mean)</span>
+                  ) : null}
                 </td>
-                <td className="num text-right" data-testid={`ct-mean-${s}`}>{r ? formatValue(r.ctMean) : "…"}</td>
-                <td className="num text-right">{r ? (r.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "—") : "…"}</td>
+                <td className="num text-right" data-testid={`ct-mean-${s}`}>
+                  {r ? formatValue(r.ctMean) : "…"}
+                </td>
+                <td className="num text-right">
+                  {r ? (r.reductionMean != null ? `${(r.reductionMean * 100).toFixed(1)}%` : "—") : "…"}
+                </td>
                 <td className="num text-right">{r ? formatValue(r.ctPerLayer[layer]) : "…"}</td>
-                <td className="num text-right" data-testid={`bytes-${s}`}>{r ? formatBytes(r.bytesPerLayer[layer]) : "…"}</td>
-                <td className="num text-right" data-testid={`imbalance-${s}`}>{r ? formatValue(r.assignmentImbalance[layer]) : "…"}</td>
+                <td className="num text-right" data-testid={`bytes-${s}`}>
+                  {r ? formatBytes(r.bytesPerLayer[layer]) : "…"}
+                </td>
+                <td className="num text-right" data-testid={`imbalance-${s}`}>
+                  {r ? formatValue(r.assignmentImbalance[layer]) : "…"}
+                </td>
               </tr>
             );
           })}
@@ -153,7 +207,10 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
         </p>
       ) : null}
       {shown ? (
-        <p className={`text-sm ${shown.exact ? "text-zinc-600 dark:text-zinc-400" : "text-amber-700"}`} data-testid="placement-note">
+        <p
+          className={`text-sm ${shown.exact ? "text-zinc-600 dark:text-zinc-400" : "text-amber-700"}`}
+          data-testid="placement-note"
+        >
           {shown.note}
         </p>
       ) : null}
@@ -165,13 +222,19 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
       ) : null}
       {optimized?.boundMissed.length ? (
         <p className="text-sm text-amber-700" role="status">
-          No placement found within the load bound on layers {optimized.boundMissed.join(", ")}; the most balanced one is shown there.
+          No placement found within the load bound on layers {optimized.boundMissed.join(", ")}; the most balanced one
+          is shown there.
         </p>
       ) : null}
       <Exportable
         name={`C_T per layer on ${devices} devices`}
         table={{
-          columns: ["layer", ...PLACEMENT_STRATEGIES.map((s) => `ct_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `bytes_${s}`), ...PLACEMENT_STRATEGIES.map((s) => `device_load_max_over_mean_${s}`)],
+          columns: [
+            "layer",
+            ...PLACEMENT_STRATEGIES.map((s) => `ct_${s}`),
+            ...PLACEMENT_STRATEGIES.map((s) => `bytes_${s}`),
+            ...PLACEMENT_STRATEGIES.map((s) => `device_load_max_over_mean_${s}`),
+          ],
           rows: Array.from({ length: layers }, (_, l) => [
             l,
             ...PLACEMENT_STRATEGIES.map((s) => byStrategy[s]?.ctPerLayer[l] ?? null),
@@ -181,26 +244,65 @@ export function PlacementLab({ runId, experts, layers, topK, noLogits }: { runId
         }}
         data={byStrategy}
       >
-        {anyResult && PLACEMENT_STRATEGIES.every((s) => !byStrategy[s] || byStrategy[s]!.ctPerLayer.every((v) => v === null)) ? (
+        {anyResult &&
+        PLACEMENT_STRATEGIES.every((s) => !byStrategy[s] || byStrategy[s]!.ctPerLayer.every((v) => v === null)) ? (
           <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="ct-chart-empty">
             No C_T per layer to draw for this run (the note above says why).
           </p>
         ) : (
-          <CtChart series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({ strategy: s, ct: byStrategy[s]!.ctPerLayer }))} layer={layer} onLayer={(l) => !frozen && go({ layer: l })} />
+          <CtChart
+            series={PLACEMENT_STRATEGIES.filter((s) => byStrategy[s]).map((s) => ({
+              strategy: s,
+              ct: byStrategy[s]!.ctPerLayer,
+            }))}
+            layer={layer}
+            onLayer={(l) => !frozen && go({ layer: l })}
+          />
         )}
       </Exportable>
       {shown ? (
         <Exportable
           name={`${state.show} placement on ${devices} devices`}
-          table={{ columns: ["layer", "device", "experts", "expert_load", "tokens_reaching_device"], rows: shown.placement.flatMap((p, l) => p.map((group, d) => [l, d, group.join(" "), shown.expertLoad[l][d] ?? null, shown.deviceLoad[l][d] ?? null])) }}
-          data={{ strategy: state.show, devices, placement: shown.placement, expertLoad: shown.expertLoad, deviceLoad: shown.deviceLoad }}
+          table={{
+            columns: ["layer", "device", "experts", "expert_load", "tokens_reaching_device"],
+            rows: shown.placement.flatMap((p, l) =>
+              p.map((group, d) => [
+                l,
+                d,
+                group.join(" "),
+                shown.expertLoad[l][d] ?? null,
+                shown.deviceLoad[l][d] ?? null,
+              ]),
+            ),
+          }}
+          data={{
+            strategy: state.show,
+            devices,
+            placement: shown.placement,
+            expertLoad: shown.expertLoad,
+            deviceLoad: shown.deviceLoad,
+          }}
         >
-          <DeviceGrid placement={shown.placement[layer]} expertLoad={shown.expertLoad[layer]} tokensReaching={shown.deviceLoad[layer]} title={`${state.show} placement of layer ${layer} (top-${topK})`} />
+          <DeviceGrid
+            placement={shown.placement[layer]}
+            expertLoad={shown.expertLoad[layer]}
+            tokensReaching={shown.deviceLoad[layer]}
+            title={`${state.show} placement of layer ${layer} (top-${topK})`}
+          />
         </Exportable>
       ) : (
         <p>Computing placements…</p>
       )}
-      <SimulationPanel runId={runId} experts={experts} layers={layers} topK={topK} noLogits={noLogits} state={state} go={go} frozen={frozen} />
+      <SimulationPanel
+        runId={runId}
+        experts={experts}
+        layers={layers}
+        topK={topK}
+        noLogits={noLogits}
+        state={state}
+        go={go}
+        frozen={frozen}
+      />
     </div>
   );
 }

@@ -18,9 +18,26 @@ interface Series extends LegendItem {
  * Per-layer effect of a simulation: what changed (flip rate, mass retained: no placement involved)
  * and what it buys (C_T under the placement the lab shows, derived from the original co-activation).
  */
-export function SimulationLayerChart({ layers, strategy, devices, layer }: { layers: Layer[]; strategy: PlacementStrategy; devices: number; layer: number }) {
+export function SimulationLayerChart({
+  layers,
+  strategy,
+  devices,
+  layer,
+}: {
+  layers: Layer[];
+  strategy: PlacementStrategy;
+  devices: number;
+  layer: number;
+}) {
   return (
-    <svg width={W} height={2 * H} role="img" aria-label="per-layer effect of the simulation" data-testid="simulation-layer-chart" className="text-zinc-700 dark:text-zinc-300">
+    <svg
+      width={W}
+      height={2 * H}
+      role="img"
+      aria-label="per-layer effect of the simulation"
+      data-testid="simulation-layer-chart"
+      className="text-zinc-700 dark:text-zinc-300"
+    >
       <LineChart
         title="per layer: top-k flip rate and routing mass retained (no placement involved)"
         domain={[0, 1]}
@@ -36,18 +53,43 @@ export function SimulationLayerChart({ layers, strategy, devices, layer }: { lay
         top={H}
         layer={layer}
         series={[
-          { label: `original routing, ${strategy}`, color: "#94a3b8", dashed: true, values: layers.map((l) => l.original.ctBy[strategy]) },
-          { label: `simulated routing, ${strategy}`, color: "#10b981", values: layers.map((l) => l.simulated.ctBy[strategy]) },
+          {
+            label: `original routing, ${strategy}`,
+            color: "#94a3b8",
+            dashed: true,
+            values: layers.map((l) => l.original.ctBy[strategy]),
+          },
+          {
+            label: `simulated routing, ${strategy}`,
+            color: "#10b981",
+            values: layers.map((l) => l.simulated.ctBy[strategy]),
+          },
         ]}
       />
     </svg>
   );
 }
 
-function LineChart({ title, series, domain, layer, top = 0, testId }: { title: string; series: Series[]; domain?: [number, number]; layer: number; top?: number; testId?: string }) {
+function LineChart({
+  title,
+  series,
+  domain,
+  layer,
+  top = 0,
+  testId,
+}: {
+  title: string;
+  series: Series[];
+  domain?: [number, number];
+  layer: number;
+  top?: number;
+  testId?: string;
+}) {
   const L = Math.max(1, ...series.map((s) => s.values.length));
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const x = scaleLinear().domain([0, Math.max(1, L - 1)]).range([M.left, W - M.right]);
+  const x = scaleLinear()
+    .domain([0, Math.max(1, L - 1)])
+    .range([M.left, W - M.right]);
   const y = scaleLinear()
     .domain(domain ?? [Math.min(...all, 1), Math.max(...all, 1.01)])
     .nice()
@@ -72,7 +114,12 @@ function LineChart({ title, series, domain, layer, top = 0, testId }: { title: s
           <title>{`${s.label}: ${s.values.map((v, l) => `layer ${l} ${formatValue(v)}`).join(", ")}`}</title>
         </polyline>
       ))}
-      <LayerTicks ticks={x.ticks(Math.min(L, 16)).filter((t) => Number.isInteger(t) && t <= L - 1)} x={x} y={H - M.bottom + 16} left={M.left} />
+      <LayerTicks
+        ticks={x.ticks(Math.min(L, 16)).filter((t) => Number.isInteger(t) && t <= L - 1)}
+        x={x}
+        y={H - M.bottom + 16}
+        left={M.left}
+      />
       <text x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle" fontSize={10} fill="currentColor">
         MoE layer
       </text>

@@ -35,27 +35,53 @@ export function SimulationPanel({ runId, experts, layers, topK, noLogits: noLogi
   const { devices } = state;
   // C2R picks k − 1 experts among TopT(e1): fewer candidates are refused by the API (400), so the form starts at k − 1.
   const minT = Math.max(1, topK - 1);
-  const [draft, setDraft] = useState<Draft>({ sim: state.sim ?? "c2r", topT: Math.max(state.topT, minT), from: state.from, maxDevices: state.maxDevices, drop: state.drop?.join(",") ?? "0" });
+  const [draft, setDraft] = useState<Draft>({
+    sim: state.sim ?? "c2r",
+    topT: Math.max(state.topT, minT),
+    from: state.from,
+    maxDevices: state.maxDevices,
+    drop: state.drop?.join(",") ?? "0",
+  });
   const body = simulationBody(state, layers, devices);
   const noLogits = noLogitsReason !== undefined;
-  const { data, error, isFetching } = useQuery({ ...simulationQuery(runId, body!), enabled: body !== null && !noLogits });
+  const { data, error, isFetching } = useQuery({
+    ...simulationQuery(runId, body!),
+    enabled: body !== null && !noLogits,
+  });
   const tooFewT = draft.sim === "c2r" && draft.topT < minT;
   const sameShape = useQuery({
     ...runsListQuery(),
     enabled: !frozen,
     select: (r) => r.runs.filter((x) => x.id !== runId && x.model.experts === experts && x.model.layers === layers),
   });
-  const dropList = /^\s*\d+(\s*,\s*\d+)*\s*$/.test(draft.drop) ? draft.drop.split(",").map((x) => Number(x.trim())) : null;
+  const dropList = /^\s*\d+(\s*,\s*\d+)*\s*$/.test(draft.drop)
+    ? draft.drop.split(",").map((x) => Number(x.trim()))
+    : null;
   const submit = () =>
-    go({ sim: draft.sim, topT: draft.topT, from: draft.sim === "c2r" ? draft.from : undefined, maxDevices: draft.maxDevices, drop: draft.sim === "drop" ? (dropList ?? undefined) : undefined });
+    go({
+      sim: draft.sim,
+      topT: draft.topT,
+      from: draft.sim === "c2r" ? draft.from : undefined,
+      maxDevices: draft.maxDevices,
+      drop: draft.sim === "drop" ? (dropList ?? undefined) : undefined,
+    });
 
   return (
-    <section aria-label="routing simulations" className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800" data-testid="simulation-panel">
+    <section
+      aria-label="routing simulations"
+      className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800"
+      data-testid="simulation-panel"
+    >
       <h2 className="font-semibold">Routing simulations (from stored router logits)</h2>
       <fieldset disabled={frozen} className="flex flex-wrap items-end gap-3 text-sm">
         <label className="flex flex-col">
           Policy
-          <select aria-label="simulation" className={input} value={draft.sim} onChange={(e) => setDraft({ ...draft, sim: e.target.value as SimulationKind })}>
+          <select
+            aria-label="simulation"
+            className={input}
+            value={draft.sim}
+            onChange={(e) => setDraft({ ...draft, sim: e.target.value as SimulationKind })}
+          >
             <option value="c2r">C2R (collaboration-constrained)</option>
             <option value="device-limited">device-limited routing</option>
             <option value="drop">drop experts in every layer</option>
@@ -78,26 +104,47 @@ export function SimulationPanel({ runId, experts, layers, topK, noLogits: noLogi
             </label>
             <label className="flex flex-col">
               Collaborators from
-              <select aria-label="collaborators from" className={input} value={draft.from ?? ""} onChange={(e) => setDraft({ ...draft, from: e.target.value || undefined })}>
+              <select
+                aria-label="collaborators from"
+                className={input}
+                value={draft.from ?? ""}
+                onChange={(e) => setDraft({ ...draft, from: e.target.value || undefined })}
+              >
                 <option value="">this run</option>
                 {(sameShape.data ?? []).map((r) => (
                   <option key={r.id} value={r.id}>
                     {r.name}
                   </option>
                 ))}
-                {draft.from && !sameShape.data?.some((r) => r.id === draft.from) ? <option value={draft.from}>run {draft.from}</option> : null}
+                {draft.from && !sameShape.data?.some((r) => r.id === draft.from) ? (
+                  <option value={draft.from}>run {draft.from}</option>
+                ) : null}
               </select>
             </label>
           </>
         ) : draft.sim === "device-limited" ? (
           <label className="flex flex-col">
             M of {devices} devices
-            <input aria-label="max devices" type="number" min={1} max={devices} value={draft.maxDevices} className={`${input} w-20`} onChange={(e) => setDraft({ ...draft, maxDevices: Math.max(1, Number(e.target.value)) })} />
+            <input
+              aria-label="max devices"
+              type="number"
+              min={1}
+              max={devices}
+              value={draft.maxDevices}
+              className={`${input} w-20`}
+              onChange={(e) => setDraft({ ...draft, maxDevices: Math.max(1, Number(e.target.value)) })}
+            />
           </label>
         ) : (
           <label className="flex flex-col">
             Experts (comma-separated)
-            <input aria-label="dropped experts" value={draft.drop} aria-invalid={!dropList} className={`${input} w-32`} onChange={(e) => setDraft({ ...draft, drop: e.target.value })} />
+            <input
+              aria-label="dropped experts"
+              value={draft.drop}
+              aria-invalid={!dropList}
+              className={`${input} w-32`}
+              onChange={(e) => setDraft({ ...draft, drop: e.target.value })}
+            />
           </label>
         )}
         <button
@@ -110,24 +157,37 @@ export function SimulationPanel({ runId, experts, layers, topK, noLogits: noLogi
           {isFetching ? "Simulating…" : "Simulate"}
         </button>
         {state.sim ? (
-          <button type="button" onClick={() => go({ sim: undefined })} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-600">
+          <button
+            type="button"
+            onClick={() => go({ sim: undefined })}
+            className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-600"
+          >
             Clear
           </button>
         ) : null}
       </fieldset>
       {noLogits ? (
-        <p id="simulate-disabled-reason" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulate-disabled-reason">
-          Simulate is disabled: {noLogitsReason}. C2R, device-limited routing and expert dropping re-route every token from its logits, so they cannot be simulated here; upload
-          events with a logits field to use them.
+        <p
+          id="simulate-disabled-reason"
+          className="text-sm text-amber-800 dark:text-amber-300"
+          data-testid="simulate-disabled-reason"
+        >
+          Simulate is disabled: {noLogitsReason}. C2R, device-limited routing and expert dropping re-route every token
+          from its logits, so they cannot be simulated here; upload events with a logits field to use them.
         </p>
       ) : null}
       {draft.sim === "c2r" && !noLogits ? (
         <p className="text-xs text-zinc-500" data-testid="topt-hint">
-          C2R keeps e1 (the argmax) and picks the other k − 1 = {topK - 1} experts among TopT(e1), its T strongest collaborators, so T must be at least {minT}
+          C2R keeps e1 (the argmax) and picks the other k − 1 = {topK - 1} experts among TopT(e1), its T strongest
+          collaborators, so T must be at least {minT}
           {tooFewT ? <span className="text-amber-700"> (T = {draft.topT} is too few)</span> : null}.
         </p>
       ) : null}
-      {body && !noLogits ? <p className="text-xs text-zinc-500">Showing: {describe(state)}; C_T counted on {devices} devices.</p> : null}
+      {body && !noLogits ? (
+        <p className="text-xs text-zinc-500">
+          Showing: {describe(state)}; C_T counted on {devices} devices.
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="text-sm text-amber-800 dark:text-amber-300" data-testid="simulation-error">
           {error.message}
@@ -144,11 +204,34 @@ function describe(s: PlacementViewState): string {
   return `experts ${s.drop?.join(", ")} dropped in every layer`;
 }
 
-function SimulationResultView({ data, layer, show }: { data: SimulationResult; layer: number; show: PlacementViewState["show"] }) {
+function SimulationResultView({
+  data,
+  layer,
+  show,
+}: {
+  data: SimulationResult;
+  layer: number;
+  show: PlacementViewState["show"];
+}) {
   const rows: [string, string, number | null, number | null][] = [
-    [`C_T, contiguous placement on ${data.devices} devices`, CT_DEFINITION, data.mean.ctOriginal, data.mean.ctSimulated],
-    ["max / mean load", "Largest expert load over the mean load, mean over layers.", data.mean.maxOverMeanOriginal, data.mean.maxOverMeanSimulated],
-    ["collaboration entropy", "Mean over experts and layers of H_i = −Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij (A3): lower is more specialized collaboration.", data.mean.entropyOriginal, data.mean.entropySimulated],
+    [
+      `C_T, contiguous placement on ${data.devices} devices`,
+      CT_DEFINITION,
+      data.mean.ctOriginal,
+      data.mean.ctSimulated,
+    ],
+    [
+      "max / mean load",
+      "Largest expert load over the mean load, mean over layers.",
+      data.mean.maxOverMeanOriginal,
+      data.mean.maxOverMeanSimulated,
+    ],
+    [
+      "collaboration entropy",
+      "Mean over experts and layers of H_i = −Σ_j p_ij ln p_ij, p_ij = C_ij / Σ_j C_ij (A3): lower is more specialized collaboration.",
+      data.mean.entropyOriginal,
+      data.mean.entropySimulated,
+    ],
   ];
   return (
     <div className="flex flex-col gap-4">
@@ -168,7 +251,9 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
                 <DefinitionNote text="Share of tokens whose top-k set changed, mean over layers." />
               </td>
               <td />
-              <td className="num text-right" data-testid="flip-rate">{formatValue(data.mean.flipRate)}</td>
+              <td className="num text-right" data-testid="flip-rate">
+                {formatValue(data.mean.flipRate)}
+              </td>
             </tr>
             <tr>
               <td>
@@ -208,7 +293,11 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
                 <td>{s.strategy}</td>
                 <td className="num text-right">{formatValue(s.ctOriginal)}</td>
                 <td className="num text-right">{formatValue(s.ctSimulated)}</td>
-                <td className="num text-right">{s.ctOriginal && s.ctSimulated !== null ? `${(((s.ctSimulated - s.ctOriginal) / s.ctOriginal) * 100).toFixed(1)}%` : "—"}</td>
+                <td className="num text-right">
+                  {s.ctOriginal && s.ctSimulated !== null
+                    ? `${(((s.ctSimulated - s.ctOriginal) / s.ctOriginal) * 100).toFixed(1)}%`
+                    : "—"}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -241,14 +330,40 @@ function SimulationResultView({ data, layer, show }: { data: SimulationResult; l
       <Exportable
         name={`simulation ${data.kind} per layer`}
         table={{
-          columns: ["layer", "tokens", "flip_rate", "mass_retained", `ct_original_${show}`, `ct_simulated_${show}`, "max_over_mean_original", "max_over_mean_simulated", "entropy_original", "entropy_simulated"],
-          rows: data.layers.map((l) => [l.layer, l.tokens, l.flipRate, l.massRetained, l.original.ctBy[show], l.simulated.ctBy[show], l.original.maxOverMean, l.simulated.maxOverMean, l.original.entropy, l.simulated.entropy]),
+          columns: [
+            "layer",
+            "tokens",
+            "flip_rate",
+            "mass_retained",
+            `ct_original_${show}`,
+            `ct_simulated_${show}`,
+            "max_over_mean_original",
+            "max_over_mean_simulated",
+            "entropy_original",
+            "entropy_simulated",
+          ],
+          rows: data.layers.map((l) => [
+            l.layer,
+            l.tokens,
+            l.flipRate,
+            l.massRetained,
+            l.original.ctBy[show],
+            l.simulated.ctBy[show],
+            l.original.maxOverMean,
+            l.simulated.maxOverMean,
+            l.original.entropy,
+            l.simulated.entropy,
+          ]),
         }}
         data={data}
       >
         <SimulationLayerChart layers={data.layers} strategy={show} devices={data.devices} layer={layer} />
       </Exportable>
-      {data.eventsWithoutLogits ? <p className="text-xs text-amber-700">{formatValue(data.eventsWithoutLogits)} events without logits were left out.</p> : null}
+      {data.eventsWithoutLogits ? (
+        <p className="text-xs text-amber-700">
+          {formatValue(data.eventsWithoutLogits)} events without logits were left out.
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -7,7 +7,19 @@ const LEFT = 44;
  * run it came from, each cell links to that expert's page at that layer. Rows are MoE layers and
  * columns expert ids, both axes titled; the caption is the run's row name (pruningRowNames).
  */
-export function DropStepMap({ name, steps, dropStep, runId, percents }: { name: string; steps: number; dropStep: number[][]; runId: string | null; percents?: number[] }) {
+export function DropStepMap({
+  name,
+  steps,
+  dropStep,
+  runId,
+  percents,
+}: {
+  name: string;
+  steps: number;
+  dropStep: number[][];
+  runId: string | null;
+  percents?: number[];
+}) {
   const L = dropStep.length;
   const E = dropStep[0]?.length ?? 0;
   const cell = Math.max(4, Math.min(16, Math.floor(256 / Math.max(E, 1))));
@@ -17,8 +29,20 @@ export function DropStepMap({ name, steps, dropStep, runId, percents }: { name: 
   return (
     <figure className="text-xs" data-testid="drop-step-map" data-name={name}>
       <figcaption className="mb-1 max-w-80 font-medium">{name}</figcaption>
-      <svg width={LEFT + E * cell + 8} height={L * rowH + 30} role="img" aria-label={`${name}: step in which each expert of each MoE layer was dropped`} className="text-zinc-700 dark:text-zinc-300">
-        <text transform={`translate(9,${(L * rowH) / 2}) rotate(-90)`} textAnchor="middle" fontSize={10} fill="currentColor" data-testid="drop-map-y-title">
+      <svg
+        width={LEFT + E * cell + 8}
+        height={L * rowH + 30}
+        role="img"
+        aria-label={`${name}: step in which each expert of each MoE layer was dropped`}
+        className="text-zinc-700 dark:text-zinc-300"
+      >
+        <text
+          transform={`translate(9,${(L * rowH) / 2}) rotate(-90)`}
+          textAnchor="middle"
+          fontSize={10}
+          fill="currentColor"
+          data-testid="drop-map-y-title"
+        >
           MoE layer
         </text>
         {dropStep.map((row, l) =>
@@ -46,12 +70,26 @@ export function DropStepMap({ name, steps, dropStep, runId, percents }: { name: 
         )}
         {Array.from({ length: E }, (_, e) =>
           e % everyE === 0 ? (
-            <text key={e} x={LEFT + e * cell + (cell - 1) / 2} y={L * rowH + 10} textAnchor="middle" fontSize={9} fill="currentColor">
+            <text
+              key={e}
+              x={LEFT + e * cell + (cell - 1) / 2}
+              y={L * rowH + 10}
+              textAnchor="middle"
+              fontSize={9}
+              fill="currentColor"
+            >
               {e}
             </text>
           ) : null,
         )}
-        <text x={LEFT + (E * cell) / 2} y={L * rowH + 24} textAnchor="middle" fontSize={10} fill="currentColor" data-testid="drop-map-x-title">
+        <text
+          x={LEFT + (E * cell) / 2}
+          y={L * rowH + 24}
+          textAnchor="middle"
+          fontSize={10}
+          fill="currentColor"
+          data-testid="drop-map-x-title"
+        >
           expert id
         </text>
       </svg>

@@ -28,14 +28,25 @@ export function PruneFromTrace() {
   const { authHeader } = useApiToken();
   const client = useQueryClient();
   const runs = useQuery(runsListQuery());
-  const [form, setForm] = useState({ runId: "", criterion: "EUF" as TraceCriterion, mode: "min" as "min" | "max", schedule: "one-shot" as "one-shot" | "iterative", steps: 2 });
+  const [form, setForm] = useState({
+    runId: "",
+    criterion: "EUF" as TraceCriterion,
+    mode: "min" as "min" | "max",
+    schedule: "one-shot" as "one-shot" | "iterative",
+    steps: 2,
+  });
   const run = runs.data?.runs.find((r) => r.id === form.runId) ?? runs.data?.runs.find((r) => r.events > 0);
   const compute = useMutation({
     mutationFn: () =>
       apiFetch<Result>(`/api/runs/${run!.id}/pruning`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ criterion: form.criterion, schedule: form.schedule, steps: form.steps, ...(form.criterion === "ECC" ? { mode: form.mode } : {}) }),
+        body: JSON.stringify({
+          criterion: form.criterion,
+          schedule: form.schedule,
+          steps: form.steps,
+          ...(form.criterion === "ECC" ? { mode: form.mode } : {}),
+        }),
       }),
   });
   const save = useMutation({
@@ -43,20 +54,48 @@ export function PruneFromTrace() {
       apiFetch<PruningRunView>("/api/pruning-runs", {
         method: "POST",
         headers: { "content-type": "application/json", ...authHeader },
-        body: JSON.stringify({ model: run!.model.preset ? { preset: run!.model.preset } : run!.model, criterion: r.criterion, direction: r.mode, schedule: r.schedule, runId: r.run, steps: r.steps, source: `computed by MoE Atlas from run "${run!.name}"`, tags: ["computed"] }),
+        body: JSON.stringify({
+          model: run!.model.preset ? { preset: run!.model.preset } : run!.model,
+          criterion: r.criterion,
+          direction: r.mode,
+          schedule: r.schedule,
+          runId: r.run,
+          steps: r.steps,
+          source: `computed by MoE Atlas from run "${run!.name}"`,
+          tags: ["computed"],
+        }),
       }),
     onSuccess: () => client.invalidateQueries({ queryKey: ["pruning-runs"] }),
   });
   const r = compute.data;
   const simLabel = r ? (r.mode ? `${r.mode === "min" ? "Min" : "Max"}-${r.criterion}` : r.criterion) : "";
-  const asView = r ? ({ id: "sim", name: `${simLabel} ${r.schedule} (computed, not saved)`, source: "", label: simLabel, schedule: r.schedule, dense: { routing_mass_retained: 1, flip_rate: 0 }, steps: r.steps } as unknown as PruningRunView) : null;
+  const asView = r
+    ? ({
+        id: "sim",
+        name: `${simLabel} ${r.schedule} (computed, not saved)`,
+        source: "",
+        label: simLabel,
+        schedule: r.schedule,
+        dense: { routing_mass_retained: 1, flip_rate: 0 },
+        steps: r.steps,
+      } as unknown as PruningRunView)
+    : null;
   return (
-    <section aria-label="pruning from a trace" className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800" data-testid="prune-from-trace">
+    <section
+      aria-label="pruning from a trace"
+      className="flex flex-col gap-3 rounded border border-zinc-200 p-4 dark:border-zinc-800"
+      data-testid="prune-from-trace"
+    >
       <h2 className="font-semibold">Drop experts by a trace criterion (A9)</h2>
       <div className="flex flex-wrap items-end gap-3 text-sm">
         <label className="flex flex-col">
           Run
-          <select aria-label="trace run" className={`${input} max-w-64`} value={run?.id ?? ""} onChange={(e) => setForm({ ...form, runId: e.target.value })}>
+          <select
+            aria-label="trace run"
+            className={`${input} max-w-64`}
+            value={run?.id ?? ""}
+            onChange={(e) => setForm({ ...form, runId: e.target.value })}
+          >
             {(runs.data?.runs ?? [])
               .filter((x) => x.events > 0)
               .map((x) => (
@@ -71,7 +110,12 @@ export function PruneFromTrace() {
             Criterion
             <DefinitionNote text={TRACE_DEFS[form.criterion]} />
           </span>
-          <select aria-label="criterion" className={input} value={form.criterion} onChange={(e) => setForm({ ...form, criterion: e.target.value as TraceCriterion })}>
+          <select
+            aria-label="criterion"
+            className={input}
+            value={form.criterion}
+            onChange={(e) => setForm({ ...form, criterion: e.target.value as TraceCriterion })}
+          >
             {TRACE_CRITERIA.map((c) => (
               <option key={c}>{c}</option>
             ))}
@@ -80,7 +124,12 @@ export function PruneFromTrace() {
         {form.criterion === "ECC" ? (
           <label className="flex flex-col">
             Pair
-            <select aria-label="ECC pair" className={input} value={form.mode} onChange={(e) => setForm({ ...form, mode: e.target.value as "min" | "max" })}>
+            <select
+              aria-label="ECC pair"
+              className={input}
+              value={form.mode}
+              onChange={(e) => setForm({ ...form, mode: e.target.value as "min" | "max" })}
+            >
               <option value="min">min C_ij</option>
               <option value="max">max C_ij</option>
             </select>
@@ -88,16 +137,33 @@ export function PruneFromTrace() {
         ) : null}
         <label className="flex flex-col">
           Schedule
-          <select aria-label="schedule" className={input} value={form.schedule} onChange={(e) => setForm({ ...form, schedule: e.target.value as "one-shot" | "iterative" })}>
+          <select
+            aria-label="schedule"
+            className={input}
+            value={form.schedule}
+            onChange={(e) => setForm({ ...form, schedule: e.target.value as "one-shot" | "iterative" })}
+          >
             <option value="one-shot">one-shot (rank once)</option>
             <option value="iterative">iterative (re-route, re-rank)</option>
           </select>
         </label>
         <label className="flex flex-col">
           Experts dropped per layer
-          <input aria-label="steps" type="number" min={1} value={form.steps} className={`${input} w-20`} onChange={(e) => setForm({ ...form, steps: Math.max(1, Number(e.target.value)) })} />
+          <input
+            aria-label="steps"
+            type="number"
+            min={1}
+            value={form.steps}
+            className={`${input} w-20`}
+            onChange={(e) => setForm({ ...form, steps: Math.max(1, Number(e.target.value)) })}
+          />
         </label>
-        <button type="button" disabled={!run || compute.isPending} onClick={() => compute.mutate()} className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+        <button
+          type="button"
+          disabled={!run || compute.isPending}
+          onClick={() => compute.mutate()}
+          className="rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+        >
           {compute.isPending ? "Computing…" : "Compute"}
         </button>
       </div>
@@ -137,7 +203,12 @@ export function PruneFromTrace() {
           </table>
           {r.simulated ? <MetricChart runs={[asView]} metric="routing_mass_retained" /> : null}
           <div className="flex flex-wrap gap-3">
-            <button type="button" className="rounded border border-indigo-600 px-3 py-1 text-indigo-700 dark:text-indigo-300" onClick={() => save.mutate(r)} disabled={save.isPending || save.isSuccess}>
+            <button
+              type="button"
+              className="rounded border border-indigo-600 px-3 py-1 text-indigo-700 dark:text-indigo-300"
+              onClick={() => save.mutate(r)}
+              disabled={save.isPending || save.isSuccess}
+            >
               {save.isSuccess ? "Saved" : "Save as pruning run"}
             </button>
             <button
@@ -145,12 +216,31 @@ export function PruneFromTrace() {
               className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-600"
               onClick={() => {
                 const last = r.steps[r.steps.length - 1];
-                download(`keep-mask-${r.criterion}-${r.schedule}.json`, JSON.stringify({ run: r.run, criterion: r.criterion, mode: r.mode, schedule: r.schedule, droppedPercent: last.droppedPercent, keep: keepMask(last.dropped, run!.model.experts) }, null, 1), "application/json");
+                download(
+                  `keep-mask-${r.criterion}-${r.schedule}.json`,
+                  JSON.stringify(
+                    {
+                      run: r.run,
+                      criterion: r.criterion,
+                      mode: r.mode,
+                      schedule: r.schedule,
+                      droppedPercent: last.droppedPercent,
+                      keep: keepMask(last.dropped, run!.model.experts),
+                    },
+                    null,
+                    1,
+                  ),
+                  "application/json",
+                );
               }}
             >
               Keep-mask (JSON)
             </button>
-            {save.error ? <span role="alert" className="text-red-600">{save.error.message}</span> : null}
+            {save.error ? (
+              <span role="alert" className="text-red-600">
+                {save.error.message}
+              </span>
+            ) : null}
           </div>
         </div>
       ) : null}

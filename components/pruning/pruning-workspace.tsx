@@ -23,7 +23,12 @@ const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc
 
 const PREFERRED = ["routing_mass_retained", "flip_rate", "max_over_mean", "c_t"];
 
-const SOURCES = { weights: "needs the weights", trace: "computable from a trace", activations: "needs activations", gradients: "needs gradients" } as const;
+const SOURCES = {
+  weights: "needs the weights",
+  trace: "computable from a trace",
+  activations: "needs activations",
+  gradients: "needs gradients",
+} as const;
 
 const definitionOf = (r: PruningRunView) => {
   const c = r.criterion as McSuiteCriterion;
@@ -35,17 +40,27 @@ const definitionOf = (r: PruningRunView) => {
 export function PruningWorkspace() {
   const { search, replace } = useViewLocation();
   const state = parsePruningViewState(search);
-  const go = useCallback((patch: Partial<PruningViewState>) => replace(pruningHref({ ...parsePruningViewState(new URLSearchParams(window.location.search)), ...patch })), [replace]);
+  const go = useCallback(
+    (patch: Partial<PruningViewState>) =>
+      replace(pruningHref({ ...parsePruningViewState(new URLSearchParams(window.location.search)), ...patch })),
+    [replace],
+  );
   const list = useQuery(pruningListQuery({ model: state.model, criterion: state.criterion, schedule: state.schedule }));
   const compare = useQuery({ ...pruningCompareQuery(state.ids), enabled: state.ids.length > 0 });
-  const toggle = (id: string) => go({ ids: state.ids.includes(id) ? state.ids.filter((x) => x !== id) : [...state.ids, id] });
+  const toggle = (id: string) =>
+    go({ ids: state.ids.includes(id) ? state.ids.filter((x) => x !== id) : [...state.ids, id] });
 
   return (
     <div className="flex flex-col gap-6">
       <section className="flex flex-wrap items-end gap-4 text-sm" aria-label="filters">
         <label className="flex flex-col">
           Model
-          <select aria-label="filter by model" className={input} value={state.model ?? ""} onChange={(e) => go({ model: e.target.value || undefined })}>
+          <select
+            aria-label="filter by model"
+            className={input}
+            value={state.model ?? ""}
+            onChange={(e) => go({ model: e.target.value || undefined })}
+          >
             <option value="">all models</option>
             {MODEL_PRESETS.map((p) => (
               <option key={p.id} value={p.id}>
@@ -56,11 +71,23 @@ export function PruningWorkspace() {
         </label>
         <label className="flex flex-col">
           Criterion
-          <input aria-label="filter by criterion" className={`${input} w-32`} placeholder="e.g. Min-EAN" defaultValue={state.criterion} onBlur={(e) => go({ criterion: e.target.value.trim() || undefined })} onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()} />
+          <input
+            aria-label="filter by criterion"
+            className={`${input} w-32`}
+            placeholder="e.g. Min-EAN"
+            defaultValue={state.criterion}
+            onBlur={(e) => go({ criterion: e.target.value.trim() || undefined })}
+            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+          />
         </label>
         <label className="flex flex-col">
           Schedule
-          <select aria-label="filter by schedule" className={input} value={state.schedule ?? ""} onChange={(e) => go({ schedule: (e.target.value || undefined) as PruningViewState["schedule"] })}>
+          <select
+            aria-label="filter by schedule"
+            className={input}
+            value={state.schedule ?? ""}
+            onChange={(e) => go({ schedule: (e.target.value || undefined) as PruningViewState["schedule"] })}
+          >
             <option value="">all schedules</option>
             <option value="one-shot">one-shot</option>
             <option value="iterative">iterative</option>
@@ -75,25 +102,42 @@ export function PruningWorkspace() {
           help="JSON: one run, a list, or {pruningRuns: [...]} with model, criterion (e.g. Min-EAN), schedule, dense metrics and steps [{droppedPercent, expertsDroppedPerLayer, dropped?, metrics}]. CSV: criterion, schedule, dropped_percent and metric columns, one row per step (0% = dense); the model below applies when the file names none. Or POST /api/pruning-runs."
         />
       </section>
-      {list.error ? <p role="alert" className="text-red-600">{list.error.message}</p> : null}
+      {list.error ? (
+        <p role="alert" className="text-red-600">
+          {list.error.message}
+        </p>
+      ) : null}
       {list.data ? <RunsTable runs={list.data.pruningRuns} selected={state.ids} toggle={toggle} /> : <p>Loading…</p>}
       {state.ids.length ? (
         compare.data ? (
           <Comparison data={compare.data} metric={state.metric} setMetric={(metric) => go({ metric })} />
         ) : compare.error ? (
-          <p role="alert" className="text-red-600">{compare.error.message}</p>
+          <p role="alert" className="text-red-600">
+            {compare.error.message}
+          </p>
         ) : (
           <p>Comparing…</p>
         )
       ) : (
-        <p className="text-sm text-zinc-600">Tick runs to compare them: the metric against the share of experts dropped, which experts each dropped and when, and how far their choices overlap.</p>
+        <p className="text-sm text-zinc-600">
+          Tick runs to compare them: the metric against the share of experts dropped, which experts each dropped and
+          when, and how far their choices overlap.
+        </p>
       )}
       <PruneFromTrace />
     </div>
   );
 }
 
-function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selected: string[]; toggle: (id: string) => void }) {
+function RunsTable({
+  runs,
+  selected,
+  toggle,
+}: {
+  runs: PruningRunView[];
+  selected: string[];
+  toggle: (id: string) => void;
+}) {
   if (!runs.length) return <p className="text-sm">No pruning runs match.</p>;
   const names = pruningRowNames(runs);
   return (
@@ -116,7 +160,12 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
         {runs.map((r) => (
           <tr key={r.id} data-pruning-run={r.id}>
             <td>
-              <input type="checkbox" aria-label={`compare ${names.get(r.id)}`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} />
+              <input
+                type="checkbox"
+                aria-label={`compare ${names.get(r.id)}`}
+                checked={selected.includes(r.id)}
+                onChange={() => toggle(r.id)}
+              />
             </td>
             <th scope="row" className="text-left font-normal" data-testid="pruning-row-name">
               {names.get(r.id)}
@@ -129,12 +178,21 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
             <td>{r.model.name}</td>
             <td className="num text-right">{r.steps.length}</td>
             <td>{r.steps.some((s) => s.dropped) ? "yes" : "—"}</td>
-            <td className="max-w-48 truncate">{[...new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))])].join(", ")}</td>
+            <td className="max-w-48 truncate">
+              {[...new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))])].join(", ")}
+            </td>
             <td className="max-w-72 truncate text-xs text-zinc-600 dark:text-zinc-400" title={r.source}>
               {r.source || "—"}
             </td>
             <td>
-              <DeleteButton small endpoint={`/api/pruning-runs/${r.id}`} what={`pruning run "${r.name}"`} consequences={`Its ${r.steps.length} step(s) and their metrics go${r.runId ? "; the trace run it was computed on stays" : ""}.`} invalidate={[["pruning-runs"]]} onDeleted={() => selected.includes(r.id) && toggle(r.id)} />
+              <DeleteButton
+                small
+                endpoint={`/api/pruning-runs/${r.id}`}
+                what={`pruning run "${r.name}"`}
+                consequences={`Its ${r.steps.length} step(s) and their metrics go${r.runId ? "; the trace run it was computed on stays" : ""}.`}
+                invalidate={[["pruning-runs"]]}
+                onDeleted={() => selected.includes(r.id) && toggle(r.id)}
+              />
             </td>
           </tr>
         ))}
@@ -143,21 +201,31 @@ function RunsTable({ runs, selected, toggle }: { runs: PruningRunView[]; selecte
   );
 }
 
-function Comparison({ data, metric, setMetric }: { data: PruningComparison; metric?: string; setMetric: (m: string) => void }) {
+function Comparison({
+  data,
+  metric,
+  setMetric,
+}: {
+  data: PruningComparison;
+  metric?: string;
+  setMetric: (m: string) => void;
+}) {
   // Most-reported first (ties: a fixed order for the simulated metrics, then by name): jsonb keeps
   // its own key order, which is not the order anyone wrote them in.
   const counts = new Map<string, number>();
-  for (const r of data.runs) for (const m of new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))])) counts.set(m, (counts.get(m) ?? 0) + 1);
+  for (const r of data.runs)
+    for (const m of new Set([...Object.keys(r.dense), ...r.steps.flatMap((s) => Object.keys(s.metrics))]))
+      counts.set(m, (counts.get(m) ?? 0) + 1);
   const rank = (m: string) => (PREFERRED.indexOf(m) < 0 ? PREFERRED.length : PREFERRED.indexOf(m));
-  const metrics = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || rank(a) - rank(b) || a.localeCompare(b));
+  const metrics = [...counts.keys()].sort(
+    (a, b) => counts.get(b)! - counts.get(a)! || rank(a) - rank(b) || a.localeCompare(b),
+  );
   const shown = metric && metrics.includes(metric) ? metric : metrics[0];
   const sources = [...new Set(data.runs.map((r) => r.source).filter(Boolean))];
   const names = pruningRowNames(data.runs);
   return (
     <section aria-label="comparison" className="flex flex-col gap-4">
-      <h2 className="font-semibold">
-        {data.runs.length === 1 ? "One run" : `Comparison of ${data.runs.length} runs`}
-      </h2>
+      <h2 className="font-semibold">{data.runs.length === 1 ? "One run" : `Comparison of ${data.runs.length} runs`}</h2>
       {shown ? (
         <>
           <label className="flex items-center gap-2 text-sm">
@@ -170,22 +238,53 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
           </label>
           <Exportable
             name={`pruning ${shown} vs dropped`}
-            csv={() => toCsv(["run", "criterion", "schedule", "dropped_percent", shown], data.runs.flatMap((r) => [...(r.dense[shown] !== undefined ? [[names.get(r.id)!, r.label, r.schedule, 0, r.dense[shown]]] : []), ...r.steps.map((s) => [names.get(r.id)!, r.label, r.schedule, s.droppedPercent, s.metrics[shown] ?? null])]))}
+            csv={() =>
+              toCsv(
+                ["run", "criterion", "schedule", "dropped_percent", shown],
+                data.runs.flatMap((r) => [
+                  ...(r.dense[shown] !== undefined ? [[names.get(r.id)!, r.label, r.schedule, 0, r.dense[shown]]] : []),
+                  ...r.steps.map((s) => [
+                    names.get(r.id)!,
+                    r.label,
+                    r.schedule,
+                    s.droppedPercent,
+                    s.metrics[shown] ?? null,
+                  ]),
+                ]),
+              )
+            }
             json={() => data.runs}
           >
             <MetricChart runs={data.runs} metric={shown} />
           </Exportable>
-          {sources.length ? <p className="text-xs text-zinc-500" data-testid="pruning-sources">Source: {sources.join("; ")}</p> : null}
+          {sources.length ? (
+            <p className="text-xs text-zinc-500" data-testid="pruning-sources">
+              Source: {sources.join("; ")}
+            </p>
+          ) : null}
         </>
       ) : (
         <p className="text-sm">These runs record no metrics.</p>
       )}
       <div className="flex flex-wrap gap-6">
         {data.runs.map((r) =>
-          data.dropStep[r.id] ? <DropStepMap key={r.id} name={names.get(r.id)!} steps={r.steps.length} percents={r.steps.map((s) => s.droppedPercent)} dropStep={data.dropStep[r.id]!} runId={r.runId} /> : null,
+          data.dropStep[r.id] ? (
+            <DropStepMap
+              key={r.id}
+              name={names.get(r.id)!}
+              steps={r.steps.length}
+              percents={r.steps.map((s) => s.droppedPercent)}
+              dropStep={data.dropStep[r.id]!}
+              runId={r.runId}
+            />
+          ) : null,
         )}
       </div>
-      {data.runs.some((r) => !data.dropStep[r.id]) ? <p className="text-xs text-zinc-500">Runs imported from tables record how many experts were dropped, not which: they have no drop map.</p> : null}
+      {data.runs.some((r) => !data.dropStep[r.id]) ? (
+        <p className="text-xs text-zinc-500">
+          Runs imported from tables record how many experts were dropped, not which: they have no drop map.
+        </p>
+      ) : null}
       {data.jaccard.length ? (
         <table className="text-sm [&_td]:px-2 [&_th]:px-2" data-testid="pruning-jaccard">
           <thead>
@@ -213,7 +312,12 @@ function Comparison({ data, metric, setMetric }: { data: PruningComparison; metr
         {data.runs
           .filter((r) => r.steps.some((s) => s.dropped))
           .map((r) => (
-            <a key={r.id} className="mr-3 text-indigo-600 underline" href={`/api/pruning-runs/${r.id}/keep-mask`} download={`keep-mask-${r.id}.json`}>
+            <a
+              key={r.id}
+              className="mr-3 text-indigo-600 underline"
+              href={`/api/pruning-runs/${r.id}/keep-mask`}
+              download={`keep-mask-${r.id}.json`}
+            >
               keep-mask of {names.get(r.id)} (JSON)
             </a>
           ))}

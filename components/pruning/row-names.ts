@@ -9,7 +9,8 @@ export function pruningRowNames(runs: readonly { id: string; name: string; sourc
   const byName = new Map<string, (typeof runs)[number][]>();
   for (const r of runs) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const tail = (source: string) => source.split(",").pop()!.trim();
-  const unique = (group: (typeof runs)[number][], key: (r: (typeof runs)[number]) => string) => group.every((r) => r.source && group.filter((o) => key(o) === key(r)).length === 1);
+  const unique = (group: (typeof runs)[number][], key: (r: (typeof runs)[number]) => string) =>
+    group.every((r) => r.source && group.filter((o) => key(o) === key(r)).length === 1);
   for (const [name, group] of byName) {
     for (const r of group) {
       if (group.length === 1) out.set(r.id, name);

@@ -16,13 +16,31 @@ export function BitHeatmap({ result }: { result: QuantResultView }) {
         {result.name}: bits per expert (attention {result.bits.attention}
         {result.bits.shared !== undefined ? `, shared ${result.bits.shared}` : ""})
       </figcaption>
-      <svg width={E * cell + 34} height={L * rowH + 16} role="img" aria-label={`bit allocation of ${result.name}, layer by expert`}>
-        <text transform={`translate(8,${(L * rowH) / 2}) rotate(-90)`} textAnchor="middle" fontSize={9} fill="currentColor">
+      <svg
+        width={E * cell + 34}
+        height={L * rowH + 16}
+        role="img"
+        aria-label={`bit allocation of ${result.name}, layer by expert`}
+      >
+        <text
+          transform={`translate(8,${(L * rowH) / 2}) rotate(-90)`}
+          textAnchor="middle"
+          fontSize={9}
+          fill="currentColor"
+        >
           MoE layer
         </text>
         {rows.map((row, l) =>
           row.map((b, e) => (
-            <rect key={`${l}-${e}`} x={34 + e * cell} y={l * rowH} width={cell - 1} height={rowH - 1} fill={bitColor(b)} data-bits={b}>
+            <rect
+              key={`${l}-${e}`}
+              x={34 + e * cell}
+              y={l * rowH}
+              width={cell - 1}
+              height={rowH - 1}
+              fill={bitColor(b)}
+              data-bits={b}
+            >
               <title>{`layer ${l}, expert ${e}: ${b} bits`}</title>
             </rect>
           )),

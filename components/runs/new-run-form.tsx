@@ -30,7 +30,13 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
     setError(null);
     const num = (k: string) => Number(form.get(k));
     const model = custom
-      ? { name: String(form.get("modelName")), layers: num("layers"), experts: num("experts"), topK: num("topK"), renormalize: form.get("renormalize") === "on" }
+      ? {
+          name: String(form.get("modelName")),
+          layers: num("layers"),
+          experts: num("experts"),
+          topK: num("topK"),
+          renormalize: form.get("renormalize") === "on",
+        }
       : { preset: String(form.get("preset")) };
     const tags = String(form.get("tags") ?? "")
       .split(",")
@@ -40,7 +46,14 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
       const run = await apiFetch<{ id: string }>("/api/runs", {
         method: "POST",
         headers: { "content-type": "application/json", ...authHeader },
-        body: JSON.stringify({ name: form.get("name"), description: form.get("description") || undefined, tags, model, policy: form.get("policy"), visibility: form.get("visibility") }),
+        body: JSON.stringify({
+          name: form.get("name"),
+          description: form.get("description") || undefined,
+          tags,
+          model,
+          policy: form.get("policy"),
+          visibility: form.get("visibility"),
+        }),
       });
       router.push(`/runs/${run.id}`);
     } catch (e) {
@@ -72,11 +85,25 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
         </label>
         {custom ? (
           <div className="grid grid-cols-2 gap-2 text-sm">
-            <label className="flex flex-col">Model name<input name="modelName" required className={input} /></label>
-            <label className="flex flex-col">MoE layers<input name="layers" type="number" min={1} required className={input} /></label>
-            <label className="flex flex-col">Routed experts<input name="experts" type="number" min={2} required className={input} /></label>
-            <label className="flex flex-col">Top-k<input name="topK" type="number" min={1} required className={input} /></label>
-            <label className="flex items-center gap-2"><input name="renormalize" type="checkbox" defaultChecked /> top-k weights renormalized</label>
+            <label className="flex flex-col">
+              Model name
+              <input name="modelName" required className={input} />
+            </label>
+            <label className="flex flex-col">
+              MoE layers
+              <input name="layers" type="number" min={1} required className={input} />
+            </label>
+            <label className="flex flex-col">
+              Routed experts
+              <input name="experts" type="number" min={2} required className={input} />
+            </label>
+            <label className="flex flex-col">
+              Top-k
+              <input name="topK" type="number" min={1} required className={input} />
+            </label>
+            <label className="flex items-center gap-2">
+              <input name="renormalize" type="checkbox" defaultChecked /> top-k weights renormalized
+            </label>
           </div>
         ) : (
           <select name="preset" aria-label="model preset" className={input} defaultValue="mixtral-8x7b">
@@ -94,7 +121,10 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
           {error}
         </p>
       ) : null}
-      <button disabled={busy} className="self-start rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+      <button
+        disabled={busy}
+        className="self-start rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+      >
         {busy ? "Creating…" : "Create run"}
       </button>
     </form>

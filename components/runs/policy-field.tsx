@@ -5,7 +5,13 @@ import { formatPolicy, parsePolicy, POLICY_DEFINITION, POLICY_KINDS, type Policy
 import { DefinitionNote } from "@/components/ui/definition-note";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
-const LABELS: Record<PolicyKind, string> = { vanilla: "vanilla", c2r: "C2R (collaboration-constrained)", "device-limited": "device-limited", pruned: "pruned", quantized: "quantized" };
+const LABELS: Record<PolicyKind, string> = {
+  vanilla: "vanilla",
+  c2r: "C2R (collaboration-constrained)",
+  "device-limited": "device-limited",
+  pruned: "pruned",
+  quantized: "quantized",
+};
 
 /**
  * The routing policy as a kind plus its parameter (T for C2R, M for device-limited, a note for
@@ -23,7 +29,12 @@ export function PolicyField({ defaultValue = "vanilla" }: { defaultValue?: strin
         Routing policy
         <DefinitionNote text={POLICY_DEFINITION} />
       </legend>
-      <select aria-label="policy" value={kind} onChange={(e) => setKind(e.target.value as PolicyKind)} className={input}>
+      <select
+        aria-label="policy"
+        value={kind}
+        onChange={(e) => setKind(e.target.value as PolicyKind)}
+        className={input}
+      >
         {POLICY_KINDS.map((k) => (
           <option key={k} value={k}>
             {LABELS[k]}
@@ -33,13 +44,29 @@ export function PolicyField({ defaultValue = "vanilla" }: { defaultValue?: strin
       {kind === "c2r" || kind === "device-limited" ? (
         <label className="flex items-center gap-1">
           {kind === "c2r" ? "T (collaborators)" : "M (devices per token)"}
-          <input aria-label={kind === "c2r" ? "policy T" : "policy M"} type="number" min={1} max={9999} required value={n} onChange={(e) => setN(Math.max(1, Math.round(Number(e.target.value)) || 1))} className={`${input} w-20`} />
+          <input
+            aria-label={kind === "c2r" ? "policy T" : "policy M"}
+            type="number"
+            min={1}
+            max={9999}
+            required
+            value={n}
+            onChange={(e) => setN(Math.max(1, Math.round(Number(e.target.value)) || 1))}
+            className={`${input} w-20`}
+          />
         </label>
       ) : null}
       {kind === "pruned" || kind === "quantized" ? (
         <label className="flex items-center gap-1">
           {kind === "pruned" ? "keep-mask" : "bit config"}
-          <input aria-label="policy note" value={note} maxLength={50} onChange={(e) => setNote(e.target.value)} placeholder={kind === "pruned" ? "e.g. keep 6 of 8 (Min-EAN)" : "e.g. GPTQ 3-bit"} className={input} />
+          <input
+            aria-label="policy note"
+            value={note}
+            maxLength={50}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder={kind === "pruned" ? "e.g. keep 6 of 8 (Min-EAN)" : "e.g. GPTQ 3-bit"}
+            className={input}
+          />
         </label>
       ) : null}
       <input type="hidden" name="policy" value={value} />

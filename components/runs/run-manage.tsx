@@ -33,7 +33,13 @@ export function RunManage({ run }: { run: RunView }) {
       await apiFetch(`/api/runs/${run.id}`, {
         method: "PATCH",
         headers: { "content-type": "application/json", ...authHeader },
-        body: JSON.stringify({ name: form.get("name"), description: form.get("description"), tags, visibility: form.get("visibility"), policy: form.get("policy") }),
+        body: JSON.stringify({
+          name: form.get("name"),
+          description: form.get("description"),
+          tags,
+          visibility: form.get("visibility"),
+          policy: form.get("policy"),
+        }),
       });
       await client.invalidateQueries({ queryKey: ["runs"] });
       setEditing(false);
@@ -45,11 +51,17 @@ export function RunManage({ run }: { run: RunView }) {
     }
   }
 
-  const derived = "their raw events, the run's aggregates, the pruning runs computed on it, the quantization results tied to it, and every share that shows it";
+  const derived =
+    "their raw events, the run's aggregates, the pruning runs computed on it, the quantization results tied to it, and every share that shows it";
   return (
     <section aria-label="manage run" className="flex flex-col gap-3">
       <div className="flex flex-wrap gap-3">
-        <button type="button" onClick={() => setEditing(!editing)} aria-expanded={editing} className="rounded border border-zinc-400 px-3 py-2 text-sm font-medium hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          onClick={() => setEditing(!editing)}
+          aria-expanded={editing}
+          className="rounded border border-zinc-400 px-3 py-2 text-sm font-medium hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800"
+        >
           {editing ? "Cancel editing" : "Edit run"}
         </button>
         <DeleteButton
@@ -65,14 +77,32 @@ export function RunManage({ run }: { run: RunView }) {
         />
       </div>
       {editing ? (
-        <form action={save} aria-label="edit run" className="flex max-w-2xl flex-col gap-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+        <form
+          action={save}
+          aria-label="edit run"
+          className="flex max-w-2xl flex-col gap-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+        >
           <label className="flex flex-col text-sm">
             Name
-            <input name="name" required maxLength={200} defaultValue={run.name} className={input} aria-label="edit name" />
+            <input
+              name="name"
+              required
+              maxLength={200}
+              defaultValue={run.name}
+              className={input}
+              aria-label="edit name"
+            />
           </label>
           <label className="flex flex-col text-sm">
             Description
-            <textarea name="description" rows={2} maxLength={10_000} defaultValue={run.description} className={input} aria-label="edit description" />
+            <textarea
+              name="description"
+              rows={2}
+              maxLength={10_000}
+              defaultValue={run.description}
+              className={input}
+              aria-label="edit description"
+            />
           </label>
           <label className="flex flex-col text-sm">
             Tags (comma-separated)
@@ -86,7 +116,10 @@ export function RunManage({ run }: { run: RunView }) {
               {error}
             </p>
           ) : null}
-          <button disabled={busy} className="self-start rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+          <button
+            disabled={busy}
+            className="self-start rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+          >
             {busy ? "Saving…" : "Save changes"}
           </button>
         </form>

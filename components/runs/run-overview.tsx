@@ -16,10 +16,25 @@ export function parseMetric(value: string | string[] | undefined): BalanceScalar
   return BALANCE_SCALARS.includes(m as BalanceScalar) ? (m as BalanceScalar) : "maxOverMean";
 }
 
-const secondary = "rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950";
+const secondary =
+  "rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950";
 
 /** V2 body, drawn from data: the live run page and its share snapshot both render it. */
-export function RunOverview({ view, balance, metric, snapshot, actions, children }: { view: RunView; balance: RunBalance; metric: BalanceScalar; snapshot?: { id: string; createdAt: string; path: string }; actions?: ReactNode; children?: ReactNode }) {
+export function RunOverview({
+  view,
+  balance,
+  metric,
+  snapshot,
+  actions,
+  children,
+}: {
+  view: RunView;
+  balance: RunBalance;
+  metric: BalanceScalar;
+  snapshot?: { id: string; createdAt: string; path: string };
+  actions?: ReactNode;
+  children?: ReactNode;
+}) {
   const id = view.id;
   return (
     <div className="flex flex-col gap-6">
@@ -30,7 +45,10 @@ export function RunOverview({ view, balance, metric, snapshot, actions, children
       {view.tokens > 0 ? (
         <>
           <div className="flex flex-wrap gap-3">
-            <Link href={`/runs/${id}/layers/0`} className="rounded bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+            <Link
+              href={`/runs/${id}/layers/0`}
+              className="rounded bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700"
+            >
               Explore co-activation by layer →
             </Link>
             <Link href={`/runs/${id}/graph`} className={secondary}>
@@ -47,11 +65,19 @@ export function RunOverview({ view, balance, metric, snapshot, actions, children
             <Link href={`/runs/${id}/experts/0`} className={secondary}>
               Experts →
             </Link>
-            <Link href={`/runs/${id}/placement`} className="rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950">
+            <Link
+              href={`/runs/${id}/placement`}
+              className="rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950"
+            >
               Placement &amp; C2R lab →
             </Link>
           </div>
-          <BalanceChart runId={id} balance={balance} metric={metric} basePath={snapshot ? `/s/${snapshot.id}` : undefined} />
+          <BalanceChart
+            runId={id}
+            balance={balance}
+            metric={metric}
+            basePath={snapshot ? `/s/${snapshot.id}` : undefined}
+          />
           <HotDead runId={id} balance={balance} />
         </>
       ) : (

@@ -26,7 +26,14 @@ export function RunShares({ shares }: { shares: RunShareItem[] }) {
             <span className="text-zinc-500">
               {s.path} · {s.createdAt.slice(0, 10)}
             </span>
-            <DeleteButton small endpoint={`/api/shares/${s.id}`} what={`share /s/${s.id}`} consequences={`The link /s/${s.id} (a snapshot of ${s.path}) stops working for everyone.`} invalidate={[["shares"]]} onDeleted={() => router.refresh()} />
+            <DeleteButton
+              small
+              endpoint={`/api/shares/${s.id}`}
+              what={`share /s/${s.id}`}
+              consequences={`The link /s/${s.id} (a snapshot of ${s.path}) stops working for everyone.`}
+              invalidate={[["shares"]]}
+              onDeleted={() => router.refresh()}
+            />
           </li>
         ))}
       </ul>

@@ -17,7 +17,9 @@ export function RunSummary({ run }: { run: RunView }) {
   return (
     <section aria-label="run summary" className="flex flex-col gap-3">
       <div>
-        <h1 className="text-2xl font-semibold" data-testid="run-name">{run.name}</h1>
+        <h1 className="text-2xl font-semibold" data-testid="run-name">
+          {run.name}
+        </h1>
         {run.description ? <p className="text-sm text-zinc-600 dark:text-zinc-400">{run.description}</p> : null}
         <p className="text-xs text-zinc-500">
           policy {run.policy} · {run.visibility}
@@ -28,7 +30,9 @@ export function RunSummary({ run }: { run: RunView }) {
         {stats.map(([k, v]) => (
           <div key={k} className="rounded border border-zinc-200 bg-white p-2 dark:border-zinc-800 dark:bg-zinc-900">
             <dt className="text-xs text-zinc-500">{k}</dt>
-            <dd className="num text-sm font-medium" data-testid={`stat-${k.split(" ")[0]}`}>{v}</dd>
+            <dd className="num text-sm font-medium" data-testid={`stat-${k.split(" ")[0]}`}>
+              {v}
+            </dd>
           </div>
         ))}
       </dl>

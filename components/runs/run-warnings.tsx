@@ -6,7 +6,10 @@ type Warning = NonNullable<RunView["warnings"]>[number];
 export function RunWarnings({ warnings }: { warnings: Warning[] }) {
   if (!warnings.length) return null;
   return (
-    <section aria-label="warnings" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+    <section
+      aria-label="warnings"
+      className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
+    >
       <h2 className="font-semibold text-amber-900 dark:text-amber-200">Warnings</h2>
       <ul className="list-disc pl-5" data-testid="run-warnings">
         {warnings.map((w) => (

@@ -10,7 +10,8 @@ const defaultOrder = (sort: RunSort) => (sort === "name" || sort === "policy" ? 
 /** The index URL sorted by `key`: the same filters; a second click on the sorted column reverses it. */
 export function sortHref(filter: RunFilter, key: RunSort): string {
   const current = filter.sort ?? "created";
-  const order = current === key ? ((filter.order ?? defaultOrder(current)) === "asc" ? "desc" : "asc") : defaultOrder(key);
+  const order =
+    current === key ? ((filter.order ?? defaultOrder(current)) === "asc" ? "desc" : "asc") : defaultOrder(key);
   const q = new URLSearchParams();
   for (const k of ["q", "model", "tag", "policy"] as const) if (filter[k]) q.set(k, filter[k]!);
   if (key !== "created" || order !== "desc") {
@@ -20,13 +21,31 @@ export function sortHref(filter: RunFilter, key: RunSort): string {
   return q.size ? `/?${q}` : "/";
 }
 
-function SortHeader({ filter, by, children, right = false }: { filter: RunFilter; by: RunSort; children: string; right?: boolean }) {
+function SortHeader({
+  filter,
+  by,
+  children,
+  right = false,
+}: {
+  filter: RunFilter;
+  by: RunSort;
+  children: string;
+  right?: boolean;
+}) {
   const current = filter.sort ?? "created";
   const order = filter.order ?? defaultOrder(current);
   const active = current === by;
   return (
-    <th className={`whitespace-nowrap ${right ? "text-right" : ""}`} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}>
-      <Link href={sortHref(filter, by)} title={`sort by ${children.toLowerCase()}`} className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`} data-testid={`sort-${by}`}>
+    <th
+      className={`whitespace-nowrap ${right ? "text-right" : ""}`}
+      aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}
+    >
+      <Link
+        href={sortHref(filter, by)}
+        title={`sort by ${children.toLowerCase()}`}
+        className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`}
+        data-testid={`sort-${by}`}
+      >
         {children}
         <span aria-hidden className={active ? "" : "text-zinc-400"}>
           {active ? (order === "asc" ? " ▲" : " ▼") : " ⇅"}
@@ -40,7 +59,11 @@ export function RunsTable({ runs, filter = {} }: { runs: RunWithModel[]; filter?
   if (runs.length === 0) {
     return (
       <p className="rounded border border-dashed border-zinc-300 p-6 text-center text-zinc-600 dark:border-zinc-700">
-        No runs match. <Link href="/runs/new" className="text-indigo-600 underline">Create one</Link> and upload a trace.
+        No runs match.{" "}
+        <Link href="/runs/new" className="text-indigo-600 underline">
+          Create one
+        </Link>{" "}
+        and upload a trace.
       </p>
     );
   }

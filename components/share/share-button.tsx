@@ -37,7 +37,12 @@ export function ShareButton() {
   });
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="share">
-      <button type="button" onClick={() => share.mutate()} disabled={share.isPending} className="rounded border border-indigo-600 px-3 py-1 font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-50 dark:text-indigo-300 dark:hover:bg-indigo-950">
+      <button
+        type="button"
+        onClick={() => share.mutate()}
+        disabled={share.isPending}
+        className="rounded border border-indigo-600 px-3 py-1 font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-50 dark:text-indigo-300 dark:hover:bg-indigo-950"
+      >
         {share.isPending ? "Pinning…" : "Share snapshot"}
       </button>
       {share.data ? (

@@ -6,7 +6,19 @@ import { ShareButton } from "./share-button";
  * The header of a run's view: back to the run, title, what the view shows, and Share; on a
  * snapshot, the banner saying what it pins instead of the Share button.
  */
-export function ViewHeader({ runId, runName, title, snapshot, children }: { runId: string; runName: string; title: string; snapshot?: { createdAt: string; path: string }; children?: ReactNode }) {
+export function ViewHeader({
+  runId,
+  runName,
+  title,
+  snapshot,
+  children,
+}: {
+  runId: string;
+  runName: string;
+  title: string;
+  snapshot?: { createdAt: string; path: string };
+  children?: ReactNode;
+}) {
   return (
     <div className="flex flex-col gap-2">
       {snapshot ? <SnapshotBanner {...snapshot} /> : null}
@@ -26,8 +38,13 @@ export function ViewHeader({ runId, runName, title, snapshot, children }: { runI
 
 export function SnapshotBanner({ createdAt, path }: { createdAt: string; path: string }) {
   return (
-    <p role="note" data-testid="snapshot-banner" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
-      Snapshot taken {new Date(createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC: it shows the data as it was then, whatever was uploaded since.{" "}
+    <p
+      role="note"
+      data-testid="snapshot-banner"
+      className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200"
+    >
+      Snapshot taken {new Date(createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC: it shows the data as it was
+      then, whatever was uploaded since.{" "}
       <Link href={path} className="font-medium underline">
         Open the live view
       </Link>

@@ -40,9 +40,20 @@ export function useViewLocation() {
     window.history.replaceState(null, "", href);
     setPending(window.location.search);
   }, []);
-  if (snapshot) return { pathname: snapshot.pathname, search: new URLSearchParams(snapshot.search), frozen: true as const, snapshot, replace: noop as (href: string) => void };
+  if (snapshot)
+    return {
+      pathname: snapshot.pathname,
+      search: new URLSearchParams(snapshot.search),
+      frozen: true as const,
+      snapshot,
+      replace: noop as (href: string) => void,
+    };
   const live = search.toString();
-  const ahead = pending !== null && typeof window !== "undefined" && window.location.search === pending && pending.replace(/^\?/, "") !== live;
+  const ahead =
+    pending !== null &&
+    typeof window !== "undefined" &&
+    window.location.search === pending &&
+    pending.replace(/^\?/, "") !== live;
   return {
     pathname,
     search: new URLSearchParams(ahead ? pending : live),
@@ -56,9 +67,19 @@ export function useViewLocation() {
  * Renders a view from a share: a query cache holding exactly the pinned answers, never stale,
  * so the picture is the one that was shared whatever was uploaded since.
  */
-export function SnapshotProvider({ snapshot, pinned, children }: { snapshot: Snapshot; pinned: PinnedQuery[]; children: ReactNode }) {
+export function SnapshotProvider({
+  snapshot,
+  pinned,
+  children,
+}: {
+  snapshot: Snapshot;
+  pinned: PinnedQuery[];
+  children: ReactNode;
+}) {
   const [client] = useState(() => {
-    const c = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, gcTime: Infinity, retry: false, refetchOnWindowFocus: false } } });
+    const c = new QueryClient({
+      defaultOptions: { queries: { staleTime: Infinity, gcTime: Infinity, retry: false, refetchOnWindowFocus: false } },
+    });
     for (const q of pinned) c.setQueryData(q.key, q.data);
     return c;
   });

@@ -11,7 +11,23 @@ import { useApiToken } from "./use-api-token";
  * with the API token; on success the `invalidate` query keys reload and `onDeleted` runs (navigate,
  * refresh the server-rendered page). A refusal (401, 403, 409) is shown in the dialog.
  */
-export function DeleteButton({ endpoint, what, consequences, invalidate, onDeleted, label = "Delete", small = false }: { endpoint: string; what: string; consequences?: string; invalidate: QueryKey[]; onDeleted?: () => void; label?: string; small?: boolean }) {
+export function DeleteButton({
+  endpoint,
+  what,
+  consequences,
+  invalidate,
+  onDeleted,
+  label = "Delete",
+  small = false,
+}: {
+  endpoint: string;
+  what: string;
+  consequences?: string;
+  invalidate: QueryKey[];
+  onDeleted?: () => void;
+  label?: string;
+  small?: boolean;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const client = useQueryClient();
   const { authHeader } = useApiToken();
@@ -42,11 +58,19 @@ export function DeleteButton({ endpoint, what, consequences, invalidate, onDelet
           dialog.current?.showModal();
         }}
         aria-label={`Delete ${what}`}
-        className={small ? "text-xs text-red-700 underline hover:text-red-900 dark:text-red-400" : "rounded border border-red-600 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950"}
+        className={
+          small
+            ? "text-xs text-red-700 underline hover:text-red-900 dark:text-red-400"
+            : "rounded border border-red-600 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950"
+        }
       >
         {label}
       </button>
-      <dialog ref={dialog} aria-label={`confirm: delete ${what}`} className="m-auto max-w-lg rounded border border-zinc-300 bg-white p-4 text-sm text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100">
+      <dialog
+        ref={dialog}
+        aria-label={`confirm: delete ${what}`}
+        className="m-auto max-w-lg rounded border border-zinc-300 bg-white p-4 text-sm text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      >
         <h2 className="mb-2 font-semibold">Delete {what}?</h2>
         {consequences ? <p className="mb-2">{consequences}</p> : null}
         <p className="mb-3 text-zinc-600 dark:text-zinc-400">This cannot be undone.</p>
@@ -57,10 +81,19 @@ export function DeleteButton({ endpoint, what, consequences, invalidate, onDelet
           </p>
         ) : null}
         <div className="mt-2 flex justify-end gap-2">
-          <button type="button" onClick={() => dialog.current?.close()} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-600">
+          <button
+            type="button"
+            onClick={() => dialog.current?.close()}
+            className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-600"
+          >
             Cancel
           </button>
-          <button type="button" onClick={confirm} disabled={busy} className="rounded bg-red-600 px-3 py-1.5 font-medium text-white hover:bg-red-700 disabled:opacity-50">
+          <button
+            type="button"
+            onClick={confirm}
+            disabled={busy}
+            className="rounded bg-red-600 px-3 py-1.5 font-medium text-white hover:bg-red-700 disabled:opacity-50"
+          >
             {busy ? "Deleting…" : `Delete ${what}`}
           </button>
         </div>

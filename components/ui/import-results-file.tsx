@@ -13,7 +13,19 @@ const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc
  * A JSON or CSV file of stored results posted to an import endpoint (all or none), with the model
  * for files that name none; the list under `invalidate` reloads after.
  */
-export function ImportResultsFile({ endpoint, what, help, invalidate, testId }: { endpoint: string; what: [string, string]; help: string; invalidate: string; testId: string }) {
+export function ImportResultsFile({
+  endpoint,
+  what,
+  help,
+  invalidate,
+  testId,
+}: {
+  endpoint: string;
+  what: [string, string];
+  help: string;
+  invalidate: string;
+  testId: string;
+}) {
   const { authHeader } = useApiToken();
   const client = useQueryClient();
   const [model, setModel] = useState("mixtral-8x7b");
@@ -22,8 +34,15 @@ export function ImportResultsFile({ endpoint, what, help, invalidate, testId }: 
     setStatus(null);
     try {
       const format = file.name.toLowerCase().endsWith(".csv") ? "csv" : "json";
-      const r = await apiFetch<{ created: unknown[] }>(`${endpoint}?format=${format}&model=${model}`, { method: "POST", headers: authHeader, body: await file.text() });
-      setStatus({ ok: true, text: `Imported ${r.created.length} ${r.created.length === 1 ? what[0] : what[1]} from ${file.name}.` });
+      const r = await apiFetch<{ created: unknown[] }>(`${endpoint}?format=${format}&model=${model}`, {
+        method: "POST",
+        headers: authHeader,
+        body: await file.text(),
+      });
+      setStatus({
+        ok: true,
+        text: `Imported ${r.created.length} ${r.created.length === 1 ? what[0] : what[1]} from ${file.name}.`,
+      });
       await client.invalidateQueries({ queryKey: [invalidate] });
     } catch (e) {
       setStatus({ ok: false, text: (e as Error).message });
@@ -43,10 +62,20 @@ export function ImportResultsFile({ endpoint, what, help, invalidate, testId }: 
             </option>
           ))}
         </select>
-        <input type="file" accept=".json,.csv,application/json,text/csv" aria-label={`${what[0]} file`} onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} className="text-xs" />
+        <input
+          type="file"
+          accept=".json,.csv,application/json,text/csv"
+          aria-label={`${what[0]} file`}
+          onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])}
+          className="text-xs"
+        />
       </span>
       {status ? (
-        <span role={status.ok ? "status" : "alert"} className={status.ok ? "text-emerald-700" : "text-red-600"} data-testid={testId}>
+        <span
+          role={status.ok ? "status" : "alert"}
+          className={status.ok ? "text-emerald-700" : "text-red-600"}
+          data-testid={testId}
+        >
           {status.text}
         </span>
       ) : null}

@@ -17,7 +17,11 @@ export function SessionMenu({ open, tokenName }: { open: boolean; tokenName: str
   const send = async (method: "POST" | "DELETE") => {
     setError(null);
     try {
-      await apiFetch("/api/session", { method, headers: { "content-type": "application/json" }, body: method === "POST" ? JSON.stringify({ token }) : undefined });
+      await apiFetch("/api/session", {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "POST" ? JSON.stringify({ token }) : undefined,
+      });
       setEditing(false);
       setToken("");
       router.refresh();
@@ -43,7 +47,15 @@ export function SessionMenu({ open, tokenName }: { open: boolean; tokenName: str
         void send("POST");
       }}
     >
-      <input type="password" aria-label="API token" placeholder="mat_…" value={token} onChange={(e) => setToken(e.target.value)} className="w-48 rounded border border-zinc-300 px-2 py-0.5 dark:border-zinc-700 dark:bg-zinc-800" autoFocus />
+      <input
+        type="password"
+        aria-label="API token"
+        placeholder="mat_…"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        className="w-48 rounded border border-zinc-300 px-2 py-0.5 dark:border-zinc-700 dark:bg-zinc-800"
+        autoFocus
+      />
       <button className="rounded bg-indigo-600 px-2 py-0.5 text-white">Sign in</button>
       {error ? (
         <span role="alert" className="text-red-600">

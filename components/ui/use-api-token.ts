@@ -25,7 +25,10 @@ export function useApiToken() {
     else window.localStorage.removeItem(KEY);
     listeners.forEach((l) => l());
   }, []);
-  const { data } = useQuery({ queryKey: ["health"], queryFn: () => apiFetch<{ writeTokenRequired: boolean }>("/api/health") });
+  const { data } = useQuery({
+    queryKey: ["health"],
+    queryFn: () => apiFetch<{ writeTokenRequired: boolean }>("/api/health"),
+  });
   const authHeader: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   return { token, setToken, required: data?.writeTokenRequired ?? false, authHeader };
 }

@@ -47,7 +47,11 @@ export function UploadPanel({ runId }: { runId: string }) {
   }
 
   return (
-    <section aria-label="upload a trace" id="upload" className="flex flex-col gap-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+    <section
+      aria-label="upload a trace"
+      id="upload"
+      className="flex flex-col gap-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <h2 className="font-semibold">Upload a trace</h2>
       <div
         className={`flex flex-col items-center justify-center gap-2 rounded border-2 border-dashed p-6 text-sm ${over ? "border-indigo-500 bg-indigo-50 dark:bg-indigo-950" : "border-zinc-300 dark:border-zinc-700"}`}
@@ -72,12 +76,21 @@ export function UploadPanel({ runId }: { runId: string }) {
           onChange={(e) => setFile(e.target.files?.[0] ?? null)}
           className="text-sm"
         />
-        {file ? <p className="text-xs text-zinc-500">{file.name} · {(file.size / 1024).toFixed(1)} KiB</p> : null}
+        {file ? (
+          <p className="text-xs text-zinc-500">
+            {file.name} · {(file.size / 1024).toFixed(1)} KiB
+          </p>
+        ) : null}
       </div>
       <div className="flex flex-wrap gap-3">
         <label className="flex flex-col text-sm">
           Format
-          <select value={format} onChange={(e) => setFormat(e.target.value)} className={input} aria-label="trace format">
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value)}
+            className={input}
+            aria-label="trace format"
+          >
             <option value="auto">detect from content</option>
             {TRACE_FORMATS.map((f) => (
               <option key={f} value={f}>
@@ -92,7 +105,12 @@ export function UploadPanel({ runId }: { runId: string }) {
         </label>
         <label className="flex flex-col text-sm">
           Field map
-          <input value={map} onChange={(e) => setMap(e.target.value)} className={input} placeholder="experts:topk_ids,weights:probs" />
+          <input
+            value={map}
+            onChange={(e) => setMap(e.target.value)}
+            className={input}
+            placeholder="experts:topk_ids,weights:probs"
+          />
         </label>
       </div>
       <label className="flex items-center gap-2 text-sm">
@@ -112,7 +130,9 @@ export function UploadPanel({ runId }: { runId: string }) {
       {progress !== null ? (
         <div className="flex items-center gap-2 text-sm">
           <progress max={1} value={progress} aria-label="upload progress" className="h-2 w-64" />
-          <span className="num">{progress < 1 ? `${Math.round(progress * 100)}% sent` : "sent; finishing on the server…"}</span>
+          <span className="num">
+            {progress < 1 ? `${Math.round(progress * 100)}% sent` : "sent; finishing on the server…"}
+          </span>
           {server ? (
             <span className="num text-zinc-500" data-testid="server-progress">
               · server: {(server.bytes / 1048576).toFixed(1)} MiB read, {server.events.toLocaleString()} events parsed

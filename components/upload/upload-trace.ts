@@ -21,7 +21,12 @@ export interface UploadFailure {
 export type UploadOutcome = UploadSuccess | UploadFailure;
 
 /** POSTs the file as the raw body; XHR because fetch reports no upload progress. */
-export function uploadTrace(url: string, file: File, headers: Record<string, string>, onProgress: (fraction: number) => void): Promise<UploadOutcome> {
+export function uploadTrace(
+  url: string,
+  file: File,
+  headers: Record<string, string>,
+  onProgress: (fraction: number) => void,
+): Promise<UploadOutcome> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
@@ -39,10 +44,17 @@ export function uploadTrace(url: string, file: File, headers: Record<string, str
       if (xhr.status >= 200 && xhr.status < 300 && body) resolve({ ok: true, ...(body as Omit<UploadSuccess, "ok">) });
       else {
         const err = (body?.error ?? {}) as { code?: string; message?: string; where?: string };
-        resolve({ ok: false, status: xhr.status, code: err.code ?? "http_error", message: err.message ?? `HTTP ${xhr.status}`, where: err.where });
+        resolve({
+          ok: false,
+          status: xhr.status,
+          code: err.code ?? "http_error",
+          message: err.message ?? `HTTP ${xhr.status}`,
+          where: err.where,
+        });
       }
     };
-    xhr.onerror = () => resolve({ ok: false, status: 0, code: "network_error", message: "the upload was interrupted (network error)" });
+    xhr.onerror = () =>
+      resolve({ ok: false, status: 0, code: "network_error", message: "the upload was interrupted (network error)" });
     xhr.send(file);
   });
 }

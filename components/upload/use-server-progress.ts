@@ -7,7 +7,8 @@ import { apiFetch } from "@/lib/query/api-fetch";
 export function useServerProgress(runId: string, key: string | null) {
   const { data } = useQuery({
     queryKey: ["upload-progress", runId, key],
-    queryFn: () => apiFetch<{ bytes: number; events: number; status: string }>(`/api/runs/${runId}/uploads/progress?key=${key}`),
+    queryFn: () =>
+      apiFetch<{ bytes: number; events: number; status: string }>(`/api/runs/${runId}/uploads/progress?key=${key}`),
     enabled: key !== null,
     refetchInterval: 500,
     retry: false,

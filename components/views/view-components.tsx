@@ -41,7 +41,12 @@ export interface ViewFrame {
 export type ViewComponent = (frame: ViewFrame) => { header?: ReactNode; body: ReactNode };
 
 const banner = (f: ViewFrame) => (f.snapshot ? { createdAt: f.snapshot.createdAt, path: f.snapshot.path } : undefined);
-const named = (f: ViewFrame) => ({ runId: f.run.id, runName: f.run.name, modelName: f.run.model.name, snapshot: banner(f) });
+const named = (f: ViewFrame) => ({
+  runId: f.run.id,
+  runName: f.run.name,
+  modelName: f.run.model.name,
+  snapshot: banner(f),
+});
 
 /**
  * The component of each view in the registry, by kind. Apart from the registry because these are
@@ -52,7 +57,13 @@ const named = (f: ViewFrame) => ({ runId: f.run.id, runName: f.run.name, modelNa
 export const VIEW_COMPONENTS = {
   overview: (f) => ({
     body: (
-      <RunOverview view={f.run} balance={f.props.balance as RunBalance} metric={parseMetric(f.requestSearch.get("metric") ?? undefined) as BalanceScalar} snapshot={f.snapshot} actions={f.actions}>
+      <RunOverview
+        view={f.run}
+        balance={f.props.balance as RunBalance}
+        metric={parseMetric(f.requestSearch.get("metric") ?? undefined) as BalanceScalar}
+        snapshot={f.snapshot}
+        actions={f.actions}
+      >
         {f.children}
       </RunOverview>
     ),
@@ -63,7 +74,15 @@ export const VIEW_COMPONENTS = {
   }),
   placement: (f) => ({
     header: <PlacementHeader {...named(f)} experts={f.run.model.experts} />,
-    body: <PlacementLab runId={f.run.id} experts={f.run.model.experts} layers={f.run.model.layers} topK={f.run.model.topK} noLogits={f.props.noLogits as string | undefined} />,
+    body: (
+      <PlacementLab
+        runId={f.run.id}
+        experts={f.run.model.experts}
+        layers={f.run.model.layers}
+        topK={f.run.model.topK}
+        noLogits={f.props.noLogits as string | undefined}
+      />
+    ),
   }),
   expert: (f) => ({
     header: <ExpertHeader {...named(f)} />,

@@ -32,7 +32,10 @@ export function LiveView({ component, run, queries, props, requestSearch, action
 }
 
 /** A stored share as the registry reads it: the view its path names and what it pinned; null when the path is no view the registry knows. */
-export function readShare<K extends string>(registry: { recognize(path: string): RecognizedView<K> | null }, share: { path: string; snapshot: unknown }): { view: RecognizedView<K>; pinned: PinnedView } | null {
+export function readShare<K extends string>(
+  registry: { recognize(path: string): RecognizedView<K> | null },
+  share: { path: string; snapshot: unknown },
+): { view: RecognizedView<K>; pinned: PinnedView } | null {
   const view = registry.recognize(share.path);
   return view ? { view, pinned: share.snapshot as PinnedView } : null;
 }
@@ -55,11 +58,19 @@ export function SnapshotView({ component, share, view, pinned, requestSearch }: 
   const createdAt = share.createdAt.toISOString();
   const search = new URLSearchParams(view.search);
   for (const [k, v] of requestSearch) search.set(k, v);
-  const { header, body } = component({ run: pinned.run, props: pinned.props ?? {}, requestSearch: search, snapshot: { id: share.id, createdAt, path: share.path } });
+  const { header, body } = component({
+    run: pinned.run,
+    props: pinned.props ?? {},
+    requestSearch: search,
+    snapshot: { id: share.id, createdAt, path: share.path },
+  });
   return (
     <div className="flex flex-col gap-4">
       {header}
-      <SnapshotProvider snapshot={{ shareId: share.id, pathname: view.pathname, search: view.search, createdAt }} pinned={pinned.queries}>
+      <SnapshotProvider
+        snapshot={{ shareId: share.id, pathname: view.pathname, search: view.search, createdAt }}
+        pinned={pinned.queries}
+      >
         {body}
       </SnapshotProvider>
     </div>

@@ -28,7 +28,12 @@ export function ColorLegend({ color, title, width = 320 }: Props) {
       <figcaption className="mb-1 font-medium">{title}</figcaption>
       <div className="flex items-start gap-3">
         {empty ? null : (
-          <svg width={width + 2 * PAD} height={34} role="img" aria-label={`legend: colors from ${formatValue(lo)} to ${formatValue(hi)}, ${color.kind}`}>
+          <svg
+            width={width + 2 * PAD}
+            height={34}
+            role="img"
+            aria-label={`legend: colors from ${formatValue(lo)} to ${formatValue(hi)}, ${color.kind}`}
+          >
             <defs>
               <linearGradient id={id}>
                 {stops.map((t) => (

@@ -53,10 +53,20 @@ export function makeColorScale(domain: [number, number], kind: ScaleKind, minPos
     return withColours("log", [p, top], t, noValue);
   }
   const span = hi - lo || 1;
-  return withColours("linear", domain, (v) => Math.min(1, Math.max(0, (v - lo) / span)), () => false);
+  return withColours(
+    "linear",
+    domain,
+    (v) => Math.min(1, Math.max(0, (v - lo) / span)),
+    () => false,
+  );
 }
 
-function withColours(kind: ScaleKind, domain: [number, number], t: (v: number) => number, noValue: (v: number) => boolean): ColorScale {
+function withColours(
+  kind: ScaleKind,
+  domain: [number, number],
+  t: (v: number) => number,
+  noValue: (v: number) => boolean,
+): ColorScale {
   return {
     kind,
     domain,
@@ -85,7 +95,8 @@ function withColours(kind: ScaleKind, domain: [number, number], t: (v: number) =
 /** Smallest positive off-diagonal value, the log scale's reference point. */
 export function minPositiveOffDiagonal(values: ArrayLike<number>, n: number): number {
   let m = Infinity;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && values[i * n + j] > 0 && values[i * n + j] < m) m = values[i * n + j];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) if (i !== j && values[i * n + j] > 0 && values[i * n + j] < m) m = values[i * n + j];
   return Number.isFinite(m) ? m : 0;
 }
 
@@ -158,7 +169,10 @@ export function legendTicks(color: ColorScale, width: number, charWidth = 6, gap
     const decades = all.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
     const mantissa = (v: number) => Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
     // decades when the range spans a few of them, else 2 and 5 too
-    candidates = decades.filter((v) => v > lo && v < hi).length >= 3 ? decades : [...decades, ...all.filter((v) => [2, 5].includes(mantissa(v)) && !decades.includes(v))];
+    candidates =
+      decades.filter((v) => v > lo && v < hi).length >= 3
+        ? decades
+        : [...decades, ...all.filter((v) => [2, 5].includes(mantissa(v)) && !decades.includes(v))];
   }
   const inner: LegendTick[] = [];
   for (const value of candidates) {

@@ -15,7 +15,8 @@ function recordingContext() {
   return { ctx, calls };
 }
 
-const pixel = (img: ImageData, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+const pixel = (img: ImageData, x: number, y: number) =>
+  Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 
 describe("drawHeatmap", () => {
   // 3 experts: C_01 = 10 (max), C_02 = 0 (min), C_12 = 5.
@@ -116,7 +117,8 @@ describe("legendTicks: no label overlaps another or leaves the bar", () => {
           expect(b).toBeLessThanOrEqual(width);
         }
         const sorted = [...boxes].sort((p, q) => p[0] - q[0]);
-        for (let i = 1; i < sorted.length; i++) expect(sorted[i][0], `${c.kind} ${c.domain} ${width}`).toBeGreaterThanOrEqual(sorted[i - 1][1]);
+        for (let i = 1; i < sorted.length; i++)
+          expect(sorted[i][0], `${c.kind} ${c.domain} ${width}`).toBeGreaterThanOrEqual(sorted[i - 1][1]);
       }
     });
   }

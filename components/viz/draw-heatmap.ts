@@ -15,7 +15,11 @@ export interface HeatmapInput {
 }
 
 /** The heatmap's pixels, in one pass: each matrix cell becomes a cell x cell block. */
-export function rasterizeHeatmap({ values, n, order, color, cell }: HeatmapInput): { width: number; height: number; data: Uint8ClampedArray } {
+export function rasterizeHeatmap({ values, n, order, color, cell }: HeatmapInput): {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+} {
   const size = n * cell;
   const data = new Uint8ClampedArray(size * size * 4);
   const rowRgb = new Uint8ClampedArray(size * 4);
@@ -51,7 +55,13 @@ export function drawHeatmap(ctx: HeatmapContext, input: HeatmapInput) {
 }
 
 /** The matrix cell under a pixel, or null outside the matrix. */
-export function cellAt(x: number, y: number, n: number, cell: number, order: readonly number[]): { row: number; col: number } | null {
+export function cellAt(
+  x: number,
+  y: number,
+  n: number,
+  cell: number,
+  order: readonly number[],
+): { row: number; col: number } | null {
   const c = Math.floor(x / cell);
   const r = Math.floor(y / cell);
   if (r < 0 || c < 0 || r >= n || c >= n) return null;

@@ -1,7 +1,15 @@
 import { memo } from "react";
 
 /** Expert ids along a heatmap's rows or columns, thinned so that labels never overlap. */
-function ExpertAxisSvg({ order, cell, orientation }: { order: readonly number[]; cell: number; orientation: "rows" | "columns" }) {
+function ExpertAxisSvg({
+  order,
+  cell,
+  orientation,
+}: {
+  order: readonly number[];
+  cell: number;
+  orientation: "rows" | "columns";
+}) {
   const every = Math.ceil(14 / cell);
   const len = order.length * cell;
   const rows = orientation === "rows";

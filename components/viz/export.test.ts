@@ -3,11 +3,25 @@ import { heatmapSvg, matrixToCsv, toCsv } from "./export";
 
 describe("exports", () => {
   it("writes RFC 4180 CSV: quotes what needs quoting, leaves null empty", () => {
-    expect(toCsv(["a", "b"], [["x,y", 1.5], ['say "hi"', null], ["line\nbreak", Infinity]])).toBe('a,b\n"x,y",1.5\n"say ""hi""",\n"line\nbreak",\n');
+    expect(
+      toCsv(
+        ["a", "b"],
+        [
+          ["x,y", 1.5],
+          ['say "hi"', null],
+          ["line\nbreak", Infinity],
+        ],
+      ),
+    ).toBe('a,b\n"x,y",1.5\n"say ""hi""",\n"line\nbreak",\n');
   });
 
   it("labels matrix rows and columns with expert ids", () => {
-    expect(matrixToCsv([[0, 3], [3, 0]])).toBe("expert,0,1\n0,0,3\n1,3,0\n");
+    expect(
+      matrixToCsv([
+        [0, 3],
+        [3, 0],
+      ]),
+    ).toBe("expert,0,1\n0,0,3\n1,3,0\n");
   });
 
   it("draws one rect per cell in the shown order, the diagonal gray", () => {

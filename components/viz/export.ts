@@ -16,12 +16,24 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly Cell[
 }
 
 /** A square matrix as CSV with expert ids as the header row and first column. */
-export function matrixToCsv(matrix: readonly (readonly number[])[], labels: readonly (string | number)[] = matrix.map((_, i) => i), corner = "expert"): string {
-  return toCsv([corner, ...labels.map(String)], matrix.map((row, i) => [String(labels[i]), ...row]));
+export function matrixToCsv(
+  matrix: readonly (readonly number[])[],
+  labels: readonly (string | number)[] = matrix.map((_, i) => i),
+  corner = "expert",
+): string {
+  return toCsv(
+    [corner, ...labels.map(String)],
+    matrix.map((row, i) => [String(labels[i]), ...row]),
+  );
 }
 
 /** A row-major n x n typed array as CSV, as matrixToCsv writes it (exports only). */
-export function flatMatrixToCsv(values: ArrayLike<number>, n: number, labels: readonly (string | number)[] = Array.from({ length: n }, (_, i) => i), corner = "expert"): string {
+export function flatMatrixToCsv(
+  values: ArrayLike<number>,
+  n: number,
+  labels: readonly (string | number)[] = Array.from({ length: n }, (_, i) => i),
+  corner = "expert",
+): string {
   return matrixToCsv(matrixRows(values, n), labels, corner);
 }
 
@@ -41,14 +53,24 @@ export function svgDocument(svg: SVGSVGElement): string {
 }
 
 /** A heatmap as vector SVG: one rect per cell in the shown order, the diagonal gray. */
-export function heatmapSvg(values: ArrayLike<number>, n: number, order: readonly number[], color: (v: number) => string, cell: number): string {
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${n * cell}" height="${n * cell}" shape-rendering="crispEdges">`];
+export function heatmapSvg(
+  values: ArrayLike<number>,
+  n: number,
+  order: readonly number[],
+  color: (v: number) => string,
+  cell: number,
+): string {
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${n * cell}" height="${n * cell}" shape-rendering="crispEdges">`,
+  ];
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
       const i = order[r];
       const j = order[c];
       const fill = i === j ? "#808080" : color(values[i * n + j]);
-      parts.push(`<rect x="${c * cell}" y="${r * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${i},${j}: ${values[i * n + j]}</title></rect>`);
+      parts.push(
+        `<rect x="${c * cell}" y="${r * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${i},${j}: ${values[i * n + j]}</title></rect>`,
+      );
     }
   }
   parts.push("</svg>");
@@ -68,7 +90,13 @@ export function download(name: string, content: Blob | string, type = "text/plai
 }
 
 /** Rasterizes an SVG string at 2× for a crisp PNG, on the page background color. */
-export async function svgToPng(svgText: string, width: number, height: number, background: string, scale = 2): Promise<Blob> {
+export async function svgToPng(
+  svgText: string,
+  width: number,
+  height: number,
+  background: string,
+  scale = 2,
+): Promise<Blob> {
   const img = new Image();
   const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
   try {
@@ -84,10 +112,16 @@ export async function svgToPng(svgText: string, width: number, height: number, b
     ctx.fillStyle = background;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }
 }
 
-export const fileSlug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+export const fileSlug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");

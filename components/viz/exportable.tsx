@@ -17,7 +17,8 @@ interface Props {
   className?: string;
 }
 
-const button = "rounded border border-zinc-300 px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-zinc-600 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800";
+const button =
+  "rounded border border-zinc-300 px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-zinc-600 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800";
 
 /**
  * A chart or table with its exports: SVG and PNG of the figure (its first <svg>, or `svg`), CSV
@@ -68,7 +69,13 @@ export function Exportable({ name, children, svg, csv: csvFn, json: jsonFn, tabl
           onClick={() =>
             run(async () => {
               const canvas = svg ? null : ref.current?.querySelector("canvas");
-              if (canvas) return download(`${slug}.png`, await new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error("PNG encoding failed"))))));
+              if (canvas)
+                return download(
+                  `${slug}.png`,
+                  await new Promise<Blob>((res, rej) =>
+                    canvas.toBlob((b) => (b ? res(b) : rej(new Error("PNG encoding failed")))),
+                  ),
+                );
               const v = vector();
               if (v) download(`${slug}.png`, await svgToPng(v.text, v.width, v.height, background()));
             })
@@ -77,16 +84,30 @@ export function Exportable({ name, children, svg, csv: csvFn, json: jsonFn, tabl
           png
         </button>
         {csv ? (
-          <button type="button" className={button} aria-label={`export ${name} as CSV`} onClick={() => run(() => download(`${slug}.csv`, csv(), "text/csv"))}>
+          <button
+            type="button"
+            className={button}
+            aria-label={`export ${name} as CSV`}
+            onClick={() => run(() => download(`${slug}.csv`, csv(), "text/csv"))}
+          >
             csv
           </button>
         ) : null}
         {json ? (
-          <button type="button" className={button} aria-label={`export ${name} as JSON`} onClick={() => run(() => download(`${slug}.json`, JSON.stringify(json(), null, 1), "application/json"))}>
+          <button
+            type="button"
+            className={button}
+            aria-label={`export ${name} as JSON`}
+            onClick={() => run(() => download(`${slug}.json`, JSON.stringify(json(), null, 1), "application/json"))}
+          >
             json
           </button>
         ) : null}
-        {error ? <span role="alert" className="text-xs text-red-600">{error}</span> : null}
+        {error ? (
+          <span role="alert" className="text-xs text-red-600">
+            {error}
+          </span>
+        ) : null}
       </div>
     </div>
   );

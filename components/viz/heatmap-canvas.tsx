@@ -58,7 +58,12 @@ export function HeatmapCanvas({ values, n, order, color, cell, label, onHover, o
       onFocus={showCursor}
       onBlur={() => onHover?.(null)}
       onKeyDown={(e) => {
-        const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+        const moves: Record<string, [number, number]> = {
+          ArrowUp: [-1, 0],
+          ArrowDown: [1, 0],
+          ArrowLeft: [0, -1],
+          ArrowRight: [0, 1],
+        };
         const m = moves[e.key];
         if (m) {
           // The cursor owns the arrows while the heatmap has focus (not the layer navigation).

@@ -19,9 +19,21 @@ interface Props {
 }
 
 /** One number per MoE layer, as bars or a line; the selected layer is marked; clicking selects. */
-export function LayerSeriesChart({ title, values, kind = "bar", layer, onLayer, reference, color = "#6366f1", testId }: Props) {
+export function LayerSeriesChart({
+  title,
+  values,
+  kind = "bar",
+  layer,
+  onLayer,
+  reference,
+  color = "#6366f1",
+  testId,
+}: Props) {
   const L = values.length;
-  const x = scaleBand<number>().domain(values.map((_, l) => l)).range([M.left, W - M.right]).padding(0.15);
+  const x = scaleBand<number>()
+    .domain(values.map((_, l) => l))
+    .range([M.left, W - M.right])
+    .padding(0.15);
   const known = values.filter((v): v is number => v !== null);
   const y = scaleLinear()
     .domain([0, Math.max(1e-9, ...known, reference?.value ?? 0)])
@@ -31,20 +43,60 @@ export function LayerSeriesChart({ title, values, kind = "bar", layer, onLayer, 
   const every = Math.ceil(L / 16);
   return (
     <div className="max-w-full overflow-x-auto">
-      <svg width={W} height={H} role="img" aria-label={title} data-testid={testId} className="text-zinc-700 dark:text-zinc-300">
+      <svg
+        width={W}
+        height={H}
+        role="img"
+        aria-label={title}
+        data-testid={testId}
+        className="text-zinc-700 dark:text-zinc-300"
+      >
         <text x={M.left} y={12} fontSize={11} fontWeight={600} fill="currentColor">
           {title}
         </text>
         <YGrid y={y} ticks={4} left={M.left} right={W - M.right} />
-        {layer !== undefined && layer < L ? <rect x={x(layer)! - 1} width={x.bandwidth() + 2} y={M.top} height={H - M.top - M.bottom} fill="currentColor" fillOpacity={0.08} /> : null}
-        {kind === "bar"
-          ? values.map((v, l) => (v === null ? null : <rect key={l} x={x(l)} width={x.bandwidth()} y={y(v)} height={y(0) - y(v)} fill={color} fillOpacity={l === layer ? 1 : 0.75} />))
-          : (
-            <polyline fill="none" stroke={color} strokeWidth={2} points={values.map((v, l) => (v === null ? "" : `${cx(l)},${y(v)}`)).join(" ")} />
-          )}
+        {layer !== undefined && layer < L ? (
+          <rect
+            x={x(layer)! - 1}
+            width={x.bandwidth() + 2}
+            y={M.top}
+            height={H - M.top - M.bottom}
+            fill="currentColor"
+            fillOpacity={0.08}
+          />
+        ) : null}
+        {kind === "bar" ? (
+          values.map((v, l) =>
+            v === null ? null : (
+              <rect
+                key={l}
+                x={x(l)}
+                width={x.bandwidth()}
+                y={y(v)}
+                height={y(0) - y(v)}
+                fill={color}
+                fillOpacity={l === layer ? 1 : 0.75}
+              />
+            ),
+          )
+        ) : (
+          <polyline
+            fill="none"
+            stroke={color}
+            strokeWidth={2}
+            points={values.map((v, l) => (v === null ? "" : `${cx(l)},${y(v)}`)).join(" ")}
+          />
+        )}
         {reference ? (
           <g>
-            <line x1={M.left} x2={W - M.right} y1={y(reference.value)} y2={y(reference.value)} stroke="#f59e0b" strokeDasharray="4 3" />
+            <line
+              x1={M.left}
+              x2={W - M.right}
+              y1={y(reference.value)}
+              y2={y(reference.value)}
+              stroke="#f59e0b"
+              strokeDasharray="4 3"
+            />
             {/* above the line unless that would hit the title, with a halo so bars behind it do not hide it */}
             <text
               x={W - M.right}
@@ -63,7 +115,16 @@ export function LayerSeriesChart({ title, values, kind = "bar", layer, onLayer, 
           </g>
         ) : null}
         {values.map((v, l) => (
-          <rect key={`hit${l}`} x={x(l)} width={x.bandwidth()} y={M.top} height={H - M.top - M.bottom} fill="transparent" className={onLayer ? "cursor-pointer" : undefined} onClick={onLayer ? () => onLayer(l) : undefined}>
+          <rect
+            key={`hit${l}`}
+            x={x(l)}
+            width={x.bandwidth()}
+            y={M.top}
+            height={H - M.top - M.bottom}
+            fill="transparent"
+            className={onLayer ? "cursor-pointer" : undefined}
+            onClick={onLayer ? () => onLayer(l) : undefined}
+          >
             <title>{`layer ${l}: ${formatValue(v)}`}</title>
           </rect>
         ))}

@@ -19,7 +19,14 @@ function LoadBarsSvg({ load, order, cell, orientation, extent, highlight }: Prop
   const w = orientation === "columns" ? along : extent;
   const h = orientation === "columns" ? extent : along;
   return (
-    <svg width={w} height={h} role="img" aria-label={`expert load bars (${orientation})`} data-testid={`load-bars-${orientation}`} className="block">
+    <svg
+      width={w}
+      height={h}
+      role="img"
+      aria-label={`expert load bars (${orientation})`}
+      data-testid={`load-bars-${orientation}`}
+      className="block"
+    >
       {order.map((e, pos) => {
         const len = max > 0 ? (load[e] / max) * (extent - 2) : 0;
         const fill = highlight === e ? "#f59e0b" : load[e] === 0 ? "#ef4444" : "#6366f1";

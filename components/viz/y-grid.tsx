@@ -2,7 +2,17 @@ import type { ScaleLinear } from "d3";
 import { formatValue } from "./format";
 
 /** Horizontal grid lines with their values on the left, for the SVG charts. */
-export function YGrid({ y, ticks, left, right }: { y: ScaleLinear<number, number>; ticks: number; left: number; right: number }) {
+export function YGrid({
+  y,
+  ticks,
+  left,
+  right,
+}: {
+  y: ScaleLinear<number, number>;
+  ticks: number;
+  left: number;
+  right: number;
+}) {
   return (
     <>
       {y.ticks(ticks).map((t) => (

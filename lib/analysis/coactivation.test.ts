@@ -109,10 +109,12 @@ describe("liftBaseline (lift under input-independent top-k routing)", () => {
       const b = liftBaseline(k, E)!;
       let worst = 0;
       let mean = 0;
-      for (let i = 0; i < E; i++) for (let j = 0; j < E; j++) if (i !== j) {
-        worst = Math.max(worst, Math.abs(lift[i * E + j] / b - 1));
-        mean += lift[i * E + j] / b / (E * (E - 1));
-      }
+      for (let i = 0; i < E; i++)
+        for (let j = 0; j < E; j++)
+          if (i !== j) {
+            worst = Math.max(worst, Math.abs(lift[i * E + j] / b - 1));
+            mean += lift[i * E + j] / b / (E * (E - 1));
+          }
       expect(mean).toBeCloseTo(1, 2);
       // sampling noise: each pair sees N k(k−1)/(E(E−1)) co-activations (≥ 1,389 here: ±0.03 one sd)
       expect(worst).toBeLessThan(0.15);

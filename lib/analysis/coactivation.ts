@@ -17,7 +17,8 @@ export const NORMALIZATION_DEFINITIONS: Record<Normalization, string> = {
  * has two experts: co-activation is empty, lift undefined) or E < 2.
  */
 export function liftBaseline(topK: number, experts: number): number | null {
-  if (!Number.isInteger(topK) || !Number.isInteger(experts) || topK < 1 || topK > experts) throw new Error(`liftBaseline: top-k ${topK} of ${experts} experts is not a routing`);
+  if (!Number.isInteger(topK) || !Number.isInteger(experts) || topK < 1 || topK > experts)
+    throw new Error(`liftBaseline: top-k ${topK} of ${experts} experts is not a routing`);
   if (topK === 1 || experts < 2) return null;
   return ((topK - 1) * experts) / (topK * (experts - 1));
 }
@@ -36,7 +37,8 @@ export function normalizeCoactivation(
   normalization: Normalization,
 ): Float64Array {
   const E = load.length;
-  if (coactivation.length !== E * E) throw new Error(`coactivation has ${coactivation.length} cells, expected ${E * E}`);
+  if (coactivation.length !== E * E)
+    throw new Error(`coactivation has ${coactivation.length} cells, expected ${E * E}`);
   if (normalization === "raw") return Float64Array.from(coactivation);
   const out = new Float64Array(E * E);
   for (let i = 0; i < E; i++) {

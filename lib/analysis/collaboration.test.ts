@@ -42,7 +42,14 @@ describe("next-layer predictability (A7)", () => {
 describe("label specialization (A8)", () => {
   it("gives p(label | e), the overall mix and the KL of each expert from it", () => {
     // code: [3, 1], math: [1, 3]; mix = (1/2, 1/2)
-    const s = labelSpecialization(["code", "math"], [[3, 1], [1, 3]], 2);
+    const s = labelSpecialization(
+      ["code", "math"],
+      [
+        [3, 1],
+        [1, 3],
+      ],
+      2,
+    );
     expect(s.mix).toEqual({ code: 0.5, math: 0.5 });
     expect(s.perExpert[0].labelMix).toEqual({ code: 0.75, math: 0.25 });
     expect(s.perExpert[0].kl).toBeCloseTo(0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), 12);

@@ -22,7 +22,12 @@ export function collaboration(coactivation: ArrayLike<number>, experts: number, 
 }
 
 /** A3 for one expert i (row i of C). */
-export function expertCollaboration(coactivation: ArrayLike<number>, experts: number, i: number, topT: number): ExpertCollaboration {
+export function expertCollaboration(
+  coactivation: ArrayLike<number>,
+  experts: number,
+  i: number,
+  topT: number,
+): ExpertCollaboration {
   let rowSum = 0;
   for (let j = 0; j < experts; j++) if (j !== i) rowSum += coactivation[i * experts + j];
   let entropy = 0;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { collaborationEdges, exactCommunities, expertCommunities, liftGraph, louvain, modularity, seriate } from "./communities";
+import {
+  collaborationEdges,
+  exactCommunities,
+  expertCommunities,
+  liftGraph,
+  louvain,
+  modularity,
+  seriate,
+} from "./communities";
 
 function graph(E: number, edges: [number, number, number][]) {
   const w = new Float64Array(E * E);
@@ -8,7 +16,15 @@ function graph(E: number, edges: [number, number, number][]) {
 }
 
 // Two unit-weight triangles {0,1,2} and {3,4,5} joined by the edge 2-3.
-const triangles = graph(6, [[0, 1, 1], [1, 2, 1], [0, 2, 1], [3, 4, 1], [4, 5, 1], [3, 5, 1], [2, 3, 1]]);
+const triangles = graph(6, [
+  [0, 1, 1],
+  [1, 2, 1],
+  [0, 2, 1],
+  [3, 4, 1],
+  [4, 5, 1],
+  [3, 5, 1],
+  [2, 3, 1],
+]);
 
 /**
  * Top-2 co-activation of 4 planted blocks of 4 experts, interleaved (expert e in block e % 4), plus
@@ -21,13 +37,15 @@ function planted(extra = 0) {
     C[i * E + j] += n;
     C[j * E + i] += n;
   };
-  for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) add(i, j, i % 4 === j % 4 ? 100 + ((i * 7 + j) % 13) : 5);
+  for (let i = 0; i < 16; i++)
+    for (let j = i + 1; j < 16; j++) add(i, j, i % 4 === j % 4 ? 100 + ((i * 7 + j) % 13) : 5);
   add(0, 1, 45);
   add(6, 11, 45);
   return { E, C, add };
 }
 
-const loadsOf = (C: Float64Array, E: number) => Array.from({ length: E }, (_, i) => C.subarray(i * E, (i + 1) * E).reduce((a, b) => a + b, 0));
+const loadsOf = (C: Float64Array, E: number) =>
+  Array.from({ length: E }, (_, i) => C.subarray(i * E, (i + 1) * E).reduce((a, b) => a + b, 0));
 
 describe("modularity (A4)", () => {
   it("matches a hand computation on two triangles joined by an edge", () => {
@@ -91,14 +109,25 @@ describe("exactCommunities / expertCommunities (A4)", () => {
     expect(Array.from(r.community)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(r.modularity).toBeCloseTo(5 / 14, 15);
     // expert 2 of 4 has no link: it stays a singleton, numbered by its id's place
-    const w = graph(4, [[0, 1, 1], [1, 3, 1], [0, 3, 1]]);
+    const w = graph(4, [
+      [0, 1, 1],
+      [1, 3, 1],
+      [0, 3, 1],
+    ]);
     expect(Array.from(exactCommunities(w, 4).community)).toEqual([0, 0, 1, 0]);
     expect(exactCommunities(new Float64Array(9), 3)).toEqual({ community: Int32Array.from([0, 1, 2]), modularity: 0 });
   });
 
   it("beats a Louvain local optimum: a path 0-1-2-3-4-5 with a heavy middle", () => {
     // Every partition checked by brute force below, independently of the recursion.
-    const w = graph(6, [[0, 1, 1], [1, 2, 0.2], [2, 3, 3], [3, 4, 0.2], [4, 5, 1], [0, 5, 0.1]]);
+    const w = graph(6, [
+      [0, 1, 1],
+      [1, 2, 0.2],
+      [2, 3, 3],
+      [3, 4, 0.2],
+      [4, 5, 1],
+      [0, 5, 0.1],
+    ]);
     let best = -Infinity;
     const label = new Array(6).fill(0);
     const all = (i: number, max: number) => {
@@ -186,7 +215,11 @@ describe("seriate (A4c)", () => {
 
   it("chains strongest links next to each other", () => {
     // Path 2 - 0 - 3 - 1 by weight: 0-3 strongest; 0 has the largest weight to the group.
-    const w = graph(4, [[0, 3, 5], [2, 0, 3], [3, 1, 1]]);
+    const w = graph(4, [
+      [0, 3, 5],
+      [2, 0, 3],
+      [3, 1, 1],
+    ]);
     expect(Array.from(seriate(w, 4, [0, 0, 0, 0]))).toEqual([0, 3, 1, 2]);
   });
 });

@@ -10,8 +10,10 @@ import { liftBaseline } from "./coactivation";
 export const COMMUNITY_DEFINITIONS = {
   graph:
     "Experts are linked when their normalized lift (lift C_ij · N / (load_i · load_j) divided by (k−1)E / (k(E−1)), its value under input-independent top-k routing) exceeds 1; the link weight is normalized lift − 1. Top-1 routing has no co-activation, hence no links.",
-  communities: "Groups maximizing modularity on that graph: the exact optimum over every partition when at most 10 experts have links (8-expert models), else deterministic Louvain (resolution γ = 1).",
-  modularity: "Q = Σ_c [L_c / m − γ (d_c / 2m)²]: share of link weight inside groups minus its expectation for random links with the same expert degrees (0 = no group structure).",
+  communities:
+    "Groups maximizing modularity on that graph: the exact optimum over every partition when at most 10 experts have links (8-expert models), else deterministic Louvain (resolution γ = 1).",
+  modularity:
+    "Q = Σ_c [L_c / m − γ (d_c / 2m)²]: share of link weight inside groups minus its expectation for random links with the same expert degrees (0 = no group structure).",
 } as const;
 
 /**
@@ -28,9 +30,18 @@ export const COMMUNITY_DEFINITIONS = {
  * have no edges; lift stays noisy for rarely used experts. Top-1 (b undefined): no edges.
  * Reads C_ij for i < j (co-activation is symmetric) and mirrors it.
  */
-export function liftGraph(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, experts: number, topK: number): Float64Array {
+export function liftGraph(
+  coactivation: ArrayLike<number>,
+  load: ArrayLike<number>,
+  tokens: number,
+  experts: number,
+  topK: number,
+): Float64Array {
   const E = experts;
-  if (coactivation.length !== E * E || load.length !== E) throw new Error(`liftGraph: expected ${E * E} co-activation cells and ${E} loads, got ${coactivation.length} and ${load.length}`);
+  if (coactivation.length !== E * E || load.length !== E)
+    throw new Error(
+      `liftGraph: expected ${E * E} co-activation cells and ${E} loads, got ${coactivation.length} and ${load.length}`,
+    );
   const w = new Float64Array(E * E);
   const baseline = liftBaseline(topK, E);
   if (baseline === null) return w;
@@ -60,7 +71,13 @@ export interface GraphEdge {
  * ids), at most `maxEdges` of them; `total` counts all that qualified. `lift` is the A2 lift
  * matrix as rows; a null baseline (top-1) gives no edges.
  */
-export function collaborationEdges(lift: readonly (readonly number[])[], coactivation: readonly (readonly number[])[], baseline: number | null, minNormalizedLift: number, maxEdges: number): { edges: GraphEdge[]; total: number } {
+export function collaborationEdges(
+  lift: readonly (readonly number[])[],
+  coactivation: readonly (readonly number[])[],
+  baseline: number | null,
+  minNormalizedLift: number,
+  maxEdges: number,
+): { edges: GraphEdge[]; total: number } {
   const E = lift.length;
   const flat = (m: readonly (readonly number[])[]) => {
     const out = new Float64Array(E * E);
@@ -71,14 +88,22 @@ export function collaborationEdges(lift: readonly (readonly number[])[], coactiv
 }
 
 /** collaborationEdges on row-major E x E typed arrays, as the graph view receives them (lib/wire). */
-export function collaborationEdgesFlat(lift: ArrayLike<number>, coactivation: ArrayLike<number>, E: number, baseline: number | null, minNormalizedLift: number, maxEdges: number): { edges: GraphEdge[]; total: number } {
+export function collaborationEdgesFlat(
+  lift: ArrayLike<number>,
+  coactivation: ArrayLike<number>,
+  E: number,
+  baseline: number | null,
+  minNormalizedLift: number,
+  maxEdges: number,
+): { edges: GraphEdge[]; total: number } {
   if (baseline === null) return { edges: [], total: 0 };
   const all: GraphEdge[] = [];
   for (let i = 0; i < E; i++) {
     for (let j = i + 1; j < E; j++) {
       const l = lift[i * E + j];
       const weight = l / baseline;
-      if (coactivation[i * E + j] > 0 && weight >= minNormalizedLift) all.push({ source: i, target: j, weight, lift: l });
+      if (coactivation[i * E + j] > 0 && weight >= minNormalizedLift)
+        all.push({ source: i, target: j, weight, lift: l });
     }
   }
   all.sort((a, b) => b.weight - a.weight || a.source - b.source || a.target - b.target);
@@ -86,9 +111,13 @@ export function collaborationEdgesFlat(lift: ArrayLike<number>, coactivation: Ar
 }
 
 function checkGraph(weights: ArrayLike<number>, experts: number) {
-  if (weights.length !== experts * experts) throw new Error(`expected ${experts * experts} weights, got ${weights.length}`);
+  if (weights.length !== experts * experts)
+    throw new Error(`expected ${experts * experts} weights, got ${weights.length}`);
   for (let i = 0; i < weights.length; i++) {
-    if (!(weights[i] >= 0) || weights[i] === Infinity) throw new Error(`weight ${i} (${Math.floor(i / experts)}, ${i % experts}) is ${weights[i]}: weights must be finite and ≥ 0`);
+    if (!(weights[i] >= 0) || weights[i] === Infinity)
+      throw new Error(
+        `weight ${i} (${Math.floor(i / experts)}, ${i % experts}) is ${weights[i]}: weights must be finite and ≥ 0`,
+      );
   }
 }
 
@@ -97,7 +126,12 @@ function checkGraph(weights: ArrayLike<number>, experts: number) {
  * weight inside c, d_c the summed degree of c), as networkx computes it. The diagonal is ignored.
  * `community[e]` is a label in [0, E). A graph without edges has Q = 0 by convention.
  */
-export function modularity(weights: ArrayLike<number>, experts: number, community: ArrayLike<number>, resolution = 1): number {
+export function modularity(
+  weights: ArrayLike<number>,
+  experts: number,
+  community: ArrayLike<number>,
+  resolution = 1,
+): number {
   const E = experts;
   checkGraph(weights, E);
   if (community.length !== E) throw new Error(`expected ${E} community labels, got ${community.length}`);
@@ -106,7 +140,8 @@ export function modularity(weights: ArrayLike<number>, experts: number, communit
   let inside = 0; // Σ over ordered pairs in the same community = 2 Σ_c L_c
   for (let i = 0; i < E; i++) {
     const ci = community[i];
-    if (!Number.isInteger(ci) || ci < 0 || ci >= E) throw new Error(`expert ${i} has community ${ci}, outside [0, ${E})`);
+    if (!Number.isInteger(ci) || ci < 0 || ci >= E)
+      throw new Error(`expert ${i} has community ${ci}, outside [0, ${E})`);
     for (let j = 0; j < E; j++) {
       if (j === i) continue;
       const w = weights[i * E + j];
@@ -141,7 +176,13 @@ function renumber(labels: Int32Array): Int32Array {
  * order (or reversed); a node moves to the community with the largest gain k_i,c − γ Σtot_c k_i
  * (or to a fresh singleton, gain 0) only if that beats staying. Returns labels renumbered from 0.
  */
-function localMoving(w: Float64Array, n: number, gamma: number, reverse: boolean, init?: Int32Array): { label: Int32Array; moved: boolean } {
+function localMoving(
+  w: Float64Array,
+  n: number,
+  gamma: number,
+  reverse: boolean,
+  init?: Int32Array,
+): { label: Int32Array; moved: boolean } {
   const label = init ? Int32Array.from(init) : Int32Array.from({ length: n }, (_, i) => i);
   const size = new Int32Array(n);
   const deg = new Float64Array(n);
@@ -153,7 +194,7 @@ function localMoving(w: Float64Array, n: number, gamma: number, reverse: boolean
   }
   const kin = new Float64Array(n); // weight from i to each community, reset after each node
   let movedAny = false;
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
     for (let step = 0; step < n; step++) {
       const i = reverse ? n - 1 - step : step;
@@ -222,7 +263,11 @@ function louvainPass(w0: Float64Array, E: number, gamma: number, reverse: boolea
  * Communities are numbered 0.. by smallest expert id; `modularity` is recomputed on the input
  * graph. Experts without edges stay singletons; a graph without edges gives all singletons, Q = 0.
  */
-export function louvain(weights: ArrayLike<number>, experts: number, opts: { resolution?: number } = {}): { community: Int32Array; modularity: number } {
+export function louvain(
+  weights: ArrayLike<number>,
+  experts: number,
+  opts: { resolution?: number } = {},
+): { community: Int32Array; modularity: number } {
   const E = experts;
   const gamma = opts.resolution ?? 1;
   checkGraph(weights, E);
@@ -250,14 +295,19 @@ export const EXACT_COMMUNITIES_MAX = 10;
  * singletons (joining any group would leave Q unchanged); among partitions tied within 1e-12 the
  * first in lexicographic order wins, so the answer is deterministic.
  */
-export function exactCommunities(weights: ArrayLike<number>, experts: number, opts: { resolution?: number } = {}): { community: Int32Array; modularity: number } {
+export function exactCommunities(
+  weights: ArrayLike<number>,
+  experts: number,
+  opts: { resolution?: number } = {},
+): { community: Int32Array; modularity: number } {
   const E = experts;
   const gamma = opts.resolution ?? 1;
   checkGraph(weights, E);
   const deg = new Float64Array(E);
   for (let i = 0; i < E; i++) for (let j = 0; j < E; j++) if (i !== j) deg[i] += weights[i * E + j];
   const active = [...deg.keys()].filter((i) => deg[i] > 0);
-  if (active.length > EXACT_COMMUNITIES_MAX) throw new Error(`exactCommunities: ${active.length} linked experts, at most ${EXACT_COMMUNITIES_MAX}`);
+  if (active.length > EXACT_COMMUNITIES_MAX)
+    throw new Error(`exactCommunities: ${active.length} linked experts, at most ${EXACT_COMMUNITIES_MAX}`);
   const twoM = deg.reduce((a, b) => a + b, 0);
   if (twoM === 0) return { community: Int32Array.from({ length: E }, (_, i) => i), modularity: 0 };
   const n = active.length;
@@ -297,7 +347,11 @@ export function exactCommunities(weights: ArrayLike<number>, experts: number, op
  * optimum on 6 (by up to 0.049, tests/communities-real-data.test.ts); with few experts the optimum
  * is cheap, and it is what Louvain approximates.
  */
-export function expertCommunities(weights: ArrayLike<number>, experts: number, opts: { resolution?: number } = {}): { community: Int32Array; modularity: number; method: "exact" | "louvain" } {
+export function expertCommunities(
+  weights: ArrayLike<number>,
+  experts: number,
+  opts: { resolution?: number } = {},
+): { community: Int32Array; modularity: number; method: "exact" | "louvain" } {
   checkGraph(weights, experts);
   let linked = 0;
   for (let i = 0; i < experts; i++) {
@@ -308,7 +362,9 @@ export function expertCommunities(weights: ArrayLike<number>, experts: number, o
       }
     }
   }
-  return linked <= EXACT_COMMUNITIES_MAX ? { ...exactCommunities(weights, experts, opts), method: "exact" } : { ...louvain(weights, experts, opts), method: "louvain" };
+  return linked <= EXACT_COMMUNITIES_MAX
+    ? { ...exactCommunities(weights, experts, opts), method: "exact" }
+    : { ...louvain(weights, experts, opts), method: "louvain" };
 }
 
 /**
@@ -320,7 +376,8 @@ export function expertCommunities(weights: ArrayLike<number>, experts: number, o
  */
 export function seriate(weights: ArrayLike<number>, experts: number, community: ArrayLike<number>): Int32Array {
   const E = experts;
-  if (weights.length !== E * E || community.length !== E) throw new Error(`seriate: expected ${E * E} weights and ${E} labels`);
+  if (weights.length !== E * E || community.length !== E)
+    throw new Error(`seriate: expected ${E * E} weights and ${E} labels`);
   const groups = new Map<number, number[]>();
   for (let e = 0; e < E; e++) {
     const g = groups.get(community[e]);
@@ -329,7 +386,9 @@ export function seriate(weights: ArrayLike<number>, experts: number, community: 
   }
   const order: number[] = [];
   for (const members of [...groups.values()].sort((a, b) => b.length - a.length || a[0] - b[0])) {
-    const within = new Map(members.map((i) => [i, members.reduce((s, j) => s + (j === i ? 0 : weights[i * E + j]), 0)]));
+    const within = new Map(
+      members.map((i) => [i, members.reduce((s, j) => s + (j === i ? 0 : weights[i * E + j]), 0)]),
+    );
     const rest = new Set(members);
     let last = -1;
     while (rest.size) {

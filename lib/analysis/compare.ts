@@ -15,23 +15,27 @@ export interface ComparedLayer {
 export type CompareScalar = "jsd" | "coactivationRelative" | "flipRate";
 
 /** Shown next to every number (tools define these differently). */
-export const COMPARE_DEFINITIONS: Record<CompareScalar, { label: string; definition: string; better: "low" | "high" }> = {
-  jsd: {
-    label: "JS distance",
-    definition: "Jensen-Shannon distance between the two runs' load shares: √JSD with log base 2, so 0 = same distribution, 1 = no expert in common.",
-    better: "low",
-  },
-  coactivationRelative: {
-    label: "co-activation diff.",
-    definition: "‖Ĉa − Ĉb‖ / mean(‖Ĉa‖, ‖Ĉb‖) (Frobenius, off-diagonal), Ĉ = C / N co-activations per token, so runs of any size compare: 0 = same, ≥ √2 = disjoint pairs, 2 = at most.",
-    better: "low",
-  },
-  flipRate: {
-    label: "top-k flip rate",
-    definition: "Share of tokens (same tokens in both runs) whose set of selected experts changed; order within the top-k is ignored.",
-    better: "low",
-  },
-};
+export const COMPARE_DEFINITIONS: Record<CompareScalar, { label: string; definition: string; better: "low" | "high" }> =
+  {
+    jsd: {
+      label: "JS distance",
+      definition:
+        "Jensen-Shannon distance between the two runs' load shares: √JSD with log base 2, so 0 = same distribution, 1 = no expert in common.",
+      better: "low",
+    },
+    coactivationRelative: {
+      label: "co-activation diff.",
+      definition:
+        "‖Ĉa − Ĉb‖ / mean(‖Ĉa‖, ‖Ĉb‖) (Frobenius, off-diagonal), Ĉ = C / N co-activations per token, so runs of any size compare: 0 = same, ≥ √2 = disjoint pairs, 2 = at most.",
+      better: "low",
+    },
+    flipRate: {
+      label: "top-k flip rate",
+      definition:
+        "Share of tokens (same tokens in both runs) whose set of selected experts changed; order within the top-k is ignored.",
+      better: "low",
+    },
+  };
 
 /**
  * Jensen-Shannon distance √JSD(P‖Q), base 2, of two non-negative vectors normalized to sum 1
@@ -44,7 +48,8 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
   let sp = 0;
   let sq = 0;
   for (let i = 0; i < p.length; i++) {
-    if (!(p[i] >= 0 && q[i] >= 0) || p[i] === Infinity || q[i] === Infinity) throw new Error(`load ${i} is ${p[i]} / ${q[i]}: loads must be finite and ≥ 0`);
+    if (!(p[i] >= 0 && q[i] >= 0) || p[i] === Infinity || q[i] === Infinity)
+      throw new Error(`load ${i} is ${p[i]} / ${q[i]}: loads must be finite and ≥ 0`);
     sp += p[i];
     sq += q[i];
   }
@@ -69,9 +74,14 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
  * Loads are not needed (Ĉ is per token, not per load, so a shift of load shows here as well).
  * `relative` is null when neither run co-activated anything (or a run has no tokens).
  */
-export function coactivationDifference(a: ComparedLayer, b: ComparedLayer, experts: number): { diff: Float64Array; relative: number | null } {
+export function coactivationDifference(
+  a: ComparedLayer,
+  b: ComparedLayer,
+  experts: number,
+): { diff: Float64Array; relative: number | null } {
   const E = experts;
-  if (a.coactivation.length !== E * E || b.coactivation.length !== E * E) throw new Error(`expected ${E * E} co-activation cells, got ${a.coactivation.length} and ${b.coactivation.length}`);
+  if (a.coactivation.length !== E * E || b.coactivation.length !== E * E)
+    throw new Error(`expected ${E * E} co-activation cells, got ${a.coactivation.length} and ${b.coactivation.length}`);
   const diff = new Float64Array(E * E);
   if (!(a.tokens > 0 && b.tokens > 0)) return { diff, relative: null };
   let na = 0;
@@ -98,7 +108,8 @@ export function coactivationDifference(a: ComparedLayer, b: ComparedLayer, exper
  * streamed and summed; flip rate = flips / tokens.
  */
 export function topKFlips(k: number, idsA: ArrayLike<number>, idsB: ArrayLike<number>, count: number): number {
-  if (idsA.length < count * k || idsB.length < count * k) throw new Error(`expected ${count * k} ids per run, got ${idsA.length} and ${idsB.length}`);
+  if (idsA.length < count * k || idsB.length < count * k)
+    throw new Error(`expected ${count * k} ids per run, got ${idsA.length} and ${idsB.length}`);
   const inOther = (ids: ArrayLike<number>, other: ArrayLike<number>, base: number) => {
     for (let s = 0; s < k; s++) {
       const e = ids[base + s];
@@ -122,11 +133,24 @@ export interface RunComparison {
 }
 
 /** A11 per layer for two runs of the same model (same layers, same experts). */
-export function compareRuns(layersA: readonly ComparedLayer[], layersB: readonly ComparedLayer[], experts: number): RunComparison {
-  if (layersA.length !== layersB.length) throw new Error(`cannot compare runs of ${layersA.length} and ${layersB.length} layers`);
+export function compareRuns(
+  layersA: readonly ComparedLayer[],
+  layersB: readonly ComparedLayer[],
+  experts: number,
+): RunComparison {
+  if (layersA.length !== layersB.length)
+    throw new Error(`cannot compare runs of ${layersA.length} and ${layersB.length} layers`);
   const perLayer = layersA.map((a, layer) => {
     const b = layersB[layer];
-    return { layer, jsd: jensenShannonDistance(a.load, b.load), coactivationRelative: coactivationDifference(a, b, experts).relative };
+    return {
+      layer,
+      jsd: jensenShannonDistance(a.load, b.load),
+      coactivationRelative: coactivationDifference(a, b, experts).relative,
+    };
   });
-  return { perLayer, meanJsd: meanOf(perLayer.map((l) => l.jsd)), meanCoactivationRelative: meanOf(perLayer.map((l) => l.coactivationRelative)) };
+  return {
+    perLayer,
+    meanJsd: meanOf(perLayer.map((l) => l.jsd)),
+    meanCoactivationRelative: meanOf(perLayer.map((l) => l.coactivationRelative)),
+  };
 }

@@ -112,7 +112,12 @@ export function accumulateLabelLoads(
  * Adds one token's step from a layer to the next (A7): every expert i of its top-k at layer l with
  * every expert j at layer l + 1 (-1 slots skipped), into the E x E matrix of layer l.
  */
-export function addTransitionPair(matrix: Float64Array, experts: number, from: ArrayLike<number>, to: ArrayLike<number>) {
+export function addTransitionPair(
+  matrix: Float64Array,
+  experts: number,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+) {
   for (let a = 0; a < from.length; a++) {
     const i = from[a];
     if (i < 0) continue;

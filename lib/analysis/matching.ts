@@ -23,7 +23,11 @@ export interface WeightedEdge {
  * mate[v] = the vertex v is matched to, or −1. With `maxCardinality`, only matchings of maximum
  * cardinality are considered (on a complete graph with an even number of vertices: perfect ones).
  */
-export function maxWeightMatching(vertexCount: number, edges: readonly WeightedEdge[], maxCardinality = false): Int32Array {
+export function maxWeightMatching(
+  vertexCount: number,
+  edges: readonly WeightedEdge[],
+  maxCardinality = false,
+): Int32Array {
   const n = vertexCount;
   const m = edges.length;
   const result = new Int32Array(n).fill(-1);
@@ -34,7 +38,8 @@ export function maxWeightMatching(vertexCount: number, edges: readonly WeightedE
   let maxWeight = 0;
   for (let k = 0; k < m; k++) {
     const { i, j, w } = edges[k];
-    if (!(i >= 0 && j >= 0 && i < n && j < n && i !== j) || !Number.isInteger(i) || !Number.isInteger(j)) throw new Error(`edge ${k} (${i}, ${j}) is not between two distinct vertices of [0, ${n})`);
+    if (!(i >= 0 && j >= 0 && i < n && j < n && i !== j) || !Number.isInteger(i) || !Number.isInteger(j))
+      throw new Error(`edge ${k} (${i}, ${j}) is not between two distinct vertices of [0, ${n})`);
     if (!Number.isFinite(w)) throw new Error(`edge ${k} has weight ${w}`);
     ei[k] = i;
     ej[k] = j;
@@ -171,13 +176,17 @@ export function maxWeightMatching(vertexCount: number, edges: readonly WeightedE
     // Least-slack edges from the new blossom to each neighbouring S-blossom.
     const bestedgeto = new Int32Array(N2).fill(-1);
     for (const sub of path) {
-      const lists: number[][] = blossombestedges[sub] === null ? leaves(sub).map((x) => neighbend[x].map((p) => p >> 1)) : [blossombestedges[sub]!];
+      const lists: number[][] =
+        blossombestedges[sub] === null
+          ? leaves(sub).map((x) => neighbend[x].map((p) => p >> 1))
+          : [blossombestedges[sub]!];
       for (const list of lists) {
         for (const kk of list) {
           let j = ej[kk];
           if (inblossom[j] === b) j = ei[kk];
           const bj = inblossom[j];
-          if (bj !== b && label[bj] === 1 && (bestedgeto[bj] === -1 || slack(kk) < slack(bestedgeto[bj]))) bestedgeto[bj] = kk;
+          if (bj !== b && label[bj] === 1 && (bestedgeto[bj] === -1 || slack(kk) < slack(bestedgeto[bj])))
+            bestedgeto[bj] = kk;
         }
       }
       blossombestedges[sub] = null;
@@ -393,7 +402,12 @@ export function maxWeightMatching(vertexCount: number, edges: readonly WeightedE
         }
       }
       for (let b = n; b < N2; b++) {
-        if (blossombase[b] >= 0 && blossomparent[b] === -1 && label[b] === 2 && (deltatype === -1 || dualvar[b] < delta)) {
+        if (
+          blossombase[b] >= 0 &&
+          blossomparent[b] === -1 &&
+          label[b] === 2 &&
+          (deltatype === -1 || dualvar[b] < delta)
+        ) {
           delta = dualvar[b];
           deltatype = 4;
           deltablossom = b;
@@ -429,7 +443,8 @@ export function maxWeightMatching(vertexCount: number, edges: readonly WeightedE
       } else expandBlossom(deltablossom, false);
     }
     if (!augmented) break;
-    for (let b = n; b < N2; b++) if (blossomparent[b] === -1 && blossombase[b] >= 0 && label[b] === 1 && dualvar[b] === 0) expandBlossom(b, true);
+    for (let b = n; b < N2; b++)
+      if (blossomparent[b] === -1 && blossombase[b] >= 0 && label[b] === 1 && dualvar[b] === 0) expandBlossom(b, true);
   }
   for (let v = 0; v < n; v++) result[v] = mate[v] >= 0 ? endpoint[mate[v]] : -1;
   return result;

@@ -101,7 +101,14 @@ export class PairedJoin {
 
   result(): PairedResult {
     const total = this.matched.reduce((s, v) => s + v, 0);
-    return { matched: this.matched, flips: this.flips, unmatchedA: this.n - total, unmatchedB: this.unmatchedB, repeatedA: this.repeatedA, repeatedB: this.repeatedB };
+    return {
+      matched: this.matched,
+      flips: this.flips,
+      unmatchedA: this.n - total,
+      unmatchedB: this.unmatchedB,
+      repeatedA: this.repeatedA,
+      repeatedB: this.repeatedB,
+    };
   }
 }
 

@@ -15,7 +15,8 @@ function randomTokens(seed: number, E: number, k: number, count: number): TokenS
     const chosen = new Set<number>();
     const cluster = Math.floor(r() * 4);
     const n = r() < 0.1 ? k - 1 : k;
-    while (chosen.size < n) chosen.add(r() < 0.6 ? (cluster * (E / 4) + Math.floor(r() * (E / 4))) % E : Math.floor(r() * E));
+    while (chosen.size < n)
+      chosen.add(r() < 0.6 ? (cluster * (E / 4) + Math.floor(r() * (E / 4))) % E : Math.floor(r() * E));
     [...chosen].forEach((e, a) => (ids[t * k + a] = e));
   }
   return { ids, k, count };
@@ -40,7 +41,9 @@ describe("C_T swap search on the raw events (A5, any k)", () => {
       for (let step = 0; step < 8; step++) {
         const dev = s.dev;
         expect(s.reached).toBe(devicesReached(tokens, dev, D));
-        for (let a = 0; a < E; a++) for (let b = a + 1; b < E; b++) if (dev[a] !== dev[b]) expect(s.delta(a, b)).toBe(recountSwap(tokens, dev, D, a, b) - s.reached);
+        for (let a = 0; a < E; a++)
+          for (let b = a + 1; b < E; b++)
+            if (dev[a] !== dev[b]) expect(s.delta(a, b)).toBe(recountSwap(tokens, dev, D, a, b) - s.reached);
         let a = Math.floor(r() * E);
         let b = Math.floor(r() * E);
         while (dev[a] === dev[b]) {
@@ -68,7 +71,9 @@ describe("C_T swap search on the raw events (A5, any k)", () => {
         expect(s.reached).toBeLessThan(before);
         const dev = s.dev;
         expect(s.reached).toBe(devicesReached(tokens, dev, D));
-        for (let a = 0; a < E; a++) for (let b = a + 1; b < E; b++) if (dev[a] !== dev[b]) expect(recountSwap(tokens, dev, D, a, b)).toBeGreaterThanOrEqual(s.reached);
+        for (let a = 0; a < E; a++)
+          for (let b = a + 1; b < E; b++)
+            if (dev[a] !== dev[b]) expect(recountSwap(tokens, dev, D, a, b)).toBeGreaterThanOrEqual(s.reached);
       }
     }
   });

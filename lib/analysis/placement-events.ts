@@ -47,7 +47,11 @@ export function devicesReached(tokens: TokenSets, dev: Int32Array, devices: numb
 }
 
 /** Tokens reaching each device (a token counts once per device), and their sum Σ_t |devices|. */
-export function deviceTokenLoad(tokens: TokenSets, dev: Int32Array, devices: number): { reached: number; perDevice: number[] } {
+export function deviceTokenLoad(
+  tokens: TokenSets,
+  dev: Int32Array,
+  devices: number,
+): { reached: number; perDevice: number[] } {
   const seen = new Int32Array(devices).fill(-1);
   const per = new Array<number>(devices).fill(0);
   const { ids, k, count } = tokens;
@@ -115,10 +119,11 @@ export class SwapState {
     for (let e = 0; e < E; e++) this.tokStart[e + 1] = this.tokStart[e] + this.load[e];
     this.tokOf = new Int32Array(this.tokStart[E]);
     const fill = this.tokStart.slice(0, E);
-    for (let t = 0; t < count; t++) for (let a = 0; a < k; a++) {
-      const e = ids[t * k + a];
-      if (e >= 0) this.tokOf[fill[e]++] = t;
-    }
+    for (let t = 0; t < count; t++)
+      for (let a = 0; a < k; a++) {
+        const e = ids[t * k + a];
+        if (e >= 0) this.tokOf[fill[e]++] = t;
+      }
     this.alone = new Int32Array(E);
     this.R = new Int32Array(E * devices);
     this.S = new Int32Array(E * E);
@@ -159,7 +164,16 @@ export class SwapState {
     const B = this.dev[b];
     const D = this.devices;
     const E = this.experts;
-    return this.load[a] - this.alone[a] - this.R[a * D + B] + this.load[b] - this.alone[b] - this.R[b * D + A] + this.S[a * E + b] + this.S[b * E + a];
+    return (
+      this.load[a] -
+      this.alone[a] -
+      this.R[a * D + B] +
+      this.load[b] -
+      this.alone[b] -
+      this.R[b * D + A] +
+      this.S[a * E + b] +
+      this.S[b * E + a]
+    );
   }
 
   /** Swaps a and b, updating the counts from the tokens of a and of b only. */
@@ -247,7 +261,7 @@ export function swapSearch(state: SwapState, opts: { maxImbalance?: number; load
   // For each a in turn, the swap partner b that lowers Σ_t |devices| most (ties: lower b), taken
   // at once; passes repeat until one finds no lowering swap. Best-per-a takes far fewer swaps than
   // first improvement, and a swap (not the O(E) scan of a's partners) is the costly step.
-  for (let improved = true; improved; ) {
+  for (let improved = true; improved;) {
     improved = false;
     for (let a = 0; a < E; a++) {
       for (;;) {
@@ -283,7 +297,12 @@ export function swapSearch(state: SwapState, opts: { maxImbalance?: number; load
 }
 
 /** From each start, the swap search on the events; the end point with the fewest devices reached. */
-export function optimizeOnEvents(tokens: TokenSets, experts: number, devices: number, opts: EventSearchOptions): EventSearchResult {
+export function optimizeOnEvents(
+  tokens: TokenSets,
+  experts: number,
+  devices: number,
+  opts: EventSearchOptions,
+): EventSearchResult {
   if (!opts.starts.length) throw new Error("optimizeOnEvents needs at least one start");
   let best: EventSearchResult | null = null;
   let last: EventSearchResult | null = null;
@@ -292,7 +311,13 @@ export function optimizeOnEvents(tokens: TokenSets, experts: number, devices: nu
     const state = new SwapState(tokens, experts, devices, start);
     startReached.push(state.reached);
     const swaps = swapSearch(state, opts);
-    const end: EventSearchResult = { placement: state.placement(), reached: state.reached, start: i, startReached, swaps };
+    const end: EventSearchResult = {
+      placement: state.placement(),
+      reached: state.reached,
+      start: i,
+      startReached,
+      swaps,
+    };
     last = end;
     if ((!opts.accept || opts.accept(end.placement)) && (!best || end.reached < best.reached)) best = end;
   }

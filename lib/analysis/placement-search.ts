@@ -14,7 +14,8 @@ export function greedyPlacement(coactivation: ArrayLike<number>, experts: number
   // order of the pair's index): no per-pair arrays, which dominated at 256 experts.
   let n = 0;
   const ids = new Uint32Array((experts * (experts - 1)) / 2);
-  for (let x = 0; x < experts; x++) for (let y = x + 1; y < experts; y++) if (coactivation[x * experts + y] > 0) ids[n++] = x * experts + y;
+  for (let x = 0; x < experts; x++)
+    for (let y = x + 1; y < experts; y++) if (coactivation[x * experts + y] > 0) ids[n++] = x * experts + y;
   const order = ids.subarray(0, n).sort((a, b) => coactivation[b] - coactivation[a] || a - b);
   for (const id of order) {
     const x = Math.floor(id / experts);
@@ -26,7 +27,11 @@ export function greedyPlacement(coactivation: ArrayLike<number>, experts: number
     members[gx].push(...members[gy]);
     members[gy] = [];
   }
-  return packGroups(members.filter((m) => m.length), experts, devices);
+  return packGroups(
+    members.filter((m) => m.length),
+    experts,
+    devices,
+  );
 }
 
 /** Puts groups on devices, largest first; a group that fits nowhere whole is split into free slots. */
@@ -59,16 +64,28 @@ export interface OptimizeOptions {
  * start; exhaustive search where small; the maximum-weight matching with two experts per device.
  * Swaps keep device sizes equal; with `maxImbalance`, swaps that break the load bound are refused.
  */
-export function optimizePlacement(coactivation: ArrayLike<number>, experts: number, devices: number, opts: OptimizeOptions): Placement {
+export function optimizePlacement(
+  coactivation: ArrayLike<number>,
+  experts: number,
+  devices: number,
+  opts: OptimizeOptions,
+): Placement {
   const E = experts;
   const within = (p: Placement) => colocatedPairs(coactivation, E, p);
-  const feasible = (p: Placement) => !opts.maxImbalance || !opts.load || imbalance(p, opts.load) <= opts.maxImbalance + 1e-12;
+  const feasible = (p: Placement) =>
+    !opts.maxImbalance || !opts.load || imbalance(p, opts.load) <= opts.maxImbalance + 1e-12;
   // Two experts per device: placements are perfect matchings, and the heaviest matching on the
   // co-activation graph maximizes co-location exactly (C_T's optimum for top-2). With a load bound
   // it is the answer when it meets the bound; otherwise the bounded search below starts from it.
   const matched = E === 2 * devices ? matchingPlacement(coactivation, E) : null;
   if (matched && feasible(matched)) return matched;
-  if (E <= (opts.exhaustiveUpTo ?? 10)) return exhaustive(coactivation, E, devices, opts.maxImbalance && opts.load ? { bound: opts.maxImbalance, load: opts.load } : undefined);
+  if (E <= (opts.exhaustiveUpTo ?? 10))
+    return exhaustive(
+      coactivation,
+      E,
+      devices,
+      opts.maxImbalance && opts.load ? { bound: opts.maxImbalance, load: opts.load } : undefined,
+    );
   let best: Placement | null = null;
   let bestScore = -Infinity;
   const starts = opts.starts.length ? [...opts.starts] : [contiguousPlacement(E, devices)];
@@ -78,7 +95,12 @@ export function optimizePlacement(coactivation: ArrayLike<number>, experts: numb
   const balanced = opts.maxImbalance && opts.load ? balancedPlacement(opts.load, E, devices) : null;
   if (balanced) starts.push(balanced);
   for (const start of starts) {
-    const p = localSearch(coactivation, E, start.map((d) => [...d]), opts);
+    const p = localSearch(
+      coactivation,
+      E,
+      start.map((d) => [...d]),
+      opts,
+    );
     const s = within(p);
     if (feasible(p) && s > bestScore) {
       best = p;
@@ -130,7 +152,7 @@ function localSearch(C: ArrayLike<number>, E: number, p: Placement, opts: Optimi
   const devLoad = opts.load ? p.map((group) => group.reduce((s, e) => s + opts.load![e], 0)) : null;
   const bound = opts.maxImbalance && devLoad ? (opts.maxImbalance * devLoad.reduce((s, x) => s + x, 0)) / D : Infinity;
   // No pass cap: every accepted swap gains > 1e-9, so the search ends, and it ends swap-locally optimal.
-  for (let improved = true; improved; ) {
+  for (let improved = true; improved;) {
     improved = false;
     for (let a = 0; a < E; a++) {
       for (let b = a + 1; b < E; b++) {
@@ -166,7 +188,12 @@ function localSearch(C: ArrayLike<number>, E: number, p: Placement, opts: Optimi
  * Every partition of E experts into D unordered groups of E/D (105 for 8 on 4): the best, or with a
  * load bound the best within it, and when none is within it the most balanced one.
  */
-function exhaustive(C: ArrayLike<number>, E: number, D: number, limit?: { bound: number; load: ArrayLike<number> }): Placement {
+function exhaustive(
+  C: ArrayLike<number>,
+  E: number,
+  D: number,
+  limit?: { bound: number; load: ArrayLike<number> },
+): Placement {
   const g = E / D;
   let best: Placement | null = null;
   let bestScore = -Infinity;

@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { contiguousPlacement, ctReduction, deviceOf, DeviceCounter, layersOverBound, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "./placement";
+import {
+  contiguousPlacement,
+  ctReduction,
+  deviceOf,
+  DeviceCounter,
+  layersOverBound,
+  placementCost,
+  roundRobinPlacement,
+  validatePlacement,
+  type Placement,
+} from "./placement";
 import { maxWeightPerfectMatching } from "./matching";
-import { balancedPlacement, deviceImbalance, greedyPlacement, matchingPlacement, optimizePlacement } from "./placement-search";
+import {
+  balancedPlacement,
+  deviceImbalance,
+  greedyPlacement,
+  matchingPlacement,
+  optimizePlacement,
+} from "./placement-search";
 
 /** Top-2 tokens over 4 experts: {0,1} x3, {2,3} x1, {0,2} x2. */
 const E = 4;
@@ -28,27 +44,51 @@ describe("placement cost (A5)", () => {
   });
 
   it("validates placements", () => {
-    expect(validatePlacement([[0, 1], [2, 3]], 4)).toBeNull();
+    expect(
+      validatePlacement(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        4,
+      ),
+    ).toBeNull();
     expect(validatePlacement([[0, 1, 2], [3]], 4)).toMatch(/holds 3 experts/);
-    expect(validatePlacement([[0, 1], [1, 3]], 4)).toMatch(/placed twice/);
+    expect(
+      validatePlacement(
+        [
+          [0, 1],
+          [1, 3],
+        ],
+        4,
+      ),
+    ).toMatch(/placed twice/);
   });
 });
 
 describe("greedy and optimized placements", () => {
   it("greedy groups the largest pairs first and fills the rest when counts run out", () => {
-    expect(greedyPlacement(C, 4, 2)).toEqual([[0, 1], [2, 3]]);
-    expect(greedyPlacement(new Float64Array(16), 4, 2)).toEqual([[0, 1], [2, 3]]);
+    expect(greedyPlacement(C, 4, 2)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(greedyPlacement(new Float64Array(16), 4, 2)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   /** Seeded random symmetric co-activation. */
   function randomC(n: number, seed: number) {
     let x = seed;
-    const r = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const r = () => (x = (x * 48271) % 2147483647) / 2147483647;
     const m = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * 1000);
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * 1000);
     return m;
   }
-  const within = (m: Float64Array, n: number, p: number[][]) => p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
+  const within = (m: Float64Array, n: number, p: number[][]) =>
+    p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
 
   it("local search is never worse than greedy on random matrices", () => {
     for (let seed = 1; seed <= 30; seed++) {
@@ -86,7 +126,11 @@ describe("greedy and optimized placements", () => {
     const rec = (left: number[], acc: Placement) => {
       if (!left.length) return all.push(acc.map((d) => [...d]));
       const [first, ...rest] = left;
-      for (const x of rest) rec(rest.filter((y) => y !== x), [...acc, [first, x]]);
+      for (const x of rest)
+        rec(
+          rest.filter((y) => y !== x),
+          [...acc, [first, x]],
+        );
     };
     rec([0, 1, 2, 3, 4, 5, 6, 7], []);
     expect(all).toHaveLength(105);
@@ -107,7 +151,12 @@ describe("greedy and optimized placements", () => {
   it("balances by longest-processing-time first", () => {
     // loads 8,7,6,5,4,3,2,1 on 4 devices of 2: 8+1, 7+2, 6+3, 5+4 = 9 each.
     const p = balancedPlacement([8, 7, 6, 5, 4, 3, 2, 1], 8, 4);
-    expect(p).toEqual([[0, 7], [1, 6], [2, 5], [3, 4]]);
+    expect(p).toEqual([
+      [0, 7],
+      [1, 6],
+      [2, 5],
+      [3, 4],
+    ]);
     expect(deviceImbalance(p, [8, 7, 6, 5, 4, 3, 2, 1])).toBe(1);
   });
 
@@ -115,7 +164,10 @@ describe("greedy and optimized placements", () => {
     for (let seed = 1; seed <= 10; seed++) {
       const m = randomC(8, seed);
       const exact = optimizePlacement(m, 8, 4, { starts: [] });
-      const search = optimizePlacement(m, 8, 4, { starts: [greedyPlacement(m, 8, 4), contiguousPlacement(8, 4), roundRobinPlacement(8, 4)], exhaustiveUpTo: 0 });
+      const search = optimizePlacement(m, 8, 4, {
+        starts: [greedyPlacement(m, 8, 4), contiguousPlacement(8, 4), roundRobinPlacement(8, 4)],
+        exhaustiveUpTo: 0,
+      });
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, search));
       expect(within(m, 8, exact)).toBeGreaterThanOrEqual(within(m, 8, greedyPlacement(m, 8, 4)));
     }
@@ -125,12 +177,14 @@ describe("greedy and optimized placements", () => {
 describe("two experts per device: the maximum-weight matching (A5)", () => {
   function randomC(n: number, seed: number, levels = 1000) {
     let x = seed;
-    const r = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const r = () => (x = (x * 48271) % 2147483647) / 2147483647;
     const m = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * levels);
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = Math.floor(r() ** 3 * levels);
     return m;
   }
-  const within = (m: Float64Array, n: number, p: number[][]) => p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
+  const within = (m: Float64Array, n: number, p: number[][]) =>
+    p.reduce((s, g) => s + g.reduce((t, a, i) => t + g.slice(i + 1).reduce((u, b) => u + m[a * n + b], 0), 0), 0);
   /** Every placement of n experts two a device: 105 for 8, 10,395 for 12. */
   const bruteBest = (m: Float64Array, n: number) => {
     let best = -Infinity;
@@ -142,9 +196,16 @@ describe("two experts per device: the maximum-weight matching (A5)", () => {
         return;
       }
       const [a, ...rest] = left;
-      for (const b of rest) rec(rest.filter((y) => y !== b), w + m[a * n + b]);
+      for (const b of rest)
+        rec(
+          rest.filter((y) => y !== b),
+          w + m[a * n + b],
+        );
     };
-    rec(Array.from({ length: n }, (_, i) => i), 0);
+    rec(
+      Array.from({ length: n }, (_, i) => i),
+      0,
+    );
     return { best, count };
   };
 
@@ -180,12 +241,13 @@ describe("two experts per device: the maximum-weight matching (A5)", () => {
         expect(within(m, n, o)).toBe(w);
         expect(within(m, n, o)).toBeGreaterThanOrEqual(within(m, n, g));
         // No exchange of partners between two devices improves it (what a swap search would stop at).
-        for (let a = 0; a < D; a++) for (let b = a + 1; b < D; b++) {
-          const [p, q] = o[a];
-          const [r, t] = o[b];
-          const now = m[p * n + q] + m[r * n + t];
-          expect(Math.max(m[p * n + r] + m[q * n + t], m[p * n + t] + m[q * n + r])).toBeLessThanOrEqual(now);
-        }
+        for (let a = 0; a < D; a++)
+          for (let b = a + 1; b < D; b++) {
+            const [p, q] = o[a];
+            const [r, t] = o[b];
+            const now = m[p * n + q] + m[r * n + t];
+            expect(Math.max(m[p * n + r] + m[q * n + t], m[p * n + t] + m[q * n + r])).toBeLessThanOrEqual(now);
+          }
         if (within(m, n, o) > within(m, n, g)) strictlyBetter++;
       }
     }

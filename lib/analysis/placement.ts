@@ -32,7 +32,8 @@ export function validatePlacement(placement: Placement, experts: number): string
   for (const [d, group] of placement.entries()) {
     if (group.length !== experts / D) return `device ${d} holds ${group.length} experts, not ${experts / D}`;
     for (const e of group) {
-      if (!Number.isInteger(e) || e < 0 || e >= experts) return `device ${d} holds expert ${e}, outside [0, ${experts})`;
+      if (!Number.isInteger(e) || e < 0 || e >= experts)
+        return `device ${d} holds expert ${e}, outside [0, ${experts})`;
       if (seen.has(e)) return `expert ${e} is placed twice`;
       seen.add(e);
     }
@@ -44,12 +45,19 @@ export function validatePlacement(placement: Placement, experts: number): string
 export function colocatedPairs(coactivation: ArrayLike<number>, experts: number, placement: Placement): number {
   let s = 0;
   for (const group of placement) {
-    for (let a = 0; a < group.length; a++) for (let b = a + 1; b < group.length; b++) s += coactivation[group[a] * experts + group[b]];
+    for (let a = 0; a < group.length; a++)
+      for (let b = a + 1; b < group.length; b++) s += coactivation[group[a] * experts + group[b]];
   }
   return s;
 }
 
-export function placementCost(coactivation: ArrayLike<number>, load: ArrayLike<number>, tokens: number, topK: number, placement: Placement): PlacementCost {
+export function placementCost(
+  coactivation: ArrayLike<number>,
+  load: ArrayLike<number>,
+  tokens: number,
+  topK: number,
+  placement: Placement,
+): PlacementCost {
   if (topK > 2) return { ct: null, deviceLoad: [] };
   const E = load.length;
   let selections = 0;
@@ -72,7 +80,9 @@ export function contiguousPlacement(experts: number, devices: number): Placement
 
 /** Expert e on device e mod D. */
 export function roundRobinPlacement(experts: number, devices: number): Placement {
-  return Array.from({ length: devices }, (_, d) => Array.from({ length: experts / devices }, (_, i) => i * devices + d));
+  return Array.from({ length: devices }, (_, d) =>
+    Array.from({ length: experts / devices }, (_, i) => i * devices + d),
+  );
 }
 
 /** Exact C_T and device loads from raw events, for any k: distinct devices per token, counted. */

@@ -143,7 +143,15 @@ describe("keep-mask and comparisons", () => {
 describe("dropStepOf", () => {
   it("gives the first step (1-based) dropping each expert, 0 = never; cumulative and incremental lists agree", () => {
     const want = [0, 1, 2, 1, 2, 0];
-    const cumulative = [{ dropped: [[1], [0]] }, { dropped: [[1, 2], [0, 1]] }];
+    const cumulative = [
+      { dropped: [[1], [0]] },
+      {
+        dropped: [
+          [1, 2],
+          [0, 1],
+        ],
+      },
+    ];
     const incremental = [{ dropped: [[1], [0]] }, { dropped: [[2], [1]] }];
     expect(Array.from(dropStepOf(cumulative, 2, 3))).toEqual(want);
     expect(Array.from(dropStepOf(incremental, 2, 3))).toEqual(want);

@@ -9,7 +9,24 @@
  */
 
 /** The 16 criteria of MC-Suite (arXiv 2504.05586), in the paper's order. */
-export const MC_SUITE_CRITERIA = ["EWS", "RWN", "WSR", "EWN", "EUF", "ECC", "EVTC", "ETS", "EAS", "EAE", "EAO", "EAN", "EGS", "EGE", "EGO", "EGN"] as const;
+export const MC_SUITE_CRITERIA = [
+  "EWS",
+  "RWN",
+  "WSR",
+  "EWN",
+  "EUF",
+  "ECC",
+  "EVTC",
+  "ETS",
+  "EAS",
+  "EAE",
+  "EAO",
+  "EAN",
+  "EGS",
+  "EGE",
+  "EGO",
+  "EGN",
+] as const;
 export type McSuiteCriterion = (typeof MC_SUITE_CRITERIA)[number];
 
 /** one-shot: rank once, drop r per layer; iterative: drop one per layer, re-route, re-estimate, repeat; lottery: iterative + task-agnostic fine-tuning after each round. */
@@ -78,7 +95,11 @@ export const EXTRA_CRITERION_DEFINITIONS: Record<"gate" | "soft-load", string> =
  *  - gate: weightSum_i / load_i, the mean gate weight (0 when load_i = 0);
  *  - soft-load: weightSum_i.
  */
-export function importanceScores(criterion: "EUF" | "gate" | "soft-load", layer: { load: ArrayLike<number>; weightSum: ArrayLike<number> }, experts: number): Float64Array {
+export function importanceScores(
+  criterion: "EUF" | "gate" | "soft-load",
+  layer: { load: ArrayLike<number>; weightSum: ArrayLike<number> },
+  experts: number,
+): Float64Array {
   const out = new Float64Array(experts);
   for (let i = 0; i < experts; i++) {
     const load = layer.load[i];
@@ -273,7 +294,8 @@ export function keepMask(dropped: readonly (readonly number[])[], experts: numbe
   return dropped.map((ids, l) => {
     const keep = new Array<boolean>(experts).fill(true);
     for (const e of ids) {
-      if (!Number.isInteger(e) || e < 0 || e >= experts) throw new RangeError(`layer ${l}: expert ${e} is not in 0..${experts - 1}`);
+      if (!Number.isInteger(e) || e < 0 || e >= experts)
+        throw new RangeError(`layer ${l}: expert ${e} is not in 0..${experts - 1}`);
       keep[e] = false;
     }
     return keep;
@@ -317,14 +339,20 @@ export function droppedSetJaccard(a: number[][], b: number[][]): { perLayer: (nu
  * and incremental ones (each step lists only its new drops) give the same matrix. Throws on a layer
  * or expert id out of range.
  */
-export function dropStepOf(steps: readonly { dropped: readonly (readonly number[])[] }[], layers: number, experts: number): Int16Array {
+export function dropStepOf(
+  steps: readonly { dropped: readonly (readonly number[])[] }[],
+  layers: number,
+  experts: number,
+): Int16Array {
   if (steps.length > 32767) throw new RangeError(`${steps.length} steps do not fit the Int16 step matrix`);
   const out = new Int16Array(layers * experts);
   steps.forEach((step, s) => {
-    if (step.dropped.length > layers) throw new RangeError(`step ${s + 1} lists ${step.dropped.length} layers, the model has ${layers}`);
+    if (step.dropped.length > layers)
+      throw new RangeError(`step ${s + 1} lists ${step.dropped.length} layers, the model has ${layers}`);
     step.dropped.forEach((ids, l) => {
       for (const e of ids) {
-        if (!Number.isInteger(e) || e < 0 || e >= experts) throw new RangeError(`step ${s + 1}, layer ${l}: expert ${e} is not in 0..${experts - 1}`);
+        if (!Number.isInteger(e) || e < 0 || e >= experts)
+          throw new RangeError(`step ${s + 1}, layer ${l}: expert ${e} is not in 0..${experts - 1}`);
         if (out[l * experts + e] === 0) out[l * experts + e] = s + 1;
       }
     });

@@ -1,13 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { findPreset } from "@/lib/models/presets";
-import { allocationStep, averageBits, paretoFrontier, suggestByBlock, suggestByOutliers, suggestByUsage, type BitAllocation } from "./quantization";
+import {
+  allocationStep,
+  averageBits,
+  paretoFrontier,
+  suggestByBlock,
+  suggestByOutliers,
+  suggestByUsage,
+  type BitAllocation,
+} from "./quantization";
 
 const small = { attention: { q: 10, o: 10 }, expert: { up: 5, down: 5 }, shared: { s: 30 } };
 
 describe("averageBits", () => {
   it("weights each module's bits by its parameter count", () => {
     // params 2 · (20 + 2 · 10 + 30) = 140; bits 2 · (8 · 20 + 6 · 30) + (4 + 2 + 2 + 2) · 10 = 780
-    const r = averageBits(small, 2, 2, { attention: 8, experts: [[4, 2], [2, 2]], shared: 6 });
+    const r = averageBits(small, 2, 2, {
+      attention: 8,
+      experts: [
+        [4, 2],
+        [2, 2],
+      ],
+      shared: 6,
+    });
     expect(r.quantizedParams).toBe(140);
     expect(r.bits).toBe(780);
     expect(r.bytes).toBe(97.5);
@@ -15,7 +30,15 @@ describe("averageBits", () => {
   });
   it("gives shared experts the attention bits when not set", () => {
     // 2 · (8 · 20 + 8 · 30) + 10 · 10 = 900
-    expect(averageBits(small, 2, 2, { attention: 8, experts: [[4, 2], [2, 2]] }).bits).toBe(900);
+    expect(
+      averageBits(small, 2, 2, {
+        attention: 8,
+        experts: [
+          [4, 2],
+          [2, 2],
+        ],
+      }).bits,
+    ).toBe(900);
   });
   it("rejects an allocation of the wrong shape or invalid bits", () => {
     expect(() => averageBits(small, 2, 2, { attention: 8, experts: [[4, 2]] })).toThrow(RangeError);
@@ -27,7 +50,8 @@ describe("averageBits", () => {
 describe("Mixtral-8x7B reference allocations (QuantMoE-Bench, shared/data/papers/quantmoe-bench.json)", () => {
   const mixtral = findPreset("mixtral-8x7b")!;
   const params = mixtral.params!;
-  const perLayer = (f: (l: number, e: number) => number): number[][] => Array.from({ length: 32 }, (_, l) => Array.from({ length: 8 }, (_, e) => f(l, e)));
+  const perLayer = (f: (l: number, e: number) => number): number[][] =>
+    Array.from({ length: 32 }, (_, l) => Array.from({ length: 8 }, (_, e) => f(l, e)));
   const avg = (alloc: BitAllocation) => averageBits(params, 32, 8, alloc).avgBits;
   it("matches the paper's average bits", () => {
     expect(Math.abs(avg({ attention: 4, experts: perLayer((_, e) => (e < 2 ? 4 : 2)) }) - 2.54)).toBeLessThan(0.005);
@@ -58,7 +82,13 @@ describe("suggestByUsage", () => {
       [4, 2, 2],
       [2, 4, 2],
     ]);
-    expect(suggestByUsage(load, { ...base, topPerLayer: 2 })).toEqual({ attention: 4, experts: [[4, 2, 4], [2, 4, 4]] });
+    expect(suggestByUsage(load, { ...base, topPerLayer: 2 })).toEqual({
+      attention: 4,
+      experts: [
+        [4, 2, 4],
+        [2, 4, 4],
+      ],
+    });
   });
   it("with a budget, picks the largest uniform topPerLayer that fits, then fills the rest one expert at a time", () => {
     // top 1: 3.2, top 2: 3.6, top 3: 4.0. At 3.5, after top 1 the next experts are layer 0's
@@ -94,7 +124,9 @@ describe("suggestByUsage", () => {
     // alone falls back to top-1 (2.30), leaving a quarter bit unused.
     const mixtral = findPreset("mixtral-8x7b")!;
     const params = mixtral.params!;
-    const load8 = Array.from({ length: 32 }, (_, l) => Array.from({ length: 8 }, (_, e) => ((e * 7 + l) % 8) + 1 + l / 64));
+    const load8 = Array.from({ length: 32 }, (_, l) =>
+      Array.from({ length: 8 }, (_, e) => ((e * 7 + l) % 8) + 1 + l / 64),
+    );
     const alloc = suggestByUsage(load8, { ...base, budget: 2.54, params });
     const avg = averageBits(params, 32, 8, alloc).avgBits;
     const step = allocationStep(params, 32, 8, base, "usage");
@@ -111,7 +143,10 @@ describe("suggestByUsage", () => {
   });
   it("block allocations move in steps of one layer", () => {
     const params = findPreset("mixtral-8x7b")!.params!;
-    expect(allocationStep(params, 32, 8, base, "block")).toBeCloseTo(8 * allocationStep(params, 32, 8, base, "outliers"), 12);
+    expect(allocationStep(params, 32, 8, base, "block")).toBeCloseTo(
+      8 * allocationStep(params, 32, 8, base, "outliers"),
+      12,
+    );
   });
   it("reproduces the Mixtral top-2 reference under a 2.55-bit budget", () => {
     const mixtral = findPreset("mixtral-8x7b")!;
@@ -148,7 +183,14 @@ describe("suggestByOutliers", () => {
     ]);
   });
   it("with topPerLayer, takes the top experts of each layer", () => {
-    expect(suggestByOutliers(scores, { ...base, topPerLayer: 1, shared: 8 })).toEqual({ attention: 4, shared: 8, experts: [[2, 4, 2], [4, 2, 2]] });
+    expect(suggestByOutliers(scores, { ...base, topPerLayer: 1, shared: 8 })).toEqual({
+      attention: 4,
+      shared: 8,
+      experts: [
+        [2, 4, 2],
+        [4, 2, 2],
+      ],
+    });
   });
 });
 
@@ -169,13 +211,17 @@ describe("suggestByBlock", () => {
       [2, 2],
       [2, 2],
     ]);
-    expect(suggestByBlock(4, 2, { ...base, budget: 3.49, params: tiny }).experts.filter((r) => r[0] === 4)).toHaveLength(1);
+    expect(
+      suggestByBlock(4, 2, { ...base, budget: 3.49, params: tiny }).experts.filter((r) => r[0] === 4),
+    ).toHaveLength(1);
   });
   it("reproduces the Mixtral first-4/first-8 references", () => {
     const p = findPreset("mixtral-8x7b")!.params!;
     expect(averageBits(p, 32, 8, suggestByBlock(32, 8, { ...base, firstBlocks: 4 })).avgBits).toBeCloseTo(2.3, 2);
     expect(averageBits(p, 32, 8, suggestByBlock(32, 8, { ...base, firstBlocks: 8 })).avgBits).toBeCloseTo(2.54, 2);
-    expect(suggestByBlock(32, 8, { ...base, budget: 2.54, params: p }).experts.filter((r) => r[0] === 4)).toHaveLength(7);
+    expect(suggestByBlock(32, 8, { ...base, budget: 2.54, params: p }).experts.filter((r) => r[0] === 4)).toHaveLength(
+      7,
+    );
   });
 });
 

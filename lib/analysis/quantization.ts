@@ -54,10 +54,12 @@ export function averageBits(params: ModuleParams, layers: number, experts: numbe
   const sharedBits = alloc.shared ?? alloc.attention;
   checkBits(alloc.attention, "attention");
   checkBits(sharedBits, "shared experts");
-  if (alloc.experts.length !== layers) throw new RangeError(`allocation has ${alloc.experts.length} layers, expected ${layers}`);
+  if (alloc.experts.length !== layers)
+    throw new RangeError(`allocation has ${alloc.experts.length} layers, expected ${layers}`);
   let expertBits = 0;
   alloc.experts.forEach((row, l) => {
-    if (row.length !== experts) throw new RangeError(`allocation layer ${l} has ${row.length} experts, expected ${experts}`);
+    if (row.length !== experts)
+      throw new RangeError(`allocation layer ${l} has ${row.length} experts, expected ${experts}`);
     for (let e = 0; e < experts; e++) {
       checkBits(row[e], `layer ${l} expert ${e}`);
       expertBits += row[e];
@@ -82,18 +84,27 @@ export interface SuggestOptions {
 /** Tolerance on the budget so that a budget equal to an allocation's average (up to rounding) admits it. */
 const BUDGET_EPS = 1e-9;
 
-function allocation(layers: number, experts: number, opts: SuggestOptions, isHigh: (l: number, e: number) => boolean): BitAllocation {
+function allocation(
+  layers: number,
+  experts: number,
+  opts: SuggestOptions,
+  isHigh: (l: number, e: number) => boolean,
+): BitAllocation {
   const out: BitAllocation = {
     attention: opts.attention,
-    experts: Array.from({ length: layers }, (_, l) => Array.from({ length: experts }, (_, e) => (isHigh(l, e) ? opts.high : opts.low))),
+    experts: Array.from({ length: layers }, (_, l) =>
+      Array.from({ length: experts }, (_, e) => (isHigh(l, e) ? opts.high : opts.low)),
+    ),
   };
   if (opts.shared !== undefined) out.shared = opts.shared;
   return out;
 }
 
 function budgetParams(opts: SuggestOptions, explicit: string): { budget: number; params: ModuleParams } {
-  if (opts.budget === undefined || !opts.params) throw new Error(`give ${explicit}, or a budget together with the model's params`);
-  if (opts.high < opts.low) throw new RangeError(`high (${opts.high}) below low (${opts.low}): a budget search needs high ≥ low`);
+  if (opts.budget === undefined || !opts.params)
+    throw new Error(`give ${explicit}, or a budget together with the model's params`);
+  if (opts.high < opts.low)
+    throw new RangeError(`high (${opts.high}) below low (${opts.low}): a budget search needs high ≥ low`);
   return { budget: opts.budget, params: opts.params };
 }
 
@@ -129,12 +140,19 @@ function topPerLayerAllocation(scores: readonly ArrayLike<number>[], top: number
  * 2.543) would leave almost a step unused; with the remainder filled, what is left unused is less
  * than one expert's promotion (allocationStep).
  */
-export function suggestByUsage(load: readonly ArrayLike<number>[], opts: SuggestOptions & { topPerLayer?: number }): BitAllocation {
+export function suggestByUsage(
+  load: readonly ArrayLike<number>[],
+  opts: SuggestOptions & { topPerLayer?: number },
+): BitAllocation {
   const layers = load.length;
   const experts = layers > 0 ? load[0].length : 0;
   if (opts.topPerLayer !== undefined) return topPerLayerAllocation(load, opts.topPerLayer, opts);
   const { budget, params } = budgetParams(opts, "topPerLayer");
-  const n = largestWithin(experts, budget, (t) => averageBits(params, layers, experts, topPerLayerAllocation(load, t, opts)).avgBits);
+  const n = largestWithin(
+    experts,
+    budget,
+    (t) => averageBits(params, layers, experts, topPerLayerAllocation(load, t, opts)).avgBits,
+  );
   const alloc = topPerLayerAllocation(load, n, opts);
   if (n >= experts) return alloc;
   const share = (l: number, e: number) => {
@@ -154,7 +172,15 @@ export function suggestByUsage(load: readonly ArrayLike<number>[], opts: Suggest
  * expert has the same size, so each promotion adds the same bits: this is the longest prefix of
  * the order that fits.
  */
-function promoteWhileWithin(alloc: BitAllocation, order: readonly { l: number; e: number }[], budget: number, params: ModuleParams, layers: number, experts: number, opts: SuggestOptions) {
+function promoteWhileWithin(
+  alloc: BitAllocation,
+  order: readonly { l: number; e: number }[],
+  budget: number,
+  params: ModuleParams,
+  layers: number,
+  experts: number,
+  opts: SuggestOptions,
+) {
   const base = averageBits(params, layers, experts, alloc);
   const perExpert = sumParams(params.expert) * (opts.high - opts.low);
   let bits = base.bits;
@@ -171,8 +197,15 @@ function promoteWhileWithin(alloc: BitAllocation, order: readonly { l: number; e
  * One routed expert for usage and outliers, one MoE layer's experts for block. A suggestion under
  * a budget uses all of it but less than this (unless every expert is already high).
  */
-export function allocationStep(params: ModuleParams, layers: number, experts: number, opts: Pick<SuggestOptions, "high" | "low">, strategy: "usage" | "outliers" | "block"): number {
-  const quantized = layers * (sumParams(params.attention) + experts * sumParams(params.expert) + sumParams(params.shared ?? {}));
+export function allocationStep(
+  params: ModuleParams,
+  layers: number,
+  experts: number,
+  opts: Pick<SuggestOptions, "high" | "low">,
+  strategy: "usage" | "outliers" | "block",
+): number {
+  const quantized =
+    layers * (sumParams(params.attention) + experts * sumParams(params.expert) + sumParams(params.shared ?? {}));
   if (quantized <= 0) return 0;
   const one = (sumParams(params.expert) * (opts.high - opts.low)) / quantized;
   return strategy === "block" ? one * experts : one;
@@ -187,7 +220,10 @@ export function allocationStep(params: ModuleParams, layers: number, experts: nu
  * order while the average stays ≤ budget; as every routed expert has the same size, this is the
  * longest prefix of the ranking that fits.
  */
-export function suggestByOutliers(scores: readonly (readonly number[])[], opts: SuggestOptions & { topPerLayer?: number }): BitAllocation {
+export function suggestByOutliers(
+  scores: readonly (readonly number[])[],
+  opts: SuggestOptions & { topPerLayer?: number },
+): BitAllocation {
   const layers = scores.length;
   const experts = layers > 0 ? scores[0].length : 0;
   if (opts.topPerLayer !== undefined) return topPerLayerAllocation(scores, opts.topPerLayer, opts);
@@ -197,7 +233,15 @@ export function suggestByOutliers(scores: readonly (readonly number[])[], opts: 
   for (let l = 0; l < layers; l++) for (let e = 0; e < experts; e++) order.push([l, e]);
   order.sort((a, b) => s(b[0], b[1]) - s(a[0], a[1]) || a[0] - b[0] || a[1] - b[1]);
   const alloc = allocation(layers, experts, opts, () => false);
-  promoteWhileWithin(alloc, order.map(([l, e]) => ({ l, e })), budget, params, layers, experts, opts);
+  promoteWhileWithin(
+    alloc,
+    order.map(([l, e]) => ({ l, e })),
+    budget,
+    params,
+    layers,
+    experts,
+    opts,
+  );
   return alloc;
 }
 
@@ -206,7 +250,11 @@ export function suggestByOutliers(scores: readonly (readonly number[])[], opts: 
  * `firstBlocks` MoE layers gets `high`, the rest `low`. Without firstBlocks, with `budget` and
  * `params`: the largest firstBlocks whose average bits stay ≤ budget (0 if none fits).
  */
-export function suggestByBlock(layers: number, experts: number, opts: SuggestOptions & { firstBlocks?: number }): BitAllocation {
+export function suggestByBlock(
+  layers: number,
+  experts: number,
+  opts: SuggestOptions & { firstBlocks?: number },
+): BitAllocation {
   const make = (n: number) => allocation(layers, experts, opts, (l) => l < n);
   if (opts.firstBlocks !== undefined) return make(opts.firstBlocks);
   const { budget, params } = budgetParams(opts, "firstBlocks");
@@ -219,7 +267,9 @@ export function suggestByBlock(layers: number, experts: number, opts: SuggestOpt
  * bits ascending (equal points are all kept, by index). Points with a non-finite value are left out.
  */
 export function paretoFrontier(points: readonly { bits: number; accuracy: number }[]): number[] {
-  const idx = points.map((_, i) => i).filter((i) => Number.isFinite(points[i].bits) && Number.isFinite(points[i].accuracy));
+  const idx = points
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(points[i].bits) && Number.isFinite(points[i].accuracy));
   idx.sort((a, b) => points[a].bits - points[b].bits || points[b].accuracy - points[a].accuracy || a - b);
   const out: number[] = [];
   /** Best accuracy among points with strictly fewer bits than the current group. */

@@ -32,8 +32,26 @@ describe("routing simulations (A6), by hand", () => {
     const st = newSimulationState(m4);
     const C = new Float64Array(64).map((_, i) => (Math.floor(i / 8) === i % 8 ? 0 : 1 + (i % 5)));
     const lg = [0, 1, 2, 3, 4, 5, 6, 7];
-    expect(() => simulateBatch(st, { kind: "c2r", topT: 2, collaborators: [topCollaborators(C, 8, 2)] }, m4, 1, [0], [7, 6, 5, 4], lg)).toThrow(/T = 2 .* at least k − 1/);
-    simulateBatch(st, { kind: "c2r", topT: 3, collaborators: [topCollaborators(C, 8, 3)] }, m4, 1, [0], [7, 6, 5, 4], lg);
+    expect(() =>
+      simulateBatch(
+        st,
+        { kind: "c2r", topT: 2, collaborators: [topCollaborators(C, 8, 2)] },
+        m4,
+        1,
+        [0],
+        [7, 6, 5, 4],
+        lg,
+      ),
+    ).toThrow(/T = 2 .* at least k − 1/);
+    simulateBatch(
+      st,
+      { kind: "c2r", topT: 3, collaborators: [topCollaborators(C, 8, 3)] },
+      m4,
+      1,
+      [0],
+      [7, 6, 5, 4],
+      lg,
+    );
     expect(st.layers[0].load.reduce((s, x) => s + x, 0)).toBe(4);
   });
 

@@ -38,7 +38,11 @@ export interface SimulationState {
   ctAfter: DeviceCounter;
 }
 
-export function newSimulationState(model: SimModel, devOf: Int32Array[] = Array.from({ length: model.layers }, () => new Int32Array(model.experts)), devices = 1): SimulationState {
+export function newSimulationState(
+  model: SimModel,
+  devOf: Int32Array[] = Array.from({ length: model.layers }, () => new Int32Array(model.experts)),
+  devices = 1,
+): SimulationState {
   const L = model.layers;
   return {
     layers: Array.from({ length: L }, () => emptyLayerAggregate(model.experts)),
@@ -63,11 +67,20 @@ export function topCollaborators(coactivation: ArrayLike<number>, experts: numbe
 }
 
 /** Replays one batch of events (k ids and E logits each) under `spec`, adding to `state`; returns the new top-k ids. */
-export function simulateBatch(state: SimulationState, spec: SimulationSpec, model: SimModel, count: number, layerOf: ArrayLike<number>, oldIds: ArrayLike<number>, logits: ArrayLike<number>) {
+export function simulateBatch(
+  state: SimulationState,
+  spec: SimulationSpec,
+  model: SimModel,
+  count: number,
+  layerOf: ArrayLike<number>,
+  oldIds: ArrayLike<number>,
+  logits: ArrayLike<number>,
+) {
   const { experts: E, topK: K } = model;
   // C2R needs k − 1 candidates besides e1: with fewer, tokens would get fewer than k experts (a
   // different model), so the caller must refuse it (the API answers 400 on topT).
-  if (spec.kind === "c2r" && spec.topT < K - 1) throw new Error(`C2R with T = ${spec.topT} cannot pick the other ${K - 1} of top-${K}: T must be at least k − 1`);
+  if (spec.kind === "c2r" && spec.topT < K - 1)
+    throw new Error(`C2R with T = ${spec.topT} cannot pick the other ${K - 1} of top-${K}: T must be at least k − 1`);
   // Scores of the original router, dropped experts included: routing mass is measured with them.
   const p = new Float64Array(E);
   const newIds = new Int16Array(count * K).fill(-1);

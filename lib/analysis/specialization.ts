@@ -5,7 +5,11 @@
  * OLMoE-style view is each label's load share per expert, load_label[e] / Σ_e load_label[e], beside
  * the uniform share 1 / E.
  */
-export function labelSpecialization(labels: readonly string[], loadByLabel: readonly ArrayLike<number>[], experts: number) {
+export function labelSpecialization(
+  labels: readonly string[],
+  loadByLabel: readonly ArrayLike<number>[],
+  experts: number,
+) {
   const perLabelTotal = loadByLabel.map((row) => sumOf(row, experts));
   const grand = perLabelTotal.reduce((s, x) => s + x, 0);
   const mix = perLabelTotal.map((x) => (grand > 0 ? x / grand : 0));
@@ -17,10 +21,25 @@ export function labelSpecialization(labels: readonly string[], loadByLabel: read
     given.forEach((p, l) => {
       if (p > 0) kl += p * Math.log(p / mix[l]);
     });
-    return { expert: e, load: n, labelMix: Object.fromEntries(labels.map((name, l) => [name, given[l]])), kl: n > 0 ? kl : null };
+    return {
+      expert: e,
+      load: n,
+      labelMix: Object.fromEntries(labels.map((name, l) => [name, given[l]])),
+      kl: n > 0 ? kl : null,
+    };
   });
-  const shares = Object.fromEntries(labels.map((name, l) => [name, Array.from({ length: experts }, (_, e) => (perLabelTotal[l] > 0 ? loadByLabel[l][e] / perLabelTotal[l] : 0))]));
-  return { mix: Object.fromEntries(labels.map((name, l) => [name, mix[l]])), perExpert, shares, uniformShare: 1 / experts };
+  const shares = Object.fromEntries(
+    labels.map((name, l) => [
+      name,
+      Array.from({ length: experts }, (_, e) => (perLabelTotal[l] > 0 ? loadByLabel[l][e] / perLabelTotal[l] : 0)),
+    ]),
+  );
+  return {
+    mix: Object.fromEntries(labels.map((name, l) => [name, mix[l]])),
+    perExpert,
+    shares,
+    uniformShare: 1 / experts,
+  };
 }
 
 function sumOf(row: ArrayLike<number>, n: number) {

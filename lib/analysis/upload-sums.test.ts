@@ -3,7 +3,14 @@ import { emptyLayerAggregate } from "./layer-aggregate";
 import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LayerSums } from "./upload-sums";
 
 const f = (...v: number[]) => Float64Array.from(v);
-const layer = (l: number, w: number, transitions: Float64Array | null = null): LayerSums => ({ layer: l, tokens: 1, load: f(1, 0), weightSum: f(w, 0), coactivation: f(0, 0, 0, 0), transitions });
+const layer = (l: number, w: number, transitions: Float64Array | null = null): LayerSums => ({
+  layer: l,
+  tokens: 1,
+  load: f(1, 0),
+  weightSum: f(w, 0),
+  coactivation: f(0, 0, 0, 0),
+  transitions,
+});
 
 describe("adding upload sums", () => {
   it("adds in the given order, so re-adding the rest reproduces a run without one upload bit for bit", () => {
@@ -30,7 +37,9 @@ describe("adding upload sums", () => {
     expect(Array.from(totals.get(1)!.transitions!)).toEqual([1, 2, 3, 4]);
     addLayerSums(totals, [layer(2, 1, f(1, 1, 1, 1))]);
     expect(Array.from(totals.get(2)!.transitions!)).toEqual([1, 1, 1, 1]);
-    expect(() => addLayerSums(totals, [{ ...layer(1, 0), load: f(1, 2, 3) }])).toThrow(/cannot add sums of 3 values to sums of 2/);
+    expect(() => addLayerSums(totals, [{ ...layer(1, 0), load: f(1, 2, 3) }])).toThrow(
+      /cannot add sums of 3 values to sums of 2/,
+    );
 
     const labels = new Map();
     addLabelSums(labels, [{ label: "code", tokens: f(1), load: f(1, 0) }]);
@@ -53,7 +62,9 @@ describe("an upload's own sums", () => {
 
   it("pairs each label with its loads, leaving out a label without any", () => {
     const load = { tokens: f(1), load: f(1, 0) };
-    expect(ownLabelSums(["code", "math"], [undefined, load])).toEqual([{ label: "math", tokens: load.tokens, load: load.load }]);
+    expect(ownLabelSums(["code", "math"], [undefined, load])).toEqual([
+      { label: "math", tokens: load.tokens, load: load.load },
+    ]);
   });
 
   it("a run's tokens are its largest layer count", () => {

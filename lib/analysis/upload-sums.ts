@@ -37,7 +37,13 @@ export function addLayerSums(totals: Map<number, LayerSums>, add: readonly Layer
   for (const s of add) {
     const row = totals.get(s.layer);
     if (!row) {
-      totals.set(s.layer, { ...s, load: s.load.slice(), weightSum: s.weightSum.slice(), coactivation: s.coactivation.slice(), transitions: s.transitions?.slice() ?? null });
+      totals.set(s.layer, {
+        ...s,
+        load: s.load.slice(),
+        weightSum: s.weightSum.slice(),
+        coactivation: s.coactivation.slice(),
+        transitions: s.transitions?.slice() ?? null,
+      });
       continue;
     }
     row.tokens += s.tokens;
@@ -70,19 +76,31 @@ export function addLabelSums(totals: Map<string, LabelSums>, add: readonly Label
  * only (a layer with no tokens and no transitions is left out, so it leaves the run's row as it is).
  * `transitions[l]` holds the counts from layer l to l + 1, null where the upload cannot tell.
  */
-export function ownLayerSums(layers: readonly LayerAggregate[], transitions: readonly (Float64Array | null)[] | null): LayerSums[] {
+export function ownLayerSums(
+  layers: readonly LayerAggregate[],
+  transitions: readonly (Float64Array | null)[] | null,
+): LayerSums[] {
   const out: LayerSums[] = [];
   layers.forEach((a, l) => {
     const t = transitions?.[l] ?? null;
     if (a.tokens === 0 && !t) return;
-    out.push({ layer: l, tokens: a.tokens, load: a.load, weightSum: a.weightSum, coactivation: a.coactivation, transitions: t });
+    out.push({
+      layer: l,
+      tokens: a.tokens,
+      load: a.load,
+      weightSum: a.weightSum,
+      coactivation: a.coactivation,
+      transitions: t,
+    });
   });
   return out;
 }
 
 /** An upload's per-label loads, one per label it names (`labelLoads[i]` belongs to `labels[i]`; a label without loads is left out). */
 export function ownLabelSums(labels: readonly string[], labelLoads: readonly (LabelLoad | undefined)[]): LabelSums[] {
-  return labels.flatMap((label, i) => (labelLoads[i] ? [{ label, tokens: labelLoads[i].tokens, load: labelLoads[i].load }] : []));
+  return labels.flatMap((label, i) =>
+    labelLoads[i] ? [{ label, tokens: labelLoads[i].tokens, load: labelLoads[i].load }] : [],
+  );
 }
 
 /** A run's token count from its layer totals: every token passes every MoE layer, so the largest layer count (0 with none). */

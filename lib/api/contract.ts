@@ -59,14 +59,21 @@ export interface Contract<
 }
 
 /** Identity with inference: a contract literal keeps its schema types for apiHandler and z.infer. */
-export function defineContract<P extends Shape | undefined = undefined, Q extends Shape | undefined = undefined, B extends JsonBody | RawBody | undefined = undefined, R extends JsonResponse | BinaryResponse = JsonResponse>(
-  c: Contract<P, Q, B, R>,
-): Contract<P, Q, B, R> {
+export function defineContract<
+  P extends Shape | undefined = undefined,
+  Q extends Shape | undefined = undefined,
+  B extends JsonBody | RawBody | undefined = undefined,
+  R extends JsonResponse | BinaryResponse = JsonResponse,
+>(c: Contract<P, Q, B, R>): Contract<P, Q, B, R> {
   return c;
 }
 
 export const jsonBody = <S extends z.ZodType>(schema: S): JsonBody<S> => ({ kind: "json", schema });
-export const json = <S extends z.ZodType>(schema: S, description: string, status: 200 | 201 = 200): JsonResponse<S> => ({ kind: "json", status, description, schema });
+export const json = <S extends z.ZodType>(
+  schema: S,
+  description: string,
+  status: 200 | 201 = 200,
+): JsonResponse<S> => ({ kind: "json", status, description, schema });
 
 /** What a route's function returns for a binary contract: the bytes and the headers the contract names. */
 export interface BinaryAnswer<H extends string = string> {
@@ -74,13 +81,23 @@ export interface BinaryAnswer<H extends string = string> {
   headers: Record<H, string>;
 }
 
-export type AnyContract = Contract<Shape | undefined, Shape | undefined, JsonBody | RawBody | undefined, JsonResponse | BinaryResponse>;
+export type AnyContract = Contract<
+  Shape | undefined,
+  Shape | undefined,
+  JsonBody | RawBody | undefined,
+  JsonResponse | BinaryResponse
+>;
 type OutOf<S> = [S] extends [z.ZodType] ? z.output<S> : Record<string, never>;
 export type ParamsOf<C extends AnyContract> = OutOf<NonNullable<C["params"]>>;
 export type QueryOf<C extends AnyContract> = OutOf<NonNullable<C["query"]>>;
 export type BodyOf<C extends AnyContract> = NonNullable<C["body"]> extends JsonBody<infer S> ? z.output<S> : undefined;
 /** What the route's function must return: the response schema's input (checked by tsc against the lib/ function's type). */
-export type AnswerOf<C extends AnyContract> = C["response"] extends JsonResponse<infer S> ? z.input<S> : C["response"] extends BinaryResponse<infer H> ? BinaryAnswer<H> : never;
+export type AnswerOf<C extends AnyContract> =
+  C["response"] extends JsonResponse<infer S>
+    ? z.input<S>
+    : C["response"] extends BinaryResponse<infer H>
+      ? BinaryAnswer<H>
+      : never;
 /** What the client receives: the response schema's output (lib/query types its fetches with it). */
 export type ResponseOf<C extends AnyContract> = C["response"] extends JsonResponse<infer S> ? z.output<S> : never;
 
@@ -109,13 +126,20 @@ export function intParam(opts: { min?: number; max?: number; description?: strin
       return n;
     })
     .describe(opts.description ?? range);
-  return documented(schema, { type: "integer", minimum: min, ...(max < Number.MAX_SAFE_INTEGER ? { maximum: max } : {}), ...(opts.description ? { description: opts.description } : {}) });
+  return documented(schema, {
+    type: "integer",
+    minimum: min,
+    ...(max < Number.MAX_SAFE_INTEGER ? { maximum: max } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+  });
 }
 
 /** A 1/true or 0/false flag; absent or empty is false. */
 export function flagParam(description: string) {
   const schema = z
-    .enum(["1", "true", "0", "false", ""], { error: (i) => `must be 1/true or 0/false, got ${JSON.stringify(String(i.input).slice(0, 40))}` })
+    .enum(["1", "true", "0", "false", ""], {
+      error: (i) => `must be 1/true or 0/false, got ${JSON.stringify(String(i.input).slice(0, 40))}`,
+    })
     .optional()
     .transform((v) => v === "1" || v === "true")
     .describe(description);
@@ -124,7 +148,9 @@ export function flagParam(description: string) {
 
 /** One of a fixed list (the code's own constant), with a message that lists them. */
 export function enumParam<const T extends readonly [string, ...string[]]>(values: T, description?: string) {
-  const schema = z.enum(values, { error: (i) => `must be one of ${values.join(", ")}; got ${JSON.stringify(String(i.input).slice(0, 40))}` });
+  const schema = z.enum(values, {
+    error: (i) => `must be one of ${values.join(", ")}; got ${JSON.stringify(String(i.input).slice(0, 40))}`,
+  });
   return description ? schema.describe(description) : schema;
 }
 

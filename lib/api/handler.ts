@@ -28,7 +28,10 @@ export interface HandlerContext<C extends AnyContract> {
 export const CHECK_RESPONSES = process.env.NODE_ENV !== "production";
 
 /** A route handler as Next calls it, carrying its contract (the route-walking test and the OpenAPI document read it). */
-export type RouteHandler<C extends AnyContract = AnyContract> = ((req: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>) & { contract: C };
+export type RouteHandler<C extends AnyContract = AnyContract> = ((
+  req: Request,
+  route: { params: Promise<Record<string, string>> },
+) => Promise<Response>) & { contract: C };
 
 /**
  * The one wrapper around route handlers: refuses cross-origin cookie writes, checks path and query
@@ -37,7 +40,10 @@ export type RouteHandler<C extends AnyContract = AnyContract> = ((req: Request, 
  * production, and turns errors into the error contract. Only ApiError and validation messages reach
  * the client; anything else is logged and answered with an opaque 500.
  */
-export function apiHandler<C extends AnyContract>(contract: C, fn: (ctx: HandlerContext<C>) => Promise<AnswerOf<C>>): RouteHandler<C> {
+export function apiHandler<C extends AnyContract>(
+  contract: C,
+  fn: (ctx: HandlerContext<C>) => Promise<AnswerOf<C>>,
+): RouteHandler<C> {
   const handler = async (req: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       assertSameOriginWrite(req);
@@ -47,11 +53,21 @@ export function apiHandler<C extends AnyContract>(contract: C, fn: (ctx: Handler
       for (const [k, v] of search) assertText(v, `query parameter ${k}`);
       const params = parseParams(contract.params, rawParams, "path parameter") as ParamsOf<C>;
       const query = parseParams(contract.query, searchObject(search), "query parameter") as QueryOf<C>;
-      const body = (contract.body?.kind === "json" ? contract.body.schema.parse(await readJson(req)) : undefined) as BodyOf<C>;
+      const body = (
+        contract.body?.kind === "json" ? contract.body.schema.parse(await readJson(req)) : undefined
+      ) as BodyOf<C>;
       const database = await getDatabase();
       let viewer: Promise<Viewer> | undefined;
       const headers = new Headers();
-      const out = await fn({ req, params, query, body, database, viewer: () => (viewer ??= viewerFromRequest(database.db, req)), headers });
+      const out = await fn({
+        req,
+        params,
+        query,
+        body,
+        database,
+        viewer: () => (viewer ??= viewerFromRequest(database.db, req)),
+        headers,
+      });
       return answer(contract, out, headers);
     } catch (e) {
       return errorResponse(e);
@@ -61,14 +77,23 @@ export function apiHandler<C extends AnyContract>(contract: C, fn: (ctx: Handler
 }
 
 /** Path or query text through its schema; the first problem answered as a 400 that names the parameter. */
-function parseParams(schema: z.ZodType | undefined, raw: Record<string, string>, kind: "path parameter" | "query parameter"): unknown {
+function parseParams(
+  schema: z.ZodType | undefined,
+  raw: Record<string, string>,
+  kind: "path parameter" | "query parameter",
+): unknown {
   if (!schema) return {};
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const name = String(issue.path[0] ?? "");
   const where = `${kind} ${name}`.trim();
-  if (raw[name] === undefined) throw badRequest("missing_field", `${name} is required${issue.message && issue.code === "custom" ? `: ${issue.message}` : ""}`, where);
+  if (raw[name] === undefined)
+    throw badRequest(
+      "missing_field",
+      `${name} is required${issue.message && issue.code === "custom" ? `: ${issue.message}` : ""}`,
+      where,
+    );
   throw badRequest("invalid_field", `${name} ${issue.message}`, where);
 }
 
@@ -83,7 +108,10 @@ function answer(contract: AnyContract, out: unknown, headers: Headers): Response
       for (const [name, h] of Object.entries(r.headers)) {
         const value = (declared as Record<string, string | undefined>)[name];
         const ok = value !== undefined && h.schema.safeParse(value).success;
-        if (!ok) throw new ContractViolation(`${contract.method} ${contract.path}: header ${name} is ${JSON.stringify(value)}, not what the contract says (${h.description})`);
+        if (!ok)
+          throw new ContractViolation(
+            `${contract.method} ${contract.path}: header ${name} is ${JSON.stringify(value)}, not what the contract says (${h.description})`,
+          );
       }
     }
     for (const [name, value] of Object.entries(declared)) headers.set(name, value as string);
@@ -98,10 +126,15 @@ function answer(contract: AnyContract, out: unknown, headers: Headers): Response
     const checked = r.schema.safeParse(sent);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new ContractViolation(`${contract.method} ${contract.path}: the answer does not match its contract at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+      throw new ContractViolation(
+        `${contract.method} ${contract.path}: the answer does not match its contract at ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      );
     }
     const extra = undeclaredKey(sent, checked.data);
-    if (extra) throw new ContractViolation(`${contract.method} ${contract.path}: the answer has ${extra}, which its contract does not declare`);
+    if (extra)
+      throw new ContractViolation(
+        `${contract.method} ${contract.path}: the answer has ${extra}, which its contract does not declare`,
+      );
   }
   headers.set("content-type", "application/json");
   return new Response(text, { status: r.status, headers });
@@ -120,10 +153,16 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof ZodError) {
     const issue = e.issues[0];
     const where = issue.path.length ? issue.path.join(".") : "body";
-    return Response.json({ error: { code: "invalid_request", message: `${where}: ${issue.message}`, where } }, { status: 400 });
+    return Response.json(
+      { error: { code: "invalid_request", message: `${where}: ${issue.message}`, where } },
+      { status: 400 },
+    );
   }
   console.error("[api] unexpected error", e);
-  return Response.json({ error: { code: "internal", message: "internal server error; see the server log" } }, { status: 500 });
+  return Response.json(
+    { error: { code: "internal", message: "internal server error; see the server log" } },
+    { status: 500 },
+  );
 }
 
 /** Reads a JSON body, answering 400 (not 500) when it is not JSON or holds text Postgres cannot store. */
@@ -144,7 +183,8 @@ export async function readJson(req: Request): Promise<unknown> {
  * at the edge instead, naming the field.
  */
 export function assertText(value: string, where: string): void {
-  if (value.includes("\u0000")) throw badRequest("nul_character", `${where} contains a NUL character (U+0000), which cannot be stored`, where);
+  if (value.includes("\u0000"))
+    throw badRequest("nul_character", `${where} contains a NUL character (U+0000), which cannot be stored`, where);
 }
 
 /** A text document (a CSV or JSON import): a NUL anywhere is refused with its line. */
@@ -152,7 +192,11 @@ export function assertTextDocument(text: string, where = "body"): void {
   const at = text.indexOf("\u0000");
   if (at < 0) return;
   const line = text.slice(0, at).split("\n").length;
-  throw badRequest("nul_character", `line ${line} contains a NUL character (U+0000), which cannot be stored`, `${where}, line ${line}`);
+  throw badRequest(
+    "nul_character",
+    `line ${line} contains a NUL character (U+0000), which cannot be stored`,
+    `${where}, line ${line}`,
+  );
 }
 
 /** Every string (keys included) of a parsed JSON value, checked by `assertText` with its JSON path. */

@@ -35,7 +35,12 @@ function generate(entries: [string, z.ZodType][], io: "input" | "output"): Recor
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of entries) if (!registry.has(schema)) registry.add(schema, { id });
   const ids = new Map(entries.map(([id, s]) => [s, registry.get(s)!.id ?? id]));
-  const out = z.toJSONSchema(registry, { io, uri: (id) => COMPONENT + id, unrepresentable: "any", override: override as never }).schemas as Record<string, Json>;
+  const out = z.toJSONSchema(registry, {
+    io,
+    uri: (id) => COMPONENT + id,
+    unrepresentable: "any",
+    override: override as never,
+  }).schemas as Record<string, Json>;
   for (const s of Object.values(out)) {
     delete s.$schema;
     delete s.$id;
@@ -66,14 +71,16 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[] = CONTRAC
   const inputs: [string, z.ZodType][] = [...NAMED_INPUT_SCHEMAS];
   for (const c of contracts) {
     const id = opId(c);
-    if (c.response.kind === "json" && !namedOf.has(c.response.schema)) outputs.push([`${id} response`, c.response.schema]);
+    if (c.response.kind === "json" && !namedOf.has(c.response.schema))
+      outputs.push([`${id} response`, c.response.schema]);
     if (c.body?.kind === "json") inputs.push([`${id} body`, c.body.schema]);
     if (c.params) inputs.push([`${id} params`, c.params]);
     if (c.query) inputs.push([`${id} query`, c.query]);
   }
   const generated = { ...generate(inputs, "input"), ...generate(outputs, "output") };
   const schema = (key: string) => inlineRefs(generated[key], generated, named) as Json;
-  const responseSchema = (s: z.ZodType, key: string) => (namedOf.has(s) ? { $ref: COMPONENT + namedOf.get(s) } : schema(key));
+  const responseSchema = (s: z.ZodType, key: string) =>
+    namedOf.has(s) ? { $ref: COMPONENT + namedOf.get(s) } : schema(key);
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const c of contracts) {
@@ -84,23 +91,51 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[] = CONTRAC
       const required = new Set((s.required as string[] | undefined) ?? []);
       return Object.entries((s.properties ?? {}) as Record<string, Json>).map(([name, p]) => {
         const { description, ...rest } = p;
-        return { name, in: part === "params" ? "path" : "query", required: part === "params" || required.has(name), ...(description ? { description } : {}), schema: rest };
+        return {
+          name,
+          in: part === "params" ? "path" : "query",
+          required: part === "params" || required.has(name),
+          ...(description ? { description } : {}),
+          schema: rest,
+        };
       });
     });
     const r = c.response;
     const answer =
       r.kind === "json"
-        ? { description: r.description, content: { "application/json": { schema: responseSchema(r.schema, `${id} response`) } } }
+        ? {
+            description: r.description,
+            content: { "application/json": { schema: responseSchema(r.schema, `${id} response`) } },
+          }
         : {
             description: r.description,
-            headers: Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { description: h.description, required: true, schema: { type: "string" } }])),
+            headers: Object.fromEntries(
+              Object.entries(r.headers).map(([name, h]) => [
+                name,
+                { description: h.description, required: true, schema: { type: "string" } },
+              ]),
+            ),
             content: { [r.mediaType]: { schema: { type: "string", format: "binary" } } },
           };
     const body =
       c.body?.kind === "json"
         ? { required: true, content: { "application/json": { schema: schema(`${id} body`) } } }
         : c.body?.kind === "raw"
-          ? { required: true, content: Object.fromEntries(Object.entries(c.body.media).map(([type, m]) => [type, { schema: m.schema ?? { type: "string", format: "binary", ...(m.description ? { description: m.description } : {}) } }])) }
+          ? {
+              required: true,
+              content: Object.fromEntries(
+                Object.entries(c.body.media).map(([type, m]) => [
+                  type,
+                  {
+                    schema: m.schema ?? {
+                      type: "string",
+                      format: "binary",
+                      ...(m.description ? { description: m.description } : {}),
+                    },
+                  },
+                ]),
+              ),
+            }
           : undefined;
     (paths[c.path] ??= {})[c.method.toLowerCase()] = {
       summary: c.summary,
@@ -110,7 +145,12 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[] = CONTRAC
       ...(body ? { requestBody: body } : {}),
       responses: {
         [String(r.status)]: answer,
-        ...Object.fromEntries(c.errors.map((s) => [String(s), { description: "error", content: { "application/json": { schema: errorRef } } }])),
+        ...Object.fromEntries(
+          c.errors.map((s) => [
+            String(s),
+            { description: "error", content: { "application/json": { schema: errorRef } } },
+          ]),
+        ),
       },
     };
   }

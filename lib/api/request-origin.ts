@@ -66,12 +66,22 @@ export function assertSameOriginWrite(req: Request): void {
   if (SAFE_METHODS.has(req.method) || req.headers.get("authorization")) return;
   const site = req.headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") {
-    throw new ApiError(403, "cross_origin", `a write from another site or origin (Sec-Fetch-Site: ${site}) is refused; use the app's own pages, or a Bearer token from scripts`, "header Sec-Fetch-Site");
+    throw new ApiError(
+      403,
+      "cross_origin",
+      `a write from another site or origin (Sec-Fetch-Site: ${site}) is refused; use the app's own pages, or a Bearer token from scripts`,
+      "header Sec-Fetch-Site",
+    );
   }
   const origin = req.headers.get("origin");
   if (origin === null) return;
   if (!allowedOrigin(req, origin)) {
-    throw new ApiError(403, "cross_origin", `a write from origin ${origin} is refused: this app is ${publicOrigin(req)}; use its own pages, or a Bearer token from scripts`, "header Origin");
+    throw new ApiError(
+      403,
+      "cross_origin",
+      `a write from origin ${origin} is refused: this app is ${publicOrigin(req)}; use its own pages, or a Bearer token from scripts`,
+      "header Origin",
+    );
   }
 }
 

@@ -16,7 +16,10 @@ export const pageViewer = cache(async (): Promise<Viewer> => {
   const value = (await cookies()).get(TOKEN_COOKIE)?.value ?? null;
   const authorization = (await headers()).get("authorization");
   try {
-    return await resolveViewer(db, presentedToken(authorization, null) ?? (value ? { token: value, where: `cookie ${TOKEN_COOKIE}` } : null));
+    return await resolveViewer(
+      db,
+      presentedToken(authorization, null) ?? (value ? { token: value, where: `cookie ${TOKEN_COOKIE}` } : null),
+    );
   } catch (e) {
     if (e instanceof ApiError) return resolveViewer(db, null);
     throw e;

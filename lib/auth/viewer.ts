@@ -23,10 +23,19 @@ export interface Viewer {
 export const ANONYMOUS_OPEN: Viewer = { open: true, tokenId: null, tokenName: null, admin: false };
 
 /** The token from `Authorization: Bearer` (scripts, the CLI) or else the session cookie (the browser). */
-export function presentedToken(authorization: string | null, cookieHeader: string | null): { token: string; where: string } | null {
+export function presentedToken(
+  authorization: string | null,
+  cookieHeader: string | null,
+): { token: string; where: string } | null {
   if (authorization) {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!m) throw new ApiError(401, "unauthorized", "the Authorization header must be `Bearer <token>`", "header Authorization");
+    if (!m)
+      throw new ApiError(
+        401,
+        "unauthorized",
+        "the Authorization header must be `Bearer <token>`",
+        "header Authorization",
+      );
     return { token: m[1], where: "header Authorization" };
   }
   const value = cookieValue(cookieHeader, TOKEN_COOKIE);
@@ -83,7 +92,12 @@ export function canWrite(viewer: Viewer, run: Owned): boolean {
 /** Writes need a valid token once any exists. */
 export function requireWriter(viewer: Viewer): void {
   if (viewer.open || viewer.tokenId) return;
-  throw new ApiError(401, "unauthorized", "this server requires an API token for writes: send Authorization: Bearer <token>", "header Authorization");
+  throw new ApiError(
+    401,
+    "unauthorized",
+    "this server requires an API token for writes: send Authorization: Bearer <token>",
+    "header Authorization",
+  );
 }
 
 /** Admin actions (giving a run an owner) need an admin token once tokens exist. */

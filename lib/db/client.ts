@@ -113,7 +113,6 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`could not lock ${lockFile}`);
 }
 
-
 /** The node-postgres pool behind a Drizzle instance, for COPY; undefined on PGlite. */
 const pools = new WeakMap<object, import("pg").Pool>();
 export function postgresPoolOf(db: Db): import("pg").Pool | undefined {

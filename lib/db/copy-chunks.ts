@@ -15,7 +15,8 @@ export interface ChunkRow {
   chunk: EncodedChunk;
 }
 
-const COLUMNS = "upload_id, run_id, chunk_no, count, k, label_names, layers, experts, weights, logits, seq, pos, token_ids, labels";
+const COLUMNS =
+  "upload_id, run_id, chunk_no, count, k, label_names, layers, experts, weights, logits, seq, pos, token_ids, labels";
 const TEXT_OID = 25;
 
 export async function copyChunks(pool: Pool, rows: ChunkRow[]): Promise<void> {

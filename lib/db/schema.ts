@@ -27,7 +27,8 @@ import type { TraceWarning } from "@/lib/trace/warnings";
  */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
-  toDriver: (v) => sql`decode(${(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).toString("base64")}, 'base64')` as unknown as Uint8Array,
+  toDriver: (v) =>
+    sql`decode(${(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).toString("base64")}, 'base64')` as unknown as Uint8Array,
   fromDriver: (v) => v,
 });
 
@@ -51,8 +52,13 @@ export const runs = pgTable(
     id: text("id").primaryKey(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
-    visibility: text("visibility", { enum: ["private", "unlisted", "public"] }).notNull().default("public"),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    visibility: text("visibility", { enum: ["private", "unlisted", "public"] })
+      .notNull()
+      .default("public"),
     policy: text("policy").notNull().default("vanilla"),
     modelId: text("model_id")
       .notNull()
@@ -62,7 +68,10 @@ export const runs = pgTable(
     /** Sums over committed uploads, kept in the same transaction that commits an upload. */
     events: bigint("events", { mode: "number" }).notNull().default(0),
     tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
-    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    labels: text("labels")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -78,7 +87,9 @@ export const uploads = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
     /** "staging" while events stream in (invisible to every read); "committed" once counted. */
-    status: text("status", { enum: ["staging", "committed"] }).notNull().default("staging"),
+    status: text("status", { enum: ["staging", "committed"] })
+      .notNull()
+      .default("staging"),
     format: text("format").notNull(),
     fileName: text("file_name"),
     sha256: text("sha256"),
@@ -86,7 +97,10 @@ export const uploads = pgTable(
     bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
     events: bigint("events", { mode: "number" }).notNull().default(0),
     tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
-    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    labels: text("labels")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     hasWeights: boolean("has_weights").notNull().default(false),
     hasLogits: boolean("has_logits").notNull().default(false),
     warnings: jsonb("warnings").$type<TraceWarning[]>().notNull().default([]),
@@ -105,8 +119,12 @@ export const uploads = pgTable(
     index("uploads_run_idx").on(t.runId),
     index("uploads_client_key_idx").on(t.runId, t.clientKey),
     // The same bytes are counted at most once per run.
-    uniqueIndex("uploads_run_sha_committed").on(t.runId, t.sha256).where(sql`status = 'committed'`),
-    uniqueIndex("uploads_run_shard_committed").on(t.runId, t.shard).where(sql`status = 'committed' and shard is not null`),
+    uniqueIndex("uploads_run_sha_committed")
+      .on(t.runId, t.sha256)
+      .where(sql`status = 'committed'`),
+    uniqueIndex("uploads_run_shard_committed")
+      .on(t.runId, t.shard)
+      .where(sql`status = 'committed' and shard is not null`),
   ],
 );
 export type UploadRow = InferSelectModel<typeof uploads>;
@@ -191,7 +209,10 @@ export const eventChunks = pgTable(
     chunkNo: integer("chunk_no").notNull(),
     count: integer("count").notNull(),
     k: smallint("k").notNull(),
-    labelNames: text("label_names").array().notNull().default(sql`'{}'::text[]`),
+    labelNames: text("label_names")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     layers: bytea("layers").notNull(),
     experts: bytea("experts").notNull(),
     weights: bytea("weights"),
@@ -210,7 +231,10 @@ export const shares = pgTable("shares", {
   path: text("path").notNull(),
   runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
   /** Every run the snapshot shows (both runs of a comparison): the share is readable by who may read all of them. */
-  runIds: text("run_ids").array().notNull().default(sql`'{}'::text[]`),
+  runIds: text("run_ids")
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   state: jsonb("state").notNull(),
   snapshot: jsonb("snapshot"),
   /** The token that pinned it (null on an open server): it, an admin, or a writer of one of its runs may delete it. */
@@ -261,7 +285,10 @@ export const pruningRuns = pgTable(
     steps: jsonb("steps").$type<PruningStep[]>().notNull(),
     /** Where the numbers come from (a paper and table, a script...). */
     source: text("source").notNull().default(""),
-    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
@@ -297,7 +324,10 @@ export const quantResults = pgTable(
     runId: text("run_id").references(() => runs.id, { onDelete: "cascade" }),
     fpRunId: text("fp_run_id").references(() => runs.id, { onDelete: "cascade" }),
     quantRunId: text("quant_run_id").references(() => runs.id, { onDelete: "cascade" }),
-    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     ownerTokenId: text("owner_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },

@@ -10,10 +10,18 @@ const BATCH = 4096;
  * collaborators taken from the vanilla run's co-activation: the A6 simulation of lib/analysis, so
  * simulating C2R on the vanilla run in the placement lab gives this routing.
  */
-export async function* c2rJsonl(opts: SyntheticOptions & { router: "softmax" | "sigmoid" }, vanilla: readonly LayerAggregate[], topT: number): AsyncGenerator<Uint8Array> {
+export async function* c2rJsonl(
+  opts: SyntheticOptions & { router: "softmax" | "sigmoid" },
+  vanilla: readonly LayerAggregate[],
+  topT: number,
+): AsyncGenerator<Uint8Array> {
   const { layers: L, experts: E, topK: K, renormalize } = opts.model;
   const model = { layers: L, experts: E, topK: K, renormalize, router: opts.router };
-  const spec = { kind: "c2r" as const, topT, collaborators: vanilla.map((a) => topCollaborators(a.coactivation, E, topT)) };
+  const spec = {
+    kind: "c2r" as const,
+    topT,
+    collaborators: vanilla.map((a) => topCollaborators(a.coactivation, E, topT)),
+  };
   const state = newSimulationState(model);
   const encoder = new TextEncoder();
   let held: SyntheticEvent[] = [];
@@ -29,7 +37,10 @@ export async function* c2rJsonl(opts: SyntheticOptions & { router: "softmax" | "
     const routed = simulateBatch(state, spec, model, n, layer, ids, logits);
     const lines = held.map((e, t) => {
       const chosen = Array.from(routed.subarray(t * K, t * K + K)).filter((x) => x >= 0);
-      return JSON.stringify({ ...e, experts: chosen, weights: gateWeights(e.logits!, chosen, renormalize, opts.router) }) + "\n";
+      return (
+        JSON.stringify({ ...e, experts: chosen, weights: gateWeights(e.logits!, chosen, renormalize, opts.router) }) +
+        "\n"
+      );
     });
     held = [];
     return encoder.encode(lines.join(""));
@@ -42,7 +53,12 @@ export async function* c2rJsonl(opts: SyntheticOptions & { router: "softmax" | "
 }
 
 /** The chosen experts' router scores as gate weights (renormalized when the model does), 5 digits as the vanilla trace has them. */
-function gateWeights(logits: number[], chosen: number[], renormalize: boolean, router: "softmax" | "sigmoid"): number[] {
+function gateWeights(
+  logits: number[],
+  chosen: number[],
+  renormalize: boolean,
+  router: "softmax" | "sigmoid",
+): number[] {
   let scores: number[];
   if (router === "sigmoid") scores = chosen.map((e) => 1 / (1 + Math.exp(-logits[e])));
   else {

@@ -39,7 +39,9 @@ export function checkOptions({ model, tokens }: SyntheticOptions) {
   const { layers, experts, topK } = model;
   const ok = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (!ok(layers, 1) || !ok(experts, 2) || !ok(topK, 1) || topK > experts || !ok(tokens, 0)) {
-    throw new RangeError(`invalid synthetic trace options: layers ${layers}, experts ${experts}, topK ${topK}, tokens ${tokens}`);
+    throw new RangeError(
+      `invalid synthetic trace options: layers ${layers}, experts ${experts}, topK ${topK}, tokens ${tokens}`,
+    );
   }
 }
 
@@ -103,4 +105,3 @@ export function planStructure(opts: SyntheticOptions): PlantedStructure {
   }
   return plan;
 }
-

@@ -20,10 +20,29 @@ interface DemoRun {
 
 /** Shapes of real presets, small enough to ingest in seconds on the embedded database. */
 export const DEMO_RUNS: readonly DemoRun[] = [
-  { name: "Demo · Mixtral-8x7B, synthetic routing with logits", preset: "mixtral-8x7b", tokens: 3000, seed: 1, withLogits: true },
+  {
+    name: "Demo · Mixtral-8x7B, synthetic routing with logits",
+    preset: "mixtral-8x7b",
+    tokens: 3000,
+    seed: 1,
+    withLogits: true,
+  },
   { name: "Demo · OLMoE-1B-7B, synthetic routing", preset: "olmoe-1b-7b", tokens: 2000, seed: 2, withLogits: false },
-  { name: "Demo · Qwen1.5-MoE-A2.7B, synthetic routing", preset: "qwen1.5-moe-a2.7b", tokens: 1500, seed: 3, withLogits: false },
-  { name: "Demo · Mixtral-8x7B, the same tokens under C2R (T = 2)", preset: "mixtral-8x7b", tokens: 3000, seed: 1, withLogits: true, c2rOfFirst: 2 },
+  {
+    name: "Demo · Qwen1.5-MoE-A2.7B, synthetic routing",
+    preset: "qwen1.5-moe-a2.7b",
+    tokens: 1500,
+    seed: 3,
+    withLogits: false,
+  },
+  {
+    name: "Demo · Mixtral-8x7B, the same tokens under C2R (T = 2)",
+    preset: "mixtral-8x7b",
+    tokens: 3000,
+    seed: 1,
+    withLogits: true,
+    c2rOfFirst: 2,
+  },
 ];
 
 const DESCRIPTION =
@@ -66,9 +85,15 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
     const t0 = Date.now();
     const first = created[0].run;
     const body = demo.c2rOfFirst
-      ? c2rJsonl({ ...opts, router: config.router }, await getAllLayerAggregates(db, first.id, config.layers, config.experts), demo.c2rOfFirst)
+      ? c2rJsonl(
+          { ...opts, router: config.router },
+          await getAllLayerAggregates(db, first.id, config.layers, config.experts),
+          demo.c2rOfFirst,
+        )
       : syntheticJsonl(opts);
-    const fileName = demo.c2rOfFirst ? `synthetic-${demo.preset}-seed${demo.seed}-c2r-T${demo.c2rOfFirst}.jsonl` : `synthetic-${demo.preset}-seed${demo.seed}.jsonl`;
+    const fileName = demo.c2rOfFirst
+      ? `synthetic-${demo.preset}-seed${demo.seed}-c2r-T${demo.c2rOfFirst}.jsonl`
+      : `synthetic-${demo.preset}-seed${demo.seed}.jsonl`;
     const res = await ingestUpload(db, run, body, { fileName, format: "jsonl" });
     console.log(`[atlas] demo run "${run.name}": ${res.events} events in ${Date.now() - t0} ms`);
   }

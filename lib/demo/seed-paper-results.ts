@@ -26,13 +26,19 @@ export async function seedPaperResults(db: Db, mixtralRun: RunWithModel | null) 
     const [{ n }] = await tx.select({ n: count() }).from(pruningRuns);
     if (n > 0) return;
     const bodies = parsePruningImport(JSON.stringify(mcSuite), "json", {});
-    await createPruningRuns(tx, bodies.map((b) => ({ ...b, tags: ["paper", "mc-suite"] })), SEEDER);
+    await createPruningRuns(
+      tx,
+      bodies.map((b) => ({ ...b, tags: ["paper", "mc-suite"] })),
+      SEEDER,
+    );
   });
   await db.transaction(async (tx) => {
     await tx.execute(sql`lock table quant_results in share row exclusive mode`);
     const [{ n }] = await tx.select({ n: count() }).from(quantResults);
     if (n > 0) return;
-    const loads = mixtralRun ? (await getAllLayerAggregates(tx, mixtralRun.id, 32, 8)).map((a) => Array.from(a.load)) : null;
+    const loads = mixtralRun
+      ? (await getAllLayerAggregates(tx, mixtralRun.id, 32, 8)).map((a) => Array.from(a.load))
+      : null;
     const bodies = quantBench.mixtralConfigs.flatMap((cfg) => {
       const alloc = allocationFor(cfg.name, loads);
       if (!alloc) return [];
@@ -57,7 +63,9 @@ export async function seedPaperResults(db: Db, mixtralRun: RunWithModel | null) 
 
 /** The allocation a QuantMoE-Bench setting name describes; usage settings need loads. */
 export function allocationFor(name: string, loads: number[][] | null): BitAllocation | null {
-  let m = /^attention (\d+) bits, top-(\d+) most used experts per layer (\d+) bits, other experts (\d+) bits$/.exec(name);
+  let m = /^attention (\d+) bits, top-(\d+) most used experts per layer (\d+) bits, other experts (\d+) bits$/.exec(
+    name,
+  );
   if (m) return loads ? suggestByUsage(loads, { attention: +m[1], topPerLayer: +m[2], high: +m[3], low: +m[4] }) : null;
   m = /^attention (\d+) bits, all experts (\d+) bits$/.exec(name);
   if (m) return suggestByBlock(32, 8, { attention: +m[1], firstBlocks: 0, high: +m[2], low: +m[2] });

@@ -5,7 +5,13 @@ import { FIELD_ALIASES } from "@/lib/trace/field-map";
 import { parseJsonl } from "@/lib/trace/parse-jsonl";
 import { WarningCollector } from "@/lib/trace/warnings";
 import { Prng } from "./prng";
-import { planStructure, syntheticEvents, syntheticJsonl, type SyntheticEvent, type SyntheticOptions } from "./synthetic-trace";
+import {
+  planStructure,
+  syntheticEvents,
+  syntheticJsonl,
+  type SyntheticEvent,
+  type SyntheticOptions,
+} from "./synthetic-trace";
 
 /** A preset's routing shape, cut to a few layers to keep the suite fast. */
 function shape(id: string, layers: number): SyntheticOptions["model"] {
@@ -32,7 +38,11 @@ function countRouting(opts: SyntheticOptions, events: Iterable<SyntheticEvent>) 
   const byLabel = new Map<string, { tokens: number; load: Float64Array[] }>();
   for (const ev of events) {
     let lab = byLabel.get(ev.label ?? "");
-    if (!lab) byLabel.set(ev.label ?? "", (lab = { tokens: 0, load: Array.from({ length: layers }, () => new Float64Array(E)) }));
+    if (!lab)
+      byLabel.set(
+        ev.label ?? "",
+        (lab = { tokens: 0, load: Array.from({ length: layers }, () => new Float64Array(E)) }),
+      );
     if (ev.layer === 0) lab.tokens++;
     for (const a of ev.experts) {
       load[ev.layer][a]++;
@@ -93,7 +103,9 @@ describe("planStructure", () => {
   });
 
   it("rejects impossible shapes", () => {
-    expect(() => planStructure({ model: { layers: 2, experts: 4, topK: 5, renormalize: true }, tokens: 1, seed: 1 })).toThrow(RangeError);
+    expect(() =>
+      planStructure({ model: { layers: 2, experts: 4, topK: 5, renormalize: true }, tokens: 1, seed: 1 }),
+    ).toThrow(RangeError);
     expect(() => planStructure({ model: { ...MIXTRAL, layers: 0 }, tokens: 1, seed: 1 })).toThrow(RangeError);
   });
 });
@@ -126,7 +138,8 @@ describe("syntheticEvents", () => {
       const groupOf = new Map(plan.groups[l].flatMap((g, i) => g.map((e) => [e, i] as const)));
       const within: number[] = [];
       const across: number[] = [];
-      for (const [a, ga] of groupOf) for (const [b, gb] of groupOf) if (a < b) (ga === gb ? within : across).push(pairs[l][a * E + b]);
+      for (const [a, ga] of groupOf)
+        for (const [b, gb] of groupOf) if (a < b) (ga === gb ? within : across).push(pairs[l][a * E + b]);
       const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
       expect(avg(within)).toBeGreaterThan(3 * avg(across));
 
@@ -136,7 +149,8 @@ describe("syntheticEvents", () => {
           const others = [...byLabel].filter(([name]) => name !== label && !plan.labelExperts[name][l].includes(e));
           if (others.length === 0) continue;
           const own = byLabel.get(label)!;
-          const otherRate = others.reduce((s, [, x]) => s + x.load[l][e], 0) / others.reduce((s, [, x]) => s + x.tokens, 0);
+          const otherRate =
+            others.reduce((s, [, x]) => s + x.load[l][e], 0) / others.reduce((s, [, x]) => s + x.tokens, 0);
           expect(own.load[l][e] / own.tokens).toBeGreaterThan(1.5 * otherRate);
         }
       }
@@ -148,7 +162,9 @@ describe("syntheticEvents", () => {
     const layer0 = [...syntheticEvents(opts)].filter((ev) => ev.layer === 0);
     expect(layer0.map((ev) => ev.label)).toEqual(layer0.map((ev) => (ev.seq % 2 === 0 ? "a" : "b")));
     for (let s = 0; s < 4; s++) {
-      expect(layer0.filter((ev) => ev.seq === s).map((ev) => ev.token)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      expect(layer0.filter((ev) => ev.seq === s).map((ev) => ev.token)).toEqual(
+        Array.from({ length: 25 }, (_, i) => i),
+      );
     }
     const unlabeled = [...syntheticEvents({ ...opts, labels: [], withWeights: false })];
     expect(unlabeled.every((ev) => !("label" in ev) && !("weights" in ev) && !("logits" in ev))).toBe(true);
@@ -173,7 +189,12 @@ describe("syntheticJsonl", () => {
     const bad = lines.filter((line, i) => {
       const ev = JSON.parse(line);
       const numbers: unknown[] = [...ev.weights, ...ev.logits];
-      return Object.keys(ev).join() !== keys || ev.layer !== i % QWEN.layers || ev.logits.length !== QWEN.experts || !numbers.every(Number.isFinite);
+      return (
+        Object.keys(ev).join() !== keys ||
+        ev.layer !== i % QWEN.layers ||
+        ev.logits.length !== QWEN.experts ||
+        !numbers.every(Number.isFinite)
+      );
     });
     expect(bad).toEqual([]);
   });
@@ -189,7 +210,8 @@ describe("syntheticJsonl", () => {
       batchSize: 4096,
     };
     let count = 0;
-    for await (const batch of parseJsonl(syntheticJsonl({ model, tokens: 300, seed: 3, withLogits: true }), ctx)) count += batch.count;
+    for await (const batch of parseJsonl(syntheticJsonl({ model, tokens: 300, seed: 3, withLogits: true }), ctx))
+      count += batch.count;
     expect(count).toBe(300 * model.layers);
     expect(ctx.warnings.list()).toEqual([]);
   });

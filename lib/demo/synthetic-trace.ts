@@ -56,7 +56,10 @@ function sequenceLengths(tokens: number, sequences: number | undefined): number[
 }
 
 /** Events token-major: each token's layers 0..L-1 together, as a model's forward pass logs them. */
-export function* syntheticEvents(opts: SyntheticOptions, plan: PlantedStructure = planStructure(opts)): Generator<SyntheticEvent> {
+export function* syntheticEvents(
+  opts: SyntheticOptions,
+  plan: PlantedStructure = planStructure(opts),
+): Generator<SyntheticEvent> {
   checkOptions(opts);
   const { layers, experts: E, topK, renormalize } = opts.model;
   if (plan.hot.length !== layers || plan.dead.length !== layers || plan.groups.length !== layers) {
@@ -115,7 +118,10 @@ export function* syntheticEvents(opts: SyntheticOptions, plan: PlantedStructure 
 }
 
 /** JSONL, one event per line in syntheticEvents order, in chunks of about 64 KiB. */
-export async function* syntheticJsonl(opts: SyntheticOptions, plan: PlantedStructure = planStructure(opts)): AsyncGenerator<Uint8Array> {
+export async function* syntheticJsonl(
+  opts: SyntheticOptions,
+  plan: PlantedStructure = planStructure(opts),
+): AsyncGenerator<Uint8Array> {
   const encoder = new TextEncoder();
   let lines: string[] = [];
   let size = 0;

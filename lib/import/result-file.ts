@@ -16,11 +16,15 @@ export function jsonRecords(text: string, key: string): { doc: unknown; records:
   } catch (e) {
     throw invalid("malformed_json", `the file is not valid JSON: ${(e as Error).message}`, "body");
   }
-  const wrapped = doc && typeof doc === "object" && !Array.isArray(doc) && Array.isArray((doc as Record<string, unknown>)[key]) ? ((doc as Record<string, unknown>)[key] as unknown[]) : null;
+  const wrapped =
+    doc && typeof doc === "object" && !Array.isArray(doc) && Array.isArray((doc as Record<string, unknown>)[key])
+      ? ((doc as Record<string, unknown>)[key] as unknown[])
+      : null;
   const list = Array.isArray(doc) ? doc : (wrapped ?? [doc]);
   if (!list.length) throw invalid("empty_import", "the file holds no records", "body");
   list.forEach((x, i) => {
-    if (!x || typeof x !== "object" || Array.isArray(x)) throw invalid("invalid_record", "each record must be an object", `${key}[${i}]`);
+    if (!x || typeof x !== "object" || Array.isArray(x))
+      throw invalid("invalid_record", "each record must be an object", `${key}[${i}]`);
   });
   return { doc, records: list as Record<string, unknown>[] };
 }
@@ -41,16 +45,23 @@ export function csvRows(text: string, required: readonly string[], known: readon
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length < 2) throw invalid("empty_import", "the CSV needs a header and at least one row", "line 1");
   const header = splitCsvLine(lines[0]).map((h) => h.trim().toLowerCase());
-  for (const need of required) if (!header.includes(need)) throw invalid("missing_field", `the CSV header has no "${need}" column`, "line 1");
+  for (const need of required)
+    if (!header.includes(need)) throw invalid("missing_field", `the CSV header has no "${need}" column`, "line 1");
   const knownSet = new Set(known);
   return lines.slice(1).map((text, i) => {
     const line = i + 2;
     const fields = splitCsvLine(text).map((c) => c.trim());
-    if (fields.length !== header.length) throw invalid("malformed_csv", `${fields.length} fields where the header has ${header.length}`, `line ${line}`);
+    if (fields.length !== header.length)
+      throw invalid("malformed_csv", `${fields.length} fields where the header has ${header.length}`, `line ${line}`);
     const all = Object.fromEntries(header.map((h, c) => [h, fields[c]]));
     const num = (column: string) => {
       const v = Number(all[column]);
-      if (all[column] === "" || all[column] === undefined || !Number.isFinite(v)) throw invalid("invalid_field", `${column} "${all[column] ?? ""}" is not a number`, `line ${line}, column ${column}`);
+      if (all[column] === "" || all[column] === undefined || !Number.isFinite(v))
+        throw invalid(
+          "invalid_field",
+          `${column} "${all[column] ?? ""}" is not a number`,
+          `line ${line}, column ${column}`,
+        );
       return v;
     };
     const metrics: Record<string, number> = {};
@@ -64,9 +75,21 @@ export function csvRows(text: string, required: readonly string[], known: readon
 export function modelSpec(model: unknown, fallback: string | undefined, where: string) {
   const name = typeof model === "string" ? model : model === undefined || model === "" ? fallback : null;
   if (name === null) return model;
-  if (!name) throw invalid("missing_field", "model is required: in the file, or as the query parameter model=<preset id>", `${where}.model`);
-  const preset = MODEL_PRESETS.find((p) => p.id === name) ?? MODEL_PRESETS.find((p) => name.toLowerCase().startsWith(p.name.toLowerCase()));
-  if (!preset) throw invalid("unknown_preset", `model "${name}" is not a preset id or name; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`, `${where}.model`);
+  if (!name)
+    throw invalid(
+      "missing_field",
+      "model is required: in the file, or as the query parameter model=<preset id>",
+      `${where}.model`,
+    );
+  const preset =
+    MODEL_PRESETS.find((p) => p.id === name) ??
+    MODEL_PRESETS.find((p) => name.toLowerCase().startsWith(p.name.toLowerCase()));
+  if (!preset)
+    throw invalid(
+      "unknown_preset",
+      `model "${name}" is not a preset id or name; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`,
+      `${where}.model`,
+    );
   return { preset: preset.id };
 }
 

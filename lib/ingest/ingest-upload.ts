@@ -42,7 +42,15 @@ export async function ingestUpload(
     const result = await ingestTrace(
       body,
       // 64k events a chunk: per-chunk round trips, not bytes, were the cost of storing small events.
-      { model: config, format: opts.format, map: opts.map, label: opts.label, maxBytes: maxUploadBytes(), batchSize: UPLOAD_BATCH_SIZE, excludeWarmup: opts.excludeWarmup },
+      {
+        model: config,
+        format: opts.format,
+        map: opts.map,
+        label: opts.label,
+        maxBytes: maxUploadBytes(),
+        batchSize: UPLOAD_BATCH_SIZE,
+        excludeWarmup: opts.excludeWarmup,
+      },
       async (batch, labels, progress) => {
         await insertChunk(db, uploadId, run.id, chunkNo++, labels, encodeChunk(batch, config.layers, config.experts));
         // Progress doubles as the heartbeat; twice a second is plenty against a 10-minute timeout.
@@ -72,7 +80,8 @@ async function discardWithRetry(db: Db, uploadId: string, delaysMs = [0, 100, 50
       await discardUpload(db, uploadId);
       return;
     } catch (err) {
-      if (attempt === delaysMs.length - 1) console.error(`[ingest] could not discard staged upload ${uploadId}; the periodic sweep will`, err);
+      if (attempt === delaysMs.length - 1)
+        console.error(`[ingest] could not discard staged upload ${uploadId}; the periodic sweep will`, err);
     }
   }
 }

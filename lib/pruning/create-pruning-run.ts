@@ -11,7 +11,12 @@ import { criterionLabel, splitCriterion, type PruningRunBody } from "./pruning-s
  * Stores pruning runs, all or none (one transaction): each checked against its model's shape
  * (dropped lists per layer, ids in range, experts dropped per layer at most E).
  */
-export async function createPruningRuns(db: Db, bodies: PruningRunBody[], viewer: Viewer, where = (i: number) => (bodies.length > 1 ? `pruningRuns[${i}]` : "body")) {
+export async function createPruningRuns(
+  db: Db,
+  bodies: PruningRunBody[],
+  viewer: Viewer,
+  where = (i: number) => (bodies.length > 1 ? `pruningRuns[${i}]` : "body"),
+) {
   return db.transaction(async (tx) => {
     const out: PruningRunWithModel[] = [];
     for (const [i, body] of bodies.entries()) {
@@ -19,13 +24,25 @@ export async function createPruningRuns(db: Db, bodies: PruningRunBody[], viewer
       const { layers, experts } = model.config;
       body.steps.forEach((s, k) => {
         const at = `${where(i)}.steps[${k}]`;
-        if (s.expertsDroppedPerLayer !== null && s.expertsDroppedPerLayer > experts) throw invalid("invalid_field", `${s.expertsDroppedPerLayer} experts dropped per layer, but the model has ${experts}`, `${at}.expertsDroppedPerLayer`);
+        if (s.expertsDroppedPerLayer !== null && s.expertsDroppedPerLayer > experts)
+          throw invalid(
+            "invalid_field",
+            `${s.expertsDroppedPerLayer} experts dropped per layer, but the model has ${experts}`,
+            `${at}.expertsDroppedPerLayer`,
+          );
         if (!s.dropped) return;
-        if (s.dropped.length !== layers) throw invalid("shape_mismatch", `dropped lists ${s.dropped.length} layers; the model has ${layers} MoE layers`, `${at}.dropped`);
+        if (s.dropped.length !== layers)
+          throw invalid(
+            "shape_mismatch",
+            `dropped lists ${s.dropped.length} layers; the model has ${layers} MoE layers`,
+            `${at}.dropped`,
+          );
         s.dropped.forEach((ids, l) => {
           const bad = ids.find((e) => e >= experts);
-          if (bad !== undefined) throw invalid("expert_out_of_range", `expert ${bad} is outside [0, ${experts})`, `${at}.dropped[${l}]`);
-          if (new Set(ids).size !== ids.length) throw invalid("duplicate_expert", "an expert is listed twice", `${at}.dropped[${l}]`);
+          if (bad !== undefined)
+            throw invalid("expert_out_of_range", `expert ${bad} is outside [0, ${experts})`, `${at}.dropped[${l}]`);
+          if (new Set(ids).size !== ids.length)
+            throw invalid("duplicate_expert", "an expert is listed twice", `${at}.dropped[${l}]`);
         });
       });
       if (body.runId) await requireRun(tx, body.runId, viewer, `${where(i)}.runId`);
@@ -55,7 +72,13 @@ export function toPruningRunView(r: PruningRunWithModel) {
   return {
     id: r.id,
     name: r.name,
-    model: { id: r.model.id, preset: r.model.presetId, name: r.model.name, layers: r.model.layers, experts: r.model.experts },
+    model: {
+      id: r.model.id,
+      preset: r.model.presetId,
+      name: r.model.name,
+      layers: r.model.layers,
+      experts: r.model.experts,
+    },
     runId: r.runId,
     criterion: r.criterion,
     direction: r.direction,

@@ -2,7 +2,14 @@ import { meanOf } from "@/lib/analysis/stats";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { type LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import { contiguousPlacement, deviceOf } from "@/lib/analysis/placement";
-import { dropLowest, eccDrop, importanceScores, TokenSets, tokenSetImportance, type TraceCriterion } from "@/lib/analysis/pruning";
+import {
+  dropLowest,
+  eccDrop,
+  importanceScores,
+  TokenSets,
+  tokenSetImportance,
+  type TraceCriterion,
+} from "@/lib/analysis/pruning";
 import { newSimulationState, simulateBatch } from "@/lib/analysis/simulate-routing";
 import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
@@ -30,21 +37,42 @@ export interface PruneRequest {
 export async function pruneFromRun(db: Db, run: RunWithModel, req: PruneRequest) {
   const cfg = run.model.config;
   const { layers: L, experts: E, topK: K } = cfg;
-  if (req.steps < 1 || req.steps > E - K) throw badRequest("invalid_field", `steps must be from 1 to ${E - K} (top-${K} of ${E} needs ${K} survivors per layer)`, "steps");
-  if (req.criterion === "ECC" && !req.mode) throw badRequest("missing_field", "ECC needs mode: min or max (the pair with the smallest or largest co-activation)", "mode");
+  if (req.steps < 1 || req.steps > E - K)
+    throw badRequest(
+      "invalid_field",
+      `steps must be from 1 to ${E - K} (top-${K} of ${E} needs ${K} survivors per layer)`,
+      "steps",
+    );
+  if (req.criterion === "ECC" && !req.mode)
+    throw badRequest(
+      "missing_field",
+      "ECC needs mode: min or max (the pair with the smallest or largest co-activation)",
+      "mode",
+    );
   const hasLogits = run.events > 0 && (await hasAnyLogits(db, run));
   if (req.schedule === "iterative" && !hasLogits) {
-    throw new ApiError(422, "no_logits", "iterative dropping re-routes the tokens after each step, which needs router logits; this run has none (one-shot still works)", "schedule");
+    throw new ApiError(
+      422,
+      "no_logits",
+      "iterative dropping re-routes the tokens after each step, which needs router logits; this run has none (one-shot still works)",
+      "schedule",
+    );
   }
   if (req.schedule === "iterative" && (req.criterion === "EVTC" || req.criterion === "ETS")) {
-    throw badRequest("invalid_field", "iterative re-estimation supports EUF, ECC, gate and soft-load; EVTC and ETS rank once (one-shot)", "criterion");
+    throw badRequest(
+      "invalid_field",
+      "iterative re-estimation supports EUF, ECC, gate and soft-load; EVTC and ETS rank once (one-shot)",
+      "criterion",
+    );
   }
   const base = await getAllLayerAggregates(db, run.id, L, E);
   const tokenSets = req.criterion === "EVTC" || req.criterion === "ETS" ? await collectTokenSets(db, run) : null;
   const rank = (aggs: LayerAggregate[], l: number, r: number, alive: Uint8Array) => {
     const agg = aggs[l];
     if (req.criterion === "ECC") return eccDrop(agg.coactivation, agg.load, E, r, req.mode!, alive);
-    const scores = tokenSets ? tokenSetImportance(req.criterion as "EVTC" | "ETS", tokenSets, l) : importanceScores(req.criterion as "EUF" | "gate" | "soft-load", agg, E);
+    const scores = tokenSets
+      ? tokenSetImportance(req.criterion as "EVTC" | "ETS", tokenSets, l)
+      : importanceScores(req.criterion as "EUF" | "gate" | "soft-load", agg, E);
     return dropLowest(scores, r, alive);
   };
 
@@ -70,7 +98,12 @@ export async function pruneFromRun(db: Db, run: RunWithModel, req: PruneRequest)
       Object.assign(metrics, replay.metrics);
       aggs = replay.aggregates;
     }
-    steps.push({ droppedPercent: (100 * s) / E, expertsDroppedPerLayer: s, dropped: dropped.map((d) => [...d]), metrics });
+    steps.push({
+      droppedPercent: (100 * s) / E,
+      expertsDroppedPerLayer: s,
+      dropped: dropped.map((d) => [...d]),
+      metrics,
+    });
   }
   return {
     run: run.id,
@@ -100,7 +133,13 @@ async function collectTokenSets(db: Db, run: RunWithModel) {
     sets.add(b.count, b.k, b.layer, b.experts, b.tokenId);
     seen += b.count;
   }
-  if (!seen) throw new ApiError(422, "no_token_ids", "EVTC and ETS need token ids in the trace (token_id per event); this run has none", "criterion");
+  if (!seen)
+    throw new ApiError(
+      422,
+      "no_token_ids",
+      "EVTC and ETS need token ids in the trace (token_id per event); this run has none",
+      "criterion",
+    );
   return sets;
 }
 
@@ -109,7 +148,10 @@ async function replayWithout(db: Db, run: RunWithModel, dropped: number[][], dev
   const cfg = run.model.config;
   const { layers: L, experts: E, topK: K } = cfg;
   const model = { layers: L, experts: E, topK: K, renormalize: cfg.renormalize, router: cfg.router };
-  const spec = { kind: "drop" as const, dropped: dropped.map((ids) => Uint8Array.from({ length: E }, (_, e) => (ids.includes(e) ? 1 : 0))) };
+  const spec = {
+    kind: "drop" as const,
+    dropped: dropped.map((ids) => Uint8Array.from({ length: E }, (_, e) => (ids.includes(e) ? 1 : 0))),
+  };
   const state = newSimulationState(model, devOf, devices);
   for await (const chunk of runEventChunks(db, run.id)) {
     if (!chunk.logits) continue;
@@ -123,6 +165,16 @@ async function replayWithout(db: Db, run: RunWithModel, dropped: number[][], dev
     ct: state.ctAfter.ct(l),
   }));
   const mean = (f: (x: (typeof perLayer)[number]) => number | null) => meanOf(perLayer.map(f));
-  const metrics = { routing_mass_retained: mean((x) => x.mass), flip_rate: mean((x) => x.flip), max_over_mean: mean((x) => x.maxOverMean), c_t: mean((x) => x.ct) };
-  return { metrics: Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null && Number.isFinite(e[1]))), aggregates: state.layers };
+  const metrics = {
+    routing_mass_retained: mean((x) => x.mass),
+    flip_rate: mean((x) => x.flip),
+    max_over_mean: mean((x) => x.maxOverMean),
+    c_t: mean((x) => x.ct),
+  };
+  return {
+    metrics: Object.fromEntries(
+      Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null && Number.isFinite(e[1])),
+    ),
+    aggregates: state.layers,
+  };
 }

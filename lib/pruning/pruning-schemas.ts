@@ -7,7 +7,10 @@ const metrics = z.record(z.string().min(1).max(100), z.number().finite());
 export const pruningStepSchema = z.object({
   droppedPercent: z.number().min(0).max(100),
   expertsDroppedPerLayer: z.number().int().min(0).nullable().default(null),
-  dropped: z.array(z.array(z.number().int().min(0))).nullable().default(null),
+  dropped: z
+    .array(z.array(z.number().int().min(0)))
+    .nullable()
+    .default(null),
   metrics: metrics.default({}),
 });
 
@@ -27,10 +30,14 @@ export const pruningRunBodySchema = z.object({
 export type PruningRunBody = z.infer<typeof pruningRunBodySchema>;
 
 /** "Min-EAN" → EAN, min; "Random" → Random, no direction. */
-export function splitCriterion(criterion: string, direction?: "min" | "max" | null): { criterion: string; direction: "min" | "max" | null } {
+export function splitCriterion(
+  criterion: string,
+  direction?: "min" | "max" | null,
+): { criterion: string; direction: "min" | "max" | null } {
   const m = /^(min|max)[-_ ](.+)$/i.exec(criterion);
   if (m) return { criterion: m[2], direction: m[1].toLowerCase() as "min" | "max" };
   return { criterion, direction: direction ?? null };
 }
 
-export const criterionLabel = (r: { criterion: string; direction: string | null }) => (r.direction ? `${r.direction === "min" ? "Min" : "Max"}-${r.criterion}` : r.criterion);
+export const criterionLabel = (r: { criterion: string; direction: string | null }) =>
+  r.direction ? `${r.direction === "min" ? "Min" : "Max"}-${r.criterion}` : r.criterion;

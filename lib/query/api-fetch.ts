@@ -15,7 +15,12 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const e = body?.error;
-    throw new ApiRequestError(res.status, e?.code ?? "http_error", e?.message ?? `${res.status} ${res.statusText}`, e?.where);
+    throw new ApiRequestError(
+      res.status,
+      e?.code ?? "http_error",
+      e?.message ?? `${res.status} ${res.statusText}`,
+      e?.where,
+    );
   }
   return body as T;
 }

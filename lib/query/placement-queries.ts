@@ -7,14 +7,22 @@ import { queryKeys } from "./query-keys";
 
 export type { PlacementResult, SimulationResult } from "./api-types";
 
-const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (body: unknown) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 /** The device bound applies to the optimizer only; other strategies ignore it, so it stays out of their keys. */
 export const placementQuery = (runId: string, devices: number, strategy: PlacementStrategy, maxImbalance?: number) => {
   const bound = strategy === "optimized" ? maxImbalance : undefined;
   return queryOptions({
     queryKey: queryKeys.runs.placement(runId, devices, strategy, bound ?? null),
-    queryFn: () => apiFetch<PlacementResult>(`/api/runs/${runId}/placement`, post({ devices, strategy, ...(bound ? { maxImbalance: bound } : {}) })),
+    queryFn: () =>
+      apiFetch<PlacementResult>(
+        `/api/runs/${runId}/placement`,
+        post({ devices, strategy, ...(bound ? { maxImbalance: bound } : {}) }),
+      ),
     staleTime: Infinity,
   });
 };

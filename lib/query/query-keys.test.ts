@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { placementQuery, simulationQuery } from "./placement-queries";
 import { pruningCompareQuery, pruningListQuery, quantListQuery } from "./pruning-queries";
 import { queryKeys } from "./query-keys";
-import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery, runsListQuery, transitionsQuery } from "./run-queries";
+import {
+  compareQuery,
+  expertQuery,
+  expertsQuery,
+  flowQuery,
+  groupsQuery,
+  layerQuery,
+  runsListQuery,
+  transitionsQuery,
+} from "./run-queries";
 
 describe("the one query-key factory", () => {
   it("gives every query factory its key", () => {
@@ -34,11 +43,23 @@ describe("the one query-key factory", () => {
     expect(queryKeys.runs.transitions("r1", 1)).toEqual(["runs", "r1", "layers", 1, "with-transitions"]);
     expect(queryKeys.runs.flow("r1")).toEqual(["runs", "r1", "flow"]);
     expect(queryKeys.compare("a", "b", 0, false)).toEqual(["compare", "a", "b", 0, false]);
-    expect(queryKeys.runs.placement("r1", 4, "optimized", null)).toEqual(["runs", "r1", "placement", 4, "optimized", null]);
+    expect(queryKeys.runs.placement("r1", 4, "optimized", null)).toEqual([
+      "runs",
+      "r1",
+      "placement",
+      4,
+      "optimized",
+      null,
+    ]);
   });
 
   it("is hierarchical: a run's prefix covers every answer about it", () => {
     const prefix = queryKeys.runs.one("r");
-    for (const key of [queryKeys.runs.layer("r", 0, "raw"), queryKeys.runs.flow("r"), queryKeys.runs.simulation("r", { kind: "drop", experts: [], reportDevices: 4 })]) expect(key.slice(0, prefix.length)).toEqual([...prefix]);
+    for (const key of [
+      queryKeys.runs.layer("r", 0, "raw"),
+      queryKeys.runs.flow("r"),
+      queryKeys.runs.simulation("r", { kind: "drop", experts: [], reportDevices: 4 }),
+    ])
+      expect(key.slice(0, prefix.length)).toEqual([...prefix]);
   });
 });

@@ -13,14 +13,16 @@ export const queryKeys = {
     all: ["runs"] as const,
     list: () => ["runs", "list"] as const,
     one: (runId: string) => ["runs", runId] as const,
-    layer: (runId: string, layer: number, normalization: Normalization) => ["runs", runId, "layers", layer, normalization] as const,
+    layer: (runId: string, layer: number, normalization: Normalization) =>
+      ["runs", runId, "layers", layer, normalization] as const,
     transitions: (runId: string, layer: number) => ["runs", runId, "layers", layer, "with-transitions"] as const,
     groups: (runId: string, layer: number) => ["runs", runId, "layers", layer, "groups"] as const,
     expert: (runId: string, expert: number, topT: number) => ["runs", runId, "experts", expert, topT] as const,
     experts: (runId: string, layer: number, topT: number) => ["runs", runId, "experts-of-layer", layer, topT] as const,
     flow: (runId: string) => ["runs", runId, "flow"] as const,
     /** The device bound applies to the optimizer only: null for other strategies. */
-    placement: (runId: string, devices: number, strategy: PlacementStrategy, bound: number | null) => ["runs", runId, "placement", devices, strategy, bound] as const,
+    placement: (runId: string, devices: number, strategy: PlacementStrategy, bound: number | null) =>
+      ["runs", runId, "placement", devices, strategy, bound] as const,
     simulation: (runId: string, body: SimulationBody) => ["runs", runId, "simulation", body] as const,
   },
   health: () => ["health"] as const,

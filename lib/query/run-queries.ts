@@ -45,7 +45,10 @@ export const flowQuery = (runId: string) =>
 export const compareQuery = (a: string, b: string, layer: number, paired: boolean) =>
   queryOptions({
     queryKey: queryKeys.compare(a, b, layer, paired),
-    queryFn: () => apiFetch<Comparison>(`/api/compare?${new URLSearchParams({ a, b, layer: String(layer), ...(paired ? { paired: "1" } : {}) })}`),
+    queryFn: () =>
+      apiFetch<Comparison>(
+        `/api/compare?${new URLSearchParams({ a, b, layer: String(layer), ...(paired ? { paired: "1" } : {}) })}`,
+      ),
     staleTime: 60_000,
     retry: false,
   });

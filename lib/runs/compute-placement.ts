@@ -1,7 +1,24 @@
 import { meanCollaborationEntropy } from "@/lib/analysis/collaboration";
-import { allToAllBytes, contiguousPlacement, ctReduction, deviceOf, expertLoadPerDevice, layersOverBound, maxOverMean, placementCost, roundRobinPlacement, validatePlacement, type Placement } from "@/lib/analysis/placement";
+import {
+  allToAllBytes,
+  contiguousPlacement,
+  ctReduction,
+  deviceOf,
+  expertLoadPerDevice,
+  layersOverBound,
+  maxOverMean,
+  placementCost,
+  roundRobinPlacement,
+  validatePlacement,
+  type Placement,
+} from "@/lib/analysis/placement";
 import { deviceTokenLoad, optimizeOnEvents, type TokenSets } from "@/lib/analysis/placement-events";
-import { balancedPlacement, deviceImbalance, greedyPlacement, optimizePlacement } from "@/lib/analysis/placement-search";
+import {
+  balancedPlacement,
+  deviceImbalance,
+  greedyPlacement,
+  optimizePlacement,
+} from "@/lib/analysis/placement-search";
 import { meanOf, sumOf } from "@/lib/analysis/stats";
 import { badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
@@ -33,7 +50,13 @@ export function placementObjective(topK: number, events: number): PlacementObjec
   return events > 0 ? "events" : "colocation-proxy";
 }
 
-export function placementNote(objective: PlacementObjective, topK: number, events: number, experts: number, devices: number): string {
+export function placementNote(
+  objective: PlacementObjective,
+  topK: number,
+  events: number,
+  experts: number,
+  devices: number,
+): string {
   switch (objective) {
     case "top-1":
       return "Top-1: every token reaches exactly one device, so C_T = 1 under any placement; placements differ only in device load.";
@@ -50,7 +73,13 @@ export function placementNote(objective: PlacementObjective, topK: number, event
  * POST /api/runs/{id}/placement: a placement per layer for the strategy, its C_T per layer and
  * mean, the all-to-all bytes (dispatch + combine), the reduction against contiguous, device loads.
  */
-export async function computePlacement(db: Db, run: RunWithModel, devices: number, strategy: PlacementStrategy, maxImbalance?: number) {
+export async function computePlacement(
+  db: Db,
+  run: RunWithModel,
+  devices: number,
+  strategy: PlacementStrategy,
+  maxImbalance?: number,
+) {
   const { layers, experts: E, topK, hidden } = run.model.config;
   if (!Number.isInteger(devices) || devices < 1 || E % devices !== 0) {
     throw badRequest("invalid_devices", `devices must divide the ${E} experts evenly; ${devices} does not`, "devices");
@@ -125,7 +154,13 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
     meanCollaborationEntropy: meanOf(entropy),
     maxImbalance: strategy === "optimized" ? (maxImbalance ?? null) : null,
     /** Layers where even the most balanced placement breaks the bound (it is then returned as is). */
-    boundMissed: strategy === "optimized" && maxImbalance ? layersOverBound(perLayer.map((l) => l.assignmentImbalance), maxImbalance) : [],
+    boundMissed:
+      strategy === "optimized" && maxImbalance
+        ? layersOverBound(
+            perLayer.map((l) => l.assignmentImbalance),
+            maxImbalance,
+          )
+        : [],
   };
 }
 
@@ -136,7 +171,14 @@ export async function computePlacement(db: Db, run: RunWithModel, devices: numbe
  * optimum; with a load bound also from the most balanced placement, the fallback when no end point
  * meets the bound.
  */
-export function strategyPlacement(agg: { coactivation: Float64Array; load: Float64Array }, E: number, devices: number, strategy: PlacementStrategy, maxImbalance?: number, tokens?: TokenSets | null): Placement {
+export function strategyPlacement(
+  agg: { coactivation: Float64Array; load: Float64Array },
+  E: number,
+  devices: number,
+  strategy: PlacementStrategy,
+  maxImbalance?: number,
+  tokens?: TokenSets | null,
+): Placement {
   const C = agg.coactivation;
   let p: Placement;
   if (strategy === "contiguous") p = contiguousPlacement(E, devices);
@@ -144,7 +186,11 @@ export function strategyPlacement(agg: { coactivation: Float64Array; load: Float
   else if (strategy === "greedy") p = greedyPlacement(C, E, devices);
   else {
     const greedy = greedyPlacement(C, E, devices);
-    const colocation = optimizePlacement(C, E, devices, { starts: [greedy, contiguousPlacement(E, devices), roundRobinPlacement(E, devices)], maxImbalance, load: agg.load });
+    const colocation = optimizePlacement(C, E, devices, {
+      starts: [greedy, contiguousPlacement(E, devices), roundRobinPlacement(E, devices)],
+      maxImbalance,
+      load: agg.load,
+    });
     if (tokens && tokens.count > 0) {
       const bounded = maxImbalance !== undefined;
       const starts = bounded ? [greedy, colocation, balancedPlacement(agg.load, E, devices)] : [greedy, colocation];

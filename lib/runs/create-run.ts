@@ -10,7 +10,12 @@ export async function createModelFromSpec(db: Db, spec: CreateRunBody["model"], 
   if ("preset" in spec) {
     const preset = findPreset(spec.preset);
     if (!preset) {
-      throw new ApiError(400, "unknown_preset", `unknown model preset "${spec.preset}"; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`, where);
+      throw new ApiError(
+        400,
+        "unknown_preset",
+        `unknown model preset "${spec.preset}"; one of ${MODEL_PRESETS.map((p) => p.id).join(", ")}`,
+        where,
+      );
     }
     const { id, source: _source, ...config } = preset;
     return createModel(db, config, id);
@@ -19,7 +24,11 @@ export async function createModelFromSpec(db: Db, spec: CreateRunBody["model"], 
 }
 
 /** Creates the model and the run; `ownerTokenId` is the token that asked (null on an open server). */
-export async function createRunFromBody(db: Db, body: CreateRunBody, ownerTokenId: string | null = null): Promise<RunWithModel> {
+export async function createRunFromBody(
+  db: Db,
+  body: CreateRunBody,
+  ownerTokenId: string | null = null,
+): Promise<RunWithModel> {
   const model = await createModelFromSpec(db, body.model);
   const run = await createRun(db, { ...body, modelId: model.id, ownerTokenId });
   return (await getRun(db, run.id))!;

@@ -13,12 +13,26 @@ import { deleteShare, getShare, shareRunIds } from "@/lib/db/queries/shares";
  * without an owner and without runs (the papers' results, or made on an open server) are an
  * admin's. On an open server (no tokens) anyone may. A record the viewer may not read is a 404.
  */
-async function requireDeletable(db: Db, viewer: Viewer, what: string, ownerTokenId: string | null, runIds: (string | null)[]) {
+async function requireDeletable(
+  db: Db,
+  viewer: Viewer,
+  what: string,
+  ownerTokenId: string | null,
+  runIds: (string | null)[],
+) {
   requireWriter(viewer);
   if (canWrite(viewer, { visibility: "public", ownerTokenId })) return;
-  const runs = await getRunsByIds(db, runIds.filter((x): x is string => x !== null));
+  const runs = await getRunsByIds(
+    db,
+    runIds.filter((x): x is string => x !== null),
+  );
   if (runs.some((r) => canWrite(viewer, r))) return;
-  throw new ApiError(403, "forbidden", `${what} belongs to another token; only its creator, an admin token, or the owner of a run it derives from may delete it`, "path parameter id");
+  throw new ApiError(
+    403,
+    "forbidden",
+    `${what} belongs to another token; only its creator, an admin token, or the owner of a run it derives from may delete it`,
+    "path parameter id",
+  );
 }
 
 export async function deletePruningRunAs(db: Db, id: string, viewer: Viewer) {
@@ -32,7 +46,11 @@ export async function deletePruningRunAs(db: Db, id: string, viewer: Viewer) {
 export async function deleteQuantResultAs(db: Db, id: string, viewer: Viewer) {
   const [row] = await listQuantResults(db, viewer, { id });
   if (!row) throw notFound(`quantization result "${id}"`, "path parameter id");
-  await requireDeletable(db, viewer, `quantization result "${id}"`, row.ownerTokenId, [row.runId, row.fpRunId, row.quantRunId]);
+  await requireDeletable(db, viewer, `quantization result "${id}"`, row.ownerTokenId, [
+    row.runId,
+    row.fpRunId,
+    row.quantRunId,
+  ]);
   await deleteQuantResult(db, id);
   return { id, name: row.name };
 }

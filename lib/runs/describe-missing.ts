@@ -17,7 +17,11 @@ export async function describeMissing(path: string): Promise<MissingPage> {
   if (run && run[1] !== "new") {
     const found = await pageRunOrNull(decodeURIComponent(run[1]));
     if (!found) {
-      return { title: "Run not found", detail: `There is no run ${decodeURIComponent(run[1])}, or it is private and this session may not read it (sign in with a token that may).`, links: [home] };
+      return {
+        title: "Run not found",
+        detail: `There is no run ${decodeURIComponent(run[1])}, or it is private and this session may not read it (sign in with a token that may).`,
+        links: [home],
+      };
     }
     const { layers, experts, name: model } = found.model.config;
     const back = { href: `/runs/${found.id}`, label: `Run “${found.name}”` };
@@ -26,20 +30,36 @@ export async function describeMissing(path: string): Promise<MissingPage> {
       return {
         title: `No layer ${what}`,
         detail: `${model} has ${layers} MoE layers, numbered 0 to ${layers - 1}; “${what}” is not one of them.`,
-        links: [{ href: `/runs/${found.id}/layers/0`, label: "Layer 0" }, { href: `/runs/${found.id}/layers/${layers - 1}`, label: `Layer ${layers - 1} (the last)` }, back],
+        links: [
+          { href: `/runs/${found.id}/layers/0`, label: "Layer 0" },
+          { href: `/runs/${found.id}/layers/${layers - 1}`, label: `Layer ${layers - 1} (the last)` },
+          back,
+        ],
       };
     }
     if (run[2] === "experts") {
       return {
         title: `No expert ${what}`,
         detail: `${model} has ${experts} routed experts per layer, numbered 0 to ${experts - 1}; “${what}” is not one of them.`,
-        links: [{ href: `/runs/${found.id}/experts/0`, label: "Expert 0" }, { href: `/runs/${found.id}/experts/${experts - 1}`, label: `Expert ${experts - 1} (the last)` }, back],
+        links: [
+          { href: `/runs/${found.id}/experts/0`, label: "Expert 0" },
+          { href: `/runs/${found.id}/experts/${experts - 1}`, label: `Expert ${experts - 1} (the last)` },
+          back,
+        ],
       };
     }
     return { title: "Page not found", detail: `The run “${found.name}” has no page at ${path}.`, links: [back, home] };
   }
   if (path.startsWith("/s/")) {
-    return { title: "Share not found", detail: "There is no such share link, or it shows a run this session may not read.", links: [home] };
+    return {
+      title: "Share not found",
+      detail: "There is no such share link, or it shows a run this session may not read.",
+      links: [home],
+    };
   }
-  return { title: "Page not found", detail: path ? `Nothing lives at ${path}.` : "Nothing lives at this address.", links: [home] };
+  return {
+    title: "Page not found",
+    detail: path ? `Nothing lives at ${path}.` : "Nothing lives at this address.",
+    links: [home],
+  };
 }

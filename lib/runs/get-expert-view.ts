@@ -21,7 +21,13 @@ import { listQuantResults } from "@/lib/db/queries/quant-results";
 /** `viewer` decides which stored results (pruning runs, quantization results) are listed. */
 export async function getExpertView(db: Db, run: RunWithModel, expert: number, topT: number, viewer: Viewer) {
   const { layers: L, experts: E } = run.model.config;
-  if (expert >= E) throw new ApiError(404, "expert_out_of_range", `expert ${expert} is outside [0, ${E}) for model ${run.model.name}`, "path parameter expert");
+  if (expert >= E)
+    throw new ApiError(
+      404,
+      "expert_out_of_range",
+      `expert ${expert} is outside [0, ${E}) for model ${run.model.name}`,
+      "path parameter expert",
+    );
   const aggs = await getAllLayerAggregates(db, run.id, L, E);
   const labelRows = await getLabelLoads(db, run.id);
   const labels = labelRows.map((r) => r.label);
@@ -30,7 +36,13 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
     const load = agg.load[expert];
     const rank = 1 + Array.from(agg.load).filter((x) => x > load).length;
     const c = expertCollaboration(agg.coactivation, E, expert, topT);
-    const spec = labels.length ? labelSpecialization(labels, labelRows.map((r) => r.load.subarray(layer * E, (layer + 1) * E)), E) : null;
+    const spec = labels.length
+      ? labelSpecialization(
+          labels,
+          labelRows.map((r) => r.load.subarray(layer * E, (layer + 1) * E)),
+          E,
+        )
+      : null;
     const next = agg.transitions ? nextLayerPredictability(agg.transitions, agg.load, E).perExpert[expert] : null;
     return {
       layer,
@@ -54,7 +66,8 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
   });
   // Stored results about this expert: pruning runs of the same model that dropped it (and at which
   // step), and the bits quantization results gave it. Matched by preset, or by this very run.
-  const sameModel = (m: { presetId: string | null }, runId: string | null) => runId === run.id || (run.model.presetId !== null && m.presetId === run.model.presetId);
+  const sameModel = (m: { presetId: string | null }, runId: string | null) =>
+    runId === run.id || (run.model.presetId !== null && m.presetId === run.model.presetId);
   // Results of other models cannot concern this expert: filtered in SQL where the preset says so.
   const filter = run.model.presetId ? { model: run.model.presetId } : {};
   const pruning = (await listPruningRuns(db, viewer, filter))
@@ -64,7 +77,9 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
       if (!withSets.length) return [];
       const steps = dropStepOf(withSets, L, E);
       const layersDropped = Array.from({ length: L }, (_, l) => steps[l * E + expert]);
-      return layersDropped.some((x) => x > 0) ? [{ id: p.id, name: p.name, label: criterionLabel(p), schedule: p.schedule, stepPerLayer: layersDropped }] : [];
+      return layersDropped.some((x) => x > 0)
+        ? [{ id: p.id, name: p.name, label: criterionLabel(p), schedule: p.schedule, stepPerLayer: layersDropped }]
+        : [];
     });
   const bits = (await listQuantResults(db, viewer, filter))
     .filter((q) => sameModel(q.model, q.runId) && q.model.layers === L && q.model.experts === E)

@@ -13,11 +13,18 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
  */
 export async function getExpertsView(db: Db, run: RunWithModel, layer: number, topT: number) {
   const { layers, experts: E } = run.model.config;
-  if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "query parameter layer");
+  if (layer >= layers)
+    throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "query parameter layer");
   const agg = await getLayerAggregate(db, run.id, layer, E, { transitions: true });
   const labelRows = await getLabelLoads(db, run.id);
   const labels = labelRows.map((r) => r.label);
-  const spec = labels.length ? labelSpecialization(labels, labelRows.map((r) => r.load.subarray(layer * E, (layer + 1) * E)), E) : null;
+  const spec = labels.length
+    ? labelSpecialization(
+        labels,
+        labelRows.map((r) => r.load.subarray(layer * E, (layer + 1) * E)),
+        E,
+      )
+    : null;
   const collab = collaboration(agg.coactivation, E, topT);
   const next = agg.transitions ? nextLayerPredictability(agg.transitions, agg.load, E) : null;
   const { loadShare } = balanceMetrics(agg.load);

@@ -13,7 +13,13 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
  */
 export async function getLayerGroups(db: Db, run: RunWithModel, layer: number) {
   const { layers, experts: E, topK } = run.model.config;
-  if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`, "path parameter layer");
+  if (layer >= layers)
+    throw new ApiError(
+      404,
+      "layer_out_of_range",
+      `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`,
+      "path parameter layer",
+    );
   const agg = await getLayerAggregate(db, run.id, layer, E);
   const graph = liftGraph(agg.coactivation, agg.load, agg.tokens, E, topK);
   const { community, modularity, method } = expertCommunities(graph, E);
@@ -35,7 +41,11 @@ export async function getLayerGroups(db: Db, run: RunWithModel, layer: number) {
     /** "exact": every partition tried (at most 10 linked experts); else deterministic Louvain. */
     method,
     order: Array.from(order),
-    ...(baseline === null ? { note: "top-1 routing: no token has two experts, so co-activation is empty and every expert is its own community" } : {}),
+    ...(baseline === null
+      ? {
+          note: "top-1 routing: no token has two experts, so co-activation is empty and every expert is its own community",
+        }
+      : {}),
   };
 }
 export type LayerGroups = Awaited<ReturnType<typeof getLayerGroups>>;

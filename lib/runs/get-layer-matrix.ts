@@ -5,19 +5,36 @@ import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
 
 /** GET /api/runs/{id}/layers/{layer}/matrix: one of a layer's sums as little-endian float64 bytes, with its shape. */
-export async function layerMatrix(db: Db, run: RunWithModel, layer: number, name: "coactivation" | "transitions" | "load" | "weightSum", norm?: Normalization) {
-  if (norm !== undefined && name !== "coactivation") throw badRequest("invalid_field", "normalization applies to name=coactivation only", "query parameter normalization");
+export async function layerMatrix(
+  db: Db,
+  run: RunWithModel,
+  layer: number,
+  name: "coactivation" | "transitions" | "load" | "weightSum",
+  norm?: Normalization,
+) {
+  if (norm !== undefined && name !== "coactivation")
+    throw badRequest(
+      "invalid_field",
+      "normalization applies to name=coactivation only",
+      "query parameter normalization",
+    );
   const { layers, experts: E } = run.model.config;
-  if (layer >= layers) throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "path parameter layer");
+  if (layer >= layers)
+    throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "path parameter layer");
   const agg = await getLayerAggregate(db, run.id, layer, E, { transitions: name === "transitions" });
   let data: Float64Array;
-  if (name === "coactivation") data = norm ? normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, norm) : agg.coactivation;
+  if (name === "coactivation")
+    data = norm ? normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, norm) : agg.coactivation;
   else if (name === "transitions") {
-    if (!agg.transitions) throw new ApiError(404, "no_transitions", `layer ${layer} has no recorded transitions`, "query parameter name");
+    if (!agg.transitions)
+      throw new ApiError(404, "no_transitions", `layer ${layer} has no recorded transitions`, "query parameter name");
     data = agg.transitions;
   } else data = name === "load" ? agg.load : agg.weightSum;
   const shape = name === "load" || name === "weightSum" ? `${E}` : `${E},${E}`;
   // Float64Array is little-endian on every platform Node runs on; copy so the buffer is exactly the data.
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-  return { bytes, headers: { "x-matrix-shape": shape, "x-matrix-dtype": "float64", "x-matrix-tokens": String(agg.tokens) } };
+  return {
+    bytes,
+    headers: { "x-matrix-shape": shape, "x-matrix-dtype": "float64", "x-matrix-tokens": String(agg.tokens) },
+  };
 }

@@ -4,7 +4,12 @@ import type { Db } from "@/lib/db/client";
 import { getRun, type RunWithModel } from "@/lib/db/queries/runs";
 
 /** The run, or a 404 when it does not exist or the viewer may not read it (a private run's id does not leak). */
-export async function requireRun(db: Db, id: string, viewer: Viewer, where = "path parameter id"): Promise<RunWithModel> {
+export async function requireRun(
+  db: Db,
+  id: string,
+  viewer: Viewer,
+  where = "path parameter id",
+): Promise<RunWithModel> {
   const run = await getRun(db, id);
   if (!run || !canRead(viewer, run)) throw notFound(`run "${id}"`, where);
   return run;
@@ -14,7 +19,12 @@ export async function requireRun(db: Db, id: string, viewer: Viewer, where = "pa
  * The run for a write (edit, upload): 401 without a token once tokens exist, 404 when the viewer
  * may not read it, 403 when it may read but not change it (another owner's run, or an ownerless one).
  */
-export async function requireWritableRun(db: Db, id: string, viewer: Viewer, where = "path parameter id"): Promise<RunWithModel> {
+export async function requireWritableRun(
+  db: Db,
+  id: string,
+  viewer: Viewer,
+  where = "path parameter id",
+): Promise<RunWithModel> {
   requireWriter(viewer);
   const run = await requireRun(db, id, viewer, where);
   if (!canWrite(viewer, run)) {

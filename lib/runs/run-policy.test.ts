@@ -3,7 +3,16 @@ import { describePolicy, formatPolicy, parsePolicy, policySchema } from "./run-p
 
 describe("the routing policy grammar", () => {
   it("parses and writes back each kind, with its parameter", () => {
-    for (const p of ["vanilla", "c2r:T=1", "c2r:T=12", "device-limited:M=4", "pruned", "pruned:keep 6 of 8", "quantized", "quantized:GPTQ 3-bit"]) {
+    for (const p of [
+      "vanilla",
+      "c2r:T=1",
+      "c2r:T=12",
+      "device-limited:M=4",
+      "pruned",
+      "pruned:keep 6 of 8",
+      "quantized",
+      "quantized:GPTQ 3-bit",
+    ]) {
       expect(formatPolicy(parsePolicy(p)!)).toBe(p);
     }
     expect(parsePolicy("c2r:T=2")).toEqual({ kind: "c2r", n: 2 });
@@ -11,7 +20,18 @@ describe("the routing policy grammar", () => {
   });
 
   it("refuses what is not one (C2R without T, T = 0, unknown kinds), naming the forms", () => {
-    for (const p of ["c2r", "C2R T=2", "c2r:T=0", "c2r:T=-1", "device-limited", "device-limited:M=", "sparse", "pruned:", "vanilla:x", ""]) {
+    for (const p of [
+      "c2r",
+      "C2R T=2",
+      "c2r:T=0",
+      "c2r:T=-1",
+      "device-limited",
+      "device-limited:M=",
+      "sparse",
+      "pruned:",
+      "vanilla:x",
+      "",
+    ]) {
       expect(parsePolicy(p), p).toBeNull();
     }
     const r = policySchema.safeParse("c2r");

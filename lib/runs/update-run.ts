@@ -9,11 +9,22 @@ import { getRun, updateRun, type RunWithModel } from "@/lib/db/queries/runs";
  * PATCH /api/runs/{id} on a run the viewer may change (requireWritableRun). `owner` (a token id,
  * or null) is the admin action that gives a run its owner; the rest is the owner's or an admin's.
  */
-export async function updateRunFromBody(db: Db, run: RunWithModel, viewer: Viewer, body: UpdateRunBody): Promise<RunWithModel> {
+export async function updateRunFromBody(
+  db: Db,
+  run: RunWithModel,
+  viewer: Viewer,
+  body: UpdateRunBody,
+): Promise<RunWithModel> {
   const { owner, ...patch } = body;
   if (owner !== undefined) {
     requireAdmin(viewer, "owner");
-    if (owner !== null && !(await getApiTokenById(db, owner))) throw new ApiError(400, "unknown_token", `no API token with id "${owner}" (npm run token -- list shows them)`, "owner");
+    if (owner !== null && !(await getApiTokenById(db, owner)))
+      throw new ApiError(
+        400,
+        "unknown_token",
+        `no API token with id "${owner}" (npm run token -- list shows them)`,
+        "owner",
+      );
   }
   await updateRun(db, run.id, owner === undefined ? patch : { ...patch, ownerTokenId: owner });
   return (await getRun(db, run.id))!;

@@ -30,10 +30,20 @@ function respond(err: NodeJS.ErrnoException, socket: Duplex) {
   }
   const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
   const [status, reason, code, message] = tooLarge
-    ? [431, "Request Header Fields Too Large", "headers_too_large", `the request headers exceed the server's limit of ${http.maxHeaderSize} bytes`]
+    ? [
+        431,
+        "Request Header Fields Too Large",
+        "headers_too_large",
+        `the request headers exceed the server's limit of ${http.maxHeaderSize} bytes`,
+      ]
     : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
       ? [408, "Request Timeout", "request_timeout", "the request took too long to arrive"]
-      : [400, "Bad Request", "malformed_request", `the HTTP request could not be parsed (${err.code ?? "parse error"})`];
+      : [
+          400,
+          "Bad Request",
+          "malformed_request",
+          `the HTTP request could not be parsed (${err.code ?? "parse error"})`,
+        ];
   const body = JSON.stringify({ error: { code, message, where: tooLarge ? "headers" : "request" } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,

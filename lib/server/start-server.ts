@@ -27,7 +27,9 @@ export async function startServer() {
   if (swept) console.log(`[atlas] removed ${swept} unfinished upload(s) left by an earlier process`);
   console.log(`[atlas] database: ${database.kind}`);
   setInterval(() => {
-    sweepStaleUploads(database.db, STALE_UPLOAD_MS).catch((e) => console.error("[atlas] sweeping unfinished uploads failed", e));
+    sweepStaleUploads(database.db, STALE_UPLOAD_MS).catch((e) =>
+      console.error("[atlas] sweeping unfinished uploads failed", e),
+    );
   }, SWEEP_EVERY_MS).unref();
   if (process.env.ATLAS_DEMO !== "0") {
     const { seedDemoRuns } = await import("@/lib/demo/seed-demo-runs");
@@ -35,7 +37,9 @@ export async function startServer() {
     // In the background: the server answers at once and demo runs appear as each one commits;
     // the papers' results follow (usage-based quantization settings need the Mixtral run's trace).
     seedDemoRuns(database.db)
-      .then((runs) => seedPaperResults(database.db, runs.find((r) => r.model.presetId === "mixtral-8x7b" && r.events > 0) ?? null))
+      .then((runs) =>
+        seedPaperResults(database.db, runs.find((r) => r.model.presetId === "mixtral-8x7b" && r.events > 0) ?? null),
+      )
       .catch((e) => console.error("[atlas] demo seeding failed", e));
   }
 }

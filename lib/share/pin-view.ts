@@ -20,9 +20,16 @@ export interface PinnedView {
   props?: Record<string, unknown>;
 }
 
-export async function pinView(db: Db, run: RunWithModel, view: RecognizedView, viewer: Viewer, registry: ViewRegistry = appViews): Promise<PinnedView> {
+export async function pinView(
+  db: Db,
+  run: RunWithModel,
+  view: RecognizedView,
+  viewer: Viewer,
+  registry: ViewRegistry = appViews,
+): Promise<PinnedView> {
   const { problem, answers } = registry.resolve(db, run, view, { viewer, audience: audienceOf(run, viewer) });
-  if (problem || !answers) throw badRequest(problem?.code ?? "unshareable_path", problem?.message ?? "not a view", "path");
+  if (problem || !answers)
+    throw badRequest(problem?.code ?? "unshareable_path", problem?.message ?? "not a view", "path");
   const others = (await answers.otherRunIds?.()) ?? [];
   const { queries, props } = await computeView(answers, "all");
   return {

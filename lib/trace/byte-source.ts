@@ -63,7 +63,11 @@ export class ByteSource implements AsyncIterable<Uint8Array> {
     const chunk = r.value;
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
-      throw tooLarge("upload_too_large", `the upload exceeds the limit of ${this.maxBytes} bytes (ATLAS_MAX_UPLOAD_BYTES)`, `byte ${this.maxBytes}`);
+      throw tooLarge(
+        "upload_too_large",
+        `the upload exceeds the limit of ${this.maxBytes} bytes (ATLAS_MAX_UPLOAD_BYTES)`,
+        `byte ${this.maxBytes}`,
+      );
     }
     this.hash.update(chunk);
     return chunk;

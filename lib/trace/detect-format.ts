@@ -3,7 +3,6 @@ import { invalid } from "@/lib/errors";
 export const TRACE_FORMATS = ["jsonl", "npy", "npz", "safetensors", "aggregate"] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
-
 /** Bytes needed to recognise every format. */
 export const SNIFF_BYTES = 4096;
 
@@ -32,7 +31,11 @@ export function detectFormat(head: Uint8Array): TraceFormat {
 export function parseFormat(value: string | null | undefined): TraceFormat | undefined {
   if (value === null || value === undefined || value === "" || value === "auto") return undefined;
   if ((TRACE_FORMATS as readonly string[]).includes(value)) return value as TraceFormat;
-  throw invalid("unknown_format", `unknown format "${value}"; one of ${TRACE_FORMATS.join(", ")} or auto`, "query parameter format");
+  throw invalid(
+    "unknown_format",
+    `unknown format "${value}"; one of ${TRACE_FORMATS.join(", ")} or auto`,
+    "query parameter format",
+  );
 }
 
 function startsWith(b: Uint8Array, sig: number[]) {

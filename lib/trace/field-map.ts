@@ -24,12 +24,24 @@ const FIELDS = Object.keys(FIELD_ALIASES) as EventField[];
 export function parseFieldMap(spec: string | null | undefined): FieldMap {
   const map: Record<string, readonly string[]> = { ...FIELD_ALIASES };
   if (!spec) return map as FieldMap;
-  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z]+)\s*[:=]\s*(.+)$/.exec(part);
-    if (!m) throw invalid("invalid_map", `cannot read map entry "${part}"; expected field:name, e.g. experts:topk_ids`, "query parameter map");
+    if (!m)
+      throw invalid(
+        "invalid_map",
+        `cannot read map entry "${part}"; expected field:name, e.g. experts:topk_ids`,
+        "query parameter map",
+      );
     const field = m[1] as EventField;
     if (!FIELDS.includes(field)) {
-      throw invalid("invalid_map", `unknown field "${m[1]}" in map; known fields: ${FIELDS.join(", ")}`, "query parameter map");
+      throw invalid(
+        "invalid_map",
+        `unknown field "${m[1]}" in map; known fields: ${FIELDS.join(", ")}`,
+        "query parameter map",
+      );
     }
     map[field] = [m[2].trim(), ...FIELD_ALIASES[field]];
   }

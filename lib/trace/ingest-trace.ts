@@ -40,7 +40,11 @@ export interface IngestOptions {
 }
 
 /** Receives events as they are parsed, e.g. to store them in chunks. */
-export type BatchSink = (batch: EventBatch, labels: readonly string[], progress: { bytes: number; events: number }) => Promise<void>;
+export type BatchSink = (
+  batch: EventBatch,
+  labels: readonly string[],
+  progress: { bytes: number; events: number },
+) => Promise<void>;
 
 export interface IngestResult {
   format: TraceFormat;
@@ -65,7 +69,10 @@ export interface IngestResult {
 }
 
 /** Event formats; aggregate JSON carries sums, not events, and has its own path. */
-const PARSERS: Record<Exclude<TraceFormat, "aggregate">, (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>> = {
+const PARSERS: Record<
+  Exclude<TraceFormat, "aggregate">,
+  (s: AsyncIterable<Uint8Array>, c: ParseContext) => AsyncGenerator<EventBatch>
+> = {
   jsonl: parseJsonl,
   npy: parseNpy,
   npz: parseNpz,
@@ -77,7 +84,11 @@ const PARSERS: Record<Exclude<TraceFormat, "aggregate">, (s: AsyncIterable<Uint8
  * events to `sink`. Throws a DomainError on the first bad input; the caller discards what the sink
  * stored. Memory is bounded by the batch size, whatever the upload's size.
  */
-export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestOptions, sink: BatchSink): Promise<IngestResult> {
+export async function ingestTrace(
+  body: AsyncIterable<Uint8Array>,
+  opts: IngestOptions,
+  sink: BatchSink,
+): Promise<IngestResult> {
   const { model } = opts;
   const source = new ByteSource(body, opts.maxBytes);
   const format = opts.format ?? detectFormat(await source.peek(SNIFF_BYTES));
@@ -100,7 +111,10 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   let hasWeights = false;
   let hasLogits = false;
   const joiner = new TransitionJoiner(model.layers, model.experts, model.topK);
-  const warmup = new WarmupFilter(model.layers, model.experts, model.topK, { exclude: !!opts.excludeWarmup, batchSize: ctx.batchSize });
+  const warmup = new WarmupFilter(model.layers, model.experts, model.topK, {
+    exclude: !!opts.excludeWarmup,
+    batchSize: ctx.batchSize,
+  });
   let parsed = 0;
 
   const consume = async (batch: EventBatch) => {
@@ -108,7 +122,16 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
     hasWeights ||= batch.weights !== null;
     hasLogits ||= batch.logits !== null;
     skippedSlots += accumulateTopK(layers, batch.count, batch.k, batch.layer, batch.experts, batch.weights);
-    accumulateLabelLoads(labelLoads, model.layers, model.experts, batch.count, batch.k, batch.layer, batch.label, batch.experts);
+    accumulateLabelLoads(
+      labelLoads,
+      model.layers,
+      model.experts,
+      batch.count,
+      batch.k,
+      batch.layer,
+      batch.label,
+      batch.experts,
+    );
     joiner.add(batch);
     await sink(batch, labels.names, { bytes: source.bytes, events });
   };
@@ -119,26 +142,48 @@ export async function ingestTrace(body: AsyncIterable<Uint8Array>, opts: IngestO
   for (const kept of warmup.flush()) await consume(kept);
   const warm = warmup.report();
   warnings.subtract("repeated_positions", warmup.repeatsCleared);
-  if (warm.runCount) warnings.add("warmup_routing", () => describeWarmup(warm, parsed), `layer ${warm.runs[0].layer}, event ${warm.runs[0].firstEvent}`, warm.runCount);
+  if (warm.runCount)
+    warnings.add(
+      "warmup_routing",
+      () => describeWarmup(warm, parsed),
+      `layer ${warm.runs[0].layer}, event ${warm.runs[0].firstEvent}`,
+      warm.runCount,
+    );
 
   if (events === 0) {
-    const why = parsed ? `: all ${parsed} events were runs of identical routing, excluded as warm-up (exclude_warmup)` : "";
-    throw invalid("empty_trace", `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`, format === "jsonl" ? "body" : "arrays");
+    const why = parsed
+      ? `: all ${parsed} events were runs of identical routing, excluded as warm-up (exclude_warmup)`
+      : "";
+    throw invalid(
+      "empty_trace",
+      `the ${format} upload holds no routing events (${source.bytes} bytes read)${why}; nothing was stored`,
+      format === "jsonl" ? "body" : "arrays",
+    );
   }
   const tokens = layers.reduce((m, l) => Math.max(m, l.tokens), 0);
   const short = layers.map((l, i) => ({ i, n: l.tokens })).filter((x) => x.n < tokens);
   if (short.length) {
-    const shown = short.slice(0, 5).map((x) => `layer ${x.i}: ${x.n}`).join(", ");
+    const shown = short
+      .slice(0, 5)
+      .map((x) => `layer ${x.i}: ${x.n}`)
+      .join(", ");
     warnings.add(
       "missing_layers",
-      () => `${short.length} of ${model.layers} layers have fewer tokens than the fullest layer (${tokens}): ${shown}${short.length > 5 ? ", ..." : ""}`,
+      () =>
+        `${short.length} of ${model.layers} layers have fewer tokens than the fullest layer (${tokens}): ${shown}${short.length > 5 ? ", ..." : ""}`,
       `layer ${short[0].i}`,
       short.length,
     );
   }
-  if (joiner.failed) warnings.add("transitions_unavailable", () => `transitions between layers were not computed: ${joiner.failed}`);
+  if (joiner.failed)
+    warnings.add("transitions_unavailable", () => `transitions between layers were not computed: ${joiner.failed}`);
   if (skippedSlots) {
-    warnings.add("skipped_slots", (n) => `${n} top-k slots held -1 (padding or capacity drops) and were skipped`, undefined, skippedSlots);
+    warnings.add(
+      "skipped_slots",
+      (n) => `${n} top-k slots held -1 (padding or capacity drops) and were skipped`,
+      undefined,
+      skippedSlots,
+    );
   }
   return {
     format,

@@ -9,7 +9,16 @@ import type { WarningCollector } from "./warnings";
  * before the first event. Anything else without experts is still an error, never silently dropped.
  */
 const METADATA_TYPES = new Set(["meta", "metadata", "header", "config", "info", "summary", "stats", "manifest"]);
-const EVENT_TYPES = new Set(["route", "routing", "router", "event", "moe", "experts", "routed_experts", "expert_routing"]);
+const EVENT_TYPES = new Set([
+  "route",
+  "routing",
+  "router",
+  "event",
+  "moe",
+  "experts",
+  "routed_experts",
+  "expert_routing",
+]);
 const TYPE_FIELDS = ["type", "record_type"];
 
 export type RecordKind = "event" | "metadata" | "other";
@@ -51,7 +60,8 @@ function metaScopes(o: Record<string, unknown>): Record<string, unknown>[] {
 }
 
 function firstOf(scopes: Record<string, unknown>[], names: string[]): { name: string; value: unknown } | null {
-  for (const s of scopes) for (const name of names) if (s[name] !== undefined && s[name] !== null) return { name, value: s[name] };
+  for (const s of scopes)
+    for (const name of names) if (s[name] !== undefined && s[name] !== null) return { name, value: s[name] };
   return null;
 }
 
@@ -72,25 +82,41 @@ export function checkMetadata(o: Record<string, unknown>, model: TraceModel, lin
   };
   const count = (names: string[]) => {
     const f = firstOf(scopes, names);
-    return f && typeof f.value === "number" && Number.isInteger(f.value) && f.value > 0 ? { name: f.name, value: f.value } : null;
+    return f && typeof f.value === "number" && Number.isInteger(f.value) && f.value > 0
+      ? { name: f.name, value: f.value }
+      : null;
   };
   const experts = count(META_FIELDS.experts);
-  if (experts && experts.value !== model.experts) mismatch(experts.name, experts.value, model.experts, "routed experts per layer");
+  if (experts && experts.value !== model.experts)
+    mismatch(experts.name, experts.value, model.experts, "routed experts per layer");
   const topK = count(META_FIELDS.topK);
   if (topK && topK.value !== model.topK) mismatch(topK.name, topK.value, model.topK, "experts per token (top-k)");
   const moeLayers = count(META_FIELDS.moeLayers);
-  if (moeLayers && moeLayers.value !== model.layers) mismatch(moeLayers.name, moeLayers.value, model.layers, "MoE layers");
+  if (moeLayers && moeLayers.value !== model.layers)
+    mismatch(moeLayers.name, moeLayers.value, model.layers, "MoE layers");
   const hidden = count(META_FIELDS.hiddenLayers);
-  if (hidden && hidden.value < model.layers) mismatch(hidden.name, hidden.value, model.layers, "MoE layers (more than the layers stated)");
+  if (hidden && hidden.value < model.layers)
+    mismatch(hidden.name, hidden.value, model.layers, "MoE layers (more than the layers stated)");
   const name = firstOf(scopes, META_FIELDS.model);
   if (name && typeof name.value === "string" && model.name && !namesOverlap(name.value, model.name)) {
-    warnings.add("metadata_model_name", () => `the log's metadata names the model "${name.value}", the run's model is "${model.name}"; the shapes agree, so the events were counted`, where);
+    warnings.add(
+      "metadata_model_name",
+      () =>
+        `the log's metadata names the model "${name.value}", the run's model is "${model.name}"; the shapes agree, so the events were counted`,
+      where,
+    );
   }
 }
 
 /** Whether two model names share a distinctive word ("mistralai/Mixtral-8x7B-Instruct-v0.1" and "Mixtral-8x7B" do). */
 function namesOverlap(a: string, b: string): boolean {
-  const words = (s: string) => new Set(s.toLowerCase().split(/[^a-z0-9.]+/).filter((w) => w.length >= 3 && !/^v?\d+(\.\d+)?$/.test(w)));
+  const words = (s: string) =>
+    new Set(
+      s
+        .toLowerCase()
+        .split(/[^a-z0-9.]+/)
+        .filter((w) => w.length >= 3 && !/^v?\d+(\.\d+)?$/.test(w)),
+    );
   const wa = words(a);
   for (const w of words(b)) if (wa.has(w)) return true;
   return false;

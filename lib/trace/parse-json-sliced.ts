@@ -179,7 +179,8 @@ export async function parseJsonSliced(b: Uint8Array, where: string): Promise<unk
 
 function setKey(o: Record<string, unknown>, key: string, value: unknown) {
   // As JSON.parse: "__proto__" is an own property, never the prototype.
-  if (key === "__proto__") Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
   else o[key] = value;
 }
 

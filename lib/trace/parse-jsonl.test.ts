@@ -79,7 +79,8 @@ describe("parseJsonl", () => {
 
   it("warns about repeated positions and un-normalized weights, and still counts every line", async () => {
     const c = ctx();
-    const line = (pos: number, w = "[0.5, 0.5]") => `{"layer": 2, "experts": [0, 1], "weights": ${w}, "token_pos": ${pos}}`;
+    const line = (pos: number, w = "[0.5, 0.5]") =>
+      `{"layer": 2, "experts": [0, 1], "weights": ${w}, "token_pos": ${pos}}`;
     const batches = await collect([line(0), line(1), line(0), line(0), line(2, "[0.5, 0.4]")].join("\n"), c);
     expect(batches.reduce((s, b) => s + b.count, 0)).toBe(5);
     const w = Object.fromEntries(c.warnings.list().map((x) => [x.code, x]));
@@ -88,7 +89,8 @@ describe("parseJsonl", () => {
   });
 
   it("reads one token per line ([L][k] experts) as one event per layer", async () => {
-    const line = '{"seq": 1, "position": 4, "experts": [[0, 1], [2, 3], [4, 5], [6, 7]], "weights": [[0.5, 0.5], [0.6, 0.4], [0.7, 0.3], [0.9, 0.1]], "logits": [[1,1,1,1,1,1,1,1],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[2,2,2,2,2,2,2,2]]}';
+    const line =
+      '{"seq": 1, "position": 4, "experts": [[0, 1], [2, 3], [4, 5], [6, 7]], "weights": [[0.5, 0.5], [0.6, 0.4], [0.7, 0.3], [0.9, 0.1]], "logits": [[1,1,1,1,1,1,1,1],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[2,2,2,2,2,2,2,2]]}';
     const batches = await collect(line, ctx({ batchSize: 16 }), [37, 90]);
     const [b] = batches;
     expect(b.count).toBe(4);
@@ -108,12 +110,14 @@ describe("parseJsonl", () => {
 });
 
 describe("parseJsonl: engine logs with records that are not events", () => {
-  const route = (layer: number, pos: number) => `{"type": "route", "layer": ${layer}, "experts": [1, 2], "weights": [0.6, 0.4], "token_pos": ${pos}}`;
+  const route = (layer: number, pos: number) =>
+    `{"type": "route", "layer": ${layer}, "experts": [1, 2], "weights": [0.6, 0.4], "token_pos": ${pos}}`;
   const events = (batches: EventBatch[]) => batches.reduce((s, b) => s + b.count, 0);
 
   it("skips a metadata first line and records typed as something else, with warnings naming where", async () => {
     const c = ctx();
-    const meta = '{"type": "meta", "model": "mistralai/Mixtral-8x7B-Instruct-v0.1", "num_experts": 8, "top_k": 2, "num_layers": 4}';
+    const meta =
+      '{"type": "meta", "model": "mistralai/Mixtral-8x7B-Instruct-v0.1", "num_experts": 8, "top_k": 2, "num_layers": 4}';
     const stats = '{"type": "request_finished", "request_id": 3, "latency_ms": 12}';
     const text = [meta, route(0, 0), route(1, 0), stats, route(0, 1)].join("\n");
     expect(events(await collect(text, c))).toBe(3);
@@ -133,14 +137,23 @@ describe("parseJsonl: engine logs with records that are not events", () => {
   });
 
   it("refuses a log whose metadata states another model's shape, naming the field", async () => {
-    for (const [field, value] of [["num_experts", 64], ["top_k", 8], ["num_layers", 32]] as const) {
-      const err = await collect([`{"type": "meta", "${field}": ${value}}`, route(0, 0)].join("\n"), ctx({ model: { ...model, name: "Mixtral-8x7B" } })).catch((e) => e);
+    for (const [field, value] of [
+      ["num_experts", 64],
+      ["top_k", 8],
+      ["num_layers", 32],
+    ] as const) {
+      const err = await collect(
+        [`{"type": "meta", "${field}": ${value}}`, route(0, 0)].join("\n"),
+        ctx({ model: { ...model, name: "Mixtral-8x7B" } }),
+      ).catch((e) => e);
       expect(err).toBeInstanceOf(DomainError);
       expect(err).toMatchObject({ code: "metadata_mismatch", where: `line 1, field ${field}` });
       expect(err.message).toContain("Mixtral-8x7B");
     }
     // Nested config and a hidden-layer count that includes dense layers are read too.
-    const nested = await collect(['{"type": "header", "config": {"n_routed_experts": 16}}', route(0, 0)].join("\n")).catch((e) => e);
+    const nested = await collect(
+      ['{"type": "header", "config": {"n_routed_experts": 16}}', route(0, 0)].join("\n"),
+    ).catch((e) => e);
     expect(nested).toMatchObject({ code: "metadata_mismatch", where: "line 1, field n_routed_experts" });
     expect(events(await collect(['{"type": "meta", "num_hidden_layers": 6}', route(0, 0)].join("\n")))).toBe(1);
   });
@@ -168,7 +181,10 @@ describe("chunk encoding", () => {
   it("round-trips a batch, with narrow ids for <= 255 experts and wide ids beyond", async () => {
     for (const experts of [8, 256]) {
       const m = { ...model, experts };
-      const [b] = await collect('{"layer": 3, "experts": [7, -1], "weights": [1, 0], "token_id": 42, "label": "x"}\n', ctx({ model: m }));
+      const [b] = await collect(
+        '{"layer": 3, "experts": [7, -1], "weights": [1, 0], "token_id": 42, "label": "x"}\n',
+        ctx({ model: m }),
+      );
       const enc = encodeChunk(b, 4, experts);
       expect(enc.experts.byteLength).toBe(experts > 255 ? 4 : 2);
       const dec = decodeChunk(enc, 4, experts);

@@ -70,7 +70,11 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         );
       }
       if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-        throw invalid("malformed_event", `line ${line.number} must be a JSON object, got ${describe(obj)}`, String(loc));
+        throw invalid(
+          "malformed_event",
+          `line ${line.number} must be a JSON object, got ${describe(obj)}`,
+          String(loc),
+        );
       }
       const o = obj as Record<string, unknown>;
       const experts = pick.experts.get(o);
@@ -79,15 +83,29 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         skipped++;
         if (kind === "metadata") {
           checkMetadata(o, model, line.number, warnings);
-          warnings.add("metadata_lines", (n) => `${n} metadata line${n > 1 ? "s were" : " was"} not counted as events (checked against the run's model)`, String(loc));
+          warnings.add(
+            "metadata_lines",
+            (n) =>
+              `${n} metadata line${n > 1 ? "s were" : " was"} not counted as events (checked against the run's model)`,
+            String(loc),
+          );
         } else {
           const type = String(o.type ?? o.record_type);
-          warnings.add("non_event_lines", (n) => `${n} lines are records of another type than a routing event (the first: type "${type}") and were skipped`, String(loc));
+          warnings.add(
+            "non_event_lines",
+            (n) =>
+              `${n} lines are records of another type than a routing event (the first: type "${type}") and were skipped`,
+            String(loc),
+          );
         }
         continue;
       }
       if (experts === undefined) {
-        throw invalid("missing_field", `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`, String(loc));
+        throw invalid(
+          "missing_field",
+          `line ${line.number} has no experts field (tried ${fields.experts.join(", ")}; use map=experts:<name>)`,
+          String(loc),
+        );
       }
       const weights = pick.weights.get(o);
       const logits = pick.logits.get(o);
@@ -97,13 +115,26 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         hasWeights = weights !== undefined;
         hasLogits = logits !== undefined;
         isPerToken = perToken;
-      } else if (hasWeights !== (weights !== undefined) || hasLogits !== (logits !== undefined) || isPerToken !== perToken) {
+      } else if (
+        hasWeights !== (weights !== undefined) ||
+        hasLogits !== (logits !== undefined) ||
+        isPerToken !== perToken
+      ) {
         const now = describeShape(perToken, weights !== undefined, logits !== undefined);
-        throw invalid("inconsistent_events", `line ${line.number} ${now}, but earlier lines ${describeShape(isPerToken, hasWeights, hasLogits)}`, String(loc));
+        throw invalid(
+          "inconsistent_events",
+          `line ${line.number} ${now}, but earlier lines ${describeShape(isPerToken, hasWeights, hasLogits)}`,
+          String(loc),
+        );
       }
 
       const seqRaw = pick.sequence.get(o);
-      const seq = seqRaw === undefined ? 0 : typeof seqRaw === "string" ? seqNames.id(seqRaw) : readInt(seqRaw, "sequence id", loc);
+      const seq =
+        seqRaw === undefined
+          ? 0
+          : typeof seqRaw === "string"
+            ? seqNames.id(seqRaw)
+            : readInt(seqRaw, "sequence id", loc);
       const posRaw = pick.position.get(o);
       const pos = posRaw === undefined ? -1 : readInt(posRaw, "position", loc);
       const tokRaw = pick.tokenId.get(o);
@@ -115,7 +146,12 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
           throw invalid("invalid_label", `label must be a string, got ${describe(labelRaw)}`, String(loc));
         }
         const name = String(labelRaw);
-        if (name.includes("\u0000")) throw invalid("nul_character", "label contains a NUL character (U+0000), which cannot be stored", String(loc));
+        if (name.includes("\u0000"))
+          throw invalid(
+            "nul_character",
+            "label contains a NUL character (U+0000), which cannot be stored",
+            String(loc),
+          );
         label = ctx.labels.id(name);
         if (label < 0) throw invalid("too_many_labels", `more than ${ctx.labels.limit} distinct labels`, String(loc));
       }
@@ -126,15 +162,27 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
         layerCount = (experts as unknown[]).length;
         firstLayer = 0;
         if (layerCount > model.layers) {
-          throw invalid("shape_mismatch", `experts has ${layerCount} layers, the model has ${model.layers}`, String(loc));
+          throw invalid(
+            "shape_mismatch",
+            `experts has ${layerCount} layers, the model has ${model.layers}`,
+            String(loc),
+          );
         }
         if (layerCount < model.layers) {
-          warnings.add("token_missing_layers", (n) => `${n} tokens have fewer layers than the model's ${model.layers}`, String(loc));
+          warnings.add(
+            "token_missing_layers",
+            (n) => `${n} tokens have fewer layers than the model's ${model.layers}`,
+            String(loc),
+          );
         }
       } else {
         const layerRaw = pick.layer.get(o);
         if (layerRaw === undefined) {
-          throw invalid("missing_field", `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`, String(loc));
+          throw invalid(
+            "missing_field",
+            `line ${line.number} has no layer field (tried ${fields.layer.join(", ")})`,
+            String(loc),
+          );
         }
         firstLayer = readLayer(layerRaw, model.layers, loc);
         layerCount = 1;
@@ -154,7 +202,11 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
           const wv = perToken ? rowOf(weights, layer, "weights", loc) : weights;
           const sum = readWeights(wv, k, builder.weightsArray(), i * K, loc, b.experts);
           if (model.renormalize && Math.abs(sum - 1) > 1e-3 && k === K) {
-            warnings.add("weights_not_normalized", (n) => `${n} events have gate weights that do not sum to 1, though the model renormalizes its top-k`, String(loc));
+            warnings.add(
+              "weights_not_normalized",
+              (n) => `${n} events have gate weights that do not sum to 1, though the model renormalizes its top-k`,
+              String(loc),
+            );
           }
         }
         if (logits !== undefined) {
@@ -168,7 +220,8 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
             b.repeat![i] = 1;
             warnings.add(
               "repeated_positions",
-              (n) => `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
+              (n) =>
+                `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
               String(loc),
             );
           } else lastPos.set(key, pos);
@@ -192,7 +245,11 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
 
 function rowOf(value: unknown, layer: number, field: string, where: Where): unknown {
   if (!Array.isArray(value) || value.length <= layer) {
-    throw invalid("shape_mismatch", `${field} must be a [layers][...] array with a row for layer ${layer}`, String(where));
+    throw invalid(
+      "shape_mismatch",
+      `${field} must be a [layers][...] array with a row for layer ${layer}`,
+      String(where),
+    );
   }
   return value[layer];
 }

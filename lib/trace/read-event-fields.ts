@@ -9,7 +9,8 @@ export type Where = string | { toString(): string };
  * batch arrays at `at` and throws a 400 that names the field and the place.
  */
 export function readExperts(value: unknown, model: TraceModel, out: Int16Array, at: number, where: Where): number {
-  if (!Array.isArray(value)) throw invalid("invalid_experts", `experts must be an array of expert ids, got ${describe(value)}`, String(where));
+  if (!Array.isArray(value))
+    throw invalid("invalid_experts", `experts must be an array of expert ids, got ${describe(value)}`, String(where));
   const k = value.length;
   if (k === 0) throw invalid("invalid_experts", "experts is empty", String(where));
   if (k > model.topK) {
@@ -21,11 +22,20 @@ export function readExperts(value: unknown, model: TraceModel, out: Int16Array, 
       throw invalid("invalid_expert_id", `expert id ${describe(e)} at experts[${a}] is not an integer`, String(where));
     }
     if (e !== -1 && (e < 0 || e >= model.experts)) {
-      throw invalid("expert_out_of_range", `expert id ${e} at experts[${a}] is outside [0, ${model.experts})`, String(where));
+      throw invalid(
+        "expert_out_of_range",
+        `expert id ${e} at experts[${a}] is outside [0, ${model.experts})`,
+        String(where),
+      );
     }
     if (e !== -1) {
       for (let b = 0; b < a; b++) {
-        if (value[b] === e) throw invalid("duplicate_expert", `expert ${e} appears twice in one top-k (experts[${b}] and experts[${a}])`, String(where));
+        if (value[b] === e)
+          throw invalid(
+            "duplicate_expert",
+            `expert ${e} appears twice in one top-k (experts[${b}] and experts[${a}])`,
+            String(where),
+          );
       }
     }
     out[at + a] = e;
@@ -34,8 +44,16 @@ export function readExperts(value: unknown, model: TraceModel, out: Int16Array, 
 }
 
 /** Gate weights of one event; `experts` (already read at `at`) tells padded slots (-1), whose weight is not checked for sign. */
-export function readWeights(value: unknown, k: number, out: Float32Array, at: number, where: Where, experts?: Int16Array): number {
-  if (!Array.isArray(value)) throw invalid("invalid_weights", `weights must be an array of numbers, got ${describe(value)}`, String(where));
+export function readWeights(
+  value: unknown,
+  k: number,
+  out: Float32Array,
+  at: number,
+  where: Where,
+  experts?: Int16Array,
+): number {
+  if (!Array.isArray(value))
+    throw invalid("invalid_weights", `weights must be an array of numbers, got ${describe(value)}`, String(where));
   if (value.length !== k) {
     throw invalid("shape_mismatch", `${value.length} weights for ${k} experts; they must pair up`, String(where));
   }
@@ -46,7 +64,11 @@ export function readWeights(value: unknown, k: number, out: Float32Array, at: nu
       throw invalid("non_finite", `weight ${describe(w)} at weights[${a}] is not a finite number`, String(where));
     }
     if (w < 0 && (!experts || experts[at + a] !== -1)) {
-      throw invalid("negative_weight", `weight ${w} at weights[${a}] is negative; gate weights are probabilities or positive scores`, String(where));
+      throw invalid(
+        "negative_weight",
+        `weight ${w} at weights[${a}] is negative; gate weights are probabilities or positive scores`,
+        String(where),
+      );
     }
     out[at + a] = w;
     sum += w;
@@ -55,9 +77,18 @@ export function readWeights(value: unknown, k: number, out: Float32Array, at: nu
 }
 
 export function readLogits(value: unknown, experts: number, out: Float32Array, at: number, where: Where) {
-  if (!Array.isArray(value)) throw invalid("invalid_logits", `logits must be an array of ${experts} numbers, got ${describe(value)}`, String(where));
+  if (!Array.isArray(value))
+    throw invalid(
+      "invalid_logits",
+      `logits must be an array of ${experts} numbers, got ${describe(value)}`,
+      String(where),
+    );
   if (value.length !== experts) {
-    throw invalid("shape_mismatch", `logits has ${value.length} entries, the model has ${experts} experts`, String(where));
+    throw invalid(
+      "shape_mismatch",
+      `logits has ${value.length} entries, the model has ${experts} experts`,
+      String(where),
+    );
   }
   for (let e = 0; e < experts; e++) {
     const v = value[e];
@@ -73,7 +104,11 @@ export function readLayer(value: unknown, layers: number, where: Where): number 
     throw invalid("invalid_layer", `layer must be an integer MoE layer index, got ${describe(value)}`, String(where));
   }
   if (value < 0 || value >= layers) {
-    throw invalid("layer_out_of_range", `layer ${value} is outside [0, ${layers}) (MoE layer index, counted from 0)`, String(where));
+    throw invalid(
+      "layer_out_of_range",
+      `layer ${value} is outside [0, ${layers}) (MoE layer index, counted from 0)`,
+      String(where),
+    );
   }
   return value;
 }

@@ -33,7 +33,11 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>): AsyncGener
   let number = 0;
   let offset = 0;
   const tooLong = (at: number, line = number + 1) =>
-    tooLarge("line_too_long", `line ${line} is longer than ${limit} bytes (ATLAS_MAX_LINE_BYTES); is this JSONL, one event or token per line?`, `line ${line}, byte ${at}`);
+    tooLarge(
+      "line_too_long",
+      `line ${line} is longer than ${limit} bytes (ATLAS_MAX_LINE_BYTES); is this JSONL, one event or token per line?`,
+      `line ${line}, byte ${at}`,
+    );
   for await (const chunk of source) {
     const chunkOffset = offset;
     offset += chunk.length;
@@ -61,7 +65,8 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>): AsyncGener
     if (carried > limit) throw tooLong(carryOffset);
     const lines = decodeLines(buf, number, bufOffset);
     // Only a block longer than the limit can hold a line longer than it.
-    if (buf.length > limit) for (const l of lines) if (Buffer.byteLength(l.text) > limit) throw tooLong(l.offset, l.number);
+    if (buf.length > limit)
+      for (const l of lines) if (Buffer.byteLength(l.text) > limit) throw tooLong(l.offset, l.number);
     number += lines.length;
     yield lines;
   }

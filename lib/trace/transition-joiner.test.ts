@@ -24,7 +24,15 @@ const total = (j: TransitionJoiner) => j.transitions.map((m) => m.reduce((s, x) 
 describe("TransitionJoiner", () => {
   it("joins token-major events by adjacency, even when positions repeat (decode steps)", () => {
     const j = new TransitionJoiner(3, 4, 2);
-    j.add(batch([[0, 0, 0, 0, 1], [0, 0, 1, 2, 3], [0, 0, 2, 0, 3], [0, 0, 0, 1, 2, 1], [0, 0, 1, 0, 3, 1]]));
+    j.add(
+      batch([
+        [0, 0, 0, 0, 1],
+        [0, 0, 1, 2, 3],
+        [0, 0, 2, 0, 3],
+        [0, 0, 0, 1, 2, 1],
+        [0, 0, 1, 0, 3, 1],
+      ]),
+    );
     j.add(batch([[0, 0, 2, 2, 1, 1]])); // the token continues across batches
     expect(total(j)).toEqual([8, 8]);
     expect(j.transitions[0][0 * 4 + 2]).toBe(1);
@@ -52,7 +60,13 @@ describe("TransitionJoiner", () => {
   it("does not join a repeated position with a different token's layer", () => {
     const j = new TransitionJoiner(2, 4, 2);
     // Prompt token at pos 0 only has layer 0; a decode step (repeat of pos 0) logs layer 1 later.
-    j.add(batch([[0, 0, 0, 0, 1], [0, 5, 0, 2, 3], [0, 0, 1, 2, 3, 1]]));
+    j.add(
+      batch([
+        [0, 0, 0, 0, 1],
+        [0, 5, 0, 2, 3],
+        [0, 0, 1, 2, 3, 1],
+      ]),
+    );
     expect(total(j)).toEqual([0]);
   });
 

@@ -17,7 +17,8 @@ export class TransitionJoiner {
   readonly transitions: Float64Array[];
   failed: string | null = null;
   private pending = new Map<number | string, { experts: Int16Array; joinedBack: boolean; joinedFwd: boolean }>();
-  private prev: { seq: number; pos: number; layer: number; key: number | string | null; experts: Int16Array } | null = null;
+  private prev: { seq: number; pos: number; layer: number; key: number | string | null; experts: Int16Array } | null =
+    null;
 
   constructor(
     readonly layers: number,
@@ -56,7 +57,8 @@ export class TransitionJoiner {
         }
         // Token-major streams: the next event is this token's next layer, which rule (a) will
         // join; knowing it now spares a map entry per event.
-        const nextAdjacent = i + 1 < b.count && b.seq[i + 1] === seq && b.pos[i + 1] === pos && b.layer[i + 1] === layer + 1;
+        const nextAdjacent =
+          i + 1 < b.count && b.seq[i + 1] === seq && b.pos[i + 1] === pos && b.layer[i + 1] === layer + 1;
         let joinedFwd = layer === this.layers - 1 || nextAdjacent;
         const fwdKey = joinedFwd ? null : keyOf(seq, pos, layer + 1);
         const fwd = fwdKey === null ? undefined : this.pending.get(fwdKey);
@@ -91,5 +93,7 @@ export class TransitionJoiner {
 
 /** A numeric key while (sequence, position, layer) fit in 53 bits (always, in practice); a string beyond. */
 function keyOf(seq: number, pos: number, layer: number): number | string {
-  return seq < 2 ** 20 && pos < 2 ** 21 && layer < 2 ** 11 ? (seq * 2 ** 21 + pos) * 2 ** 11 + layer : `${seq}:${pos}:${layer}`;
+  return seq < 2 ** 20 && pos < 2 ** 21 && layer < 2 ** 11
+    ? (seq * 2 ** 21 + pos) * 2 ** 11 + layer
+    : `${seq}:${pos}:${layer}`;
 }

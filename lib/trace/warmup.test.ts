@@ -34,7 +34,13 @@ async function run(text: string, excludeWarmup: boolean, batchSize = 7) {
     })(),
     { model, maxBytes: 1 << 30, batchSize, excludeWarmup },
     async (b: EventBatch) => {
-      for (let i = 0; i < b.count; i++) kept.push({ layer: b.layer[i], pos: b.pos[i], experts: `${b.experts[2 * i]},${b.experts[2 * i + 1]}`, repeat: b.repeat ? b.repeat[i] : 0 });
+      for (let i = 0; i < b.count; i++)
+        kept.push({
+          layer: b.layer[i],
+          pos: b.pos[i],
+          experts: `${b.experts[2 * i]},${b.experts[2 * i + 1]}`,
+          repeat: b.repeat ? b.repeat[i] : 0,
+        });
     },
   );
   return { result, kept };
@@ -46,9 +52,9 @@ describe("warm-up passes", () => {
     expect(result.events).toBe(350 * 4);
     expect(kept.length).toBe(350 * 4);
     expect(result.warmup).toMatchObject({ runCount: 4, events: 1200, excluded: false });
-    expect(result.warmup!.runs.map((r) => [r.layer, r.firstEvent, r.events, r.posFrom, r.posTo, r.experts.join()])).toEqual(
-      [0, 1, 2, 3].map((l) => [l, 1, 300, 0, 299, "3,5"]),
-    );
+    expect(
+      result.warmup!.runs.map((r) => [r.layer, r.firstEvent, r.events, r.posFrom, r.posTo, r.experts.join()]),
+    ).toEqual([0, 1, 2, 3].map((l) => [l, 1, 300, 0, 299, "3,5"]));
     const w = result.warnings.find((x) => x.code === "warmup_routing")!;
     expect(w.message).toContain("4 layers (0–3): events 1–300 of the layer, positions 0–299, experts [3, 5]");
     expect(w.message).toContain("1200 events (85.7% of 1400)");

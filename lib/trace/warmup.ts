@@ -133,7 +133,17 @@ export class WarmupFilter {
       return run;
     }
     if (run) this.close(run);
-    run = { layer, length: 1, state: "open", firstEvent: n, seq: b.seq[i], posFrom: b.pos[i], posTo: b.pos[i], batch: b, index: i };
+    run = {
+      layer,
+      length: 1,
+      state: "open",
+      firstEvent: n,
+      seq: b.seq[i],
+      posFrom: b.pos[i],
+      posTo: b.pos[i],
+      batch: b,
+      index: i,
+    };
     this.current[layer] = run;
     return run;
   }
@@ -146,7 +156,15 @@ export class WarmupFilter {
       if (this.found.length < MAX_LISTED) {
         const k = this.k;
         const experts = Array.from(run.batch.experts.subarray(run.index * k, run.index * k + k)).filter((e) => e >= 0);
-        this.found.push({ layer: run.layer, firstEvent: run.firstEvent, events: run.length, experts, seq: run.seq, posFrom: run.posFrom, posTo: run.posTo });
+        this.found.push({
+          layer: run.layer,
+          firstEvent: run.firstEvent,
+          events: run.length,
+          experts,
+          seq: run.seq,
+          posFrom: run.posFrom,
+          posTo: run.posTo,
+        });
       }
     }
     this.current[run.layer] = null;
@@ -202,8 +220,10 @@ export class WarmupFilter {
 function sameRouting(a: EventBatch, i: number, b: EventBatch, j: number, k: number, E: number): boolean {
   for (let s = 0; s < k; s++) if (a.experts[i * k + s] !== b.experts[j * k + s]) return false;
   if ((a.weights === null) !== (b.weights === null)) return false;
-  if (a.weights && b.weights) for (let s = 0; s < k; s++) if (!Object.is(a.weights[i * k + s], b.weights[j * k + s])) return false;
-  if (a.logits && b.logits) for (let e = 0; e < E; e++) if (!Object.is(a.logits[i * E + e], b.logits[j * E + e])) return false;
+  if (a.weights && b.weights)
+    for (let s = 0; s < k; s++) if (!Object.is(a.weights[i * k + s], b.weights[j * k + s])) return false;
+  if (a.logits && b.logits)
+    for (let e = 0; e < E; e++) if (!Object.is(a.logits[i * E + e], b.logits[j * E + e])) return false;
   return true;
 }
 
@@ -218,13 +238,16 @@ export function describeWarmup(r: WarmupReport, totalEvents: number): string {
   }
   const shown = [...groups.values()].slice(0, 3).map((runs) => {
     const x = runs[0];
-    const layers = runs.length === 1 ? `layer ${x.layer}` : `${runs.length} layers (${layerRange(runs.map((q) => q.layer))})`;
+    const layers =
+      runs.length === 1 ? `layer ${x.layer}` : `${runs.length} layers (${layerRange(runs.map((q) => q.layer))})`;
     const pos = x.posFrom >= 0 ? `, positions ${x.posFrom}–${x.posTo}` : "";
     return `${layers}: events ${x.firstEvent}–${x.firstEvent + x.events - 1} of the layer${pos}, experts [${x.experts.join(", ")}]`;
   });
   const more = groups.size > 3 || r.runCount > r.runs.length ? "; ..." : "";
   const head = `${r.runCount} run${r.runCount > 1 ? "s" : ""} of identical routing (${WARMUP_MIN_RUN}+ consecutive events of a layer with the same experts and weights, as profiling and warm-up passes produce) hold ${r.events} events${share}: ${shown.join("; ")}${more}.`;
-  return r.excluded ? `${head} They were excluded (exclude_warmup) and are not counted.` : `${head} They are counted; upload with exclude_warmup=1 (CLI --exclude-warmup) to leave them out.`;
+  return r.excluded
+    ? `${head} They were excluded (exclude_warmup) and are not counted.`
+    : `${head} They are counted; upload with exclude_warmup=1 (CLI --exclude-warmup) to leave them out.`;
 }
 
 function layerRange(layers: number[]): string {

@@ -28,6 +28,11 @@ export class WarningCollector {
   }
 
   list(): TraceWarning[] {
-    return [...this.byCode].map(([code, w]) => ({ code, message: w.message(w.count), count: w.count, ...(w.where ? { where: w.where } : {}) }));
+    return [...this.byCode].map(([code, w]) => ({
+      code,
+      message: w.message(w.count),
+      count: w.count,
+      ...(w.where ? { where: w.where } : {}),
+    }));
   }
 }

@@ -15,7 +15,12 @@ export const compareViewStateSchema = z.object({
 export type CompareViewState = z.infer<typeof compareViewStateSchema>;
 
 export function parseCompareViewState(search: URLSearchParams): CompareViewState {
-  return compareViewStateSchema.parse({ a: search.get("a") ?? undefined, b: search.get("b") ?? undefined, layer: search.get("layer") ?? undefined, paired: search.get("paired") ?? undefined });
+  return compareViewStateSchema.parse({
+    a: search.get("a") ?? undefined,
+    b: search.get("b") ?? undefined,
+    layer: search.get("layer") ?? undefined,
+    paired: search.get("paired") ?? undefined,
+  });
 }
 
 export function compareHref(s: CompareViewState): string {

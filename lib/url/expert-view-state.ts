@@ -8,7 +8,11 @@ export const expertViewStateSchema = z.object({
 export type ExpertViewState = z.infer<typeof expertViewStateSchema>;
 
 export function parseExpertViewState(search: URLSearchParams): ExpertViewState {
-  return expertViewStateSchema.parse({ layer: search.get("layer") ?? undefined, topT: search.get("topT") ?? undefined });
+  return expertViewStateSchema.parse({
+    layer: search.get("layer") ?? undefined,
+    topT: search.get("topT") ?? undefined,
+  });
 }
 
-export const expertHref = (runId: string, expert: number, s: ExpertViewState) => `/runs/${runId}/experts/${expert}?layer=${s.layer}${s.topT !== 3 ? `&topT=${s.topT}` : ""}`;
+export const expertHref = (runId: string, expert: number, s: ExpertViewState) =>
+  `/runs/${runId}/experts/${expert}?layer=${s.layer}${s.topT !== 3 ? `&topT=${s.topT}` : ""}`;

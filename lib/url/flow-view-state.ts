@@ -8,7 +8,10 @@ export const flowViewStateSchema = z.object({
 export type FlowViewState = z.infer<typeof flowViewStateSchema>;
 
 export function parseFlowViewState(search: URLSearchParams): FlowViewState {
-  return flowViewStateSchema.parse({ layer: search.get("layer") ?? undefined, links: search.get("links") ?? undefined });
+  return flowViewStateSchema.parse({
+    layer: search.get("layer") ?? undefined,
+    links: search.get("links") ?? undefined,
+  });
 }
 
 export const flowHref = (runId: string, s: FlowViewState) => `/runs/${runId}/flow?layer=${s.layer}&links=${s.links}`;

@@ -12,7 +12,11 @@ export const graphViewStateSchema = z.object({
 export type GraphViewState = z.infer<typeof graphViewStateSchema>;
 
 export function parseGraphViewState(search: URLSearchParams): GraphViewState {
-  return graphViewStateSchema.parse({ layer: search.get("layer") ?? undefined, minLift: search.get("minLift") ?? undefined });
+  return graphViewStateSchema.parse({
+    layer: search.get("layer") ?? undefined,
+    minLift: search.get("minLift") ?? undefined,
+  });
 }
 
-export const graphHref = (runId: string, s: GraphViewState) => `/runs/${runId}/graph?layer=${s.layer}&minLift=${s.minLift}`;
+export const graphHref = (runId: string, s: GraphViewState) =>
+  `/runs/${runId}/graph?layer=${s.layer}&minLift=${s.minLift}`;

@@ -29,4 +29,5 @@ export function layerViewSearch(state: LayerViewState): string {
   return s ? `?${s}` : "";
 }
 
-export const layerHref = (runId: string, layer: number, state: LayerViewState) => `/runs/${runId}/layers/${layer}${layerViewSearch(state)}`;
+export const layerHref = (runId: string, layer: number, state: LayerViewState) =>
+  `/runs/${runId}/layers/${layer}${layerViewSearch(state)}`;

@@ -17,7 +17,11 @@ export const placementViewStateSchema = z.object({
   sim: z.enum(SIMULATION_KINDS).optional().catch(undefined),
   topT: z.coerce.number().int().min(1).catch(1),
   /** C2R collaborator lists from another run of the same model (default: this run). */
-  from: z.string().regex(/^[a-z0-9]{1,64}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^[a-z0-9]{1,64}$/)
+    .optional()
+    .catch(undefined),
   maxDevices: z.coerce.number().int().min(1).catch(1),
   /** Experts dropped in every layer (simulation "drop"). */
   drop: z
@@ -50,7 +54,8 @@ export function placementSearch(s: PlacementViewState): string {
 }
 
 /** The divisors of E above 1: the device counts a placement can use. */
-export const deviceChoices = (experts: number) => Array.from({ length: experts }, (_, i) => i + 1).filter((d) => experts % d === 0 && d > 1);
+export const deviceChoices = (experts: number) =>
+  Array.from({ length: experts }, (_, i) => i + 1).filter((d) => experts % d === 0 && d > 1);
 
 /** The lab's state with the device count snapped to one that divides E (old or hand-edited links still open). */
 export function effectiveLabState(state: PlacementViewState, experts: number, layers: number): PlacementViewState {
@@ -63,9 +68,17 @@ export const placementHref = (runId: string, s: PlacementViewState) => `/runs/${
 
 /** The POST /simulations body the state asks for, or null when no simulation is chosen. */
 export function simulationBody(s: PlacementViewState, layers: number, devices: number) {
-  if (s.sim === "c2r") return { kind: "c2r" as const, topT: s.topT, ...(s.from ? { collaboratorsFrom: s.from } : {}), reportDevices: devices };
-  if (s.sim === "device-limited") return { kind: "device-limited" as const, devices, maxDevices: s.maxDevices, reportDevices: devices };
-  if (s.sim === "drop" && s.drop?.length) return { kind: "drop" as const, experts: Array.from({ length: layers }, () => s.drop!), reportDevices: devices };
+  if (s.sim === "c2r")
+    return {
+      kind: "c2r" as const,
+      topT: s.topT,
+      ...(s.from ? { collaboratorsFrom: s.from } : {}),
+      reportDevices: devices,
+    };
+  if (s.sim === "device-limited")
+    return { kind: "device-limited" as const, devices, maxDevices: s.maxDevices, reportDevices: devices };
+  if (s.sim === "drop" && s.drop?.length)
+    return { kind: "drop" as const, experts: Array.from({ length: layers }, () => s.drop!), reportDevices: devices };
   return null;
 }
 export type SimulationBody = NonNullable<ReturnType<typeof simulationBody>>;

@@ -18,7 +18,13 @@ export type PruningViewState = z.infer<typeof pruningViewStateSchema>;
 
 export function parsePruningViewState(search: URLSearchParams): PruningViewState {
   const get = (k: string) => search.get(k) || undefined;
-  return pruningViewStateSchema.parse({ model: get("model"), criterion: get("criterion"), schedule: get("schedule"), ids: get("ids"), metric: get("metric") });
+  return pruningViewStateSchema.parse({
+    model: get("model"),
+    criterion: get("criterion"),
+    schedule: get("schedule"),
+    ids: get("ids"),
+    metric: get("metric"),
+  });
 }
 
 export function pruningHref(s: PruningViewState): string {

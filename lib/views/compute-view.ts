@@ -15,7 +15,8 @@ const json = <T>(x: T): T => (x === undefined ? x : JSON.parse(JSON.stringify(x)
 export async function computeView(answers: ViewAnswers, which: "all" | "prefetch") {
   const queries: ComputedQuery[] = [];
   for (const q of answers.queries) {
-    if (which === "prefetch" && q.live && q.prefetch !== false) queries.push({ key: q.live.key, data: await q.live.answer() });
+    if (which === "prefetch" && q.live && q.prefetch !== false)
+      queries.push({ key: q.live.key, data: await q.live.answer() });
     else if (which === "all" || q.prefetch !== false) queries.push({ key: q.key, data: json(await q.answer()) });
   }
   const props: Record<string, unknown> = {};

@@ -5,7 +5,15 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
 import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
-import { compareQuery, expertQuery, expertsQuery, flowQuery, groupsQuery, layerQuery, transitionsQuery } from "@/lib/query/run-queries";
+import {
+  compareQuery,
+  expertQuery,
+  expertsQuery,
+  flowQuery,
+  groupsQuery,
+  layerQuery,
+  transitionsQuery,
+} from "@/lib/query/run-queries";
 import { getComparison } from "@/lib/runs/compare-runs";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { getExpertView } from "@/lib/runs/get-expert-view";
@@ -22,13 +30,19 @@ import { expertViewStateSchema, parseExpertViewState } from "@/lib/url/expert-vi
 import { flowViewStateSchema, parseFlowViewState } from "@/lib/url/flow-view-state";
 import { graphViewStateSchema, parseGraphViewState } from "@/lib/url/graph-view-state";
 import { layerViewStateSchema, parseLayerViewState } from "@/lib/url/layer-view-state";
-import { effectiveLabState, parsePlacementViewState, placementViewStateSchema, simulationBody } from "@/lib/url/placement-view-state";
+import {
+  effectiveLabState,
+  parsePlacementViewState,
+  placementViewStateSchema,
+  simulationBody,
+} from "@/lib/url/placement-view-state";
 import { parseSpecializationViewState, specializationViewStateSchema } from "@/lib/url/specialization-view-state";
 import { compilePathPattern, type PathPattern } from "@/lib/url/path-pattern";
 import { decodeLayerFrame } from "@/lib/wire/layer-frame";
 
 /** A frame's bytes as the ArrayBuffer the browser's fetch would hand to decodeLayerFrame. */
-const bufferOf = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+const bufferOf = (bytes: Uint8Array) =>
+  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 /** The live explorer and graph read layers as frames (lib/wire): prefetched decoded, as the browser decodes them. */
 const liveLayerFrame = (db: Db, run: RunWithModel, layer: number, norm: Normalization) => ({
   key: layerFrameQuery(run.id, layer, norm).queryKey,
@@ -116,7 +130,9 @@ const runId = z.string().regex(/^[a-z0-9]{1,64}$/);
 const index = z.string().regex(/^\d+$/).transform(Number);
 const runParams = z.object({ runId });
 const layerOf = (run: RunWithModel, layer: number) =>
-  layer >= run.model.config.layers ? { code: "invalid_layer", message: `layer ${layer} is outside this run's ${run.model.config.layers} MoE layers` } : null;
+  layer >= run.model.config.layers
+    ? { code: "invalid_layer", message: `layer ${layer} is outside this run's ${run.model.config.layers} MoE layers` }
+    : null;
 
 export const VIEWS = [
   defineView({
@@ -124,7 +140,10 @@ export const VIEWS = [
     path: "/runs/:runId",
     params: runParams,
     // The metric drawn is chosen on the page (also on a snapshot); the answers do not depend on it.
-    state: { schema: z.object({ metric: z.string().optional() }), parse: (s) => ({ metric: s.get("metric") ?? undefined }) },
+    state: {
+      schema: z.object({ metric: z.string().optional() }),
+      parse: (s) => ({ metric: s.get("metric") ?? undefined }),
+    },
     runId: (p) => p.runId,
     answers: ({ db, run }) => ({ queries: [], props: { balance: () => getRunBalance(db, run) } }),
   }),
@@ -137,9 +156,15 @@ export const VIEWS = [
     check: (run, p) => layerOf(run, p.layer),
     answers: ({ db, run, params: { layer }, state: { norm, order } }) => ({
       queries: [
-        { key: layerQuery(run.id, layer, norm).queryKey, answer: () => getLayerView(db, run, layer, norm), live: liveLayerFrame(db, run, layer, norm) },
+        {
+          key: layerQuery(run.id, layer, norm).queryKey,
+          answer: () => getLayerView(db, run, layer, norm),
+          live: liveLayerFrame(db, run, layer, norm),
+        },
         // Ordered by group: the first paint is already in group order.
-        ...(order === "group" ? [{ key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) }] : []),
+        ...(order === "group"
+          ? [{ key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) }]
+          : []),
       ],
     }),
   }),
@@ -153,7 +178,10 @@ export const VIEWS = [
       const cfg = run.model.config;
       const state = effectiveLabState(raw, cfg.experts, cfg.layers);
       const body = simulationBody(state, cfg.layers, state.devices);
-      const from = () => (body?.kind === "c2r" && body.collaboratorsFrom ? requireRun(db, body.collaboratorsFrom, viewer, "path (from)") : Promise.resolve(undefined));
+      const from = () =>
+        body?.kind === "c2r" && body.collaboratorsFrom
+          ? requireRun(db, body.collaboratorsFrom, viewer, "path (from)")
+          : Promise.resolve(undefined);
       const queries: ViewQuery[] = PLACEMENT_STRATEGIES.map((s) => ({
         key: placementQuery(run.id, state.devices, s, state.maxImbalance).queryKey,
         answer: () => computePlacement(db, run, state.devices, s, s === "optimized" ? state.maxImbalance : undefined),
@@ -162,7 +190,13 @@ export const VIEWS = [
       if (body) {
         queries.push({
           key: simulationQuery(run.id, body).queryKey,
-          answer: async () => runSimulation(db, run, body.kind === "c2r" ? { kind: "c2r", topT: body.topT, collaboratorsFrom: await from() } : body, state.devices),
+          answer: async () =>
+            runSimulation(
+              db,
+              run,
+              body.kind === "c2r" ? { kind: "c2r", topT: body.topT, collaboratorsFrom: await from() } : body,
+              state.devices,
+            ),
           prefetch: false,
         });
       }
@@ -171,7 +205,11 @@ export const VIEWS = [
         // Why Simulate is disabled, if it is: every simulation re-routes tokens from their stored logits.
         props: {
           noLogits: async () =>
-            run.events === 0 ? "this run holds aggregates only (no raw events, so no router logits)" : !(await runHasLogits(db, run.id)) ? "this run's events carry no router logits (top-k ids only)" : undefined,
+            run.events === 0
+              ? "this run holds aggregates only (no raw events, so no router logits)"
+              : !(await runHasLogits(db, run.id))
+                ? "this run's events carry no router logits (top-k ids only)"
+                : undefined,
         },
         otherRunIds: async () => {
           const other = await from();
@@ -186,9 +224,20 @@ export const VIEWS = [
     params: z.object({ runId, expert: index }),
     state: { schema: expertViewStateSchema, parse: parseExpertViewState },
     runId: (p) => p.runId,
-    check: (run, p) => (p.expert >= run.model.config.experts ? { code: "invalid_expert", message: `expert ${p.expert} is outside this run's ${run.model.config.experts} experts` } : null),
+    check: (run, p) =>
+      p.expert >= run.model.config.experts
+        ? {
+            code: "invalid_expert",
+            message: `expert ${p.expert} is outside this run's ${run.model.config.experts} experts`,
+          }
+        : null,
     answers: ({ db, run, params: { expert }, state: { topT }, audience }) => ({
-      queries: [{ key: expertQuery(run.id, expert, topT).queryKey, answer: () => getExpertView(db, run, expert, topT, audience) }],
+      queries: [
+        {
+          key: expertQuery(run.id, expert, topT).queryKey,
+          answer: () => getExpertView(db, run, expert, topT, audience),
+        },
+      ],
     }),
   }),
   defineView({
@@ -201,7 +250,11 @@ export const VIEWS = [
       const layer = Math.min(state.layer, run.model.config.layers - 1);
       return {
         queries: [
-          { key: layerQuery(run.id, layer, "lift").queryKey, answer: () => getLayerView(db, run, layer, "lift"), live: liveLayerFrame(db, run, layer, "lift") },
+          {
+            key: layerQuery(run.id, layer, "lift").queryKey,
+            answer: () => getLayerView(db, run, layer, "lift"),
+            live: liveLayerFrame(db, run, layer, "lift"),
+          },
           { key: expertsQuery(run.id, layer, 3).queryKey, answer: () => getExpertsView(db, run, layer, 3) },
           { key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) },
         ],
@@ -222,7 +275,11 @@ export const VIEWS = [
           {
             key: transitionsQuery(run.id, layer).queryKey,
             answer: () => getLayerView(db, run, layer, undefined, { transitions: true }),
-            live: { key: transitionsFrameQuery(run.id, layer).queryKey, answer: async () => decodeLayerFrame(bufferOf(await getLayerFrame(db, run, layer, undefined, { transitions: true }))) },
+            live: {
+              key: transitionsFrameQuery(run.id, layer).queryKey,
+              answer: async () =>
+                decodeLayerFrame(bufferOf(await getLayerFrame(db, run, layer, undefined, { transitions: true }))),
+            },
           },
         ],
       };
@@ -236,7 +293,9 @@ export const VIEWS = [
     runId: (p) => p.runId,
     answers: ({ db, run, state }) => {
       const layer = Math.min(state.layer, run.model.config.layers - 1);
-      return { queries: [{ key: expertsQuery(run.id, layer, 3).queryKey, answer: () => getExpertsView(db, run, layer, 3) }] };
+      return {
+        queries: [{ key: expertsQuery(run.id, layer, 3).queryKey, answer: () => getExpertsView(db, run, layer, 3) }],
+      };
     },
   }),
   defineView({
@@ -249,7 +308,13 @@ export const VIEWS = [
     answers: ({ db, run, state, viewer }) => {
       const b = () => requireRun(db, state.b!, viewer, "path (b)");
       return {
-        queries: [{ key: compareQuery(run.id, state.b!, state.layer, state.paired).queryKey, answer: async () => getComparison(db, run, await b(), { layer: state.layer, paired: state.paired }), prefetch: false }],
+        queries: [
+          {
+            key: compareQuery(run.id, state.b!, state.layer, state.paired).queryKey,
+            answer: async () => getComparison(db, run, await b(), { layer: state.layer, paired: state.paired }),
+            prefetch: false,
+          },
+        ],
         otherRunIds: async () => [(await b()).id],
       };
     },
@@ -273,10 +338,18 @@ export function viewRegistry<V extends readonly { kind: string }[]>(list: V) {
   type Kind = V[number]["kind"];
 
   // `search` as written (URLSearchParams would re-encode it: "drop=1,2" becomes "drop=1%2C2").
-  const fromParts = (view: AnyView, raw: Record<string, string>, pathname: string, search: string): RecognizedView | null => {
+  const fromParts = (
+    view: AnyView,
+    raw: Record<string, string>,
+    pathname: string,
+    search: string,
+  ): RecognizedView | null => {
     const params = view.params.safeParse(raw);
     if (!params.success) return null;
-    const id = (view.runId as (p: unknown, s: unknown) => string | null)(params.data, view.state.parse(new URLSearchParams(search)));
+    const id = (view.runId as (p: unknown, s: unknown) => string | null)(
+      params.data,
+      view.state.parse(new URLSearchParams(search)),
+    );
     if (!id || !runId.safeParse(id).success) return null;
     return { kind: view.kind, runId: id, params: params.data as Record<string, unknown>, pathname, search };
   };

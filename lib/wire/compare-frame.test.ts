@@ -5,7 +5,22 @@ const rows = [
   [0, 0.25],
   [0.25, 0],
 ];
-const comparison = { experts: 2, meanJsd: 0.125, perLayer: [{ layer: 0, jsd: 0.125 }], layerDetail: { layer: 0, jsd: 0.125, loadShareA: [0.5, 0.5], perTokenA: rows, perTokenB: rows, diff: [[0, -0.1], [-0.1, 0]] } };
+const comparison = {
+  experts: 2,
+  meanJsd: 0.125,
+  perLayer: [{ layer: 0, jsd: 0.125 }],
+  layerDetail: {
+    layer: 0,
+    jsd: 0.125,
+    loadShareA: [0.5, 0.5],
+    perTokenA: rows,
+    perTokenB: rows,
+    diff: [
+      [0, -0.1],
+      [-0.1, 0],
+    ],
+  },
+};
 
 describe("compare frames", () => {
   it("keep everything but the matrices as JSON and send the matrices as arrays", () => {
@@ -17,7 +32,8 @@ describe("compare frames", () => {
     expect(f.layerDetail!.perTokenA).toBeInstanceOf(Float32Array); // 0 and 0.25 are exact in float32
     // A share's pinned JSON becomes the same arrays.
     const j = compareFrameFromJson(comparison);
-    for (const k of ["perTokenA", "perTokenB", "diff"] as const) expect(Array.from(j.layerDetail![k])).toEqual(Array.from(f.layerDetail![k]));
+    for (const k of ["perTokenA", "perTokenB", "diff"] as const)
+      expect(Array.from(j.layerDetail![k])).toEqual(Array.from(f.layerDetail![k]));
   });
 
   it("carry a comparison without a layer detail", () => {

@@ -26,19 +26,33 @@ export function encodeCompareFrame<C extends WithDetail>(c: C): Uint8Array {
   if (!c.layerDetail) return encodeFrame(c, {});
   const detail: Record<string, unknown> = { ...c.layerDetail };
   for (const k of MATRICES) delete detail[k];
-  return encodeFrame({ ...c, layerDetail: detail }, Object.fromEntries(MATRICES.map((k) => [k, { values: flat(c.layerDetail![k], E), shape: [E, E] }])));
+  return encodeFrame(
+    { ...c, layerDetail: detail },
+    Object.fromEntries(MATRICES.map((k) => [k, { values: flat(c.layerDetail![k], E), shape: [E, E] }])),
+  );
 }
 
 export function decodeCompareFrame<C extends WithDetail>(buffer: ArrayBuffer): CompareFrame<C> {
   const { meta, arrays } = decodeFrame<CompareFrame<C>>(buffer);
   if (!meta.layerDetail) return meta;
   for (const k of MATRICES) if (!arrays[k]) throw new WireError(`compare frame without ${k}`);
-  return { ...meta, layerDetail: { ...meta.layerDetail, perTokenA: arrays.perTokenA, perTokenB: arrays.perTokenB, diff: arrays.diff } };
+  return {
+    ...meta,
+    layerDetail: { ...meta.layerDetail, perTokenA: arrays.perTokenA, perTokenB: arrays.perTokenB, diff: arrays.diff },
+  };
 }
 
 /** A compare answer pinned as JSON (shares) as the same typed arrays. */
 export function compareFrameFromJson<C extends WithDetail>(c: C): CompareFrame<C> {
   const E = c.experts;
   if (!c.layerDetail) return c as unknown as CompareFrame<C>;
-  return { ...c, layerDetail: { ...c.layerDetail, perTokenA: flat(c.layerDetail.perTokenA, E), perTokenB: flat(c.layerDetail.perTokenB, E), diff: flat(c.layerDetail.diff, E) } } as unknown as CompareFrame<C>;
+  return {
+    ...c,
+    layerDetail: {
+      ...c.layerDetail,
+      perTokenA: flat(c.layerDetail.perTokenA, E),
+      perTokenB: flat(c.layerDetail.perTokenB, E),
+      diff: flat(c.layerDetail.diff, E),
+    },
+  } as unknown as CompareFrame<C>;
 }

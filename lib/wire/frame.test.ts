@@ -6,7 +6,14 @@ describe("binary frames", () => {
     const counts = Float64Array.of(0, 3, 7, 4294967295);
     const probs = Float64Array.of(0.1, 1 / 3, 2e-300, -0);
     const halves = Float64Array.of(0.5, 1.25, -3, 1e10);
-    const bytes = encodeFrame({ layer: 3, note: "ü" }, { counts: { values: counts, shape: [2, 2] }, probs: { values: probs, shape: [4] }, halves: { values: halves, shape: [4] } });
+    const bytes = encodeFrame(
+      { layer: 3, note: "ü" },
+      {
+        counts: { values: counts, shape: [2, 2] },
+        probs: { values: probs, shape: [4] },
+        halves: { values: halves, shape: [4] },
+      },
+    );
     const f = decodeFrame<{ layer: number; note: string }>(bytes.buffer as ArrayBuffer);
     expect(f.meta).toEqual({ layer: 3, note: "ü" });
     expect(f.arrays.counts).toBeInstanceOf(Uint32Array);
@@ -29,7 +36,9 @@ describe("binary frames", () => {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + h)));
     expect(header.arrays[0]).toMatchObject({ name: "m", dtype: "float64", shape: [1], length: 1 });
     // 1.5 = 0x3FF8000000000000, least significant byte first.
-    expect(Array.from(bytes.subarray(header.arrays[0].offset, header.arrays[0].offset + 8))).toEqual([0, 0, 0, 0, 0, 0, 0xf8, 0x3f]);
+    expect(Array.from(bytes.subarray(header.arrays[0].offset, header.arrays[0].offset + 8))).toEqual([
+      0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
+    ]);
   });
 
   it("picks the narrowest exact dtype", () => {

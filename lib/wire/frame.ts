@@ -69,13 +69,14 @@ export function encodeFrame(meta: unknown, arrays: Record<string, EncodeArray>):
   for (const name of names) {
     const a = arrays[name];
     const count = a.shape.reduce((p, d) => p * d, 1);
-    if (count !== a.values.length) throw new WireError(`array ${name}: shape ${a.shape.join("x")} does not hold ${a.values.length} values`);
+    if (count !== a.values.length)
+      throw new WireError(`array ${name}: shape ${a.shape.join("x")} does not hold ${a.values.length} values`);
     entries.push({ name, dtype: a.dtype ?? exactDtype(a.values), shape: a.shape, offset: 0, length: count });
   }
   // Offsets depend on the header's length and the header holds the offsets: lay out with a
   // header length that only grows until it fits (at most a few passes).
   let headerBytes = new Uint8Array(0);
-  for (let reserved = 0; ; ) {
+  for (let reserved = 0; ;) {
     let at = align8(8 + reserved);
     for (const e of entries) {
       e.offset = at;
@@ -122,11 +123,13 @@ export interface Frame<M> {
 
 /** Decodes a frame into its meta and typed-array views on `buffer` (copies only on a big-endian host). */
 export function decodeFrame<M = unknown>(buffer: ArrayBuffer): Frame<M> {
-  if (buffer.byteLength < 8) throw new WireError(`frame of ${buffer.byteLength} bytes is shorter than its 8-byte preamble`);
+  if (buffer.byteLength < 8)
+    throw new WireError(`frame of ${buffer.byteLength} bytes is shorter than its 8-byte preamble`);
   const bytes = new Uint8Array(buffer);
   if (MAGIC.some((b, i) => bytes[i] !== b)) throw new WireError("not a MoE Atlas frame (magic is not MAF1)");
   const headerLength = new DataView(buffer).getUint32(4, true);
-  if (8 + headerLength > buffer.byteLength) throw new WireError(`header of ${headerLength} bytes runs past the frame's ${buffer.byteLength}`);
+  if (8 + headerLength > buffer.byteLength)
+    throw new WireError(`header of ${headerLength} bytes runs past the frame's ${buffer.byteLength}`);
   let header: { meta: M; arrays: ArrayEntry[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
@@ -137,17 +140,34 @@ export function decodeFrame<M = unknown>(buffer: ArrayBuffer): Frame<M> {
   const arrays: Record<string, WireArray> = {};
   const shapes: Record<string, number[]> = {};
   for (const e of header.arrays) {
-    if (!(DTYPES as readonly string[]).includes(e.dtype)) throw new WireError(`array ${e.name}: unknown dtype ${e.dtype}`);
+    if (!(DTYPES as readonly string[]).includes(e.dtype))
+      throw new WireError(`array ${e.name}: unknown dtype ${e.dtype}`);
     const size = BYTES[e.dtype];
-    if (!Number.isInteger(e.offset) || e.offset % 8 !== 0 || e.offset < 8 + headerLength || !Number.isInteger(e.length) || e.length < 0 || e.offset + e.length * size > buffer.byteLength) {
-      throw new WireError(`array ${e.name}: bytes ${e.offset}..${e.offset + e.length * size} are not inside the frame's ${buffer.byteLength}`);
+    if (
+      !Number.isInteger(e.offset) ||
+      e.offset % 8 !== 0 ||
+      e.offset < 8 + headerLength ||
+      !Number.isInteger(e.length) ||
+      e.length < 0 ||
+      e.offset + e.length * size > buffer.byteLength
+    ) {
+      throw new WireError(
+        `array ${e.name}: bytes ${e.offset}..${e.offset + e.length * size} are not inside the frame's ${buffer.byteLength}`,
+      );
     }
-    if (e.shape.reduce((p, d) => p * d, 1) !== e.length) throw new WireError(`array ${e.name}: shape ${e.shape.join("x")} does not hold ${e.length} values`);
+    if (e.shape.reduce((p, d) => p * d, 1) !== e.length)
+      throw new WireError(`array ${e.name}: shape ${e.shape.join("x")} does not hold ${e.length} values`);
     if (littleEndian) arrays[e.name] = new CTORS[e.dtype](buffer, e.offset, e.length);
     else {
       const dv = new DataView(buffer, e.offset, e.length * size);
       const a = new CTORS[e.dtype](e.length);
-      for (let i = 0; i < e.length; i++) a[i] = e.dtype === "float64" ? dv.getFloat64(i * 8, true) : e.dtype === "float32" ? dv.getFloat32(i * 4, true) : dv.getUint32(i * 4, true);
+      for (let i = 0; i < e.length; i++)
+        a[i] =
+          e.dtype === "float64"
+            ? dv.getFloat64(i * 8, true)
+            : e.dtype === "float32"
+              ? dv.getFloat32(i * 4, true)
+              : dv.getUint32(i * 4, true);
       arrays[e.name] = a;
     }
     shapes[e.name] = e.shape;

@@ -58,9 +58,11 @@ export function encodeLayerFrame(input: LayerFrameInput): Uint8Array {
 
 export function decodeLayerFrame(buffer: ArrayBuffer): LayerFrame {
   const { meta, arrays } = decodeFrame<LayerFrameMeta>(buffer);
-  for (const k of ["load", "weightSum", "coactivation"]) if (!arrays[k]) throw new WireError(`layer frame without ${k}`);
+  for (const k of ["load", "weightSum", "coactivation"])
+    if (!arrays[k]) throw new WireError(`layer frame without ${k}`);
   const E = meta.experts;
-  if (arrays.coactivation.length !== E * E) throw new WireError(`layer frame: coactivation has ${arrays.coactivation.length} values for ${E} experts`);
+  if (arrays.coactivation.length !== E * E)
+    throw new WireError(`layer frame: coactivation has ${arrays.coactivation.length} values for ${E} experts`);
   return {
     ...meta,
     load: arrays.load,
@@ -99,6 +101,8 @@ export function layerFrameFromJson(v: LayerJson): LayerFrame {
     weightSum: Float64Array.from(weightSum),
     coactivation: flat(coactivation, E),
     ...(normalized ? { normalized: flat(normalized, E) } : {}),
-    ...(transitions !== undefined ? { hasTransitions: transitions !== null, transitions: transitions ? flat(transitions, E) : null } : {}),
+    ...(transitions !== undefined
+      ? { hasTransitions: transitions !== null, transitions: transitions ? flat(transitions, E) : null }
+      : {}),
   };
 }

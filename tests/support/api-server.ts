@@ -47,7 +47,12 @@ export async function startApiServer(database: Database): Promise<{ url: string;
       const handler = m && (mod[req.method ?? "GET"] as Handler | undefined);
       if (!m || !handler) continue;
       const body = req.method === "GET" ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
-      const request = new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body, duplex: "half" } as RequestInit);
+      const request = new Request(url, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body,
+        duplex: "half",
+      } as RequestInit);
       const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
       const response = await handler(request, { params: Promise.resolve(params) });
       res.writeHead(response.status, Object.fromEntries(response.headers));

@@ -58,7 +58,11 @@ export function zip(members: { name: string; data: Uint8Array; deflate?: boolean
 }
 
 /** A safetensors file; tensors give their own data_offsets (to write overlaps or holes) or are laid out in order. */
-export function safetensors(tensors: Record<string, { dtype: string; shape: number[]; data: Uint8Array; offsets?: [number, number] }>, metadata?: Record<string, unknown>, data?: Uint8Array): Uint8Array {
+export function safetensors(
+  tensors: Record<string, { dtype: string; shape: number[]; data: Uint8Array; offsets?: [number, number] }>,
+  metadata?: Record<string, unknown>,
+  data?: Uint8Array,
+): Uint8Array {
   const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   const parts: Uint8Array[] = [];
   let at = 0;

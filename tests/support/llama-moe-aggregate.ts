@@ -14,7 +14,12 @@ export function llamaMoeAggregate(sharedData: string, variant = "base", shard = 
     doc: {
       format: "moe-atlas.aggregate.v1",
       shard,
-      layers: matrices.map((c, layer) => ({ layer, tokens: 204800, load: c.map((row) => row.reduce((a, b) => a + b, 0)), coactivation: c })),
+      layers: matrices.map((c, layer) => ({
+        layer,
+        tokens: 204800,
+        load: c.map((row) => row.reduce((a, b) => a + b, 0)),
+        coactivation: c,
+      })),
     },
   };
 }

@@ -7,7 +7,18 @@ import { accumulateTopK, emptyLayerAggregate, type LayerAggregate } from "@/lib/
  */
 export function mixtralAggregates(file: string): LayerAggregate[] {
   const layers = Array.from({ length: 32 }, () => emptyLayerAggregate(8));
-  const events = fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { layer: number; experts: number[] });
-  accumulateTopK(layers, events.length, 2, events.map((e) => e.layer), events.flatMap((e) => e.experts), null);
+  const events = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { layer: number; experts: number[] });
+  accumulateTopK(
+    layers,
+    events.length,
+    2,
+    events.map((e) => e.layer),
+    events.flatMap((e) => e.experts),
+    null,
+  );
   return layers;
 }

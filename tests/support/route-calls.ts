@@ -32,8 +32,14 @@ export function useRouteDatabase(kind: "pglite" | "postgres") {
  * contract (its response schema on success, the error contract otherwise), so every answer an API
  * test receives is one the OpenAPI document describes.
  */
-export async function callRoute(handler: RouteHandler, url: string, init: RequestInit & { params?: Record<string, string> } = {}) {
-  const res = await handler(new Request(`http://atlas.test${url}`, init), { params: Promise.resolve(init.params ?? {}) as Promise<never> });
+export async function callRoute(
+  handler: RouteHandler,
+  url: string,
+  init: RequestInit & { params?: Record<string, string> } = {},
+) {
+  const res = await handler(new Request(`http://atlas.test${url}`, init), {
+    params: Promise.resolve(init.params ?? {}) as Promise<never>,
+  });
   const body = await res.json();
   expectContract((handler as { contract?: AnyContract }).contract, res.status, body);
   return { status: res.status, body, headers: res.headers };
@@ -48,13 +54,26 @@ export function expectContract(contract: AnyContract | undefined, status: number
     expect(c.response.kind, `${c.method} ${c.path}: a JSON answer from a binary contract`).toBe("json");
     if (c.response.kind !== "json") return;
     const checked = c.response.schema.safeParse(body);
-    expect(checked.success ? [] : checked.error.issues, `${c.method} ${c.path}: the answer does not match its schema`).toEqual([]);
-    expect(checked.success ? undeclaredKey(body, checked.data) : null, `${c.method} ${c.path}: a field the contract does not declare`).toBeNull();
+    expect(
+      checked.success ? [] : checked.error.issues,
+      `${c.method} ${c.path}: the answer does not match its schema`,
+    ).toEqual([]);
+    expect(
+      checked.success ? undeclaredKey(body, checked.data) : null,
+      `${c.method} ${c.path}: a field the contract does not declare`,
+    ).toBeNull();
   } else {
     const checked = errorSchema.safeParse(body);
-    expect(checked.success ? [] : checked.error.issues, `${c.method} ${c.path}: a ${status} outside the error contract`).toEqual([]);
+    expect(
+      checked.success ? [] : checked.error.issues,
+      `${c.method} ${c.path}: a ${status} outside the error contract`,
+    ).toEqual([]);
   }
 }
 
 /** A JSON POST for callRoute. */
-export const postJson = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+export const postJson = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});

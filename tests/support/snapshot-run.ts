@@ -5,14 +5,26 @@ import { eventChunks, labelLoads, layerAggregates, runs, uploads } from "@/lib/d
 /** Everything stored for a run, to check that a failed upload left it exactly as it was. */
 export async function snapshotRun(db: Db, runId: string) {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
-  const layers = await db.select().from(layerAggregates).where(eq(layerAggregates.runId, runId)).orderBy(asc(layerAggregates.layer));
+  const layers = await db
+    .select()
+    .from(layerAggregates)
+    .where(eq(layerAggregates.runId, runId))
+    .orderBy(asc(layerAggregates.layer));
   const labels = await db.select().from(labelLoads).where(eq(labelLoads.runId, runId)).orderBy(asc(labelLoads.label));
   const ups = await db.select().from(uploads).where(eq(uploads.runId, runId)).orderBy(asc(uploads.id));
-  const [chunks] = await db.select({ n: sql<number>`count(*)::int` }).from(eventChunks).where(eq(eventChunks.runId, runId));
+  const [chunks] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(eventChunks)
+    .where(eq(eventChunks.runId, runId));
   const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
   return JSON.stringify({
     run: { ...run, updatedAt: undefined },
-    layers: layers.map((l) => ({ ...l, load: hex(l.load), weightSum: hex(l.weightSum), coactivation: hex(l.coactivation) })),
+    layers: layers.map((l) => ({
+      ...l,
+      load: hex(l.load),
+      weightSum: hex(l.weightSum),
+      coactivation: hex(l.coactivation),
+    })),
     labels: labels.map((l) => ({ ...l, tokens: hex(l.tokens), load: hex(l.load) })),
     uploads: ups,
     chunks: chunks.n,

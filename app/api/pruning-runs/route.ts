@@ -6,7 +6,9 @@ import { createPruningRuns, toPruningRunView } from "@/lib/pruning/create-prunin
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(listPruningRuns, async ({ query, database, viewer }) => ({ pruningRuns: (await list(database.db, await viewer(), query)).map(toPruningRunView) }));
+export const GET = apiHandler(listPruningRuns, async ({ query, database, viewer }) => ({
+  pruningRuns: (await list(database.db, await viewer(), query)).map(toPruningRunView),
+}));
 
 export const POST = apiHandler(createPruningRun, async ({ body, database, viewer }) => {
   const who = await viewer();

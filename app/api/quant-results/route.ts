@@ -6,7 +6,9 @@ import { createQuantResults, toQuantResultView } from "@/lib/quant/quant-results
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(listQuantResults, async ({ query, database, viewer }) => ({ quantResults: (await list(database.db, await viewer(), { model: query.model })).map(toQuantResultView) }));
+export const GET = apiHandler(listQuantResults, async ({ query, database, viewer }) => ({
+  quantResults: (await list(database.db, await viewer(), { model: query.model })).map(toQuantResultView),
+}));
 
 export const POST = apiHandler(createQuantResult, async ({ body, database, viewer }) => {
   const who = await viewer();

@@ -7,7 +7,9 @@ import { toRunView } from "@/lib/runs/run-view";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(listRuns, async ({ query, database, viewer }) => ({ runs: (await list(database.db, query, await viewer())).map((r) => toRunView(r)) }));
+export const GET = apiHandler(listRuns, async ({ query, database, viewer }) => ({
+  runs: (await list(database.db, query, await viewer())).map((r) => toRunView(r)),
+}));
 
 export const POST = apiHandler(createRun, async ({ body, database, viewer }) => {
   const who = await viewer();

@@ -20,10 +20,22 @@ export const POST = apiHandler(share, async ({ req, body, database, viewer }) =>
   requireWriter(who);
   const { path } = body;
   const view = parseViewPath(path);
-  if (!view) throw badRequest("unshareable_path", `"${path}" is not a view that can be shared: a view of a run (overview, layer, expert, graph, flow, placement) such as /runs/<id>/layers/0, or /compare?a=<id>&b=<id>`, "path");
+  if (!view)
+    throw badRequest(
+      "unshareable_path",
+      `"${path}" is not a view that can be shared: a view of a run (overview, layer, expert, graph, flow, placement) such as /runs/<id>/layers/0, or /compare?a=<id>&b=<id>`,
+      "path",
+    );
   const run = await requireRun(database.db, view.runId, who);
   const snapshot = await pinView(database.db, run, view, who);
-  const row = await createShare(database.db, { path: view.pathname + view.search, runId: run.id, runIds: snapshot.runIds, state: { kind: view.kind, pathname: view.pathname, search: view.search }, snapshot, ownerTokenId: who.tokenId });
+  const row = await createShare(database.db, {
+    path: view.pathname + view.search,
+    runId: run.id,
+    runIds: snapshot.runIds,
+    state: { kind: view.kind, pathname: view.pathname, search: view.search },
+    snapshot,
+    ownerTokenId: who.tokenId,
+  });
   const url = `${publicOrigin(req)}/s/${row.id}`;
   return { id: row.id, url, path: row.path, kind: view.kind, runId: run.id, createdAt: row.createdAt.toISOString() };
 });

@@ -23,7 +23,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function RunPage({ params, searchParams }: Props) {
   const { id } = await params;
   const live = await loadLiveView("overview", { runId: id }, await searchParams);
-  const shares = (await listSharesOfRun(await getDb(), id, await pageViewer())).map((s) => ({ id: s.id, path: s.path, createdAt: s.createdAt.toISOString() }));
+  const shares = (await listSharesOfRun(await getDb(), id, await pageViewer())).map((s) => ({
+    id: s.id,
+    path: s.path,
+    createdAt: s.createdAt.toISOString(),
+  }));
   return (
     <LiveView component={VIEW_COMPONENTS.overview} {...live} actions={<RunManage run={live.run} />}>
       <RunUploads run={live.run} />

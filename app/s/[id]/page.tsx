@@ -31,5 +31,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function SharePage({ params, searchParams }: Props) {
   const s = await loadShare((await params).id);
   if (!s) notFound();
-  return <SnapshotView component={VIEW_COMPONENTS[s.view.kind]} share={s.share} view={s.view} pinned={s.pinned} requestSearch={toSearch(await searchParams)} />;
+  return (
+    <SnapshotView
+      component={VIEW_COMPONENTS[s.view.kind]}
+      share={s.share}
+      view={s.view}
+      pinned={s.pinned}
+      requestSearch={toSearch(await searchParams)}
+    />
+  );
 }

@@ -19,7 +19,10 @@ export const getLayer = defineContract({
   params: layerParams,
   query: z.object({
     normalization: enumParam(NORMALIZATIONS).optional(),
-    include: enumParam(["transitions"], "add the transition counts to the next MoE layer (as large as the co-activation, so only on request)").optional(),
+    include: enumParam(
+      ["transitions"],
+      "add the transition counts to the next MoE layer (as large as the co-activation, so only on request)",
+    ).optional(),
   }),
   response: json(
     z.object({
@@ -31,9 +34,16 @@ export const getLayer = defineContract({
       weightSum: z.array(z.number()),
       coactivation: matrix.describe("C[i][j]: tokens routed to both i and j; C[i][i] = load"),
       balance: balanceSchema,
-      transitions: matrix.nullable().optional().describe("with include=transitions: counts from this layer (rows) to the next MoE layer (columns); null when unknown"),
+      transitions: matrix
+        .nullable()
+        .optional()
+        .describe(
+          "with include=transitions: counts from this layer (rows) to the next MoE layer (columns); null when unknown",
+        ),
       normalization: z.enum(NORMALIZATIONS).optional(),
-      normalized: matrix.optional().describe("with normalization: the normalized matrix, 7 significant digits (exact: .../matrix?normalization=)"),
+      normalized: matrix
+        .optional()
+        .describe("with normalization: the normalized matrix, 7 significant digits (exact: .../matrix?normalization=)"),
     }),
     "layer",
   ),
@@ -51,12 +61,19 @@ export const getLayerGroups = defineContract({
       layer: z.number().int(),
       tokens: z.number(),
       topK: z.number().int(),
-      liftBaseline: z.number().nullable().describe("(k−1)E / (k(E−1)): lift under input-independent top-k routing; null for top-1 (no co-activation)"),
+      liftBaseline: z
+        .number()
+        .nullable()
+        .describe("(k−1)E / (k(E−1)): lift under input-independent top-k routing; null for top-1 (no co-activation)"),
       community: z.array(z.number().int()).describe("community per expert, numbered by smallest member"),
       communities: z.number().int(),
       groups: z.number().int().describe("communities of more than one expert"),
       modularity: z.number(),
-      method: z.enum(["exact", "louvain"]).describe("exact: the modularity optimum over every partition (at most 10 linked experts); louvain: deterministic Louvain"),
+      method: z
+        .enum(["exact", "louvain"])
+        .describe(
+          "exact: the modularity optimum over every partition (at most 10 linked experts); louvain: deterministic Louvain",
+        ),
       order: z.array(z.number().int()).describe("expert ids in heatmap order"),
       note: z.string().optional().describe("present for top-1 runs: why there are no groups"),
     }),
@@ -72,7 +89,10 @@ const matrixAnswer: BinaryResponse<"x-matrix-shape" | "x-matrix-dtype" | "x-matr
   description: "float64 values, little-endian, row-major; read with np.frombuffer(body, '<f8').reshape(shape)",
   mediaType: "application/octet-stream",
   headers: {
-    "x-matrix-shape": { description: "dimensions, comma-separated: E,E for matrices, E for vectors", schema: z.string().regex(/^\d+(,\d+)*$/) },
+    "x-matrix-shape": {
+      description: "dimensions, comma-separated: E,E for matrices, E for vectors",
+      schema: z.string().regex(/^\d+(,\d+)*$/),
+    },
     "x-matrix-dtype": { description: "element type: float64", schema: z.literal("float64") },
     "x-matrix-tokens": { description: "tokens of the layer", schema: z.string().regex(/^\d+(\.\d+)?$/) },
   },
@@ -80,7 +100,8 @@ const matrixAnswer: BinaryResponse<"x-matrix-shape" | "x-matrix-dtype" | "x-matr
 export const getLayerMatrix = defineContract({
   method: "GET",
   path: "/api/runs/{id}/layers/{layer}/matrix",
-  summary: "A layer's matrix or vector as raw little-endian float64, row-major (np.frombuffer(body, '<f8').reshape(shape))",
+  summary:
+    "A layer's matrix or vector as raw little-endian float64, row-major (np.frombuffer(body, '<f8').reshape(shape))",
   params: layerParams,
   query: z.object({
     name: enumParam(MATRIX_NAMES).default("coactivation"),
@@ -95,14 +116,15 @@ const frameAnswer: BinaryResponse<"x-frame-version"> = {
   kind: "binary",
   status: 200,
   description:
-    "a MAF1 frame: the bytes \"MAF1\", a little-endian uint32 header length, a JSON header (the JSON answer without its matrices, plus each array's name, dtype, shape and byte offset), then the arrays little-endian at 8-byte-aligned offsets in the narrowest exact dtype (uint32 counts, float32 or float64); lib/wire/frame.ts reads it",
+    'a MAF1 frame: the bytes "MAF1", a little-endian uint32 header length, a JSON header (the JSON answer without its matrices, plus each array\'s name, dtype, shape and byte offset), then the arrays little-endian at 8-byte-aligned offsets in the narrowest exact dtype (uint32 counts, float32 or float64); lib/wire/frame.ts reads it',
   mediaType: FRAME_CONTENT_TYPE,
   headers: { "x-frame-version": { description: "frame layout version: MAF1", schema: z.literal("MAF1") } },
 };
 export const getLayerFrame = defineContract({
   method: "GET",
   path: "/api/runs/{id}/layers/{layer}/frame",
-  summary: "The layer answer (GET /api/runs/{id}/layers/{layer}, same query) as a binary frame whose matrices are typed arrays: what the explorer, graph and flow views read",
+  summary:
+    "The layer answer (GET /api/runs/{id}/layers/{layer}, same query) as a binary frame whose matrices are typed arrays: what the explorer, graph and flow views read",
   params: layerParams,
   query: getLayer.query,
   response: frameAnswer,
@@ -125,7 +147,8 @@ const expertRow = {
 export const getLayerExperts = defineContract({
   method: "GET",
   path: "/api/runs/{id}/experts",
-  summary: "Per expert of one layer: load, collaboration entropy and Top-T collaborators (A3), label mix and KL (A8), likely next-layer expert (A7)",
+  summary:
+    "Per expert of one layer: load, collaboration entropy and Top-T collaborators (A3), label mix and KL (A8), likely next-layer expert (A7)",
   params: runParams,
   query: z.object({ layer: intParam({ description: "MoE layer index from 0" }), topT }),
   response: json(
@@ -136,7 +159,10 @@ export const getLayerExperts = defineContract({
       meanCollaborationEntropy: z.number().nullable().describe("nats, over experts that co-activated"),
       nextLayerPredictability: z.number().nullable(),
       labelMix: z.record(z.string(), z.number()).nullable(),
-      labelShares: z.record(z.string(), z.array(z.number())).nullable().describe("each label's load share per expert (Σ over experts = 1)"),
+      labelShares: z
+        .record(z.string(), z.array(z.number()))
+        .nullable()
+        .describe("each label's load share per expert (Σ over experts = 1)"),
       uniformShare: z.number().describe("1 / E"),
       experts: z.array(z.object({ expert: z.number().int(), ...expertRow })),
     }),
@@ -168,7 +194,15 @@ export const getExpert = defineContract({
           rank: z.number().int().describe("1 = the most used expert of the layer (ties share a rank)"),
         }),
       ),
-      pruning: z.array(z.object({ id: z.string(), name: z.string(), label: z.string(), schedule: z.enum(PRUNING_SCHEDULES), stepPerLayer: z.array(z.number().int()).describe("the step that dropped it per layer, 0 = never") })),
+      pruning: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          label: z.string(),
+          schedule: z.enum(PRUNING_SCHEDULES),
+          stepPerLayer: z.array(z.number().int()).describe("the step that dropped it per layer, 0 = never"),
+        }),
+      ),
       bits: z.array(z.object({ id: z.string(), name: z.string(), avgBits: z.number(), perLayer: z.array(z.number()) })),
     }),
     "expert",
@@ -179,11 +213,19 @@ export const getExpert = defineContract({
 export const getFlow = defineContract({
   method: "GET",
   path: "/api/runs/{id}/flow",
-  summary: "A7 per layer: next-layer predictability (Σ_i T[i][j*(i)] / Σ_i load_i), transitions recorded, and chance k / E",
+  summary:
+    "A7 per layer: next-layer predictability (Σ_i T[i][j*(i)] / Σ_i load_i), transitions recorded, and chance k / E",
   params: runParams,
   response: json(
     z.object({
-      layers: z.array(z.object({ layer: z.number().int(), tokens: z.number(), transitions: z.number(), predictability: z.number().nullable() })),
+      layers: z.array(
+        z.object({
+          layer: z.number().int(),
+          tokens: z.number(),
+          transitions: z.number(),
+          predictability: z.number().nullable(),
+        }),
+      ),
       meanPredictability: z.number().nullable(),
       chance: z.number().describe("k / E"),
     }),
@@ -224,7 +266,15 @@ export const compareRuns = defineContract({
       meanJsd: z.number().nullable(),
       meanCoactivationRelative: z.number().nullable(),
       meanFlipRate: z.number().nullable(),
-      paired: z.object({ matchedEvents: z.number().int(), unmatchedA: z.number().int(), unmatchedB: z.number().int(), repeatedA: z.number().int(), repeatedB: z.number().int() }).nullable(),
+      paired: z
+        .object({
+          matchedEvents: z.number().int(),
+          unmatchedA: z.number().int(),
+          unmatchedB: z.number().int(),
+          repeatedA: z.number().int(),
+          repeatedB: z.number().int(),
+        })
+        .nullable(),
       layerDetail: z
         .object({
           layer: z.number().int(),
@@ -245,18 +295,19 @@ export const compareRuns = defineContract({
 export const compareRunsFrame = defineContract({
   method: "GET",
   path: "/api/compare/frame",
-  summary: "The comparison (GET /api/compare, same query) as a binary frame: the layer detail's matrices (diff, perTokenA, perTokenB) as typed arrays, the rest in the header; what the compare view reads",
+  summary:
+    "The comparison (GET /api/compare, same query) as a binary frame: the layer detail's matrices (diff, perTokenA, perTokenB) as typed arrays, the rest in the header; what the compare view reads",
   query: compareRuns.query,
   response: frameAnswer,
   errors: [400, 404],
 });
 
-
 const nullableNumbers = z.array(z.number().nullable());
 export const computePlacement = defineContract({
   method: "POST",
   path: "/api/runs/{id}/placement",
-  summary: "Expert-parallel placement per layer and its all-to-all cost C_T (A5); a computation on stored data, not a write",
+  summary:
+    "Expert-parallel placement per layer and its all-to-all cost C_T (A5); a computation on stored data, not a write",
   params: runParams,
   body: jsonBody(
     z.object({
@@ -271,7 +322,9 @@ export const computePlacement = defineContract({
       strategy: z.enum(PLACEMENT_STRATEGIES),
       objective: z
         .enum(["top-1", "top-2-exact", "events", "colocation-proxy"])
-        .describe("what C_T is counted on and what optimized minimizes: C_T exactly (top-2), C_T on the raw events (top-k > 2), co-located co-activation as a proxy (top-k > 2, aggregates only)"),
+        .describe(
+          "what C_T is counted on and what optimized minimizes: C_T exactly (top-2), C_T on the raw events (top-k > 2), co-located co-activation as a proxy (top-k > 2, aggregates only)",
+        ),
       exact: z.boolean().describe("false when top-k > 2 and the run holds aggregates only: C_T is then null"),
       note: z.string(),
       ctPerLayer: nullableNumbers,
@@ -280,7 +333,9 @@ export const computePlacement = defineContract({
       hidden: z.number().int().nullable(),
       dtype: z.string().describe("bf16"),
       dtypeBytes: z.number().int(),
-      bytesPerLayer: nullableNumbers.describe("2 · Σ_t |devices| · hidden · dtypeBytes (dispatch + combine); null without the model's hidden size"),
+      bytesPerLayer: nullableNumbers.describe(
+        "2 · Σ_t |devices| · hidden · dtypeBytes (dispatch + combine); null without the model's hidden size",
+      ),
       bytesTotal: z.number().nullable(),
       placement: z.array(z.array(z.array(z.number().int()))).describe("[layer][device] -> expert ids"),
       deviceLoad: z.array(z.array(z.number())),
@@ -290,7 +345,9 @@ export const computePlacement = defineContract({
       collaborationEntropy: nullableNumbers,
       meanCollaborationEntropy: z.number().nullable(),
       maxImbalance: z.number().nullable(),
-      boundMissed: z.array(z.number().int()).describe("layers where no placement met maxImbalance (the most balanced one is returned)"),
+      boundMissed: z
+        .array(z.number().int())
+        .describe("layers where no placement met maxImbalance (the most balanced one is returned)"),
     }),
     "placement",
   ),
@@ -301,19 +358,46 @@ const reportDevices = z.number().int().min(1).optional();
 export const simulationBodySchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("c2r"),
-    topT: z.number().int().min(1).max(4096).describe("at least k - 1 (C2R picks k - 1 experts among TopT(e1)) and at most E - 1; otherwise 400"),
+    topT: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .describe("at least k - 1 (C2R picks k - 1 experts among TopT(e1)) and at most E - 1; otherwise 400"),
     collaboratorsFrom: z.string().optional().describe("another run's id for the Top-T lists"),
     reportDevices,
   }),
-  z.object({ kind: z.literal("device-limited"), devices: z.number().int().min(1), maxDevices: z.number().int().min(1), reportDevices }),
-  z.object({ kind: z.literal("drop"), experts: z.array(z.array(z.number().int())).describe("dropped expert ids per layer"), reportDevices }),
+  z.object({
+    kind: z.literal("device-limited"),
+    devices: z.number().int().min(1),
+    maxDevices: z.number().int().min(1),
+    reportDevices,
+  }),
+  z.object({
+    kind: z.literal("drop"),
+    experts: z.array(z.array(z.number().int())).describe("dropped expert ids per layer"),
+    reportDevices,
+  }),
 ]);
-const strategyNumbers = z.object(Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, z.number().nullable()])) as Record<(typeof PLACEMENT_STRATEGIES)[number], z.ZodNullable<z.ZodNumber>>);
-const routingSide = z.object({ ...balanceScalarShape, dead: z.number().int(), ct: z.number().nullable(), ctBy: strategyNumbers, entropy: z.number().nullable(), load: z.array(z.number()) });
+const strategyNumbers = z.object(
+  Object.fromEntries(PLACEMENT_STRATEGIES.map((s) => [s, z.number().nullable()])) as Record<
+    (typeof PLACEMENT_STRATEGIES)[number],
+    z.ZodNullable<z.ZodNumber>
+  >,
+);
+const routingSide = z.object({
+  ...balanceScalarShape,
+  dead: z.number().int(),
+  ct: z.number().nullable(),
+  ctBy: strategyNumbers,
+  entropy: z.number().nullable(),
+  load: z.array(z.number()),
+});
 export const runSimulation = defineContract({
   method: "POST",
   path: "/api/runs/{id}/simulations",
-  summary: "Replay the run's router logits under C2R, device-limited routing or expert dropping (A6); a computation, not a write",
+  summary:
+    "Replay the run's router logits under C2R, device-limited routing or expert dropping (A6); a computation, not a write",
   params: runParams,
   body: jsonBody(simulationBodySchema),
   response: json(
@@ -332,9 +416,34 @@ export const runSimulation = defineContract({
         entropyOriginal: z.number().nullable(),
         entropySimulated: z.number().nullable(),
       }),
-      balance: z.array(z.object({ metric: z.enum(BALANCE_SCALARS), original: z.number().nullable(), simulated: z.number().nullable() })).describe("every A1 scalar, mean over layers"),
-      strategies: z.array(z.object({ strategy: z.enum(PLACEMENT_STRATEGIES), ctOriginal: z.number().nullable(), ctSimulated: z.number().nullable() })).describe("mean C_T before and after per strategy"),
-      layers: z.array(z.object({ layer: z.number().int(), tokens: z.number(), flipRate: z.number().nullable(), massRetained: z.number().nullable(), original: routingSide, simulated: routingSide })),
+      balance: z
+        .array(
+          z.object({
+            metric: z.enum(BALANCE_SCALARS),
+            original: z.number().nullable(),
+            simulated: z.number().nullable(),
+          }),
+        )
+        .describe("every A1 scalar, mean over layers"),
+      strategies: z
+        .array(
+          z.object({
+            strategy: z.enum(PLACEMENT_STRATEGIES),
+            ctOriginal: z.number().nullable(),
+            ctSimulated: z.number().nullable(),
+          }),
+        )
+        .describe("mean C_T before and after per strategy"),
+      layers: z.array(
+        z.object({
+          layer: z.number().int(),
+          tokens: z.number(),
+          flipRate: z.number().nullable(),
+          massRetained: z.number().nullable(),
+          original: routingSide,
+          simulated: routingSide,
+        }),
+      ),
     }),
     "per layer: flip rate, routing mass retained, the original and simulated balance, C_T under each placement strategy (placements from the original co-activation), entropy and load; their means",
   ),

@@ -35,7 +35,12 @@ export const errorSchema = named(
 
 export const warningSchema = named(
   "Warning",
-  z.object({ code: z.string(), message: z.string(), count: z.number().int(), where: z.string().optional().describe("where the first occurrence was") }),
+  z.object({
+    code: z.string(),
+    message: z.string(),
+    count: z.number().int(),
+    where: z.string().optional().describe("where the first occurrence was"),
+  }),
 );
 
 /** A model as the API answers it (the request side is lib/models/model-config.ts, with its defaults). */
@@ -52,7 +57,9 @@ export const modelConfigResponseSchema = named(
     moeLayerIndices: z.array(z.number().int()).optional().describe("model (decoder block) index of each MoE layer"),
     hidden: z.number().int().optional(),
     expertFfn: z.number().int().optional(),
-    params: moduleParamsSchema.optional().describe("parameter counts of quantizable linears per layer: attention, expert, shared"),
+    params: moduleParamsSchema
+      .optional()
+      .describe("parameter counts of quantizable linears per layer: attention, expert, shared"),
     notes: z.string().optional(),
   }),
 );
@@ -60,7 +67,8 @@ export const modelConfigResponseSchema = named(
 /** A model described in full when creating a run or a stored result (else `{preset}`). */
 namedInput("ModelConfigInput", modelConfigSchema);
 
-export const POLICY_DESCRIPTION = "routing policy: vanilla, c2r:T=<n> (C2R with T collaborators), device-limited:M=<n> (at most M devices per token), pruned[:<note>], quantized[:<note>]";
+export const POLICY_DESCRIPTION =
+  "routing policy: vanilla, c2r:T=<n> (C2R with T collaborators), device-limited:M=<n> (at most M devices per token), pruned[:<note>], quantized[:<note>]";
 
 export const uploadSchema = z.object({
   id: z.string(),
@@ -114,7 +122,10 @@ export const balanceSchema = named(
     .describe("A1 metrics of one layer; null where undefined (no tokens)"),
 );
 /** The A1 scalars by name, from the code's own list. */
-export const balanceScalarShape = Object.fromEntries(BALANCE_SCALARS.map((k) => [k, nullableNumber])) as Record<(typeof BALANCE_SCALARS)[number], typeof nullableNumber>;
+export const balanceScalarShape = Object.fromEntries(BALANCE_SCALARS.map((k) => [k, nullableNumber])) as Record<
+  (typeof BALANCE_SCALARS)[number],
+  typeof nullableNumber
+>;
 
 export const collaboratorSchema = z.object({ expert: z.number().int(), count: z.number(), share: z.number() });
 
@@ -123,4 +134,10 @@ export const runParams = z.object({ id: z.string().min(1).describe("run id") });
 export const layerParams = runParams.extend({ layer: intParam({ description: "MoE layer index from 0" }) });
 
 /** A model as the list views of stored results name it. */
-export const modelRefSchema = z.object({ id: z.string(), preset: z.string().nullable(), name: z.string(), layers: z.number().int(), experts: z.number().int() });
+export const modelRefSchema = z.object({
+  id: z.string(),
+  preset: z.string().nullable(),
+  name: z.string(),
+  layers: z.number().int(),
+  experts: z.number().int(),
+});

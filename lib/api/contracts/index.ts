@@ -6,5 +6,7 @@ import * as system from "./system";
 
 /** Every endpoint's contract, in the order the API page lists them. */
 export const CONTRACTS: AnyContract[] = [runs, analysis, results, system].flatMap((m) =>
-  Object.values(m).filter((v): v is AnyContract => typeof v === "object" && v !== null && "method" in v && "path" in v && "response" in v),
+  Object.values(m).filter(
+    (v): v is AnyContract => typeof v === "object" && v !== null && "method" in v && "path" in v && "response" in v,
+  ),
 );

@@ -8,7 +8,8 @@ import { pruningStepResponseSchema } from "./analysis";
 
 /** Stored results (§5): pruning runs and quantization results, their imports, the keep-mask and the allocation suggester. */
 
-const DERIVED_OWNER = "Allowed to the token that created it, an admin token, or who may change a run it derives from (on a server without tokens: anyone); others get 403, or 404 when they may not read it.";
+const DERIVED_OWNER =
+  "Allowed to the token that created it, an admin token, or who may change a run it derives from (on a server without tokens: anyone); others get 403, or 404 when they may not read it.";
 const importDocument: RawBody = {
   kind: "raw",
   media: { "application/json": { schema: { type: "object" } }, "text/csv": { schema: { type: "string" } } },
@@ -41,7 +42,11 @@ export const listPruningRuns = defineContract({
   query: z.object({
     model: z.string().max(200).optional().describe("preset id or model name"),
     criterion: z.string().max(64).optional().describe("EAN, or with direction: Min-EAN"),
-    schedule: z.string().max(32).optional().describe(`one of ${PRUNING_SCHEDULES.join(", ")}`),
+    schedule: z
+      .string()
+      .max(32)
+      .optional()
+      .describe(`one of ${PRUNING_SCHEDULES.join(", ")}`),
   }),
   response: json(z.object({ pruningRuns: z.array(pruningRunSchema) }), "pruning runs"),
   errors: [400],
@@ -63,7 +68,11 @@ export const importPruningRuns = defineContract({
   summary:
     "Import pruning runs from JSON (one, a list, or {pruningRuns: [...]}, as MC-Suite's transcription) or CSV (criterion, schedule, dropped_percent, metric columns; 0% = dense): all or none",
   auth: true,
-  query: z.object({ format: importFormat, model: z.string().optional().describe("preset id for runs that name no model"), source: z.string().optional() }),
+  query: z.object({
+    format: importFormat,
+    model: z.string().optional().describe("preset id for runs that name no model"),
+    source: z.string().optional(),
+  }),
   body: importDocument,
   response: json(z.object({ created: z.array(pruningRunSchema) }), "created", 201),
   errors: [400, 401, 403, 404, 413],
@@ -92,7 +101,8 @@ export const deletePruningRun = defineContract({
 export const getKeepMask = defineContract({
   method: "GET",
   path: "/api/pruning-runs/{id}/keep-mask",
-  summary: "The keep-mask after a step (default the last): keep[layer][expert], true = kept. 422 no_dropped_sets when the step records only the share dropped",
+  summary:
+    "The keep-mask after a step (default the last): keep[layer][expert], true = kept. 422 no_dropped_sets when the step records only the share dropped",
   params: idParams,
   query: z.object({ step: intParam({ description: "step index, default the last" }).optional() }),
   response: json(
@@ -112,7 +122,8 @@ export const getKeepMask = defineContract({
 export const comparePruningRuns = defineContract({
   method: "GET",
   path: "/api/pruning-runs/compare",
-  summary: "Several pruning runs: their steps (metric vs share dropped), each run's layer × expert step of dropping, and the Jaccard overlap of final dropped sets between runs",
+  summary:
+    "Several pruning runs: their steps (metric vs share dropped), each run's layer × expert step of dropping, and the Jaccard overlap of final dropped sets between runs",
   query: z.object({
     ids: z
       .string()
@@ -123,15 +134,28 @@ export const comparePruningRuns = defineContract({
   response: json(
     z.object({
       runs: z.array(pruningRunSchema),
-      dropStep: z.record(z.string(), z.array(z.array(z.number().int())).nullable()).describe("per run id: [layer][expert] the step that dropped it (0 = never), or null without dropped sets"),
-      jaccard: z.array(z.object({ a: z.string(), b: z.string(), mean: z.number().nullable(), perLayer: z.array(z.number().nullable()) })),
+      dropStep: z
+        .record(z.string(), z.array(z.array(z.number().int())).nullable())
+        .describe("per run id: [layer][expert] the step that dropped it (0 = never), or null without dropped sets"),
+      jaccard: z.array(
+        z.object({
+          a: z.string(),
+          b: z.string(),
+          mean: z.number().nullable(),
+          perLayer: z.array(z.number().nullable()),
+        }),
+      ),
     }),
     "comparison",
   ),
   errors: [400],
 });
 
-const bitsSchema = z.object({ attention: z.number(), experts: z.array(z.array(z.number())).describe("[layer][expert]"), shared: z.number().optional() });
+const bitsSchema = z.object({
+  attention: z.number(),
+  experts: z.array(z.array(z.number())).describe("[layer][expert]"),
+  shared: z.number().optional(),
+});
 export const quantResultSchema = named(
   "QuantResult",
   z.object({
@@ -147,7 +171,10 @@ export const quantResultSchema = named(
     source: z.string(),
     runId: z.string().nullable(),
     fpRunId: z.string().nullable().describe("paired full-precision trace"),
-    quantRunId: z.string().nullable().describe("paired quantized trace (routing drift: /api/compare?a=fp&b=quant&paired=1)"),
+    quantRunId: z
+      .string()
+      .nullable()
+      .describe("paired quantized trace (routing drift: /api/compare?a=fp&b=quant&paired=1)"),
     tags: z.array(z.string()),
     createdAt: z.string(),
   }),
@@ -165,7 +192,8 @@ export const listQuantResults = defineContract({
 export const createQuantResult = defineContract({
   method: "POST",
   path: "/api/quant-results",
-  summary: "Store a quantization result; avgBits = Σ_m b_m·|W_m| / Σ_m |W_m| over attention, routed and shared experts (A10) and sizeBytes are computed from the model's parameter counts",
+  summary:
+    "Store a quantization result; avgBits = Σ_m b_m·|W_m| / Σ_m |W_m| over attention, routed and shared experts (A10) and sizeBytes are computed from the model's parameter counts",
   auth: true,
   body: jsonBody(quantResultBodySchema),
   response: json(quantResultSchema, "the result with avgBits and sizeBytes", 201),
@@ -175,9 +203,13 @@ export const createQuantResult = defineContract({
 export const importQuantResults = defineContract({
   method: "POST",
   path: "/api/quant-results/import",
-  summary: "Import quantization results: JSON (one, a list, or {quantResults}) or CSV (name, method, group_size, attention_bits, expert_bits, metric columns); all or none",
+  summary:
+    "Import quantization results: JSON (one, a list, or {quantResults}) or CSV (name, method, group_size, attention_bits, expert_bits, metric columns); all or none",
   auth: true,
-  query: z.object({ format: importFormat, model: z.string().optional().describe("preset id for results that name no model") }),
+  query: z.object({
+    format: importFormat,
+    model: z.string().optional().describe("preset id for results that name no model"),
+  }),
   body: importDocument,
   response: json(z.object({ created: z.array(quantResultSchema) }), "created", 201),
   errors: [400, 401, 403, 404, 413],
@@ -217,7 +249,11 @@ export const suggestQuantAllocation = defineContract({
       avgBits: z.number(),
       sizeBytes: z.number(),
       budget: z.number().nullable(),
-      step: z.number().describe("the average bits one more promotion adds (one expert; one layer for block), so under a budget avgBits > budget − step unless every expert is high"),
+      step: z
+        .number()
+        .describe(
+          "the average bits one more promotion adds (one expert; one layer for block), so under a budget avgBits > budget − step unless every expert is high",
+        ),
       loads: z.array(z.array(z.number())).nullable().describe("usage: the expert loads that ranked the experts"),
     }),
     "allocation",

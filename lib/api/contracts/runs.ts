@@ -5,7 +5,14 @@ import { modelConfigSchema } from "@/lib/models/model-config";
 import { TRACE_FORMATS } from "@/lib/trace/detect-format";
 import { WARMUP_MIN_RUN } from "@/lib/trace/warmup";
 import { defineContract, enumParam, flagParam, json, jsonBody } from "../contract";
-import { balanceScalarShape, POLICY_DESCRIPTION, runParams, runSchema, visibilitySchema, warningSchema } from "./common";
+import {
+  balanceScalarShape,
+  POLICY_DESCRIPTION,
+  runParams,
+  runSchema,
+  visibilitySchema,
+  warningSchema,
+} from "./common";
 
 /** Runs: create, list, read, change, delete, upload traces into. */
 
@@ -14,7 +21,10 @@ const policy = policySchema.describe(POLICY_DESCRIPTION);
 
 export const createRunBodySchema = z.object({
   name: z.string().trim().min(1).max(200),
-  model: z.union([z.object({ preset: z.string().min(1).meta({ example: "mixtral-8x7b" }) }).strict(), modelConfigSchema]),
+  model: z.union([
+    z.object({ preset: z.string().min(1).meta({ example: "mixtral-8x7b" }) }).strict(),
+    modelConfigSchema,
+  ]),
   description: z.string().max(10_000).optional(),
   tags: tags.optional(),
   visibility: visibilitySchema.optional(),
@@ -31,7 +41,12 @@ export const updateRunBodySchema = z
     visibility: visibilitySchema,
     policy,
     /** Admin only: the id of the API token that owns the run from now on, or null for none. */
-    owner: z.string().min(1).max(64).nullable().describe("admin only: the id of the token that owns the run from now on"),
+    owner: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .describe("admin only: the id of the token that owns the run from now on"),
   })
   .partial()
   .strict();
@@ -43,7 +58,9 @@ export const listRunsQuerySchema = z.object({
   tag: z.string().max(64).optional(),
   policy: z.string().max(64).optional().describe("a policy kind (c2r) or a whole policy (c2r:T=1)"),
   sort: enumParam(RUN_SORTS).optional(),
-  order: enumParam(["asc", "desc"]).optional().describe("default: desc for created, events, tokens; asc for name, policy"),
+  order: enumParam(["asc", "desc"])
+    .optional()
+    .describe("default: desc for created, events, tokens; asc for name, policy"),
 });
 
 export const listRuns = defineContract({
@@ -68,7 +85,8 @@ export const createRun = defineContract({
 export const getRun = defineContract({
   method: "GET",
   path: "/api/runs/{id}",
-  summary: "One run with its model, counts, labels, uploads and warnings (404 for a private run the caller may not read)",
+  summary:
+    "One run with its model, counts, labels, uploads and warnings (404 for a private run the caller may not read)",
   params: runParams,
   response: json(runSchema, "run"),
   errors: [403, 404],
@@ -77,7 +95,8 @@ export const getRun = defineContract({
 export const updateRun = defineContract({
   method: "PATCH",
   path: "/api/runs/{id}",
-  summary: "Rename, retag, describe, change visibility or policy: the run's owner token or an admin token. `owner` (admin only) gives the run an owner",
+  summary:
+    "Rename, retag, describe, change visibility or policy: the run's owner token or an admin token. `owner` (admin only) gives the run an owner",
   auth: true,
   params: runParams,
   body: jsonBody(updateRunBodySchema),
@@ -93,7 +112,16 @@ export const deleteRun = defineContract({
   auth: true,
   params: runParams,
   response: json(
-    z.object({ deleted: z.object({ id: z.string(), name: z.string(), uploads: z.number().int(), pruningRuns: z.number().int(), quantResults: z.number().int(), shares: z.number().int() }) }),
+    z.object({
+      deleted: z.object({
+        id: z.string(),
+        name: z.string(),
+        uploads: z.number().int(),
+        pruningRuns: z.number().int(),
+        quantResults: z.number().int(),
+        shares: z.number().int(),
+      }),
+    }),
     "deleted",
   ),
   errors: [401, 403, 404],
@@ -106,7 +134,13 @@ export const deleteUpload = defineContract({
     "Take one upload out of a run: its events and sums stop counting (the aggregates become bit for bit those of a run that never had it: the remaining uploads' sums are re-added in commit order), its raw events are removed, and the same file or shard may be uploaded again. The run's owner token or an admin token. 409 upload_in_progress while it still streams; 409 upload_sums_missing when another upload of the run predates per-upload sums (then delete the run instead)",
   auth: true,
   params: runParams.extend({ uploadId: z.string().min(1) }),
-  response: json(z.object({ deleted: z.object({ id: z.string(), fileName: z.string().nullable(), events: z.number().int() }), run: runSchema }), "deleted"),
+  response: json(
+    z.object({
+      deleted: z.object({ id: z.string(), fileName: z.string().nullable(), events: z.number().int() }),
+      run: runSchema,
+    }),
+    "deleted",
+  ),
   errors: [401, 403, 404, 409],
 });
 
@@ -128,15 +162,25 @@ export const uploadTrace = defineContract({
   params: runParams,
   query: z.object({
     format: enumParam([...TRACE_FORMATS, "auto"], "override detection from content").optional(),
-    map: z.string().optional().meta({ example: "experts:topk_ids,weights:probs" }).describe("which arrays hold experts, weights, logits..."),
+    map: z
+      .string()
+      .optional()
+      .meta({ example: "experts:topk_ids,weights:probs" })
+      .describe("which arrays hold experts, weights, logits..."),
     label: z.string().optional().describe("label for events that carry none"),
     filename: z.string().optional(),
-    key: z.string().optional().describe("a key of the client's choosing, to poll /api/runs/{id}/uploads/progress while the body streams"),
+    key: z
+      .string()
+      .optional()
+      .describe("a key of the client's choosing, to poll /api/runs/{id}/uploads/progress while the body streams"),
     exclude_warmup: flagParam(
       `leave out runs of identical routing (${WARMUP_MIN_RUN}+ consecutive events of a layer with the same experts and weights: engines' profiling and warm-up passes); they are reported in warmup either way`,
     ),
   }),
-  body: { kind: "raw", media: { "application/octet-stream": { description: "the trace: JSONL, npy, npz, safetensors or aggregate JSON" } } },
+  body: {
+    kind: "raw",
+    media: { "application/octet-stream": { description: "the trace: JSONL, npy, npz, safetensors or aggregate JSON" } },
+  },
   response: json(
     z.object({
       uploadId: z.string(),
@@ -150,9 +194,16 @@ export const uploadTrace = defineContract({
       hasLogits: z.boolean(),
       warnings: z.array(warningSchema),
       warmup: z
-        .object({ runCount: z.number().int(), events: z.number().int(), excluded: z.boolean(), runs: z.array(warmupRunSchema).describe("the first 64 runs") })
+        .object({
+          runCount: z.number().int(),
+          events: z.number().int(),
+          excluded: z.boolean(),
+          runs: z.array(warmupRunSchema).describe("the first 64 runs"),
+        })
         .nullable()
-        .describe("runs of identical routing found (null for aggregate documents); excluded says whether they were left out"),
+        .describe(
+          "runs of identical routing found (null for aggregate documents); excluded says whether they were left out",
+        ),
     }),
     "ingested",
   ),
@@ -165,7 +216,15 @@ export const uploadProgress = defineContract({
   summary: "Server-side progress of an upload tagged with key=",
   params: runParams,
   query: z.object({ key: z.string().min(1).describe("the value passed as key= when uploading") }),
-  response: json(z.object({ id: z.string(), status: z.enum(["staging", "committed"]), bytes: z.number().int(), events: z.number().int() }), "progress"),
+  response: json(
+    z.object({
+      id: z.string(),
+      status: z.enum(["staging", "committed"]),
+      bytes: z.number().int(),
+      events: z.number().int(),
+    }),
+    "progress",
+  ),
   errors: [400, 404],
 });
 
@@ -173,12 +232,27 @@ const percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nulla
 export const runBalance = defineContract({
   method: "GET",
   path: "/api/runs/{id}/balance",
-  summary: "A1 per layer (every scalar, dead and hot experts, the load) and each scalar's p50/p90/p95 across layers with tokens",
+  summary:
+    "A1 per layer (every scalar, dead and hot experts, the load) and each scalar's p50/p90/p95 across layers with tokens",
   params: runParams,
   response: json(
     z.object({
-      layers: z.array(z.object({ layer: z.number().int(), tokens: z.number(), load: z.array(z.number()), ...balanceScalarShape, dead: z.array(z.number().int()), hot: z.array(z.number().int()) })),
-      percentiles: z.object(Object.fromEntries(Object.keys(balanceScalarShape).map((k) => [k, percentiles])) as Record<keyof typeof balanceScalarShape, typeof percentiles>),
+      layers: z.array(
+        z.object({
+          layer: z.number().int(),
+          tokens: z.number(),
+          load: z.array(z.number()),
+          ...balanceScalarShape,
+          dead: z.array(z.number().int()),
+          hot: z.array(z.number().int()),
+        }),
+      ),
+      percentiles: z.object(
+        Object.fromEntries(Object.keys(balanceScalarShape).map((k) => [k, percentiles])) as Record<
+          keyof typeof balanceScalarShape,
+          typeof percentiles
+        >,
+      ),
     }),
     "balance",
   ),

@@ -8,7 +8,15 @@ export const health = defineContract({
   method: "GET",
   path: "/api/health",
   summary: "Liveness and which database is in use",
-  response: json(z.object({ ok: z.literal(true), database: z.enum(["postgres", "pglite"]), version: z.string(), writeTokenRequired: z.boolean() }), "ok"),
+  response: json(
+    z.object({
+      ok: z.literal(true),
+      database: z.enum(["postgres", "pglite"]),
+      version: z.string(),
+      writeTokenRequired: z.boolean(),
+    }),
+    "ok",
+  ),
   errors: [500],
 });
 
@@ -16,7 +24,17 @@ export const modelPresets = defineContract({
   method: "GET",
   path: "/api/models/presets",
   summary: "Model presets (PRODUCT.md §7)",
-  response: json(z.object({ presets: z.array(modelConfigResponseSchema.extend({ id: z.string(), source: z.string().describe("where the numbers come from") })) }), "presets"),
+  response: json(
+    z.object({
+      presets: z.array(
+        modelConfigResponseSchema.extend({
+          id: z.string(),
+          source: z.string().describe("where the numbers come from"),
+        }),
+      ),
+    }),
+    "presets",
+  ),
   errors: [],
 });
 
@@ -24,11 +42,24 @@ export const openApi = defineContract({
   method: "GET",
   path: "/api/openapi.json",
   summary: "This document, generated from the endpoints' contracts",
-  response: json(z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.record(z.string(), z.unknown())) }).loose(), "OpenAPI 3.1"),
+  response: json(
+    z
+      .object({
+        openapi: z.string(),
+        info: z.object({ title: z.string(), version: z.string() }).loose(),
+        paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+      })
+      .loose(),
+    "OpenAPI 3.1",
+  ),
   errors: [],
 });
 
-const session = z.object({ open: z.boolean().describe("the server has no tokens: anyone may write"), signedIn: z.boolean(), tokenName: z.string().nullable() });
+const session = z.object({
+  open: z.boolean().describe("the server has no tokens: anyone may write"),
+  signedIn: z.boolean(),
+  tokenName: z.string().nullable(),
+});
 export const getSession = defineContract({
   method: "GET",
   path: "/api/session",
@@ -40,7 +71,8 @@ export const getSession = defineContract({
 export const signIn = defineContract({
   method: "POST",
   path: "/api/session",
-  summary: "Browser sign-in: stores the token in an httpOnly SameSite=Strict cookie, which then counts as the bearer token",
+  summary:
+    "Browser sign-in: stores the token in an httpOnly SameSite=Strict cookie, which then counts as the bearer token",
   body: jsonBody(z.object({ token: z.string().min(1) })),
   response: json(session, "signed in (set-cookie)"),
   errors: [400, 403],
@@ -57,10 +89,32 @@ export const signOut = defineContract({
 export const createShare = defineContract({
   method: "POST",
   path: "/api/shares",
-  summary: "Pin a view: every answer it shows is computed now and stored; GET /s/{id} shows that picture whatever is uploaded later",
+  summary:
+    "Pin a view: every answer it shows is computed now and stored; GET /s/{id} shows that picture whatever is uploaded later",
   auth: true,
-  body: jsonBody(z.object({ path: z.string().min(1).max(4096).describe("a view path with its query string, e.g. /runs/{id}/layers/3?norm=lift&order=group, or /compare?a=&b=") })),
-  response: json(z.object({ id: z.string(), url: z.string(), path: z.string(), kind: z.string().describe("which view: overview, layer, expert, graph, flow, placement, compare..."), runId: z.string(), createdAt: z.string() }), "share", 201),
+  body: jsonBody(
+    z.object({
+      path: z
+        .string()
+        .min(1)
+        .max(4096)
+        .describe(
+          "a view path with its query string, e.g. /runs/{id}/layers/3?norm=lift&order=group, or /compare?a=&b=",
+        ),
+    }),
+  ),
+  response: json(
+    z.object({
+      id: z.string(),
+      url: z.string(),
+      path: z.string(),
+      kind: z.string().describe("which view: overview, layer, expert, graph, flow, placement, compare..."),
+      runId: z.string(),
+      createdAt: z.string(),
+    }),
+    "share",
+    201,
+  ),
   errors: [400, 401, 403, 404],
 });
 
@@ -74,13 +128,21 @@ export const getShare = defineContract({
       id: z.string(),
       path: z.string(),
       runId: z.string().nullable(),
-      state: z.object({ kind: z.string(), pathname: z.string(), search: z.string() }).loose().describe("the view and its URL state"),
+      state: z
+        .object({ kind: z.string(), pathname: z.string(), search: z.string() })
+        .loose()
+        .describe("the view and its URL state"),
       createdAt: z.string(),
       snapshot: z
         .object({
           run: runSchema,
           runIds: z.array(z.string()).optional(),
-          queries: z.array(z.object({ key: z.array(z.unknown()), data: z.unknown().describe("the answer of that query's endpoint when pinned") })),
+          queries: z.array(
+            z.object({
+              key: z.array(z.unknown()),
+              data: z.unknown().describe("the answer of that query's endpoint when pinned"),
+            }),
+          ),
           props: z.record(z.string(), z.unknown()).optional(),
         })
         .describe("the run as it was, and every answer the view draws from, under its query keys"),

@@ -10,7 +10,11 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
  * Creates a token and returns it in clear; only its hash is stored. The server's first token is an
  * admin token whatever is asked: someone must be able to reach the runs created before tokens.
  */
-export async function createApiToken(db: Db, name: string, opts: { admin?: boolean } = {}): Promise<{ token: string; row: ApiTokenRow }> {
+export async function createApiToken(
+  db: Db,
+  name: string,
+  opts: { admin?: boolean } = {},
+): Promise<{ token: string; row: ApiTokenRow }> {
   const token = `mat_${randomBytes(24).toString("base64url")}`;
   const admin = opts.admin === true || (await countApiTokens(db)) === 0;
   const [row] = await db
@@ -31,13 +35,25 @@ export async function countApiTokens(db: Db): Promise<number> {
 }
 
 export async function findApiToken(db: Db, token: string): Promise<ApiTokenRow | undefined> {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashToken(token)));
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hashToken(token)));
   if (row) await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id));
   return row;
 }
 
 export async function listApiTokens(db: Db) {
-  return db.select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, admin: apiTokens.admin, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt }).from(apiTokens);
+  return db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      admin: apiTokens.admin,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
+    .from(apiTokens);
 }
 
 export async function deleteApiToken(db: Db, id: string) {

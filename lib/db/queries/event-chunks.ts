@@ -7,7 +7,11 @@ import { eventChunks, uploads } from "../schema";
  * The raw events of a run's committed uploads, chunk by chunk in upload order, a few chunks per
  * query so memory stays bounded however many events the run holds.
  */
-export async function* runEventChunks(db: Db, runId: string, perQuery = 4): AsyncGenerator<EncodedChunk & { labelNames: string[] }> {
+export async function* runEventChunks(
+  db: Db,
+  runId: string,
+  perQuery = 4,
+): AsyncGenerator<EncodedChunk & { labelNames: string[] }> {
   let after = 0;
   for (;;) {
     const rows = await db
@@ -20,7 +24,19 @@ export async function* runEventChunks(db: Db, runId: string, perQuery = 4): Asyn
     if (!rows.length) return;
     for (const { chunk: c } of rows) {
       after = c.id;
-      yield { labelNames: c.labelNames, count: c.count, k: c.k, layers: c.layers, experts: c.experts, weights: c.weights, logits: c.logits, seq: c.seq, pos: c.pos, tokenIds: c.tokenIds, labels: c.labels };
+      yield {
+        labelNames: c.labelNames,
+        count: c.count,
+        k: c.k,
+        layers: c.layers,
+        experts: c.experts,
+        weights: c.weights,
+        logits: c.logits,
+        seq: c.seq,
+        pos: c.pos,
+        tokenIds: c.tokenIds,
+        labels: c.labels,
+      };
     }
   }
 }

@@ -8,7 +8,13 @@ import { labelLoads, layerAggregates } from "../schema";
  * One layer's sums; an empty aggregate when nothing was uploaded for it yet. Transitions are as
  * large as the co-activation and most views never read them: fetched only when asked.
  */
-export async function getLayerAggregate(db: Db, runId: string, layer: number, experts: number, opts: { transitions?: boolean } = {}): Promise<LayerAggregate> {
+export async function getLayerAggregate(
+  db: Db,
+  runId: string,
+  layer: number,
+  experts: number,
+  opts: { transitions?: boolean } = {},
+): Promise<LayerAggregate> {
   const { transitions: _t, ...withoutTransitions } = getTableColumns(layerAggregates);
   const [row] = await db
     .select(opts.transitions ? getTableColumns(layerAggregates) : { ...withoutTransitions })
@@ -18,7 +24,12 @@ export async function getLayerAggregate(db: Db, runId: string, layer: number, ex
 }
 
 /** Every layer's sums, in layer order; layers with nothing uploaded are empty aggregates. */
-export async function getAllLayerAggregates(db: Db, runId: string, layers: number, experts: number): Promise<LayerAggregate[]> {
+export async function getAllLayerAggregates(
+  db: Db,
+  runId: string,
+  layers: number,
+  experts: number,
+): Promise<LayerAggregate[]> {
   const rows = await db.select().from(layerAggregates).where(eq(layerAggregates.runId, runId));
   const out = Array.from({ length: layers }, () => emptyLayerAggregate(experts));
   for (const r of rows) out[r.layer] = toAggregate(r, experts);
@@ -32,7 +43,10 @@ export async function getLayerLoads(db: Db, runId: string, layers: number, exper
     .from(layerAggregates)
     .where(eq(layerAggregates.runId, runId))
     .orderBy(asc(layerAggregates.layer));
-  const out: { tokens: number; load: Float64Array }[] = Array.from({ length: layers }, () => ({ tokens: 0, load: new Float64Array(experts) }));
+  const out: { tokens: number; load: Float64Array }[] = Array.from({ length: layers }, () => ({
+    tokens: 0,
+    load: new Float64Array(experts),
+  }));
   for (const r of rows) out[r.layer] = { tokens: r.tokens, load: bytesToF64(r.load) };
   return out;
 }

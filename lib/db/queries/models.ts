@@ -7,7 +7,15 @@ import { models, type ModelRow } from "../schema";
 export async function createModel(db: Db, config: ModelConfig, presetId: string | null): Promise<ModelRow> {
   const [row] = await db
     .insert(models)
-    .values({ id: newId(), presetId, name: config.name, layers: config.layers, experts: config.experts, topK: config.topK, config })
+    .values({
+      id: newId(),
+      presetId,
+      name: config.name,
+      layers: config.layers,
+      experts: config.experts,
+      topK: config.topK,
+      config,
+    })
     .returning();
   return row;
 }
@@ -18,15 +26,13 @@ export async function createModel(db: Db, config: ModelConfig, presetId: string 
  */
 export async function deleteUnusedModels(db: Pick<Db, "delete">, ids: string[]) {
   if (!ids.length) return;
-  await db
-    .delete(models)
-    .where(
-      and(
-        inArray(models.id, [...new Set(ids)]),
-        // Spelled out: drizzle may leave columns unqualified in a DELETE, and a bare "id" would bind to the subquery's table.
-        sql`not exists (select 1 from "runs" "r" where "r"."model_id" = "models"."id")`,
-        sql`not exists (select 1 from "pruning_runs" "p" where "p"."model_id" = "models"."id")`,
-        sql`not exists (select 1 from "quant_results" "q" where "q"."model_id" = "models"."id")`,
-      ),
-    );
+  await db.delete(models).where(
+    and(
+      inArray(models.id, [...new Set(ids)]),
+      // Spelled out: drizzle may leave columns unqualified in a DELETE, and a bare "id" would bind to the subquery's table.
+      sql`not exists (select 1 from "runs" "r" where "r"."model_id" = "models"."id")`,
+      sql`not exists (select 1 from "pruning_runs" "p" where "p"."model_id" = "models"."id")`,
+      sql`not exists (select 1 from "quant_results" "q" where "q"."model_id" = "models"."id")`,
+    ),
+  );
 }

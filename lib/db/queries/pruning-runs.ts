@@ -28,12 +28,24 @@ export async function listPruningRuns(db: Db, viewer: Viewer, f: PruningFilter =
   const m = f.criterion ? /^(min|max)[-_ ](.+)$/i.exec(f.criterion) : null;
   const where = and(
     f.model ? sql`(${models.presetId} = ${f.model} or ${models.name} = ${f.model})` : undefined,
-    f.criterion ? (m ? and(sql`lower(${pruningRuns.criterion}) = lower(${m[2]})`, eq(pruningRuns.direction, m[1].toLowerCase() as "min" | "max")) : sql`lower(${pruningRuns.criterion}) = lower(${f.criterion})`) : undefined,
+    f.criterion
+      ? m
+        ? and(
+            sql`lower(${pruningRuns.criterion}) = lower(${m[2]})`,
+            eq(pruningRuns.direction, m[1].toLowerCase() as "min" | "max"),
+          )
+        : sql`lower(${pruningRuns.criterion}) = lower(${f.criterion})`
+      : undefined,
     f.schedule ? eq(pruningRuns.schedule, f.schedule as PruningRunRow["schedule"]) : undefined,
     f.ids ? inArray(pruningRuns.id, f.ids) : undefined,
     derivedVisible(viewer, f.ids ? "read" : "list", pruningRuns.runId),
   );
-  const rows = await db.select().from(pruningRuns).innerJoin(models, eq(pruningRuns.modelId, models.id)).where(where).orderBy(desc(pruningRuns.createdAt), pruningRuns.id);
+  const rows = await db
+    .select()
+    .from(pruningRuns)
+    .innerJoin(models, eq(pruningRuns.modelId, models.id))
+    .where(where)
+    .orderBy(desc(pruningRuns.createdAt), pruningRuns.id);
   return rows.map((r) => ({ ...r.pruning_runs, model: r.models }));
 }
 
@@ -50,7 +62,10 @@ export async function getPruningRun(db: Db, viewer: Viewer, id: string): Promise
 /** Deletes a pruning run and its model row (each pruning run owns one). */
 export async function deletePruningRun(db: Db, id: string) {
   await db.transaction(async (tx) => {
-    const [gone] = await tx.delete(pruningRuns).where(eq(pruningRuns.id, id)).returning({ modelId: pruningRuns.modelId });
+    const [gone] = await tx
+      .delete(pruningRuns)
+      .where(eq(pruningRuns.id, id))
+      .returning({ modelId: pruningRuns.modelId });
     if (gone) await deleteUnusedModels(tx, [gone.modelId]);
   });
 }

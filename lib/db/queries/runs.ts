@@ -42,10 +42,16 @@ export async function getRun(db: Db, id: string): Promise<RunWithModel | undefin
   return row ? { ...row.runs, model: row.models } : undefined;
 }
 
-export async function updateRun(db: Db, id: string, patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "policy" | "ownerTokenId">>) {
-  await db.update(runs).set({ ...patch, updatedAt: new Date() }).where(eq(runs.id, id));
+export async function updateRun(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "policy" | "ownerTokenId">>,
+) {
+  await db
+    .update(runs)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(runs.id, id));
 }
-
 
 export interface RunFilter {
   q?: string;
@@ -57,7 +63,13 @@ export interface RunFilter {
   order?: "asc" | "desc";
 }
 
-const SORT_COLUMNS = { created: runs.createdAt, name: sql`lower(${runs.name})`, events: runs.events, tokens: runs.tokens, policy: runs.policy };
+const SORT_COLUMNS = {
+  created: runs.createdAt,
+  name: sql`lower(${runs.name})`,
+  events: runs.events,
+  tokens: runs.tokens,
+  policy: runs.policy,
+};
 
 /**
  * The index: public runs, plus the viewer's own (all of them for an admin token or on an open
@@ -66,10 +78,14 @@ const SORT_COLUMNS = { created: runs.createdAt, name: sql`lower(${runs.name})`, 
 export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promise<RunWithModel[]> {
   const where = and(
     runVisible(viewer, "list", sql`${runs.visibility}`, sql`${runs.ownerTokenId}`),
-    filter.q ? sql`(${runs.name} ilike ${"%" + filter.q + "%"} or ${runs.description} ilike ${"%" + filter.q + "%"})` : undefined,
+    filter.q
+      ? sql`(${runs.name} ilike ${"%" + filter.q + "%"} or ${runs.description} ilike ${"%" + filter.q + "%"})`
+      : undefined,
     filter.model ? sql`(${models.presetId} = ${filter.model} or ${models.name} = ${filter.model})` : undefined,
     filter.tag ? sql`${filter.tag} = any(${runs.tags})` : undefined,
-    filter.policy ? or(eq(runs.policy, filter.policy), sql`${runs.policy} like ${filter.policy.replace(/[\\%_]/g, "\\$&") + ":%"}`) : undefined,
+    filter.policy
+      ? or(eq(runs.policy, filter.policy), sql`${runs.policy} like ${filter.policy.replace(/[\\%_]/g, "\\$&") + ":%"}`)
+      : undefined,
   );
   // Newest first unless asked; the id breaks ties so equal names or counts keep one order.
   const sort = SORT_COLUMNS[filter.sort ?? "created"];
@@ -108,21 +124,38 @@ export interface DeletedRun {
  */
 export async function deleteRun(db: Db, id: string): Promise<DeletedRun> {
   return db.transaction(async (tx) => {
-    const [run] = await tx.select({ id: runs.id, name: runs.name, modelId: runs.modelId }).from(runs).where(eq(runs.id, id)).for("update");
+    const [run] = await tx
+      .select({ id: runs.id, name: runs.name, modelId: runs.modelId })
+      .from(runs)
+      .where(eq(runs.id, id))
+      .for("update");
     if (!run) throw missing("not_found", `run "${id}" was not found`, "path parameter id");
-    const pr = await tx.select({ id: pruningRuns.id, modelId: pruningRuns.modelId }).from(pruningRuns).where(eq(pruningRuns.runId, id));
+    const pr = await tx
+      .select({ id: pruningRuns.id, modelId: pruningRuns.modelId })
+      .from(pruningRuns)
+      .where(eq(pruningRuns.runId, id));
     const qr = await tx
       .select({ id: quantResults.id, modelId: quantResults.modelId })
       .from(quantResults)
       .where(or(eq(quantResults.runId, id), eq(quantResults.fpRunId, id), eq(quantResults.quantRunId, id)));
-    const [{ n: uploadCount }] = await tx.select({ n: sql<number>`count(*)::int` }).from(uploads).where(and(eq(uploads.runId, id), eq(uploads.status, "committed")));
+    const [{ n: uploadCount }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(uploads)
+      .where(and(eq(uploads.runId, id), eq(uploads.status, "committed")));
     const gone = await tx
       .delete(shares)
       .where(or(eq(shares.runId, id), sql`${id} = any(${shares.runIds})`))
       .returning({ id: shares.id });
     await tx.delete(runs).where(eq(runs.id, id));
     await deleteUnusedModels(tx, [run.modelId, ...pr.map((r) => r.modelId), ...qr.map((r) => r.modelId)]);
-    return { id, name: run.name, uploads: Number(uploadCount), pruningRuns: pr.length, quantResults: qr.length, shares: gone.length };
+    return {
+      id,
+      name: run.name,
+      uploads: Number(uploadCount),
+      pruningRuns: pr.length,
+      quantResults: qr.length,
+      shares: gone.length,
+    };
   });
 }
 

@@ -31,7 +31,12 @@ export async function getShare(db: Db, id: string, viewer: Viewer) {
   const [row] = await db.select().from(shares).where(eq(shares.id, id));
   if (!row) return undefined;
   const ids = shareRunIds(row);
-  const found = ids.length ? await db.select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId }).from(runs).where(inArray(runs.id, ids)) : [];
+  const found = ids.length
+    ? await db
+        .select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId })
+        .from(runs)
+        .where(inArray(runs.id, ids))
+    : [];
   if (found.length !== ids.length || !found.every((r) => canRead(viewer, r))) return undefined;
   return row;
 }
@@ -48,12 +53,23 @@ export function shareRunIds(row: { runId: string | null; runIds: string[] }): st
 /** Shares that show this run and that this viewer may open (it may read every run each shows), newest first. */
 export async function listSharesOfRun(db: Db, runId: string, viewer: Viewer) {
   const rows = await db
-    .select({ id: shares.id, path: shares.path, runIds: shares.runIds, runId: shares.runId, createdAt: shares.createdAt })
+    .select({
+      id: shares.id,
+      path: shares.path,
+      runIds: shares.runIds,
+      runId: shares.runId,
+      createdAt: shares.createdAt,
+    })
     .from(shares)
     .where(sql`(${shares.runId} = ${runId} or ${runId} = any(${shares.runIds}))`)
     .orderBy(desc(shares.createdAt), shares.id);
   const ids = [...new Set(rows.flatMap(shareRunIds))];
-  const found = ids.length ? await db.select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId }).from(runs).where(inArray(runs.id, ids)) : [];
+  const found = ids.length
+    ? await db
+        .select({ id: runs.id, visibility: runs.visibility, ownerTokenId: runs.ownerTokenId })
+        .from(runs)
+        .where(inArray(runs.id, ids))
+    : [];
   const readable = new Set(found.filter((r) => canRead(viewer, r)).map((r) => r.id));
   return rows.filter((r) => shareRunIds(r).every((id) => readable.has(id)));
 }

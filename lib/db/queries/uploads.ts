@@ -1,7 +1,15 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { conflict, missing } from "@/lib/errors";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
-import { addLabelSums, addLayerSums, ownLabelSums, ownLayerSums, runTokens, type LabelSums, type LayerSums } from "@/lib/analysis/upload-sums";
+import {
+  addLabelSums,
+  addLayerSums,
+  ownLabelSums,
+  ownLayerSums,
+  runTokens,
+  type LabelSums,
+  type LayerSums,
+} from "@/lib/analysis/upload-sums";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
@@ -11,7 +19,13 @@ import { bytesToF64, f64ToBytes } from "../f64";
 import { eventChunks, labelLoads, layerAggregates, runs, uploadLabelSums, uploadLayerSums, uploads } from "../schema";
 
 /** Starts an upload in "staging": its chunks are stored as they stream in but count for nothing. */
-export async function stageUpload(db: Db, runId: string, format: string, fileName: string | null, clientKey: string | null): Promise<string> {
+export async function stageUpload(
+  db: Db,
+  runId: string,
+  format: string,
+  fileName: string | null,
+  clientKey: string | null,
+): Promise<string> {
   const id = newId();
   await db.insert(uploads).values({ id, runId, format, fileName, clientKey, status: "staging" });
   return id;
@@ -19,7 +33,10 @@ export async function stageUpload(db: Db, runId: string, format: string, fileNam
 
 /** Records how far a staging upload got; doubles as its heartbeat. */
 export async function recordProgress(db: Db, uploadId: string, bytes: number, events: number) {
-  await db.update(uploads).set({ bytes, events, heartbeatAt: new Date() }).where(and(eq(uploads.id, uploadId), eq(uploads.status, "staging")));
+  await db
+    .update(uploads)
+    .set({ bytes, events, heartbeatAt: new Date() })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.status, "staging")));
 }
 
 /** Progress of the upload a client tagged with `clientKey`: bytes read and events parsed so far. */
@@ -31,22 +48,46 @@ export async function getUploadProgress(db: Db, runId: string, clientKey: string
   return row ?? null;
 }
 
-export async function insertChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
+export async function insertChunk(
+  db: Db,
+  uploadId: string,
+  runId: string,
+  chunkNo: number,
+  labelNames: readonly string[],
+  c: EncodedChunk,
+) {
   try {
     await writeChunk(db, uploadId, runId, chunkNo, labelNames, c);
   } catch (e) {
     // The staging upload's row went with its run (deleted while this body streamed): say so, not a 500.
-    if (isForeignKeyViolation(e)) throw missing("not_found", `run "${runId}" was deleted while this upload streamed; nothing of it is stored`, "path parameter id");
+    if (isForeignKeyViolation(e))
+      throw missing(
+        "not_found",
+        `run "${runId}" was deleted while this upload streamed; nothing of it is stored`,
+        "path parameter id",
+      );
     throw e;
   }
 }
 
 function isForeignKeyViolation(e: unknown): boolean {
-  for (let x = e as { code?: string; cause?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) if (x.code === "23503") return true;
+  for (
+    let x = e as { code?: string; cause?: unknown } | undefined, depth = 0;
+    x && depth < 4;
+    x = x.cause as typeof x, depth++
+  )
+    if (x.code === "23503") return true;
   return false;
 }
 
-async function writeChunk(db: Db, uploadId: string, runId: string, chunkNo: number, labelNames: readonly string[], c: EncodedChunk) {
+async function writeChunk(
+  db: Db,
+  uploadId: string,
+  runId: string,
+  chunkNo: number,
+  labelNames: readonly string[],
+  c: EncodedChunk,
+) {
   const pool = postgresPoolOf(db);
   if (pool) return copyChunks(pool, [{ uploadId, runId, chunkNo, labelNames, chunk: c }]);
   await db.insert(eventChunks).values({
@@ -99,12 +140,15 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
         and(
           eq(uploads.runId, runId),
           eq(uploads.status, "committed"),
-          t.shard ? sql`(${uploads.sha256} = ${t.sha256} or ${uploads.shard} = ${t.shard})` : eq(uploads.sha256, t.sha256),
+          t.shard
+            ? sql`(${uploads.sha256} = ${t.sha256} or ${uploads.shard} = ${t.shard})`
+            : eq(uploads.sha256, t.sha256),
         ),
       );
     if (dup) {
       const what = dup.sha256 === t.sha256 ? "this identical file" : `shard "${t.shard}"`;
-      throw conflict("duplicate_upload",
+      throw conflict(
+        "duplicate_upload",
         `${what} was already ingested into this run (upload ${dup.id} at ${dup.committedAt?.toISOString()}); it is not counted twice`,
         `upload ${dup.id}`,
       );
@@ -112,11 +156,20 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
 
     // This upload's own sums, kept beside it so a later delete can re-add the rest.
     const add = ownLayerSums(t.layers, t.transitions);
-    const totals = new Map((await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId))).map((r) => [r.layer, layerSumsOf(r)]));
+    const totals = new Map(
+      (await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, runId))).map((r) => [
+        r.layer,
+        layerSumsOf(r),
+      ]),
+    );
     const stored = new Set(totals.keys());
     for (const l of addLayerSums(totals, add)) {
       const values = layerRowValues(totals.get(l)!);
-      if (stored.has(l)) await tx.update(layerAggregates).set(values).where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
+      if (stored.has(l))
+        await tx
+          .update(layerAggregates)
+          .set(values)
+          .where(and(eq(layerAggregates.runId, runId), eq(layerAggregates.layer, l)));
       else await tx.insert(layerAggregates).values({ runId, ...values });
     }
     const tokens = runTokens(totals.values());
@@ -126,20 +179,37 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       const rows = await tx
         .select()
         .from(labelLoads)
-        .where(and(eq(labelLoads.runId, runId), inArray(labelLoads.label, addLabels.map((x) => x.label))));
-      const labelTotals = new Map(rows.map((r) => [r.label, { label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) }]));
+        .where(
+          and(
+            eq(labelLoads.runId, runId),
+            inArray(
+              labelLoads.label,
+              addLabels.map((x) => x.label),
+            ),
+          ),
+        );
+      const labelTotals = new Map(
+        rows.map((r) => [r.label, { label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) }]),
+      );
       const have = new Set(labelTotals.keys());
       addLabelSums(labelTotals, addLabels);
       for (const { label } of addLabels) {
         const sum = labelTotals.get(label)!;
         const values = { tokens: f64ToBytes(sum.tokens), load: f64ToBytes(sum.load) };
-        if (have.has(label)) await tx.update(labelLoads).set(values).where(and(eq(labelLoads.runId, runId), eq(labelLoads.label, label)));
+        if (have.has(label))
+          await tx
+            .update(labelLoads)
+            .set(values)
+            .where(and(eq(labelLoads.runId, runId), eq(labelLoads.label, label)));
         else await tx.insert(labelLoads).values({ runId, label, ...values });
       }
     }
 
     for (const s of add) await tx.insert(uploadLayerSums).values({ uploadId, ...layerRowValues(s) });
-    for (const s of addLabels) await tx.insert(uploadLabelSums).values({ uploadId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
+    for (const s of addLabels)
+      await tx
+        .insert(uploadLabelSums)
+        .values({ uploadId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
     const [{ n }] = await tx
       .select({ n: sql<number>`coalesce(max(${uploads.commitNo}), 0) + 1` })
       .from(uploads)
@@ -176,18 +246,42 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
   });
 }
 
-type LayerRow = { layer: number; tokens: number; load: Uint8Array; weightSum: Uint8Array; coactivation: Uint8Array; transitions: Uint8Array | null };
+type LayerRow = {
+  layer: number;
+  tokens: number;
+  load: Uint8Array;
+  weightSum: Uint8Array;
+  coactivation: Uint8Array;
+  transitions: Uint8Array | null;
+};
 
 export function layerSumsOf(r: LayerRow): LayerSums {
-  return { layer: r.layer, tokens: r.tokens, load: bytesToF64(r.load), weightSum: bytesToF64(r.weightSum), coactivation: bytesToF64(r.coactivation), transitions: r.transitions ? bytesToF64(r.transitions) : null };
+  return {
+    layer: r.layer,
+    tokens: r.tokens,
+    load: bytesToF64(r.load),
+    weightSum: bytesToF64(r.weightSum),
+    coactivation: bytesToF64(r.coactivation),
+    transitions: r.transitions ? bytesToF64(r.transitions) : null,
+  };
 }
 
 export function layerRowValues(s: LayerSums): LayerRow {
-  return { layer: s.layer, tokens: s.tokens, load: f64ToBytes(s.load), weightSum: f64ToBytes(s.weightSum), coactivation: f64ToBytes(s.coactivation), transitions: s.transitions ? f64ToBytes(s.transitions) : null };
+  return {
+    layer: s.layer,
+    tokens: s.tokens,
+    load: f64ToBytes(s.load),
+    weightSum: f64ToBytes(s.weightSum),
+    coactivation: f64ToBytes(s.coactivation),
+    transitions: s.transitions ? f64ToBytes(s.transitions) : null,
+  };
 }
 
 function toTextArray(values: string[]) {
-  return sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]`;
+  return sql`array[${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )}]::text[]`;
 }
 
 /** Removes a failed upload and its chunks: the run is exactly as before it started. */
@@ -211,7 +305,8 @@ export async function sweepStaleUploads(db: Db, silentForMs: number) {
 /** Takes the run's row lock (commits and deletes of one run serialize on it); 404 when the run is gone. */
 async function lockRun(tx: Tx, runId: string) {
   const locked = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("update");
-  if (!locked.length) throw missing("not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
+  if (!locked.length)
+    throw missing("not_found", `run "${runId}" was not found (deleted meanwhile?)`, "path parameter id");
 }
 
 /**
@@ -223,9 +318,18 @@ async function lockRun(tx: Tx, runId: string) {
 export async function deleteUpload(db: Db, runId: string, uploadId: string) {
   return db.transaction(async (tx) => {
     await lockRun(tx, runId);
-    const [target] = await tx.select({ id: uploads.id, status: uploads.status, fileName: uploads.fileName, events: uploads.events }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.runId, runId)));
-    if (!target) throw missing("not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
-    if (target.status !== "committed") throw conflict("upload_in_progress", `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`, "path parameter uploadId");
+    const [target] = await tx
+      .select({ id: uploads.id, status: uploads.status, fileName: uploads.fileName, events: uploads.events })
+      .from(uploads)
+      .where(and(eq(uploads.id, uploadId), eq(uploads.runId, runId)));
+    if (!target)
+      throw missing("not_found", `upload "${uploadId}" was not found in run "${runId}"`, "path parameter uploadId");
+    if (target.status !== "committed")
+      throw conflict(
+        "upload_in_progress",
+        `upload "${uploadId}" is still streaming in; it counts for nothing until it commits, and is removed if it fails`,
+        "path parameter uploadId",
+      );
     const remaining = await tx
       .select({ id: uploads.id, hasSums: uploads.hasSums, fileName: uploads.fileName, events: uploads.events })
       .from(uploads)
@@ -233,8 +337,12 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .orderBy(uploads.commitNo, uploads.committedAt, uploads.id);
     const legacy = remaining.filter((u) => !u.hasSums);
     if (legacy.length) {
-      throw conflict("upload_sums_missing",
-        `cannot remove upload "${uploadId}" exactly: ${legacy.length} other upload(s) of this run (${legacy.map((u) => u.fileName ?? u.id).slice(0, 3).join(", ")}) were committed before uploads kept their own sums; delete the run and ingest again instead`,
+      throw conflict(
+        "upload_sums_missing",
+        `cannot remove upload "${uploadId}" exactly: ${legacy.length} other upload(s) of this run (${legacy
+          .map((u) => u.fileName ?? u.id)
+          .slice(0, 3)
+          .join(", ")}) were committed before uploads kept their own sums; delete the run and ingest again instead`,
         "path parameter uploadId",
       );
     }
@@ -243,14 +351,29 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
     const totals = new Map<number, LayerSums>();
     const labelTotals = new Map<string, LabelSums>();
     for (const u of remaining) {
-      addLayerSums(totals, (await tx.select().from(uploadLayerSums).where(eq(uploadLayerSums.uploadId, u.id)).orderBy(uploadLayerSums.layer)).map(layerSumsOf));
+      addLayerSums(
+        totals,
+        (
+          await tx
+            .select()
+            .from(uploadLayerSums)
+            .where(eq(uploadLayerSums.uploadId, u.id))
+            .orderBy(uploadLayerSums.layer)
+        ).map(layerSumsOf),
+      );
       const labels = await tx.select().from(uploadLabelSums).where(eq(uploadLabelSums.uploadId, u.id));
-      addLabelSums(labelTotals, labels.map((r) => ({ label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) })));
+      addLabelSums(
+        labelTotals,
+        labels.map((r) => ({ label: r.label, tokens: bytesToF64(r.tokens), load: bytesToF64(r.load) })),
+      );
     }
     await tx.delete(layerAggregates).where(eq(layerAggregates.runId, runId));
     for (const s of totals.values()) await tx.insert(layerAggregates).values({ runId, ...layerRowValues(s) });
     await tx.delete(labelLoads).where(eq(labelLoads.runId, runId));
-    for (const s of labelTotals.values()) await tx.insert(labelLoads).values({ runId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
+    for (const s of labelTotals.values())
+      await tx
+        .insert(labelLoads)
+        .values({ runId, label: s.label, tokens: f64ToBytes(s.tokens), load: f64ToBytes(s.load) });
     await tx
       .update(runs)
       .set({

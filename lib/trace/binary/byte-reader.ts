@@ -30,7 +30,12 @@ export class StreamReader implements ByteReader {
     while (have < n) {
       if (this.pos >= this.buf.length) {
         const r = await this.it.next();
-        if (r.done) throw invalid("truncated", `${this.what} ends after ${this.consumed + have} bytes; ${this.consumed + n} were expected (a truncated file?)`, this.what);
+        if (r.done)
+          throw invalid(
+            "truncated",
+            `${this.what} ends after ${this.consumed + have} bytes; ${this.consumed + n} were expected (a truncated file?)`,
+            this.what,
+          );
         this.buf = r.value;
         this.pos = 0;
       }
@@ -73,7 +78,11 @@ export class FileRangeReader implements ByteReader {
 
   async read(n: number): Promise<Uint8Array> {
     if (this.at + n > this.end) {
-      throw invalid("truncated", `${this.what} holds ${this.end - this.at} more bytes but ${n} were expected (a truncated file?)`, this.what);
+      throw invalid(
+        "truncated",
+        `${this.what} holds ${this.end - this.at} more bytes but ${n} were expected (a truncated file?)`,
+        this.what,
+      );
     }
     const out = new Uint8Array(n);
     let got = 0;
@@ -91,7 +100,10 @@ export class FileRangeReader implements ByteReader {
 
 /** Inflates a deflate-compressed byte range of a file (a zip member) as it is read. */
 export function inflateReader(path: string, start: number, length: number, what: string): StreamReader {
-  const raw = length > 0 ? fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: 1 << 20 }) : fs.createReadStream(path, { start: 0, end: -1 });
+  const raw =
+    length > 0
+      ? fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: 1 << 20 })
+      : fs.createReadStream(path, { start: 0, end: -1 });
   const inflated = raw.pipe(zlib.createInflateRaw({ chunkSize: 1 << 20 }));
   async function* chunks(): AsyncGenerator<Uint8Array> {
     try {

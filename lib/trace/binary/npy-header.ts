@@ -15,7 +15,8 @@ export const NPY_PREFIX = 12;
 
 /** Length of the whole header given its first NPY_PREFIX bytes. */
 export function npyHeaderLength(prefix: Uint8Array, where: string): number {
-  if (prefix.length < 10 || !MAGIC.every((b, i) => prefix[i] === b)) throw invalid("malformed_npy", "not a .npy array (no \\x93NUMPY magic)", where);
+  if (prefix.length < 10 || !MAGIC.every((b, i) => prefix[i] === b))
+    throw invalid("malformed_npy", "not a .npy array (no \\x93NUMPY magic)", where);
   const major = prefix[6];
   const dv = new DataView(prefix.buffer, prefix.byteOffset, prefix.length);
   if (major === 1) return 10 + dv.getUint16(8, true);
@@ -34,8 +35,10 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw invalid("malformed_npy", `cannot read the .npy header ${JSON.stringify(text.trim().slice(0, 80))}`, where);
-  if (fortran === "True") throw invalid("wrong_layout", "Fortran-ordered arrays are not supported; save with np.ascontiguousarray", where);
+  if (!descr || !fortran || shapeText === undefined)
+    throw invalid("malformed_npy", `cannot read the .npy header ${JSON.stringify(text.trim().slice(0, 80))}`, where);
+  if (fortran === "True")
+    throw invalid("wrong_layout", "Fortran-ordered arrays are not supported; save with np.ascontiguousarray", where);
   const dtype = npyDType(descr);
   if (typeof dtype === "string") throw invalid("wrong_dtype", dtype, where);
   const shape = shapeText
@@ -43,6 +46,7 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
     .map((s) => s.trim())
     .filter(Boolean)
     .map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw invalid("malformed_npy", `bad shape (${shapeText})`, where);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0))
+    throw invalid("malformed_npy", `bad shape (${shapeText})`, where);
   return { dtype, shape, dataOffset };
 }

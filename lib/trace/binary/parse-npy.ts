@@ -12,7 +12,8 @@ export async function* parseNpy(source: AsyncIterable<Uint8Array>, ctx: ParseCon
   try {
     const header = await readNpyHeader(reader, where);
     yield* tensorEvents(new Map([["expert_ids", { ...header, reader, where }]]), null, ctx);
-    if (!(await reader.atEnd())) throw invalid("trailing_data", "bytes follow the end of the array's data (shape and file size disagree)", where);
+    if (!(await reader.atEnd()))
+      throw invalid("trailing_data", "bytes follow the end of the array's data (shape and file size disagree)", where);
   } finally {
     await reader.close();
   }

@@ -16,7 +16,10 @@ export async function* parseNpz(source: AsyncIterable<Uint8Array>, ctx: ParseCon
   try {
     const members = await readZipDirectory(fh, spooled.size);
     const open = (m: (typeof members)[number], where: string) => {
-      const raw: ByteReader = m.method === 0 ? new FileRangeReader(fh, m.dataOffset, m.dataOffset + m.compressedSize, where) : inflateReader(spooled.file, m.dataOffset, m.compressedSize, where);
+      const raw: ByteReader =
+        m.method === 0
+          ? new FileRangeReader(fh, m.dataOffset, m.dataOffset + m.compressedSize, where)
+          : inflateReader(spooled.file, m.dataOffset, m.compressedSize, where);
       const r = new Crc32Reader(raw, m.size, m.crc32, where);
       readers.push(r);
       return r;

@@ -25,9 +25,15 @@ export async function readNpyStrings(reader: ByteReader, where: string): Promise
   const text = new TextDecoder("latin1").decode(header);
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1] ?? "";
   const shape = /'shape'\s*:\s*\(\s*(\d+)\s*,?\s*\)/.exec(text);
-  if (descr === "|O") throw invalid("wrong_dtype", "label_names is an object array (needs pickle, never run by the server); save it with dtype=str", where);
+  if (descr === "|O")
+    throw invalid(
+      "wrong_dtype",
+      "label_names is an object array (needs pickle, never run by the server); save it with dtype=str",
+      where,
+    );
   const m = /^[<|=]([US])(\d+)$/.exec(descr);
-  if (!m || !shape) throw invalid("wrong_dtype", `label_names must be a 1-D string array, got dtype ${descr || "?"}`, where);
+  if (!m || !shape)
+    throw invalid("wrong_dtype", `label_names must be a 1-D string array, got dtype ${descr || "?"}`, where);
   const n = Number(shape[1]);
   const width = Number(m[2]);
   const unit = m[1] === "U" ? 4 : 1;
@@ -41,11 +47,17 @@ export async function readNpyStrings(reader: ByteReader, where: string): Promise
       for (let c = 0; c < width; c++) {
         const cp = dv.getUint32(c * 4, true);
         if (cp === 0) break;
-        if (cp > 0x10ffff) throw invalid("invalid_field", `label_names[${i}] holds ${cp}, which is not a Unicode code point`, where);
+        if (cp > 0x10ffff)
+          throw invalid("invalid_field", `label_names[${i}] holds ${cp}, which is not a Unicode code point`, where);
         s += String.fromCodePoint(cp);
       }
     } else s = new TextDecoder().decode(cell).replace(/\0+$/, "");
-    if (s.includes("\u0000")) throw invalid("nul_character", `label_names[${i}] contains a NUL character (U+0000), which cannot be stored`, where);
+    if (s.includes("\u0000"))
+      throw invalid(
+        "nul_character",
+        `label_names[${i}] contains a NUL character (U+0000), which cannot be stored`,
+        where,
+      );
     out.push(s);
   }
   return out;

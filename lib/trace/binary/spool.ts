@@ -15,7 +15,10 @@ const spoolRoot = () => process.env.ATLAS_TMP_DIR ?? os.tmpdir();
  * after another, and events need every array's row for the same token, so they are read back
  * with random access. Memory stays bounded; the caller removes the file.
  */
-export async function spoolToFile(source: AsyncIterable<Uint8Array>, ext: string): Promise<{ file: string; size: number; remove: () => Promise<void> }> {
+export async function spoolToFile(
+  source: AsyncIterable<Uint8Array>,
+  ext: string,
+): Promise<{ file: string; size: number; remove: () => Promise<void> }> {
   const dir = await fs.promises.mkdtemp(path.join(spoolRoot(), `${SPOOL_PREFIX}${OWNER}-`));
   const file = path.join(dir, `upload${ext}`);
   const remove = () => fs.promises.rm(dir, { recursive: true, force: true });
@@ -50,4 +53,3 @@ export async function removeSpoolLeftovers(): Promise<number> {
   if (removed) console.log(`[atlas] removed ${removed} spool folder(s) left in ${root} by killed uploads`);
   return removed;
 }
-

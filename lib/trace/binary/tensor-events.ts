@@ -21,16 +21,31 @@ export const EVENT_ARRAYS = ["expert_ids", "weights", "logits", "seq_ids", "posi
  * lockstep a few hundred tokens at a time. Shapes and dtypes are checked before any event is
  * produced; values (ids, duplicates, NaN/Inf) as they are read, with their token and layer.
  */
-export async function* tensorEvents(arrays: Map<string, TensorSource>, labelNames: string[] | null, ctx: ParseContext): AsyncGenerator<EventBatch> {
+export async function* tensorEvents(
+  arrays: Map<string, TensorSource>,
+  labelNames: string[] | null,
+  ctx: ParseContext,
+): AsyncGenerator<EventBatch> {
   const { model, warnings } = ctx;
   const L = model.layers;
   const E = model.experts;
   const ids = arrays.get("expert_ids");
-  if (!ids) throw invalid("missing_array", `no expert_ids array (found: ${[...arrays.keys()].join(", ") || "none"})`, "arrays");
+  if (!ids)
+    throw invalid("missing_array", `no expert_ids array (found: ${[...arrays.keys()].join(", ") || "none"})`, "arrays");
   checkShape(ids, "expert_ids", 3, "integer");
   const [T, Ls, k] = ids.shape;
-  if (Ls !== L) throw invalid("shape_mismatch", `expert_ids has ${Ls} layers, the model has ${L}`, `${ids.where}, shape [${ids.shape}]`);
-  if (k > model.topK) throw invalid("k_too_large", `expert_ids has top-${k}, the model's top-k is ${model.topK}`, `${ids.where}, shape [${ids.shape}]`);
+  if (Ls !== L)
+    throw invalid(
+      "shape_mismatch",
+      `expert_ids has ${Ls} layers, the model has ${L}`,
+      `${ids.where}, shape [${ids.shape}]`,
+    );
+  if (k > model.topK)
+    throw invalid(
+      "k_too_large",
+      `expert_ids has top-${k}, the model's top-k is ${model.topK}`,
+      `${ids.where}, shape [${ids.shape}]`,
+    );
   if (k < 1) throw invalid("shape_mismatch", "expert_ids has an empty top-k dimension", ids.where);
   const weights = arrays.get("weights");
   if (weights) checkShape(weights, "weights", 3, "float", [T, L, k]);
@@ -43,7 +58,8 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
   });
   const [seqA, posA, tokA, labA] = perToken;
   const ignored = [...arrays.keys()].filter((n) => !(EVENT_ARRAYS as readonly string[]).includes(n));
-  if (ignored.length) warnings.add("ignored_arrays", () => `arrays not used: ${ignored.join(", ")}`, "arrays", ignored.length);
+  if (ignored.length)
+    warnings.add("ignored_arrays", () => `arrays not used: ${ignored.join(", ")}`, "arrays", ignored.length);
   const labelIds = labA ? (labelNames ?? []).map((n) => ctx.labels.id(n)) : [];
 
   const step = Math.max(1, Math.floor(ctx.batchSize / L));
@@ -75,7 +91,11 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
       if (labv) {
         const li = labv[i];
         if (li !== -1 && (li < 0 || (labelNames && li >= labelNames.length))) {
-          throw invalid("invalid_label", `label index ${li} is outside the ${labelNames?.length ?? 0} label_names`, `${labA!.where}, token ${t}`);
+          throw invalid(
+            "invalid_label",
+            `label index ${li} is outside the ${labelNames?.length ?? 0} label_names`,
+            `${labA!.where}, token ${t}`,
+          );
         }
         if (li >= 0) label = labelNames ? labelIds[li] : ctx.labels.id(String(li));
       }
@@ -88,17 +108,37 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
         b.label[ev] = label;
         for (let a = 0; a < k; a++) {
           const e = idv[ev * k + a];
-          if (e !== -1 && (e < 0 || e >= E)) throw invalid("expert_out_of_range", `expert id ${e} is outside [0, ${E})`, `${ids.where}, token ${t}, layer ${l}, slot ${a}`);
+          if (e !== -1 && (e < 0 || e >= E))
+            throw invalid(
+              "expert_out_of_range",
+              `expert id ${e} is outside [0, ${E})`,
+              `${ids.where}, token ${t}, layer ${l}, slot ${a}`,
+            );
           if (e !== -1) {
             for (let c = 0; c < a; c++) {
-              if (idv[ev * k + c] === e) throw invalid("duplicate_expert", `expert ${e} appears twice in one top-k`, `${ids.where}, token ${t}, layer ${l}, slots ${c} and ${a}`);
+              if (idv[ev * k + c] === e)
+                throw invalid(
+                  "duplicate_expert",
+                  `expert ${e} appears twice in one top-k`,
+                  `${ids.where}, token ${t}, layer ${l}, slots ${c} and ${a}`,
+                );
             }
           }
           b.experts[ev * K + a] = e;
           if (wv) {
             const w = wv[ev * k + a];
-            if (!Number.isFinite(w)) throw invalid("non_finite", `weight ${w} is not finite`, `${weights!.where}, token ${t}, layer ${l}, slot ${a}`);
-            if (w < 0 && e !== -1) throw invalid("negative_weight", `gate weight ${w} is negative; gate weights are probabilities or positive scores`, `${weights!.where}, token ${t}, layer ${l}, slot ${a}`);
+            if (!Number.isFinite(w))
+              throw invalid(
+                "non_finite",
+                `weight ${w} is not finite`,
+                `${weights!.where}, token ${t}, layer ${l}, slot ${a}`,
+              );
+            if (w < 0 && e !== -1)
+              throw invalid(
+                "negative_weight",
+                `gate weight ${w} is negative; gate weights are probabilities or positive scores`,
+                `${weights!.where}, token ${t}, layer ${l}, slot ${a}`,
+              );
             b.weights![ev * K + a] = w;
           }
         }
@@ -108,7 +148,11 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
       for (let j = 0; j < lv.length; j++) {
         if (!Number.isFinite(lv[j])) {
           const ev = Math.floor(j / E);
-          throw invalid("non_finite", `logit ${lv[j]} is not finite`, `${logits!.where}, token ${t0 + Math.floor(ev / L)}, layer ${ev % L}, expert ${j % E}`);
+          throw invalid(
+            "non_finite",
+            `logit ${lv[j]} is not finite`,
+            `${logits!.where}, token ${t0 + Math.floor(ev / L)}, layer ${ev % L}, expert ${j % E}`,
+          );
         }
       }
     }
@@ -117,21 +161,35 @@ export async function* tensorEvents(arrays: Map<string, TensorSource>, labelName
 }
 
 function int32(v: number, a: TensorSource, t: number): number {
-  if (v < -1 || v > 2 ** 31 - 1) throw invalid("invalid_field", `value ${v} does not fit a 32-bit id`, `${a.where}, token ${t}`);
+  if (v < -1 || v > 2 ** 31 - 1)
+    throw invalid("invalid_field", `value ${v} does not fit a 32-bit id`, `${a.where}, token ${t}`);
   return v;
 }
 
 function checkShape(a: TensorSource, name: string, rank: number, kind: "integer" | "float", expected?: number[]) {
   if (kind === "integer" ? !isInteger(a.dtype) : !isFloat(a.dtype)) {
-    throw invalid("wrong_dtype", `${name} has dtype ${a.dtype.name}; expected ${kind === "integer" ? "an integer type" : "float16/bfloat16/float32/float64"}`, a.where);
+    throw invalid(
+      "wrong_dtype",
+      `${name} has dtype ${a.dtype.name}; expected ${kind === "integer" ? "an integer type" : "float16/bfloat16/float32/float64"}`,
+      a.where,
+    );
   }
-  if (a.shape.length !== rank) throw invalid("rank_mismatch", `${name} has rank ${a.shape.length} (shape [${a.shape}]); expected rank ${rank}`, a.where);
+  if (a.shape.length !== rank)
+    throw invalid(
+      "rank_mismatch",
+      `${name} has rank ${a.shape.length} (shape [${a.shape}]); expected rank ${rank}`,
+      a.where,
+    );
   if (expected && expected.some((d, i) => d !== a.shape[i])) {
     throw invalid("shape_mismatch", `${name} has shape [${a.shape}]; expected [${expected}]`, a.where);
   }
 }
 
-async function readAs<T extends Float64Array | Float32Array>(a: TensorSource, n: number, Ctor: { new (n: number): T }): Promise<T> {
+async function readAs<T extends Float64Array | Float32Array>(
+  a: TensorSource,
+  n: number,
+  Ctor: { new (n: number): T },
+): Promise<T> {
   const bytes = await a.reader.read(n * a.dtype.bytes);
   const out = new Ctor(n);
   decodeElements(bytes, a.dtype, n, out);

@@ -11,5 +11,8 @@ export const GET = apiHandler(compareRunsFrame, async ({ query, database, viewer
   const who = await viewer();
   const a = await requireRun(database.db, query.a, who, "query parameter a");
   const b = await requireRun(database.db, query.b, who, "query parameter b");
-  return { bytes: await getComparisonFrame(database.db, a, b, { layer: query.layer, paired: query.paired }), headers: { "x-frame-version": "MAF1" } };
+  return {
+    bytes: await getComparisonFrame(database.db, a, b, { layer: query.layer, paired: query.paired }),
+    headers: { "x-frame-version": "MAF1" },
+  };
 });

@@ -14,4 +14,6 @@ export const GET = apiHandler(getPruningRun, async ({ params, database, viewer }
 });
 
 /** Deletes a pruning run: its creator's token, an admin, or who may change a run it derives from (lib/runs/delete-derived.ts). */
-export const DELETE = apiHandler(deletePruningRun, async ({ params, database, viewer }) => ({ deleted: await deletePruningRunAs(database.db, params.id, await viewer()) }));
+export const DELETE = apiHandler(deletePruningRun, async ({ params, database, viewer }) => ({
+  deleted: await deletePruningRunAs(database.db, params.id, await viewer()),
+}));

@@ -12,6 +12,10 @@ export const POST = apiHandler(importPruningRuns, async ({ req, query, database,
   const who = await viewer();
   requireWriter(who);
   const { text, format } = await readImportDocument(req, query.format, "pruning");
-  const created = await createPruningRuns(database.db, parsePruningImport(text, format, { model: query.model, source: query.source }), who);
+  const created = await createPruningRuns(
+    database.db,
+    parsePruningImport(text, format, { model: query.model, source: query.source }),
+    who,
+  );
   return { created: created.map(toPruningRunView) };
 });

@@ -14,4 +14,6 @@ export const GET = apiHandler(getQuantResult, async ({ params, database, viewer 
 });
 
 /** Deletes a quantization result: its creator's token, an admin, or who may change a run it derives from (lib/runs/delete-derived.ts). */
-export const DELETE = apiHandler(deleteQuantResult, async ({ params, database, viewer }) => ({ deleted: await deleteQuantResultAs(database.db, params.id, await viewer()) }));
+export const DELETE = apiHandler(deleteQuantResult, async ({ params, database, viewer }) => ({
+  deleted: await deleteQuantResultAs(database.db, params.id, await viewer()),
+}));

@@ -22,4 +22,6 @@ export const PATCH = apiHandler(updateRun, async ({ params, body, database, view
 });
 
 /** Deletes the run and all that derives from it (uploads, aggregates, pruning runs, quantization results, shares): its owner token or an admin. */
-export const DELETE = apiHandler(deleteRun, async ({ params, database, viewer }) => ({ deleted: await deleteRunAs(database.db, params.id, await viewer()) }));
+export const DELETE = apiHandler(deleteRun, async ({ params, database, viewer }) => ({
+  deleted: await deleteRunAs(database.db, params.id, await viewer()),
+}));

@@ -5,4 +5,6 @@ import { requireRun } from "@/lib/runs/require-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(getFlow, async ({ params, database, viewer }) => getFlowView(database.db, await requireRun(database.db, params.id, await viewer())));
+export const GET = apiHandler(getFlow, async ({ params, database, viewer }) =>
+  getFlowView(database.db, await requireRun(database.db, params.id, await viewer())),
+);

@@ -7,5 +7,11 @@ export const dynamic = "force-dynamic";
 
 /** A computation on stored data, not a write: no token needed. */
 export const POST = apiHandler(placement, async ({ params, body, database, viewer }) =>
-  computePlacement(database.db, await requireRun(database.db, params.id, await viewer()), body.devices, body.strategy, body.maxImbalance),
+  computePlacement(
+    database.db,
+    await requireRun(database.db, params.id, await viewer()),
+    body.devices,
+    body.strategy,
+    body.maxImbalance,
+  ),
 );

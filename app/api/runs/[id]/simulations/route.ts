@@ -14,6 +14,14 @@ export const POST = apiHandler(simulation, async ({ params, body, database, view
   // Devices to report C_T on: the request's, else device-limited's own, else 4 when they divide E.
   const devices = body.reportDevices ?? (body.kind === "device-limited" ? body.devices : E % 4 === 0 ? 4 : 1);
   const request =
-    body.kind === "c2r" ? { kind: "c2r" as const, topT: body.topT, collaboratorsFrom: body.collaboratorsFrom ? await requireRun(database.db, body.collaboratorsFrom, who, "collaboratorsFrom") : undefined } : body;
+    body.kind === "c2r"
+      ? {
+          kind: "c2r" as const,
+          topT: body.topT,
+          collaboratorsFrom: body.collaboratorsFrom
+            ? await requireRun(database.db, body.collaboratorsFrom, who, "collaboratorsFrom")
+            : undefined,
+        }
+      : body;
   return runSimulation(database.db, run, request, devices);
 });

@@ -6,7 +6,10 @@ import { LiveView } from "@/components/views/view-page";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string; expert: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ id: string; expert: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id, expert } = await params;

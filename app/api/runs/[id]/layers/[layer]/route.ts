@@ -6,5 +6,11 @@ import { requireRun } from "@/lib/runs/require-run";
 export const dynamic = "force-dynamic";
 
 export const GET = apiHandler(getLayer, async ({ params, query, database, viewer }) =>
-  getLayerView(database.db, await requireRun(database.db, params.id, await viewer()), params.layer, query.normalization, { transitions: query.include === "transitions" }),
+  getLayerView(
+    database.db,
+    await requireRun(database.db, params.id, await viewer()),
+    params.layer,
+    query.normalization,
+    { transitions: query.include === "transitions" },
+  ),
 );

@@ -5,4 +5,6 @@ import { requireRun } from "@/lib/runs/require-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(groups, async ({ params, database, viewer }) => getLayerGroups(database.db, await requireRun(database.db, params.id, await viewer()), params.layer));
+export const GET = apiHandler(groups, async ({ params, database, viewer }) =>
+  getLayerGroups(database.db, await requireRun(database.db, params.id, await viewer()), params.layer),
+);

@@ -11,5 +11,11 @@ export const dynamic = "force-dynamic";
  * The shape and dtype are in the headers.
  */
 export const GET = apiHandler(getLayerMatrix, async ({ params, query, database, viewer }) =>
-  layerMatrix(database.db, await requireRun(database.db, params.id, await viewer()), params.layer, query.name, query.normalization),
+  layerMatrix(
+    database.db,
+    await requireRun(database.db, params.id, await viewer()),
+    params.layer,
+    query.name,
+    query.normalization,
+  ),
 );
