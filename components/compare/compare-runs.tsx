@@ -7,7 +7,7 @@ import { useCallback, useMemo, useState } from "react";
 import { COMPARE_DEFINITIONS } from "@/lib/analysis/compare";
 import { compareFrameQuery } from "@/lib/query/frame-queries";
 import { compareQuery, runsListQuery } from "@/lib/query/run-queries";
-import type { Comparison } from "@/lib/runs/compare-runs";
+import type { Comparison } from "@/lib/query/api-types";
 import { compareFrameFromJson, type CompareFrame } from "@/lib/wire/compare-frame";
 import type { WireArray } from "@/lib/wire/frame";
 import { compareHref, parseCompareViewState, type CompareViewState } from "@/lib/url/compare-view-state";

@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect } from "react";
 import { expertQuery } from "@/lib/query/run-queries";
-import type { ExpertView as ExpertData } from "@/lib/runs/get-expert-view";
+import type { ExpertView as ExpertData } from "@/lib/query/api-types";
 import { expertHref, parseExpertViewState, type ExpertViewState } from "@/lib/url/expert-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";

@@ -8,7 +8,7 @@ import { collaborationEdgesFlat, COMMUNITY_DEFINITIONS } from "@/lib/analysis/co
 import { NORMALIZED_LIFT_DEFINITION } from "@/lib/analysis/coactivation";
 import { expertsQuery, groupsQuery } from "@/lib/query/run-queries";
 import { useLayerFrame } from "@/components/layer/use-layer-frame";
-import type { ExpertsView } from "@/lib/runs/get-experts-view";
+import type { ExpertsView } from "@/lib/query/api-types";
 import { graphHref, parseGraphViewState, type GraphViewState } from "@/lib/url/graph-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";

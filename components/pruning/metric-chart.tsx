@@ -1,5 +1,5 @@
 import { scaleLinear } from "d3";
-import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
+import type { PruningRunView } from "@/lib/query/api-types";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";
 import { metricAxisTitle, pruningRowNames } from "./row-names";

@@ -5,15 +5,15 @@ import { useState } from "react";
 import { EXTRA_CRITERION_DEFINITIONS, keepMask, TRACE_CRITERIA, type TraceCriterion } from "@/lib/analysis/pruning";
 import { apiFetch } from "@/lib/query/api-fetch";
 import { runsListQuery } from "@/lib/query/run-queries";
-import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
-import type { pruneFromRun } from "@/lib/pruning/prune-from-run";
+import type { PruningRunView } from "@/lib/query/api-types";
+import type { PruneResult } from "@/lib/query/api-types";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { download } from "@/components/viz/export";
 import { formatValue } from "@/components/viz/format";
 import { MetricChart } from "./metric-chart";
 
-type Result = Awaited<ReturnType<typeof pruneFromRun>>;
+type Result = PruneResult;
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 const TRACE_DEFS: Record<TraceCriterion, string> = {
   EUF: "Expert usage frequency: the expert's load; the least used are dropped first.",

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { CRITERION_DEFINITIONS, CRITERION_SOURCE, type McSuiteCriterion } from "@/lib/analysis/pruning";
 import { pruningCompareQuery, pruningListQuery, type PruningComparison } from "@/lib/query/pruning-queries";
-import type { PruningRunView } from "@/lib/pruning/create-pruning-run";
+import type { PruningRunView } from "@/lib/query/api-types";
 import { MODEL_PRESETS } from "@/lib/models/presets";
 import { parsePruningViewState, pruningHref, type PruningViewState } from "@/lib/url/pruning-view-state";
 import { useViewLocation } from "@/components/share/view-location";

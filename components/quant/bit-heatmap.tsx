@@ -1,4 +1,4 @@
-import type { QuantResultView } from "@/lib/quant/quant-results";
+import type { QuantResultView } from "@/lib/query/api-types";
 import { BitLegend } from "./bit-legend";
 import { bitColor } from "./bit-palette";
 

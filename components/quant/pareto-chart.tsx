@@ -1,6 +1,6 @@
 import { scaleLinear } from "d3";
 import { paretoFrontier } from "@/lib/analysis/quantization";
-import type { QuantResultView } from "@/lib/quant/quant-results";
+import type { QuantResultView } from "@/lib/query/api-types";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";
 import { bitColor } from "./bit-palette";

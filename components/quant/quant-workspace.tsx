@@ -8,7 +8,7 @@ import { MODEL_PRESETS } from "@/lib/models/presets";
 import { apiFetch } from "@/lib/query/api-fetch";
 import { quantListQuery } from "@/lib/query/pruning-queries";
 import { runsListQuery } from "@/lib/query/run-queries";
-import type { QuantResultView, suggestAllocation } from "@/lib/quant/quant-results";
+import type { QuantResultView, QuantSuggestion } from "@/lib/query/api-types";
 import { parseQuantViewState, quantHref, type QuantViewState } from "@/lib/url/quant-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";
@@ -21,7 +21,7 @@ import { formatValue } from "@/components/viz/format";
 import { BitHeatmap } from "./bit-heatmap";
 import { ParetoChart } from "./pareto-chart";
 
-type Suggestion = Awaited<ReturnType<typeof suggestAllocation>>;
+type Suggestion = QuantSuggestion;
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 

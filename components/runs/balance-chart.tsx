@@ -2,7 +2,7 @@ import Link from "next/link";
 import { scaleBand, scaleLinear } from "d3";
 import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
 import { BALANCE_DEFINITIONS } from "@/lib/analysis/metric-definitions";
-import type { RunBalance } from "@/lib/runs/get-run-balance";
+import type { RunBalance } from "@/lib/query/api-types";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { YGrid } from "@/components/viz/y-grid";

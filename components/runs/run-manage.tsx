@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunView } from "@/lib/query/api-types";
 import { apiFetch } from "@/lib/query/api-fetch";
 import { DeleteButton } from "@/components/ui/delete-button";
 import { TokenField } from "@/components/ui/token-field";

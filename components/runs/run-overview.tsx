@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { BALANCE_SCALARS, type BalanceScalar } from "@/lib/analysis/balance";
-import type { RunBalance } from "@/lib/runs/get-run-balance";
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunBalance } from "@/lib/query/api-types";
+import type { RunView } from "@/lib/query/api-types";
 import { ShareButton } from "@/components/share/share-button";
 import { ExpertIds } from "@/components/experts/expert-ids";
 import { SnapshotBanner } from "@/components/share/view-header";

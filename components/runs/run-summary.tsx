@@ -1,4 +1,4 @@
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunView } from "@/lib/query/api-types";
 import { formatValue } from "@/components/viz/format";
 
 /** Name, model shape and totals of a run. */

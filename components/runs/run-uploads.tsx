@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunView } from "@/lib/query/api-types";
 import { DeleteButton } from "@/components/ui/delete-button";
 import { formatValue } from "@/components/viz/format";
 

@@ -1,4 +1,4 @@
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunView } from "@/lib/query/api-types";
 
 type Warning = NonNullable<RunView["warnings"]>[number];
 

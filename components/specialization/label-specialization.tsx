@@ -5,7 +5,7 @@ import { scaleBand, scaleLinear, schemeTableau10 } from "d3";
 import { useCallback } from "react";
 import { meanOf } from "@/lib/analysis/stats";
 import { expertsQuery } from "@/lib/query/run-queries";
-import type { ExpertsView } from "@/lib/runs/get-experts-view";
+import type { ExpertsView } from "@/lib/query/api-types";
 import { parseSpecializationViewState, specializationHref } from "@/lib/url/specialization-view-state";
 import { useViewLocation } from "@/components/share/view-location";
 import { DefinitionNote } from "@/components/ui/definition-note";

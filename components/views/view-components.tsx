@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { BalanceScalar } from "@/lib/analysis/balance";
-import type { RunBalance } from "@/lib/runs/get-run-balance";
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunBalance } from "@/lib/query/api-types";
+import type { RunView } from "@/lib/query/api-types";
 import type { ViewKind } from "@/lib/views/registry";
 import { CompareHeader } from "@/components/compare/compare-header";
 import { CompareRuns } from "@/components/compare/compare-runs";

@@ -1,6 +1,6 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import type { RunView } from "@/lib/runs/run-view";
+import type { RunView } from "@/lib/query/api-types";
 import { getQueryClient } from "@/lib/query/query-client";
 import type { PinnedView } from "@/lib/share/pin-view";
 import type { ComputedQuery } from "@/lib/views/compute-view";

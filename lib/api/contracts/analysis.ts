@@ -479,7 +479,13 @@ export const pruneFromRun = defineContract({
       schedule: z.enum(["one-shot", "iterative"]),
       simulated: z.boolean(),
       note: z.string(),
-      steps: z.array(pruningStepResponseSchema),
+      steps: z.array(
+        pruningStepResponseSchema.extend({
+          dropped: z
+            .array(z.array(z.number().int()))
+            .describe("experts dropped as of this step, per MoE layer (always known for a run computed from a trace)"),
+        }),
+      ),
     }),
     "a body POST /api/pruning-runs accepts",
   ),
