@@ -1,21 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { screenshot } from "./support";
-
-/** The demo runs are seeded in the background at first start: wait for the one whose name has `model` and that holds events. */
-async function demoRun(request: APIRequestContext, model: string): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { runs } = await (await request.get("/api/runs?tag=demo")).json();
-        id = runs.find((r: { name: string; events: number }) => r.name.includes(model) && r.events > 0)?.id;
-        return id;
-      },
-      { timeout: 60_000 },
-    )
-    .toBeTruthy();
-  return id!;
-}
+import { expect, test, type Page } from "@playwright/test";
+import { demoRun, screenshot } from "./support";
 
 /**
  * Every label of the lab's charts inside its SVG and clear of every other label (legend items,
@@ -49,7 +33,7 @@ async function expectLabelsClear(page: Page, testId: string) {
 }
 
 test("the placement lab replays the demo Mixtral run's logits under C2R", async ({ page, request }) => {
-  const id = await demoRun(request, "Mixtral-8x7B, synthetic");
+  const { id } = await demoRun(request, "Mixtral-8x7B, synthetic");
   await page.goto(`/runs/${id}/placement?devices=4`);
   // The optimized placement is searched on the request (top-8: on the raw events); give it time on a busy machine.
   await expect(page.getByTestId("ct-mean-optimized")).not.toHaveText("…", { timeout: 30_000 });
@@ -126,7 +110,7 @@ test("a top-8 run without logits: C_T minimized on its events, Simulate disabled
   page,
   request,
 }) => {
-  const id = await demoRun(request, "OLMoE");
+  const { id } = await demoRun(request, "OLMoE");
   // Never worse than greedy on any layer, C_T counted on the events (the API the lab reads).
   const post = async (strategy: string) =>
     (await request.post(`/api/runs/${id}/placement`, { data: { devices: 8, strategy } })).json();

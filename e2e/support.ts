@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const SHARED_DATA = path.resolve(__dirname, "../../shared/data");
 
@@ -13,4 +13,23 @@ export function sharedFile(rel: string): string {
 /** Full-page screenshot into test-results/screenshots, to be looked at, not diffed. */
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join("test-results", "screenshots", `${name}.png`), fullPage: true });
+}
+
+/** A demo run by part of its name, once its seeded upload has committed (demo runs load in the background at first start). */
+export async function demoRun(
+  request: APIRequestContext,
+  name: string,
+): Promise<{ id: string; model: { experts: number; layers: number } }> {
+  let run: { id: string; model: { experts: number; layers: number } } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const { runs } = await (await request.get("/api/runs?tag=demo")).json();
+        run = runs.find((r: { name: string; events: number }) => r.name.includes(name) && r.events > 0);
+        return run?.id;
+      },
+      { timeout: 60_000 },
+    )
+    .toBeTruthy();
+  return run!;
 }

@@ -1,25 +1,6 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { LayerExplorerPage } from "./pages/layer-explorer-page";
-import { screenshot } from "./support";
-
-/** The demo runs are seeded in the background at first start: wait for one by name. */
-async function demoRun(
-  request: APIRequestContext,
-  name: string,
-): Promise<{ id: string; model: { experts: number; layers: number } }> {
-  let run: { id: string; model: { experts: number; layers: number } } | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { runs } = await (await request.get("/api/runs?tag=demo")).json();
-        run = runs.find((r: { name: string; events: number }) => r.name.includes(name) && r.events > 0);
-        return run?.id;
-      },
-      { timeout: 30_000 },
-    )
-    .toBeTruthy();
-  return run!;
-}
+import { demoRun, screenshot } from "./support";
 
 /** Every /api/ request the page makes from now on. */
 function apiRequests(page: Page): string[] {

@@ -1,63 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnyContract } from "@/lib/api/contract";
-import { expectContract } from "./support/route-calls";
-import { openTestDatabase } from "./support/test-db";
-
-type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
-type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>;
+import { beforeAll, describe, expect, it } from "vitest";
+import { getRoute, tinyRun, useRouteDatabase } from "./support/route-calls";
 
 // The analysis endpoints behind the views, called as Next calls them.
 describe("analysis endpoints", () => {
-  let t: TestDb;
+  useRouteDatabase("pglite");
   let id: string;
   beforeAll(async () => {
-    t = await openTestDatabase("pglite");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-    const runs = await import("@/app/api/runs/route");
-    const traces = await import("@/app/api/runs/[id]/traces/route");
-    const model = {
-      name: "Tiny",
-      layers: 2,
-      experts: 4,
-      topK: 2,
-      sharedExperts: 0,
-      router: "softmax",
-      renormalize: true,
-    };
-    id = (
-      await (
-        await runs.POST(
-          new Request("http://x/api/runs", { method: "POST", body: JSON.stringify({ name: "v", model }) }),
-          { params: Promise.resolve({}) },
-        )
-      ).json()
-    ).id;
     // Token-major: each token's layer 0 then layer 1, so transitions are recorded.
-    const lines = [
-      [0, [0, 1]],
-      [1, [0, 1]],
-      [0, [0, 1]],
-      [1, [2, 3]],
-      [0, [2, 3]],
-      [1, [2, 3]],
-    ].map(([layer, experts], i) => JSON.stringify({ seq: 0, position: Math.floor(i / 2), layer, experts }));
-    const res = await traces.POST(
-      new Request(`http://x/api/runs/${id}/traces`, { method: "POST", body: lines.join("\n") }),
-      { params: Promise.resolve({ id }) },
+    id = await tinyRun(
+      "v",
+      [
+        [0, [0, 1]],
+        [1, [0, 1]],
+        [0, [0, 1]],
+        [1, [2, 3]],
+        [0, [2, 3]],
+        [1, [2, 3]],
+      ].map(([layer, experts], i) => ({ seq: 0, position: Math.floor(i / 2), layer, experts })),
     );
-    expect(res.status).toBe(200);
   });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
-  /** Every JSON answer checked against the route's contract (tests/support/route-calls.ts); bytes are checked by the handler's header check. */
-  const get = async (handler: Handler, url: string, params: Record<string, string>) => {
-    const res = await handler(new Request(`http://x${url}`), { params: Promise.resolve(params) as Promise<never> });
-    if (res.headers.get("content-type")?.startsWith("application/json"))
-      expectContract((handler as { contract?: AnyContract }).contract, res.status, await res.clone().json());
-    return res;
-  };
+  const get = getRoute;
 
   it("serves a layer's matrices as little-endian float64 with their shape, equal to the JSON", async () => {
     const { GET } = await import("@/app/api/runs/[id]/layers/[layer]/matrix/route");

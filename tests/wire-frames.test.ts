@@ -1,59 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decodeLayerFrame } from "@/lib/wire/layer-frame";
 import { FRAME_CONTENT_TYPE } from "@/lib/wire/frame";
-import { openTestDatabase } from "./support/test-db";
-
-type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
-type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>;
+import { getRoute, tinyRun, useRouteDatabase } from "./support/route-calls";
 
 // The binary layer frame the views read, against the JSON answer API users read.
 describe("layer frames over the API", () => {
-  let t: TestDb;
+  useRouteDatabase("pglite");
   let id: string;
   beforeAll(async () => {
-    t = await openTestDatabase("pglite");
-    (globalThis as { __atlasDb?: Promise<unknown> }).__atlasDb = Promise.resolve(t);
-    const runs = await import("@/app/api/runs/route");
-    const traces = await import("@/app/api/runs/[id]/traces/route");
-    const model = {
-      name: "Tiny",
-      layers: 2,
-      experts: 4,
-      topK: 2,
-      sharedExperts: 0,
-      router: "softmax",
-      renormalize: true,
-    };
-    id = (
-      await (
-        await runs.POST(
-          new Request("http://x/api/runs", { method: "POST", body: JSON.stringify({ name: "w", model }) }),
-          { params: Promise.resolve({}) },
-        )
-      ).json()
-    ).id;
-    const lines = [
-      [0, [0, 1]],
-      [1, [0, 1]],
-      [0, [0, 2]],
-      [1, [2, 3]],
-      [0, [2, 3]],
-      [1, [1, 3]],
-    ].map(([layer, experts], i) =>
-      JSON.stringify({ seq: 0, position: Math.floor(i / 2), layer, experts, weights: [0.7, 0.3] }),
+    id = await tinyRun(
+      "w",
+      [
+        [0, [0, 1]],
+        [1, [0, 1]],
+        [0, [0, 2]],
+        [1, [2, 3]],
+        [0, [2, 3]],
+        [1, [1, 3]],
+      ].map(([layer, experts], i) => ({ seq: 0, position: Math.floor(i / 2), layer, experts, weights: [0.7, 0.3] })),
     );
-    const res = await traces.POST(
-      new Request(`http://x/api/runs/${id}/traces`, { method: "POST", body: lines.join("\n") }),
-      { params: Promise.resolve({ id }) },
-    );
-    expect(res.status).toBe(200);
   });
-  afterAll(async () => {
-    delete (globalThis as { __atlasDb?: unknown }).__atlasDb;
-    await t?.drop();
-  });
-  const get = async (handler: Handler, url: string, params: Record<string, string>) =>
-    handler(new Request(`http://x${url}`), { params: Promise.resolve(params) as Promise<never> });
+  const get = getRoute;
 
   it("hold the JSON answer's values, every normalization, value for value", async () => {
     const frameRoute = await import("@/app/api/runs/[id]/layers/[layer]/frame/route");

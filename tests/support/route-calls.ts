@@ -77,3 +77,35 @@ export const postJson = (body: unknown, headers: Record<string, string> = {}) =>
   headers: { "content-type": "application/json", ...headers },
   body: JSON.stringify(body),
 });
+
+/** Calls a route as Next does and returns the Response itself (bytes too); a JSON answer is checked against the contract. */
+export async function getRoute(handler: RouteHandler, url: string, params: Record<string, string> = {}) {
+  const res = await handler(new Request(`http://atlas.test${url}`), {
+    params: Promise.resolve(params) as Promise<never>,
+  });
+  if (res.headers.get("content-type")?.startsWith("application/json"))
+    expectContract((handler as { contract?: AnyContract }).contract, res.status, await res.clone().json());
+  return res;
+}
+
+/** Two MoE layers of four experts, top-2: small enough to check every number by hand. */
+export const TINY_MODEL = {
+  name: "Tiny",
+  layers: 2,
+  experts: 4,
+  topK: 2,
+  sharedExperts: 0,
+  router: "softmax",
+  renormalize: true,
+} as const;
+
+/** A run of TINY_MODEL holding these events (one JSONL line each), created and uploaded through the routes. */
+export async function tinyRun(name: string, events: object[]): Promise<string> {
+  const runs = (await import("@/app/api/runs/route")).POST as RouteHandler;
+  const traces = (await import("@/app/api/runs/[id]/traces/route")).POST as RouteHandler;
+  const { body: run } = await callRoute(runs, "/api/runs", postJson({ name, model: TINY_MODEL }));
+  const body = events.map((e) => JSON.stringify(e)).join("\n");
+  const up = await callRoute(traces, `/api/runs/${run.id}/traces`, { method: "POST", body, params: { id: run.id } });
+  expect(up.status, JSON.stringify(up.body)).toBe(200);
+  return run.id as string;
+}
