@@ -1,13 +1,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { screenshot } from "./support";
+import { expect, test } from "@playwright/test";
+import { screenshot, waitFor } from "./support";
 
 // Saves nothing the pruning-quant spec counts (no EUF pruning run, no "usage allocation").
-
-async function waitFor<T>(request: APIRequestContext, url: string, pick: (body: T) => boolean) {
-  await expect.poll(async () => pick(await (await request.get(url)).json()), { timeout: 45_000 }).toBe(true);
-}
 
 const METHODS = ["get", "put", "post", "delete", "patch"];
 

@@ -1,9 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { screenshot } from "./support";
-
-async function waitFor<T>(request: APIRequestContext, url: string, pick: (body: T) => boolean) {
-  await expect.poll(async () => pick(await (await request.get(url)).json()), { timeout: 45_000 }).toBe(true);
-}
+import { expect, test } from "@playwright/test";
+import { screenshot, waitFor } from "./support";
 
 test("V8: the MC-Suite tables load, and one chart shows one-shot, iterative and lottery for the same criterion", async ({
   page,

@@ -33,3 +33,8 @@ export async function demoRun(
     .toBeTruthy();
   return run!;
 }
+
+/** Polls a JSON endpoint until `pick` holds (demo runs and the papers' results are seeded in the background). */
+export async function waitFor<T>(request: APIRequestContext, url: string, pick: (body: T) => boolean) {
+  await expect.poll(async () => pick(await (await request.get(url)).json()), { timeout: 45_000 }).toBe(true);
+}

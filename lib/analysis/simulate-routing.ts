@@ -158,8 +158,9 @@ export function simulateBatch(
   }
   accumulateTopK(state.layers, count, K, layerOf, newIds, newW);
   state.ctAfter.add(count, K, layerOf, newIds);
-  // The derived top-k ids, so callers can count them under other placements too.
-  return newIds;
+  // The derived routing: ids, so callers can count them under other placements too, and the gate
+  // weights the model would apply (what a re-routed trace, e.g. the demo's C2R run, records).
+  return { ids: newIds, weights: newW };
 }
 
 /**

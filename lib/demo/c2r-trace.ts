@@ -36,11 +36,11 @@ export async function* c2rJsonl(
     });
     const routed = simulateBatch(state, spec, model, n, layer, ids, logits);
     const lines = held.map((e, t) => {
-      const chosen = Array.from(routed.subarray(t * K, t * K + K)).filter((x) => x >= 0);
-      return (
-        JSON.stringify({ ...e, experts: chosen, weights: gateWeights(e.logits!, chosen, renormalize, opts.router) }) +
-        "\n"
-      );
+      // The simulation's gate weights, 5 digits as the vanilla trace has them; slots are filled first.
+      const slots = [...Array(K).keys()].filter((s) => routed.ids[t * K + s] >= 0);
+      const experts = slots.map((s) => routed.ids[t * K + s]);
+      const weights = slots.map((s) => Number(routed.weights[t * K + s].toPrecision(5)));
+      return JSON.stringify({ ...e, experts, weights }) + "\n";
     });
     held = [];
     return encoder.encode(lines.join(""));
@@ -50,22 +50,4 @@ export async function* c2rJsonl(
     if (held.length === BATCH) yield flush();
   }
   if (held.length) yield flush();
-}
-
-/** The chosen experts' router scores as gate weights (renormalized when the model does), 5 digits as the vanilla trace has them. */
-function gateWeights(
-  logits: number[],
-  chosen: number[],
-  renormalize: boolean,
-  router: "softmax" | "sigmoid",
-): number[] {
-  let scores: number[];
-  if (router === "sigmoid") scores = chosen.map((e) => 1 / (1 + Math.exp(-logits[e])));
-  else {
-    const max = Math.max(...logits);
-    const z = logits.reduce((s, x) => s + Math.exp(x - max), 0);
-    scores = chosen.map((e) => Math.exp(logits[e] - max) / z);
-  }
-  const sum = renormalize ? scores.reduce((s, p) => s + p, 0) : 1;
-  return scores.map((p) => Number((p / sum).toPrecision(5)));
 }

@@ -2,19 +2,18 @@ import { balanceMetrics } from "@/lib/analysis/balance";
 import { collaboration, meanCollaborationEntropy } from "@/lib/analysis/collaboration";
 import { labelSpecialization } from "@/lib/analysis/specialization";
 import { nextLayerPredictability } from "@/lib/analysis/transitions";
-import { ApiError } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLabelLoads, getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { requireLayer } from "./require-run";
 
 /**
  * GET /api/runs/{id}/experts?layer=: per expert of one layer, its load, collaboration (A3),
  * label mix and specialization (A8) and most likely next-layer expert (A7).
  */
 export async function getExpertsView(db: Db, run: RunWithModel, layer: number, topT: number) {
-  const { layers, experts: E } = run.model.config;
-  if (layer >= layers)
-    throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "query parameter layer");
+  const { experts: E } = run.model.config;
+  requireLayer(run, layer, "query parameter layer");
   const agg = await getLayerAggregate(db, run.id, layer, E, { transitions: true });
   const labelRows = await getLabelLoads(db, run.id);
   const labels = labelRows.map((r) => r.label);

@@ -1,10 +1,8 @@
-import { balanceMetrics } from "@/lib/analysis/balance";
-import { normalizeCoactivation, type Normalization } from "@/lib/analysis/coactivation";
-import { ApiError } from "@/lib/errors";
+import type { Normalization } from "@/lib/analysis/coactivation";
 import type { Db } from "@/lib/db/client";
-import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
-import { encodeLayerFrame, round7 } from "@/lib/wire/layer-frame";
+import { encodeLayerFrame } from "@/lib/wire/layer-frame";
+import { getLayerArrays } from "./get-layer-view";
 
 /**
  * GET /api/runs/{id}/layers/{layer}/frame: the same answer as getLayerView, as one binary frame
@@ -17,30 +15,5 @@ export async function getLayerFrame(
   normalization?: Normalization,
   opts: { transitions?: boolean } = {},
 ): Promise<Uint8Array> {
-  const { layers, experts } = run.model.config;
-  if (layer >= layers)
-    throw new ApiError(
-      404,
-      "layer_out_of_range",
-      `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`,
-      "path parameter layer",
-    );
-  const agg = await getLayerAggregate(db, run.id, layer, experts, opts);
-  return encodeLayerFrame({
-    layer,
-    modelLayer: run.model.config.moeLayerIndices?.[layer] ?? layer,
-    experts,
-    tokens: agg.tokens,
-    balance: balanceMetrics(agg.load),
-    load: agg.load,
-    weightSum: agg.weightSum,
-    coactivation: agg.coactivation,
-    ...(opts.transitions ? { hasTransitions: agg.transitions !== null, transitions: agg.transitions } : {}),
-    ...(normalization
-      ? {
-          normalization,
-          normalized: round7(normalizeCoactivation(agg.coactivation, agg.load, agg.tokens, normalization)),
-        }
-      : {}),
-  });
+  return encodeLayerFrame(await getLayerArrays(db, run, layer, normalization, opts));
 }

@@ -1,9 +1,9 @@
 import { liftBaseline } from "@/lib/analysis/coactivation";
 import { expertCommunities, liftGraph, seriate } from "@/lib/analysis/communities";
-import { ApiError } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { requireLayer } from "./require-run";
 
 /**
  * GET /api/runs/{id}/layers/{layer}/groups: A4 (b, c) for one layer: communities (exact optimum
@@ -12,14 +12,8 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
  * edges on the same scale the groups were found on.
  */
 export async function getLayerGroups(db: Db, run: RunWithModel, layer: number) {
-  const { layers, experts: E, topK } = run.model.config;
-  if (layer >= layers)
-    throw new ApiError(
-      404,
-      "layer_out_of_range",
-      `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`,
-      "path parameter layer",
-    );
+  const { experts: E, topK } = run.model.config;
+  requireLayer(run, layer);
   const agg = await getLayerAggregate(db, run.id, layer, E);
   const graph = liftGraph(agg.coactivation, agg.load, agg.tokens, E, topK);
   const { community, modularity, method } = expertCommunities(graph, E);

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from "@/lib/errors";
 import type { Db } from "@/lib/db/client";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { requireLayer } from "./require-run";
 
 /** GET /api/runs/{id}/layers/{layer}/matrix: one of a layer's sums as little-endian float64 bytes, with its shape. */
 export async function layerMatrix(
@@ -18,9 +19,8 @@ export async function layerMatrix(
       "normalization applies to name=coactivation only",
       "query parameter normalization",
     );
-  const { layers, experts: E } = run.model.config;
-  if (layer >= layers)
-    throw new ApiError(404, "layer_out_of_range", `layer ${layer} is outside [0, ${layers})`, "path parameter layer");
+  const { experts: E } = run.model.config;
+  requireLayer(run, layer);
   const agg = await getLayerAggregate(db, run.id, layer, E, { transitions: name === "transitions" });
   let data: Float64Array;
   if (name === "coactivation")

@@ -39,3 +39,15 @@ export async function requireWritableRun(
   }
   return run;
 }
+
+/** A MoE layer index of the run's model, or a 404 saying the model's range. */
+export function requireLayer(run: RunWithModel, layer: number, where = "path parameter layer"): void {
+  const { layers } = run.model.config;
+  if (layer >= layers)
+    throw new ApiError(
+      404,
+      "layer_out_of_range",
+      `layer ${layer} is outside [0, ${layers}) for model ${run.model.name}`,
+      where,
+    );
+}

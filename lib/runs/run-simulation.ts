@@ -129,7 +129,7 @@ export async function runSimulation(db: Db, run: RunWithModel, req: SimulationRe
       continue;
     }
     const b = decodeChunk(chunk, L, E);
-    const newIds = simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
+    const { ids: newIds } = simulateBatch(state, spec, model, b.count, b.layer, b.experts, b.logits!);
     for (const s of PLACEMENT_STRATEGIES) {
       before[s].add(b.count, b.k, b.layer, b.experts);
       after[s].add(b.count, K, b.layer, newIds);

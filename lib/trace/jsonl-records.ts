@@ -33,7 +33,8 @@ export function recordKind(o: Record<string, unknown>, hasExperts: boolean, befo
   return "event"; // no experts and nothing says it is not an event: the caller reports the missing field
 }
 
-function typeOf(o: Record<string, unknown>): string | null {
+/** The record's `type` (or `record_type`), lower-cased, or null. */
+export function typeOf(o: Record<string, unknown>): string | null {
   for (const f of TYPE_FIELDS) if (typeof o[f] === "string") return (o[f] as string).toLowerCase();
   return null;
 }

@@ -3,8 +3,9 @@ import { EventBatchBuilder, type EventBatch } from "./event-batch";
 import { FieldPicker } from "./field-map";
 import type { ParseContext } from "./parse-context";
 import { Dictionary } from "./parse-context";
-import { checkMetadata, recordKind } from "./jsonl-records";
+import { checkMetadata, recordKind, typeOf } from "./jsonl-records";
 import { describe, readExperts, readInt, readLayer, readLogits, readWeights, type Where } from "./read-event-fields";
+import { RepeatTracker } from "./repeat-tracker";
 import { splitLines } from "./split-lines";
 
 /** The current line (and layer, for per-token lines); formatted only when something is wrong. */
@@ -36,8 +37,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
     tokenId: new FieldPicker(fields.tokenId),
     label: new FieldPicker(fields.label),
   };
-  // Highest position seen per (sequence, layer), keyed seq * 4096 + layer: a position at or below it is a repeat.
-  const lastPos = new Map<number, number>();
+  const repeats = new RepeatTracker();
   let seen = false;
   let skipped = 0;
   let hasWeights = false;
@@ -90,7 +90,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
             String(loc),
           );
         } else {
-          const type = String(o.type ?? o.record_type);
+          const type = typeOf(o);
           warnings.add(
             "non_event_lines",
             (n) =>
@@ -213,18 +213,14 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
           const lv = perToken ? rowOf(logits, layer, "logits", loc) : logits;
           readLogits(lv, E, builder.logitsArray(), i * E, loc);
         }
-        if (pos >= 0) {
-          const key = seq * 4096 + layer;
-          const last = lastPos.get(key);
-          if (last !== undefined && pos <= last) {
-            b.repeat![i] = 1;
-            warnings.add(
-              "repeated_positions",
-              (n) =>
-                `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
-              String(loc),
-            );
-          } else lastPos.set(key, pos);
+        if (repeats.repeats(seq, layer, pos)) {
+          b.repeat![i] = 1;
+          warnings.add(
+            "repeated_positions",
+            (n) =>
+              `${n} events repeat a position already seen in the same sequence and layer (decode steps often log position 0); each is counted as its own event`,
+            String(loc),
+          );
         }
         if (builder.full) yield builder.take()!;
       }

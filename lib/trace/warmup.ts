@@ -1,4 +1,5 @@
 import { EventBatchBuilder, type EventBatch } from "./event-batch";
+import { RepeatTracker } from "./repeat-tracker";
 
 /**
  * Serving engines run dummy profiling and warm-up passes before real requests (vLLM profiles the
@@ -72,8 +73,8 @@ export class WarmupFilter {
   private heldRun: OpenRun[] = [];
   private head = 0;
   private out: EventBatchBuilder;
-  /** Highest position per (sequence, layer) among passed events: dropped events must not make real ones repeats. */
-  private lastPos = new Map<number, number>();
+  /** Repeats among the passed events only: dropped events must not make real ones repeats. */
+  private repeats = new RepeatTracker();
   /** Events the parser marked as repeats that are not, once the warm-up events are gone. */
   repeatsCleared = 0;
 
@@ -207,12 +208,8 @@ export class WarmupFilter {
     // Recomputed over the events kept: a dropped warm-up pass at positions 0..n must not turn the
     // real tokens at those positions into repeats (which the transition joiner skips).
     if (src.repeat) {
-      const pos = src.pos[i];
-      const key = src.seq[i] * 4096 + src.layer[i];
-      const last = this.lastPos.get(key);
-      b.repeat![j] = pos >= 0 && last !== undefined && pos <= last ? 1 : 0;
+      b.repeat![j] = this.repeats.repeats(src.seq[i], src.layer[i], src.pos[i]) ? 1 : 0;
       if (src.repeat[i] && !b.repeat![j]) this.repeatsCleared++;
-      if (pos >= 0 && !b.repeat![j]) this.lastPos.set(key, pos);
     } else b.repeat![j] = 0;
   }
 }

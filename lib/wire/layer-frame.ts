@@ -24,7 +24,7 @@ export interface LayerFrame extends LayerFrameMeta {
 }
 
 /**
- * The JSON answer's normalized values are rounded to 7 significant digits (lib/runs/get-layer-view.ts);
+ * The layer answer's normalized values are rounded to 7 significant digits (getLayerArrays, lib/runs/get-layer-view.ts);
  * the frame sends the same doubles, so a tooltip shows the same number whichever transport it came by
  * (tests/wire compare the two answers value for value).
  */
