@@ -91,4 +91,3 @@ export function toPruningRunView(r: PruningRunWithModel) {
     createdAt: r.createdAt.toISOString(),
   };
 }
-export type PruningRunView = ReturnType<typeof toPruningRunView>;

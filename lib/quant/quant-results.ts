@@ -131,7 +131,6 @@ export function toQuantResultView(r: QuantResultWithModel) {
     createdAt: r.createdAt.toISOString(),
   };
 }
-export type QuantResultView = ReturnType<typeof toQuantResultView>;
 
 export const suggestBodySchema = z
   .object({

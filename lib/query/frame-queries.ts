@@ -1,6 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
-import type { Comparison } from "@/lib/runs/compare-runs";
+import type { Comparison } from "./api-types";
 import { decodeCompareFrame } from "@/lib/wire/compare-frame";
 import { decodeLayerFrame } from "@/lib/wire/layer-frame";
 import { ApiRequestError } from "./api-fetch";

@@ -91,7 +91,6 @@ export async function getComparison(
     layerDetail,
   };
 }
-export type Comparison = Awaited<ReturnType<typeof getComparison>>;
 
 /** Pairs the two runs' raw events (lib/analysis/paired-join.ts) and counts top-k flips per layer. */
 async function pairedFlips(db: Db, a: RunWithModel, b: RunWithModel) {

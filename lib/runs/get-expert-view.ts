@@ -86,4 +86,3 @@ export async function getExpertView(db: Db, run: RunWithModel, expert: number, t
     .map((q) => ({ id: q.id, name: q.name, avgBits: q.avgBits, perLayer: q.bits.experts.map((row) => row[expert]) }));
   return { expert, experts: E, layers: L, topT, labels, perLayer, pruning, bits };
 }
-export type ExpertView = Awaited<ReturnType<typeof getExpertView>>;

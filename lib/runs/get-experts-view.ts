@@ -52,4 +52,3 @@ export async function getExpertsView(db: Db, run: RunWithModel, layer: number, t
     })),
   };
 }
-export type ExpertsView = Awaited<ReturnType<typeof getExpertsView>>;

@@ -69,4 +69,3 @@ export async function getLayerView(
     ...(a.normalized ? { normalization: a.normalization, normalized: toRows(a.normalized, E) } : {}),
   };
 }
-export type LayerView = Awaited<ReturnType<typeof getLayerView>>;

@@ -14,4 +14,3 @@ export async function getRunBalance(db: Db, run: RunWithModel) {
   const percentiles = balancePercentiles(loads.filter((l) => l.tokens > 0).map((l) => balanceMetrics(l.load)));
   return { layers: perLayer, percentiles };
 }
-export type RunBalance = Awaited<ReturnType<typeof getRunBalance>>;
