@@ -32,6 +32,8 @@ function options(argv) {
       description: { type: "string" },
       visibility: { type: "string" },
       policy: { type: "string" },
+      series: { type: "string" },
+      step: { type: "string" },
       sort: { type: "string" },
       order: { type: "string" },
       yes: { type: "boolean", short: "y" },
@@ -187,6 +189,8 @@ async function ingest(o) {
         tags: o.values.tag,
         policy: o.values.policy,
         visibility: o.values.visibility,
+        series: o.values.series,
+        step: stepValue(o.values.step),
       }),
       { "content-type": "application/json" },
     );
@@ -316,7 +320,7 @@ async function results(o, kind) {
 
 function listQuery(o) {
   const q = new URLSearchParams();
-  for (const k of ["sort", "order", "policy"]) if (o.values[k]) q.set(k, o.values[k]);
+  for (const k of ["sort", "order", "policy", "series"]) if (o.values[k]) q.set(k, o.values[k]);
   return q.size ? `?${q}` : "";
 }
 
@@ -332,6 +336,13 @@ async function confirm(o, question) {
   return /^y(es)?$/i.test(String(answer).trim());
 }
 
+/** --step as the integer the API takes (it says what is wrong instead of sending NaN). */
+function stepValue(v) {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new CliError(`--step must be an integer >= 0, not "${v}"`);
+  return Number(v);
+}
+
 /** runs update <id> ... | runs delete <id> */
 async function manageRun(o) {
   const [sub, id] = o.positionals;
@@ -340,18 +351,20 @@ async function manageRun(o) {
     const body = {};
     for (const k of ["name", "description", "visibility", "policy"])
       if (o.values[k] !== undefined) body[k] = o.values[k];
+    if (o.values.series !== undefined) body.series = o.values.series === "" ? null : o.values.series;
+    if (o.values.step !== undefined) body.step = o.values.step === "" ? null : stepValue(o.values.step);
     if (o.values.tags !== undefined)
       body.tags = o.values.tags
         .split(",")
         .map((x) => x.trim())
         .filter(Boolean);
     if (!Object.keys(body).length)
-      throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy");
+      throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy, --series, --step");
     const r = await api(o, "PATCH", `/api/runs/${id}`, JSON.stringify(body), { "content-type": "application/json" });
     if (!r.ok) throw new CliError(`updating run ${id} failed: ${failure(r)}`);
     const x = r.json;
     console.log(
-      `updated run ${x.id}: ${x.name} · ${x.visibility} · policy ${x.policy}${x.tags.length ? ` · tags ${x.tags.join(", ")}` : ""}`,
+      `updated run ${x.id}: ${x.name} · ${x.visibility} · policy ${x.policy}${x.tags.length ? ` · tags ${x.tags.join(", ")}` : ""}${x.series !== null ? ` · series ${x.series} step ${x.step}` : ""}`,
     );
     return 0;
   }

@@ -4,9 +4,11 @@ export const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas serve
 
   moe-atlas ingest <files or folders...> (--run <id> | --new --model <preset> --name <name>)
             [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
-            [--label <label>] [--tag <tag>]... [--exclude-warmup] [--policy <policy>] [--visibility <v>]   (the last two with --new)
-  moe-atlas runs [list] [--sort created|name|events|tokens|policy] [--order asc|desc] [--policy <kind>]
+            [--label <label>] [--tag <tag>]... [--exclude-warmup] [--policy <policy>] [--visibility <v>]
+            [--series <name> --step <n>]   (policy, visibility, series and step with --new)
+  moe-atlas runs [list] [--sort created|name|events|tokens|policy] [--order asc|desc] [--policy <kind>] [--series <name>]
   moe-atlas runs update <run> [--name <name>] [--description <text>] [--tags a,b] [--visibility public|unlisted|private]
+            [--series <name> --step <n>]   (--series "" --step "" take a run out of its series)
             [--policy vanilla|c2r:T=<n>|device-limited:M=<n>|pruned[:<note>]|quantized[:<note>]]
   moe-atlas runs delete <run> [--yes]   delete a run with its uploads, pruning runs, quantization results and shares
   moe-atlas uploads list <run>          a run's uploads (id, file, events)

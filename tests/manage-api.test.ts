@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as runsRoute from "@/app/api/runs/route";
 import * as runRoute from "@/app/api/runs/[id]/route";
@@ -234,5 +235,53 @@ describe("managing runs through the API", () => {
     expect((await delS(s1, bearer(tokens.reader))).status).toBe(200);
     expect((await callRoute(shareRoute.GET, `/api/shares/${s1}`, { params: { id: s1 } })).status).toBe(404);
     expect((await delS(s2, bearer(tokens.owner))).status).toBe(200);
+  });
+});
+
+describe("series and steps through the API", () => {
+  const t = useRouteDatabase("pglite");
+  const create = (body: object) => callRoute(runsRoute.POST, "/api/runs", postJson({ model: tiny, ...body }));
+  const patch = (id: string, body: object) =>
+    callRoute(runRoute.PATCH, `/api/runs/${id}`, {
+      method: "PATCH",
+      params: { id },
+      headers: json,
+      body: JSON.stringify(body),
+    });
+  const list = async (query: string) => (await callRoute(runsRoute.GET, `/api/runs${query}`, {})).body;
+
+  it("puts runs in a series at a step: one run per step, one model shape, both or neither, nothing stored when refused", async () => {
+    const a = await create({ name: "ckpt 100", series: "olmoe-pretrain", step: 100 });
+    expect(a.status).toBe(201);
+    expect([a.body.series, a.body.step]).toEqual(["olmoe-pretrain", 100]);
+    const before = (await list("")).runs.length;
+    const taken = await create({ name: "again", series: "olmoe-pretrain", step: 100 });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: "step_taken", where: "step" });
+    expect(taken.body.error.message).toContain(a.body.id);
+    const noStep = await create({ name: "x", series: "olmoe-pretrain" });
+    expect([noStep.status, noStep.body.error.code]).toEqual([400, "series_without_step"]);
+    const noSeries = await create({ name: "x", step: 3 });
+    expect([noSeries.status, noSeries.body.error.code]).toEqual([400, "step_without_series"]);
+    const otherShape = await create({ name: "x", series: "olmoe-pretrain", step: 200, model: { ...tiny, experts: 8 } });
+    expect([otherShape.status, otherShape.body.error.code]).toEqual([400, "series_model_mismatch"]);
+    const negative = await create({ name: "x", series: "s", step: -1 });
+    expect(negative.status).toBe(400);
+    expect((await list("")).runs.length).toBe(before);
+    const orphanModels = await t.db.execute(
+      sql`select count(*)::int as n from models m where not exists (select 1 from runs r where r.model_id = m.id)`,
+    );
+    expect(orphanModels.rows[0]).toEqual({ n: 0 });
+
+    const b = await create({ name: "loose" });
+    const moved = await patch(b.body.id, { series: "olmoe-pretrain", step: 200 });
+    expect(moved.status).toBe(200);
+    expect([moved.body.series, moved.body.step]).toEqual(["olmoe-pretrain", 200]);
+    expect((await patch(b.body.id, { step: 100 })).status).toBe(409);
+    expect((await patch(b.body.id, { step: 150 })).body.step).toBe(150);
+    expect((await list("?series=olmoe-pretrain")).runs.map((r: { step: number }) => r.step).sort()).toEqual([100, 150]);
+    const out = await patch(b.body.id, { series: null, step: null });
+    expect([out.body.series, out.body.step]).toEqual([null, null]);
+    expect((await patch(b.body.id, { step: 5 })).body.error.code).toBe("step_without_series");
   });
 });

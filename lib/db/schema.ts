@@ -60,6 +60,9 @@ export const runs = pgTable(
       .notNull()
       .default("public"),
     policy: text("policy").notNull().default("vanilla"),
+    /** A run may be one checkpoint of a series (training steps): the series' name and this run's step in it. */
+    series: text("series"),
+    step: integer("step"),
     modelId: text("model_id")
       .notNull()
       .references(() => models.id),
@@ -75,7 +78,11 @@ export const runs = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("runs_created_idx").on(t.createdAt)],
+  (t) => [
+    index("runs_created_idx").on(t.createdAt),
+    // One run per step of a series, so a step names one checkpoint.
+    uniqueIndex("runs_series_step").on(t.series, t.step),
+  ],
 );
 export type RunRow = InferSelectModel<typeof runs>;
 

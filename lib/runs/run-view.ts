@@ -10,6 +10,8 @@ export function toRunView(run: RunWithModel, uploads?: UploadRow[]) {
     tags: run.tags,
     visibility: run.visibility,
     policy: run.policy,
+    series: run.series,
+    step: run.step,
     /** The id of the API token that owns the run (it and admin tokens may change it), or null. */
     owner: run.ownerTokenId,
     model: { id: run.model.id, preset: run.model.presetId, ...run.model.config },

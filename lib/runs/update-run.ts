@@ -4,6 +4,7 @@ import { requireAdmin, type Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { getApiTokenById } from "@/lib/db/queries/api-tokens";
 import { getRun, updateRun, type RunWithModel } from "@/lib/db/queries/runs";
+import { checkSeriesStep } from "./series-step";
 
 /**
  * PATCH /api/runs/{id} on a run the viewer may change (requireWritableRun). `owner` (a token id,
@@ -26,6 +27,16 @@ export async function updateRunFromBody(
         "owner",
       );
   }
+  if (patch.series !== undefined || patch.step !== undefined)
+    await checkSeriesStep(
+      db,
+      {
+        series: patch.series !== undefined ? patch.series : run.series,
+        step: patch.step !== undefined ? patch.step : run.step,
+      },
+      run.model,
+      run.id,
+    );
   await updateRun(db, run.id, owner === undefined ? patch : { ...patch, ownerTokenId: owner });
   return (await getRun(db, run.id))!;
 }

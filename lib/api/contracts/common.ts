@@ -91,6 +91,8 @@ export const runSchema = named(
     tags: z.array(z.string()),
     visibility: visibilitySchema,
     policy: z.string().describe(POLICY_DESCRIPTION),
+    series: z.string().nullable().describe("the series (training checkpoints) the run belongs to, or null"),
+    step: z.number().int().nullable().describe("the run's step in its series (a training step or checkpoint), or null"),
     owner: z.string().nullable().describe("id of the API token that owns the run (it and admin tokens may change it)"),
     model: modelConfigResponseSchema.extend({ id: z.string(), preset: z.string().nullable() }),
     tokens: z.number().int().describe("tokens of the fullest layer"),

@@ -18,6 +18,20 @@ import {
 
 const tags = z.array(z.string().trim().min(1).max(64)).max(32);
 const policy = policySchema.describe(POLICY_DESCRIPTION);
+const series = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .nullable()
+  .describe("the series (training checkpoints) the run belongs to; null takes it out");
+const step = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .nullable()
+  .describe("the run's step in its series (training step or checkpoint); one run per step of a series");
 
 export const createRunBodySchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -29,6 +43,8 @@ export const createRunBodySchema = z.object({
   tags: tags.optional(),
   visibility: visibilitySchema.optional(),
   policy: policy.optional(),
+  series: series.optional(),
+  step: step.optional(),
 });
 export type CreateRunBody = z.infer<typeof createRunBodySchema>;
 
@@ -40,6 +56,8 @@ export const updateRunBodySchema = z
     tags,
     visibility: visibilitySchema,
     policy,
+    series,
+    step,
     /** Admin only: the id of the API token that owns the run from now on, or null for none. */
     owner: z
       .string()
@@ -57,6 +75,7 @@ export const listRunsQuerySchema = z.object({
   model: z.string().max(200).optional(),
   tag: z.string().max(64).optional(),
   policy: z.string().max(64).optional().describe("a policy kind (c2r) or a whole policy (c2r:T=1)"),
+  series: z.string().max(200).optional().describe("only the runs of this series"),
   sort: enumParam(RUN_SORTS).optional(),
   order: enumParam(["asc", "desc"])
     .optional()

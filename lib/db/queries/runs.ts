@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
-import { missing } from "@/lib/errors";
+import { conflict, missing } from "@/lib/errors";
+import { postgresErrorCode } from "../postgres-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
@@ -16,24 +17,42 @@ export interface NewRun {
   tags?: string[];
   visibility?: RunRow["visibility"];
   policy?: string;
+  series?: string | null;
+  step?: number | null;
   modelId: string;
   ownerTokenId?: string | null;
 }
 
+/** Two requests raced for one step of a series: the unique index let one through. */
+async function stepRace<T>(write: Promise<T>, input: { series?: string | null; step?: number | null }): Promise<T> {
+  try {
+    return await write;
+  } catch (e) {
+    if (postgresErrorCode(e) === "23505" && input.series != null)
+      throw conflict("step_taken", `step ${input.step} of series "${input.series}" is already taken`, "step");
+    throw e;
+  }
+}
+
 export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
-  const [row] = await db
-    .insert(runs)
-    .values({
-      id: newId(),
-      name: input.name,
-      description: input.description ?? "",
-      tags: input.tags ?? [],
-      visibility: input.visibility ?? "public",
-      policy: input.policy ?? "vanilla",
-      modelId: input.modelId,
-      ownerTokenId: input.ownerTokenId ?? null,
-    })
-    .returning();
+  const [row] = await stepRace(
+    db
+      .insert(runs)
+      .values({
+        id: newId(),
+        name: input.name,
+        description: input.description ?? "",
+        tags: input.tags ?? [],
+        visibility: input.visibility ?? "public",
+        policy: input.policy ?? "vanilla",
+        series: input.series ?? null,
+        step: input.step ?? null,
+        modelId: input.modelId,
+        ownerTokenId: input.ownerTokenId ?? null,
+      })
+      .returning(),
+    input,
+  );
   return row;
 }
 
@@ -45,12 +64,17 @@ export async function getRun(db: Db, id: string): Promise<RunWithModel | undefin
 export async function updateRun(
   db: Db,
   id: string,
-  patch: Partial<Pick<RunRow, "name" | "description" | "tags" | "visibility" | "policy" | "ownerTokenId">>,
+  patch: Partial<
+    Pick<RunRow, "name" | "description" | "tags" | "visibility" | "policy" | "series" | "step" | "ownerTokenId">
+  >,
 ) {
-  await db
-    .update(runs)
-    .set({ ...patch, updatedAt: new Date() })
-    .where(eq(runs.id, id));
+  await stepRace(
+    db
+      .update(runs)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(runs.id, id)),
+    patch,
+  );
 }
 
 export interface RunFilter {
@@ -59,6 +83,7 @@ export interface RunFilter {
   tag?: string;
   /** A policy kind (`c2r`) or a whole policy (`c2r:T=1`). */
   policy?: string;
+  series?: string;
   sort?: RunSort;
   order?: "asc" | "desc";
 }
@@ -83,6 +108,7 @@ export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promi
       : undefined,
     filter.model ? sql`(${models.presetId} = ${filter.model} or ${models.name} = ${filter.model})` : undefined,
     filter.tag ? sql`${filter.tag} = any(${runs.tags})` : undefined,
+    filter.series ? eq(runs.series, filter.series) : undefined,
     filter.policy
       ? or(eq(runs.policy, filter.policy), sql`${runs.policy} like ${filter.policy.replace(/[\\%_]/g, "\\$&") + ":%"}`)
       : undefined,

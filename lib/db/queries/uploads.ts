@@ -1,3 +1,4 @@
+import { postgresErrorCode } from "../postgres-error";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { conflict, missing } from "@/lib/errors";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
@@ -71,13 +72,7 @@ export async function insertChunk(
 }
 
 function isForeignKeyViolation(e: unknown): boolean {
-  for (
-    let x = e as { code?: string; cause?: unknown } | undefined, depth = 0;
-    x && depth < 4;
-    x = x.cause as typeof x, depth++
-  )
-    if (x.code === "23503") return true;
-  return false;
+  return postgresErrorCode(e) === "23503";
 }
 
 async function writeChunk(

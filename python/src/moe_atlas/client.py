@@ -118,13 +118,16 @@ class Client:
         return self._json("GET", "/api/models/presets")["presets"]
 
     def create_run(self, name: str, preset: Optional[str] = None, model: Optional[dict] = None, description: Optional[str] = None,
-                   tags: Optional[List[str]] = None, visibility: Optional[str] = None, policy: Optional[str] = None) -> "Run":
+                   tags: Optional[List[str]] = None, visibility: Optional[str] = None, policy: Optional[str] = None,
+                   series: Optional[str] = None, step: Optional[int] = None) -> "Run":
         """A new run from a preset id (`preset="mixtral-8x7b"`) or a model shape
-        (`model={"name", "layers", "experts", "topK", ...}`)."""
+        (`model={"name", "layers", "experts", "topK", ...}`). `series` and `step` make it one
+        checkpoint of a training series (one run per step)."""
         if (preset is None) == (model is None):
             raise AtlasError(0, "invalid_request", "give preset= or model=, not both or neither", "model")
         body: Dict[str, Any] = {"name": name, "model": {"preset": preset} if preset else dict(model)}
-        for k, v in (("description", description), ("tags", tags), ("visibility", visibility), ("policy", policy)):
+        for k, v in (("description", description), ("tags", tags), ("visibility", visibility), ("policy", policy),
+                     ("series", series), ("step", step)):
             if v is not None:
                 body[k] = v
         return Run(self, self._json("POST", "/api/runs", body))
@@ -132,8 +135,10 @@ class Client:
     def run(self, run_id: str) -> "Run":
         return Run(self, self._json("GET", f"/api/runs/{urllib.parse.quote(run_id)}"))
 
-    def runs(self, q: Optional[str] = None, model: Optional[str] = None, tag: Optional[str] = None) -> List["Run"]:
-        return [Run(self, r) for r in self._json("GET", "/api/runs", query={"q": q, "model": model, "tag": tag})["runs"]]
+    def runs(self, q: Optional[str] = None, model: Optional[str] = None, tag: Optional[str] = None,
+             series: Optional[str] = None) -> List["Run"]:
+        query = {"q": q, "model": model, "tag": tag, "series": series}
+        return [Run(self, r) for r in self._json("GET", "/api/runs", query=query)["runs"]]
 
 
 class Run:
@@ -157,6 +162,16 @@ class Run:
 
     def refresh(self) -> "Run":
         self.info = self.client._json("GET", f"/api/runs/{self.id}")
+        return self
+
+    def update(self, **fields: Any) -> "Run":
+        """PATCH the run: any of name, description, tags, visibility, policy, series, step (None
+        clears series or step)."""
+        allowed = {"name", "description", "tags", "visibility", "policy", "series", "step"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise AtlasError(0, "invalid_request", f"run.update() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}", sorted(unknown)[0])
+        self.info = self.client._json("PATCH", f"/api/runs/{self.id}", fields)
         return self
 
     def upload(self, data: Union[str, os.PathLike, Mapping[str, Any]], format: Optional[str] = None, label: Optional[str] = None,
