@@ -268,9 +268,9 @@ describe("series and steps through the API", () => {
     const negative = await create({ name: "x", series: "s", step: -1 });
     expect(negative.status).toBe(400);
     expect((await list("")).runs.length).toBe(before);
-    const orphanModels = await t.db.execute(
+    const orphanModels = (await t.db.execute(
       sql`select count(*)::int as n from models m where not exists (select 1 from runs r where r.model_id = m.id)`,
-    );
+    )) as unknown as { rows: { n: number }[] };
     expect(orphanModels.rows[0]).toEqual({ n: 0 });
 
     const b = await create({ name: "loose" });
