@@ -341,3 +341,78 @@ export const quantResults = pgTable(
   (t) => [index("quant_results_model_idx").on(t.modelId)],
 );
 export type QuantResultRow = InferSelectModel<typeof quantResults>;
+
+/**
+ * Token statistics of one committed upload (issue 15, lib/analysis/token-stats.ts), per (layer,
+ * expert, label): sparse counts per token id and a bottom-k sample of occurrences by hash of
+ * (sequence, position). Expert -1 holds the layer's own token counts. A run's statistics are the
+ * sums (and the bottom k) over its uploads' rows, read together: integer counts merge exactly in any
+ * order, and deleting an upload takes exactly its rows with it.
+ */
+export const uploadTokenCells = pgTable(
+  "upload_token_cells",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    runId: text("run_id").notNull(),
+    layer: integer("layer").notNull(),
+    expert: integer("expert").notNull(),
+    /** "" for events without a label. */
+    label: text("label").notNull(),
+    /** Int32 token ids ascending, and their Float64 counts. */
+    tokenIds: bytea("token_ids").notNull(),
+    counts: bytea("counts").notNull(),
+    /** The sample (null for expert -1): Int32 seq, pos, token id, Float32 gate weight (NaN without). */
+    sampleSeq: bytea("sample_seq"),
+    samplePos: bytea("sample_pos"),
+    sampleToken: bytea("sample_token"),
+    sampleWeight: bytea("sample_weight"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.uploadId, t.layer, t.expert, t.label] }),
+    index("upload_token_cells_run_idx").on(t.runId, t.layer, t.expert),
+  ],
+);
+
+/** The token ids of a sequence's positions, as one upload saw them (runs of at most 4096 positions): what contexts are rebuilt from. */
+export const uploadSequenceTokens = pgTable(
+  "upload_sequence_tokens",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    runId: text("run_id").notNull(),
+    seq: integer("seq").notNull(),
+    firstPos: integer("first_pos").notNull(),
+    length: integer("length").notNull(),
+    /** Int32 token ids of positions first_pos .. first_pos + length - 1. */
+    tokenIds: bytea("token_ids").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.uploadId, t.seq, t.firstPos] }),
+    index("upload_sequence_tokens_run_idx").on(t.runId, t.seq, t.firstPos),
+  ],
+);
+
+/** Token strings an upload's trace carried (token_str next to token_id), by id. */
+export const uploadTokenStrings = pgTable("upload_token_strings", {
+  uploadId: text("upload_id")
+    .primaryKey()
+    .references(() => uploads.id, { onDelete: "cascade" }),
+  runId: text("run_id").notNull(),
+  /** Int32 token ids, and their strings in the same order. */
+  tokenIds: bytea("token_ids").notNull(),
+  strings: text("strings").array().notNull(),
+});
+
+/** A vocabulary uploaded for a run (tokenizer.json or a JSON list): raw token strings by id. As visible as its run. */
+export const runVocabularies = pgTable("run_vocabularies", {
+  runId: text("run_id")
+    .primaryKey()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  size: integer("size").notNull(),
+  tokens: text("tokens").array().notNull(),
+  byteLevel: boolean("byte_level").notNull(),
+  createdAt: createdAt(),
+});

@@ -30,6 +30,8 @@ export interface SyntheticOptions {
   withLogits?: boolean;
   /** Defaults to true. */
   withWeights?: boolean;
+  /** Give tokens ids and texts (token_id, token_str) with planted token-to-expert preferences (lib/demo/demo-tokens.ts). Defaults to false. */
+  withTokens?: boolean;
 }
 
 export const DEFAULT_LABELS: readonly string[] = ["code", "math", "prose"];

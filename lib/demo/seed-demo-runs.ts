@@ -14,6 +14,8 @@ interface DemoRun {
   tokens: number;
   seed: number;
   withLogits: boolean;
+  /** Token ids and texts with planted token-to-expert preferences (issue 15). */
+  withTokens?: boolean;
   /** Re-route the tokens of the first demo run by C2R with this Top-T (a paired run for Compare). */
   c2rOfFirst?: number;
 }
@@ -27,7 +29,14 @@ export const DEMO_RUNS: readonly DemoRun[] = [
     seed: 1,
     withLogits: true,
   },
-  { name: "Demo · OLMoE-1B-7B, synthetic routing", preset: "olmoe-1b-7b", tokens: 2000, seed: 2, withLogits: false },
+  {
+    name: "Demo · OLMoE-1B-7B, synthetic routing with token ids",
+    preset: "olmoe-1b-7b",
+    tokens: 2000,
+    seed: 2,
+    withLogits: false,
+    withTokens: true,
+  },
   {
     name: "Demo · Qwen1.5-MoE-A2.7B, synthetic routing",
     preset: "qwen1.5-moe-a2.7b",
@@ -64,7 +73,7 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
         name: demo.name,
         description: demo.c2rOfFirst
           ? `The tokens of "${DEMO_RUNS[0].name}" (same sequences, positions and logits), re-routed by collaboration-constrained routing: each token keeps its top expert and takes the other ${demo.c2rOfFirst === 1 ? "one" : "k − 1"} from that expert's ${demo.c2rOfFirst} strongest collaborators in the vanilla run (A6). Compare the two runs for the flip rate.`
-          : `${DESCRIPTION} Seed ${demo.seed}, ${demo.tokens} tokens.`,
+          : `${DESCRIPTION}${demo.withTokens ? " Tokens carry ids and texts; six token ids prefer one expert per layer (lib/demo/demo-tokens.ts)." : ""} Seed ${demo.seed}, ${demo.tokens} tokens.`,
         tags: demo.c2rOfFirst ? ["demo", "synthetic", "c2r"] : ["demo", "synthetic"],
         model: { preset: demo.preset },
         ...(demo.c2rOfFirst ? { policy: `c2r:T=${demo.c2rOfFirst}` } : {}),
@@ -81,6 +90,7 @@ export async function seedDemoRuns(db: Db): Promise<RunWithModel[]> {
       seed: demo.seed,
       labels: [...DEFAULT_LABELS],
       withLogits: demo.withLogits,
+      withTokens: demo.withTokens,
     };
     const t0 = Date.now();
     const first = created[0].run;

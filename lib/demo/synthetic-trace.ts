@@ -1,3 +1,4 @@
+import { DEMO_VOCABULARY, planTokens, TOKEN_BOOST, TokenDraw } from "./demo-tokens";
 import { Prng } from "./prng";
 import { checkOptions, labelsOf, planStructure, type PlantedStructure, type SyntheticOptions } from "./plan-structure";
 
@@ -15,6 +16,8 @@ export interface SyntheticEvent {
   token: number;
   layer: number;
   label?: string;
+  token_id?: number;
+  token_str?: string;
   /** Top-k ids by descending gate weight. */
   experts: number[];
   weights?: number[];
@@ -86,6 +89,8 @@ export function* syntheticEvents(
     return groups.map((g) => (sum += g.length)).map((c) => c / sum);
   });
 
+  const planted = opts.withTokens ? planTokens(opts.seed, layers, E, plan.dead) : null;
+  const draw = opts.withTokens ? new TokenDraw(opts.seed) : null;
   const logits = new Float64Array(E);
   const lengths = sequenceLengths(opts.tokens, opts.sequences);
   for (let seq = 0; seq < lengths.length; seq++) {
@@ -96,6 +101,9 @@ export function* syntheticEvents(
       // consecutive layers' choices: tokens follow routing paths through the stack.
       let quantile = -1;
       let group = -1;
+      const tokenId = draw ? draw.next() : -1;
+      const plantedAt = planted ? planted.ids.indexOf(tokenId) : -1;
+      const tok = draw ? { token_id: tokenId, token_str: DEMO_VOCABULARY[tokenId] } : {};
       for (let layer = 0; layer < layers; layer++) {
         const groups = plan.groups[layer];
         if (groups.length > 0) {
@@ -106,9 +114,10 @@ export function* syntheticEvents(
         const b = bias[layer][labelIndex];
         for (let e = 0; e < E; e++) logits[e] = Number.isNaN(b[e]) ? DEAD_LOGIT : b[e] + rng.normal();
         if (group >= 0) for (const e of groups[group]) if (!Number.isNaN(b[e])) logits[e] += GROUP_BOOST;
+        if (plantedAt >= 0) logits[planted!.preferred[layer][plantedAt]] += TOKEN_BOOST;
 
         const { ids, weights } = topKGates(logits, topK, renormalize);
-        const ev: SyntheticEvent = { seq, token, layer, ...label, experts: ids };
+        const ev: SyntheticEvent = { seq, token, layer, ...label, ...tok, experts: ids };
         if (withWeights) ev.weights = weights.map(round5);
         if (opts.withLogits) ev.logits = Array.from(logits, round5);
         yield ev;

@@ -9,6 +9,8 @@ export const FIELD_ALIASES = {
   position: ["token", "token_idx", "token_pos", "position"],
   sequence: ["seq", "seq_id", "sequence_id", "request_id", "problem_id", "sample_id"],
   tokenId: ["token_id"],
+  /** The token's text, kept as the run's vocabulary for its id (issue 15). */
+  tokenStr: ["token_str", "token_text", "token_strs"],
   label: ["label", "domain", "task", "dataset"],
 } as const;
 

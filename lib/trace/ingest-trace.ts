@@ -5,6 +5,7 @@ import {
   type LabelLoad,
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
+import { TokenStatsCollector, type UploadTokenStats } from "@/lib/analysis/token-stats";
 import { invalid } from "@/lib/errors";
 import { ByteSource } from "./byte-source";
 import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
@@ -66,6 +67,8 @@ export interface IngestResult {
   warnings: TraceWarning[];
   /** Runs of identical routing found (and, if asked, left out); null for aggregate documents. */
   warmup: WarmupReport | null;
+  /** Per (layer, expert, label) token counts and samples, sequences' token ids, token strings; null without token ids. */
+  tokenStats: UploadTokenStats | null;
 }
 
 /** Event formats; aggregate JSON carries sums, not events, and has its own path. */
@@ -103,6 +106,7 @@ export async function ingestTrace(
     defaultLabel: opts.label ? labels.id(opts.label) : -1,
     warnings,
     batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
+    tokenStrings: new Map(),
   };
   const layers = Array.from({ length: model.layers }, () => emptyLayerAggregate(model.experts));
   const labelLoads: LabelLoad[] = [];
@@ -111,6 +115,8 @@ export async function ingestTrace(
   let hasWeights = false;
   let hasLogits = false;
   const joiner = new TransitionJoiner(model.layers, model.experts, model.topK);
+  // Token statistics (issue 15) are folded beside the layer sums, from the same kept events.
+  const tokenStats = new TokenStatsCollector(model.layers, model.experts);
   const warmup = new WarmupFilter(model.layers, model.experts, model.topK, {
     exclude: !!opts.excludeWarmup,
     batchSize: ctx.batchSize,
@@ -133,6 +139,7 @@ export async function ingestTrace(
       batch.experts,
     );
     joiner.add(batch);
+    tokenStats.add(batch);
     await sink(batch, labels.names, { bytes: source.bytes, events });
   };
   for await (const batch of parse(source, ctx)) {
@@ -201,6 +208,7 @@ export async function ingestTrace(
     hasLogits,
     warnings: warnings.list(),
     warmup: warm,
+    tokenStats: tokenStats.withIds ? { ...tokenStats.result(labels.names), strings: ctx.tokenStrings! } : null,
   };
 }
 
@@ -222,5 +230,6 @@ async function ingestAggregate(source: ByteSource, model: TraceModel): Promise<I
     hasLogits: false,
     warnings: [],
     warmup: null,
+    tokenStats: null,
   };
 }

@@ -43,4 +43,6 @@ export interface ParseContext {
   warnings: WarningCollector;
   /** Events per yielded batch. */
   batchSize: number;
+  /** Token strings the trace carries, by token id (first seen wins); filled by parsers that read them. */
+  tokenStrings?: Map<number, string>;
 }

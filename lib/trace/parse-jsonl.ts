@@ -35,6 +35,7 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
     position: new FieldPicker(fields.position),
     sequence: new FieldPicker(fields.sequence),
     tokenId: new FieldPicker(fields.tokenId),
+    tokenStr: new FieldPicker(fields.tokenStr),
     label: new FieldPicker(fields.label),
   };
   const repeats = new RepeatTracker();
@@ -139,6 +140,12 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       const pos = posRaw === undefined ? -1 : readInt(posRaw, "position", loc);
       const tokRaw = pick.tokenId.get(o);
       const tokenId = tokRaw === undefined ? -1 : readInt(tokRaw, "token_id", loc);
+      const strRaw = pick.tokenStr.get(o);
+      if (strRaw !== undefined && tokenId >= 0 && ctx.tokenStrings && !ctx.tokenStrings.has(tokenId)) {
+        if (typeof strRaw !== "string" || strRaw.includes("\u0000"))
+          throw invalid("invalid_token_str", `token_str must be a string without NUL, got ${describe(strRaw)}`, String(loc));
+        ctx.tokenStrings.set(tokenId, strRaw);
+      }
       const labelRaw = pick.label.get(o);
       let label = ctx.defaultLabel;
       if (labelRaw !== undefined) {

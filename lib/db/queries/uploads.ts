@@ -11,12 +11,14 @@ import {
   type LabelSums,
   type LayerSums,
 } from "@/lib/analysis/upload-sums";
+import type { UploadTokenStats } from "@/lib/analysis/token-stats";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
 import { postgresPoolOf, type Db, type Tx } from "../client";
 import { copyChunks } from "../copy-chunks";
 import { bytesToF64, f64ToBytes } from "../f64";
+import { insertUploadTokenStats } from "./token-stats";
 import { eventChunks, labelLoads, layerAggregates, runs, uploadLabelSums, uploadLayerSums, uploads } from "../schema";
 
 /** Starts an upload in "staging": its chunks are stored as they stream in but count for nothing. */
@@ -118,6 +120,8 @@ export interface UploadTotals {
   labelLoads: LabelLoad[];
   /** Per layer l < L-1: counts from l to l + 1, or null where the upload cannot tell. */
   transitions: (Float64Array | null)[] | null;
+  /** Token statistics (issue 15), stored in their own tables; null or absent without token ids. */
+  tokenStats?: UploadTokenStats | null;
 }
 
 /**
@@ -200,6 +204,7 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       }
     }
 
+    if (t.tokenStats) await insertUploadTokenStats(tx, uploadId, runId, t.tokenStats);
     for (const s of add) await tx.insert(uploadLayerSums).values({ uploadId, ...layerRowValues(s) });
     for (const s of addLabels)
       await tx

@@ -1,0 +1,3 @@
+import { tokenSuite } from "./tokens.suite";
+
+tokenSuite("postgres");
