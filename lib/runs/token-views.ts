@@ -22,6 +22,7 @@ import type { RunWithModel } from "@/lib/db/queries/runs";
 import {
   deleteRunVocabulary,
   getRunVocabulary,
+  getSegmentsOf,
   getSequenceSegments,
   getTokenCells,
   listSequences,
@@ -66,32 +67,29 @@ function requireExpert(run: RunWithModel, expert: number) {
 const EMPTY: SparseCounts = { tokenIds: new Int32Array(0), counts: new Float64Array(0) };
 const countsOf = (cells: readonly StoredCell[]) => (cells.length ? mergeCounts(cells) : EMPTY);
 
-async function contexts(db: Db, runId: string, occ: readonly Occurrence[], text: Texts) {
-  const bySeq = new Map<number, Occurrence[]>();
-  for (const o of occ) bySeq.set(o.seq, [...(bySeq.get(o.seq) ?? []), o]);
-  const windows = new Map<Occurrence, { pos: number; tokenId: number; text: string | null }[]>();
-  for (const [seq, list] of bySeq) {
-    const from = Math.max(0, Math.min(...list.map((o) => o.pos)) - CONTEXT_RADIUS);
-    const to = Math.max(...list.map((o) => o.pos)) + CONTEXT_RADIUS + 1;
-    const segs = await getSequenceSegments(db, runId, seq, from, to);
-    for (const o of list) {
+/** Each occurrence with its context, rebuilt from the stored token ids of its sequence (one query for all of them). */
+async function withContexts(db: Db, runId: string, groups: readonly (readonly Occurrence[])[], text: Texts) {
+  const all = groups.flat();
+  const from = Math.max(0, Math.min(...all.map((o) => o.pos)) - CONTEXT_RADIUS);
+  const to = Math.max(...all.map((o) => o.pos)) + CONTEXT_RADIUS + 1;
+  const segs = all.length ? await getSegmentsOf(db, runId, [...new Set(all.map((o) => o.seq))], from, to) : new Map();
+  return groups.map((occ) =>
+    occ.map((o) => {
       const a = Math.max(0, o.pos - CONTEXT_RADIUS);
-      const ids = windowOf(segs, a, o.pos + CONTEXT_RADIUS + 1);
-      windows.set(
-        o,
-        Array.from(ids, (id, i) => ({ pos: a + i, tokenId: id, text: id >= 0 ? text(id) : null })).filter((t) => t.tokenId >= 0),
-      );
-    }
-  }
-  return occ.map((o) => ({
-    seq: o.seq,
-    pos: o.pos,
-    tokenId: o.tokenId,
-    text: text(o.tokenId),
-    weight: o.weight,
-    label: o.label || null,
-    context: windows.get(o) ?? [],
-  }));
+      const ids = windowOf(segs.get(o.seq) ?? [], a, o.pos + CONTEXT_RADIUS + 1);
+      return {
+        seq: o.seq,
+        pos: o.pos,
+        tokenId: o.tokenId,
+        text: text(o.tokenId),
+        weight: o.weight,
+        label: o.label || null,
+        context: Array.from(ids, (id, i) => ({ pos: a + i, tokenId: id, text: id >= 0 ? text(id) : null })).filter(
+          (t) => t.tokenId >= 0,
+        ),
+      };
+    }),
+  );
 }
 
 export interface ExpertTokensQuery {
@@ -116,6 +114,13 @@ export async function getExpertTokens(db: Db, run: RunWithModel, expert: number,
   const expertCounts = countsOf(mine);
   const baseCounts = countsOf(base);
   const evtc = expertCounts.counts.filter((c) => c > 0).length;
+  const byLabel = labels.map((label) => ({ label, mine: mine.filter((c) => c.label === label) }));
+  const [examples, ...labelExamples] = await withContexts(
+    db,
+    run.id,
+    [sampled(mine), ...byLabel.map((l) => sampled(l.mine))],
+    text,
+  );
   return {
     layer: q.layer,
     expert,
@@ -127,18 +132,13 @@ export async function getExpertTokens(db: Db, run: RunWithModel, expert: number,
     load: sum(expertCounts.counts),
     coverage: { evtc, layerVocabulary: baseCounts.tokenIds.length, share: baseCounts.tokenIds.length ? evtc / baseCounts.tokenIds.length : null },
     tokens: rank(expertCounts, baseCounts),
-    examples: await contexts(db, run.id, sampled(mine), text),
-    perLabel: await Promise.all(
-      labels.map(async (label) => {
-        const lm = mine.filter((c) => c.label === label);
-        return {
-          label,
-          load: sum(countsOf(lm).counts),
-          tokens: rank(countsOf(lm), countsOf(base.filter((c) => c.label === label))),
-          examples: await contexts(db, run.id, sampled(lm), text),
-        };
-      }),
-    ),
+    examples,
+    perLabel: byLabel.map(({ label, mine: lm }, i) => ({
+      label,
+      load: sum(countsOf(lm).counts),
+      tokens: rank(countsOf(lm), countsOf(base.filter((c) => c.label === label))),
+      examples: labelExamples[i],
+    })),
   };
 }
 

@@ -123,20 +123,38 @@ export async function getSequenceSegments(
   from: number,
   to: number,
 ): Promise<SequenceSegment[]> {
+  return (await getSegmentsOf(db, runId, [seq], from, to)).get(seq) ?? [];
+}
+
+/** Segments of several sequences overlapping positions [from, to), in one query; per sequence, earliest committed upload first. */
+export async function getSegmentsOf(
+  db: Db,
+  runId: string,
+  seqs: readonly number[],
+  from: number,
+  to: number,
+): Promise<Map<number, SequenceSegment[]>> {
+  const out = new Map<number, SequenceSegment[]>();
+  if (!seqs.length) return out;
   const rows = await db
-    .select({ firstPos: uploadSequenceTokens.firstPos, tokenIds: uploadSequenceTokens.tokenIds })
+    .select({ seq: uploadSequenceTokens.seq, firstPos: uploadSequenceTokens.firstPos, tokenIds: uploadSequenceTokens.tokenIds })
     .from(uploadSequenceTokens)
     .innerJoin(uploads, eq(uploads.id, uploadSequenceTokens.uploadId))
     .where(
       and(
         eq(uploadSequenceTokens.runId, runId),
-        eq(uploadSequenceTokens.seq, seq),
+        inArray(uploadSequenceTokens.seq, [...seqs]),
         lte(uploadSequenceTokens.firstPos, to - 1),
         gte(sql`${uploadSequenceTokens.firstPos} + ${uploadSequenceTokens.length}`, from + 1),
       ),
     )
     .orderBy(asc(uploads.commitNo), asc(uploadSequenceTokens.firstPos));
-  return rows.map((r) => ({ seq, firstPos: r.firstPos, tokenIds: i32(r.tokenIds) }));
+  for (const r of rows) {
+    const list = out.get(r.seq) ?? [];
+    list.push({ seq: r.seq, firstPos: r.firstPos, tokenIds: i32(r.tokenIds) });
+    out.set(r.seq, list);
+  }
+  return out;
 }
 
 /** The run's sequences that have token ids: id and number of positions known (largest position + 1). */
