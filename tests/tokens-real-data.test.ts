@@ -25,7 +25,15 @@ describe("token statistics on real data (FLAME-MoE-290M) equal numpy's", () => {
     ref = JSON.parse(fs.readFileSync(path.join(out, "reference.json"), "utf8"));
     const runs = (await import("@/app/api/runs/route")).POST as RouteHandler;
     const traces = (await import("@/app/api/runs/[id]/traces/route")).POST as RouteHandler;
-    const model = { name: "FLAME-MoE-290M", layers: 8, experts: 64, topK: 6, sharedExperts: 2, router: "softmax", renormalize: false };
+    const model = {
+      name: "FLAME-MoE-290M",
+      layers: 8,
+      experts: 64,
+      topK: 6,
+      sharedExperts: 2,
+      router: "softmax",
+      renormalize: false,
+    };
     const { body: run } = await callRoute(runs, "/api/runs", postJson({ name: "flame", model }));
     id = run.id;
     const up = await callRoute(traces, `/api/runs/${id}/traces?format=npz`, {
@@ -41,7 +49,11 @@ describe("token statistics on real data (FLAME-MoE-290M) equal numpy's", () => {
     const { GET } = await import("@/app/api/runs/[id]/layers/[layer]/tokens/route");
     for (let layer = 0; layer < 8; layer++) {
       const r = ref.layers[layer];
-      const body = (await callRoute(GET as RouteHandler, `/api/runs/${id}/layers/${layer}/tokens`, { params: { id, layer: String(layer) } })).body;
+      const body = (
+        await callRoute(GET as RouteHandler, `/api/runs/${id}/layers/${layer}/tokens`, {
+          params: { id, layer: String(layer) },
+        })
+      ).body;
       expect(body.vocabulary).toBe(r.vocabulary);
       expect(body.meanTokenSpecialization).toBeCloseTo(r.meanTokenSpecialization, 12);
       for (const e of r.experts) {
@@ -64,7 +76,9 @@ describe("token statistics on real data (FLAME-MoE-290M) equal numpy's", () => {
           })
         ).body;
         const want = ref.layers[layer].experts[expert].counts;
-        expect(Object.fromEntries(body.tokens.map((t: { tokenId: number; count: number }) => [String(t.tokenId), t.count]))).toEqual(want);
+        expect(
+          Object.fromEntries(body.tokens.map((t: { tokenId: number; count: number }) => [String(t.tokenId), t.count])),
+        ).toEqual(want);
         expect(body.coverage.evtc).toBe(ref.layers[layer].experts[expert].evtc);
         expect(body.tokensAtLayer).toBe(2048);
       }

@@ -12,8 +12,23 @@ import { callRoute, postJson, useRouteDatabase, type RouteHandler } from "./supp
 export function tokenSuite(kind: "pglite" | "postgres") {
   describe(`token statistics (${kind})`, () => {
     const t = useRouteDatabase(kind);
-    const model = { name: "Tok", layers: 4, experts: 16, topK: 2, sharedExperts: 0, router: "softmax", renormalize: true };
-    const opts: SyntheticOptions = { model, tokens: 3000, sequences: 6, seed: 7, withTokens: true, labels: ["code", "prose"] };
+    const model = {
+      name: "Tok",
+      layers: 4,
+      experts: 16,
+      topK: 2,
+      sharedExperts: 0,
+      router: "softmax",
+      renormalize: true,
+    };
+    const opts: SyntheticOptions = {
+      model,
+      tokens: 3000,
+      sequences: 6,
+      seed: 7,
+      withTokens: true,
+      labels: ["code", "prose"],
+    };
     const events = [...syntheticEvents(opts)];
     const lines = events.map((e) => JSON.stringify(e));
     const planted = planTokens(opts.seed, model.layers, model.experts, planStructure(opts).dead);
@@ -52,12 +67,22 @@ export function tokenSuite(kind: "pglite" | "postgres") {
       const r = await routes();
       const out: unknown[] = [];
       for (let layer = 0; layer < model.layers; layer++) {
-        out.push((await callRoute(r.layer, `/api/runs/${id}/layers/${layer}/tokens?limit=100`, { params: { id, layer: String(layer) } })).body);
+        out.push(
+          (
+            await callRoute(r.layer, `/api/runs/${id}/layers/${layer}/tokens?limit=100`, {
+              params: { id, layer: String(layer) },
+            })
+          ).body,
+        );
         for (let e = 0; e < model.experts; e++)
           for (const by of ["count", "lift"]) {
-            const res = await callRoute(r.expert, `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&by=${by}&limit=100`, {
-              params: { id, expert: String(e) },
-            });
+            const res = await callRoute(
+              r.expert,
+              `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&by=${by}&limit=100`,
+              {
+                params: { id, expert: String(e) },
+              },
+            );
             expect(res.status, JSON.stringify(res.body)).toBe(200);
             out.push(res.body);
           }
@@ -69,7 +94,11 @@ export function tokenSuite(kind: "pglite" | "postgres") {
       const { id } = await runWith("planted", [lines]);
       const r = await routes();
       for (let layer = 0; layer < model.layers; layer++) {
-        const spec = (await callRoute(r.layer, `/api/runs/${id}/layers/${layer}/tokens?limit=200&minSupport=1`, { params: { id, layer: String(layer) } })).body;
+        const spec = (
+          await callRoute(r.layer, `/api/runs/${id}/layers/${layer}/tokens?limit=200&minSupport=1`, {
+            params: { id, layer: String(layer) },
+          })
+        ).body;
         planted.ids.forEach((tok, i) => {
           const row = spec.frequentTokens.find((x: { tokenId: number }) => x.tokenId === tok);
           expect(row, `token ${tok} at layer ${layer}`).toBeDefined();
@@ -80,8 +109,15 @@ export function tokenSuite(kind: "pglite" | "postgres") {
         });
         for (const [i, tok] of planted.ids.entries()) {
           const e = planted.preferred[layer][i];
-          const top = (await callRoute(r.expert, `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&by=lift&limit=3`, { params: { id, expert: String(e) } })).body;
-          expect(top.tokens.map((x: { tokenId: number }) => x.tokenId), `expert ${e} layer ${layer}`).toContain(tok);
+          const top = (
+            await callRoute(r.expert, `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&by=lift&limit=3`, {
+              params: { id, expert: String(e) },
+            })
+          ).body;
+          expect(
+            top.tokens.map((x: { tokenId: number }) => x.tokenId),
+            `expert ${e} layer ${layer}`,
+          ).toContain(tok);
           expect(top.tokens[0].lift).toBeGreaterThan(2);
         }
       }
@@ -92,7 +128,11 @@ export function tokenSuite(kind: "pglite" | "postgres") {
       const r = await routes();
       const layer = 2;
       const e = 5;
-      const ans = (await callRoute(r.expert, `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&limit=1000`, { params: { id, expert: String(e) } })).body;
+      const ans = (
+        await callRoute(r.expert, `/api/runs/${id}/experts/${e}/tokens?layer=${layer}&limit=1000`, {
+          params: { id, expert: String(e) },
+        })
+      ).body;
       const mine = events.filter((x) => x.layer === layer && x.experts.includes(e));
       const want = new Map<number, number>();
       for (const x of mine) want.set(x.token_id!, (want.get(x.token_id!) ?? 0) + 1);
@@ -130,8 +170,14 @@ export function tokenSuite(kind: "pglite" | "postgres") {
 
       // Another file in, then out: bit for bit the run without it.
       const r = await routes();
-      const other = [...syntheticEvents({ ...opts, seed: 8, tokens: 400 })].map((e) => JSON.stringify({ ...e, seq: e.seq + 100 }));
-      const up = await callRoute(r.traces, `/api/runs/${halves.id}/traces`, { method: "POST", body: other.join("\n"), params: { id: halves.id } });
+      const other = [...syntheticEvents({ ...opts, seed: 8, tokens: 400 })].map((e) =>
+        JSON.stringify({ ...e, seq: e.seq + 100 }),
+      );
+      const up = await callRoute(r.traces, `/api/runs/${halves.id}/traces`, {
+        method: "POST",
+        body: other.join("\n"),
+        params: { id: halves.id },
+      });
       expect(up.status).toBe(200);
       expect(await everything(halves.id)).not.toEqual(want);
       const del = await callRoute(r.upload, `/api/runs/${halves.id}/uploads/${up.body.uploadId}`, {
@@ -147,7 +193,9 @@ export function tokenSuite(kind: "pglite" | "postgres") {
       const r = await routes();
       const seqs = (await callRoute(r.sequences, `/api/runs/${id}/sequences`, { params: { id } })).body;
       expect(seqs.sequences).toEqual(Array.from({ length: 6 }, (_, s) => ({ seq: s, length: 500 })));
-      const one = (await callRoute(r.sequence, `/api/runs/${id}/sequences/1?from=10&limit=5`, { params: { id, seq: "1" } })).body;
+      const one = (
+        await callRoute(r.sequence, `/api/runs/${id}/sequences/1?from=10&limit=5`, { params: { id, seq: "1" } })
+      ).body;
       expect(one.tokens.map((x: { pos: number }) => x.pos)).toEqual([10, 11, 12, 13, 14]);
       const ev = events.find((x) => x.seq === 1 && x.token === 12 && x.layer === 3)!;
       expect(one.tokens[2].tokenId).toBe(ev.token_id);
@@ -157,37 +205,83 @@ export function tokenSuite(kind: "pglite" | "postgres") {
       expect(missing.status).toBe(404);
 
       const tok = planted.ids[0];
-      const found = (await callRoute(r.search, `/api/runs/${id}/tokens?q=${encodeURIComponent(DEMO_VOCABULARY[tok].replace("Ġ", " "))}`, { params: { id } })).body;
+      const found = (
+        await callRoute(
+          r.search,
+          `/api/runs/${id}/tokens?q=${encodeURIComponent(DEMO_VOCABULARY[tok].replace("Ġ", " "))}`,
+          { params: { id } },
+        )
+      ).body;
       expect(found.matches.map((m: { tokenId: number }) => m.tokenId)).toEqual([tok]);
       const n = events.filter((x) => x.layer === 0 && x.token_id === tok).length;
       expect(found.matches[0].perLayer[0].count).toBe(n);
       expect(found.matches[0].perLayer[0].topExpert).toBe(planted.preferred[0][0]);
-      expect(found.matches[0].perLayer[0].experts.reduce((s: number, x: { count: number }) => s + x.count, 0)).toBe(2 * n);
+      expect(found.matches[0].perLayer[0].experts.reduce((s: number, x: { count: number }) => s + x.count, 0)).toBe(
+        2 * n,
+      );
 
       // A tokenizer.json replaces the trace's strings: byte-level pieces shown as text.
-      const vocab = { model: { type: "BPE", vocab: Object.fromEntries(DEMO_VOCABULARY.map((t, i) => [t === "Ġthe" ? "ĠThe" : t, i])) }, added_tokens: [{ id: 64, content: "<|end|>" }] };
-      const put = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, { method: "PUT", body: JSON.stringify(vocab), params: { id } });
+      const vocab = {
+        model: {
+          type: "BPE",
+          vocab: Object.fromEntries(DEMO_VOCABULARY.map((t, i) => [t === "Ġthe" ? "ĠThe" : t, i])),
+        },
+        added_tokens: [{ id: 64, content: "<|end|>" }],
+      };
+      const put = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, {
+        method: "PUT",
+        body: JSON.stringify(vocab),
+        params: { id },
+      });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
       expect(put.body).toMatchObject({ size: 65, byteLevel: true });
-      expect(put.body.sample.slice(0, 2)).toEqual([{ raw: "ĠThe", text: " The" }, { raw: ",", text: "," }]);
+      expect(put.body.sample.slice(0, 2)).toEqual([
+        { raw: "ĠThe", text: " The" },
+        { raw: ",", text: "," },
+      ]);
       const got = (await callRoute(r.vocab.GET as RouteHandler, `/api/runs/${id}/vocabulary`, { params: { id } })).body;
       expect(got).toEqual({ runId: id, source: "uploaded", size: 65, byteLevel: true });
-      const ex = (await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=0&limit=100`, { params: { id, expert: "0" } })).body;
+      const ex = (
+        await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=0&limit=100`, { params: { id, expert: "0" } })
+      ).body;
       const the = ex.tokens.find((x: { tokenId: number }) => x.tokenId === 0);
       if (the) expect(the.text).toBe(" The");
-      const bad = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, { method: "PUT", body: JSON.stringify({ model: { vocab: { a: -1 } } }), params: { id } });
+      const bad = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, {
+        method: "PUT",
+        body: JSON.stringify({ model: { vocab: { a: -1 } } }),
+        params: { id },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.where).toBe('model.vocab["a"]');
-      expect((await callRoute(r.vocab.GET as RouteHandler, `/api/runs/${id}/vocabulary`, { params: { id } })).body.size).toBe(65);
-      const notJson = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, { method: "PUT", body: "{", params: { id } });
+      expect(
+        (await callRoute(r.vocab.GET as RouteHandler, `/api/runs/${id}/vocabulary`, { params: { id } })).body.size,
+      ).toBe(65);
+      const notJson = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, {
+        method: "PUT",
+        body: "{",
+        params: { id },
+      });
       expect(notJson.status).toBe(400);
-      expect((await callRoute(r.vocab.DELETE as RouteHandler, `/api/runs/${id}/vocabulary`, { method: "DELETE", params: { id } })).status).toBe(200);
-      expect((await callRoute(r.vocab.GET as RouteHandler, `/api/runs/${id}/vocabulary`, { params: { id } })).body.source).toBe("trace");
+      expect(
+        (
+          await callRoute(r.vocab.DELETE as RouteHandler, `/api/runs/${id}/vocabulary`, {
+            method: "DELETE",
+            params: { id },
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (await callRoute(r.vocab.GET as RouteHandler, `/api/runs/${id}/vocabulary`, { params: { id } })).body.source,
+      ).toBe("trace");
 
-      const badLayer = await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=9`, { params: { id, expert: "0" } });
+      const badLayer = await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=9`, {
+        params: { id, expert: "0" },
+      });
       expect(badLayer.status).toBe(404);
       expect(badLayer.body.error.where).toBe("query parameter layer");
-      const badBy = await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=0&by=often`, { params: { id, expert: "0" } });
+      const badBy = await callRoute(r.expert, `/api/runs/${id}/experts/0/tokens?layer=0&by=often`, {
+        params: { id, expert: "0" },
+      });
       expect(badBy.status).toBe(400);
     });
 
@@ -208,7 +302,11 @@ export function tokenSuite(kind: "pglite" | "postgres") {
         expect((await callRoute(h, url, { params })).status, url).toBe(404);
         expect((await callRoute(h, url, { params, headers: auth })).status, url).toBe(200);
       }
-      const put = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, { method: "PUT", body: "[\"a\"]", params: { id } });
+      const put = await callRoute(r.vocab.PUT as RouteHandler, `/api/runs/${id}/vocabulary`, {
+        method: "PUT",
+        body: '["a"]',
+        params: { id },
+      });
       expect(put.status).toBe(401);
     });
   });

@@ -149,6 +149,8 @@ export class TokenStatsCollector {
   readonly strings = new Map<number, string>();
   /** Events that carried a token id. */
   withIds = 0;
+  /** Distinct (cell, token id) counts held: what takeCounts hands over to bound memory. */
+  entries = 0;
 
   constructor(
     readonly layers: number,
@@ -172,7 +174,9 @@ export class TokenStatsCollector {
       const key = tok * LABEL_SLOTS + label + 1;
       const baseIdx = this.layers * E + layer;
       const base = (this.counts[baseIdx] ??= new Map());
-      base.set(key, (base.get(key) ?? 0) + 1);
+      const had = base.get(key);
+      if (had === undefined) this.entries++;
+      base.set(key, (had ?? 0) + 1);
       const seq = b.seq[i];
       const pos = b.pos[i];
       // A repeated position (decode steps logging position 0 again) is counted but not sampled:
@@ -184,7 +188,9 @@ export class TokenStatsCollector {
         if (e < 0) continue;
         const cell = layer * E + e;
         const m = (this.counts[cell] ??= new Map());
-        m.set(key, (m.get(key) ?? 0) + 1);
+        const c = m.get(key);
+        if (c === undefined) this.entries++;
+        m.set(key, (c ?? 0) + 1);
         if (!sampled) continue;
         const sm = (this.samples[cell] ??= new Map());
         let s = sm.get(label + 1);
@@ -207,24 +213,43 @@ export class TokenStatsCollector {
     if (pos + 1 > s.len) s.len = pos + 1;
   }
 
-  /** The upload's cells (labels named by `labelNames`, the upload's dictionary) and sequences. */
-  result(labelNames: readonly string[]): UploadTokenStats {
+  /**
+   * The counts held so far as cells without samples, and forgets them: a large upload's counts go
+   * out in parts (summed on reading like any two uploads' counts), so memory stays bounded by
+   * `entries` at the hand-over, not by the upload's distinct (layer, expert, token id) cells.
+   */
+  takeCounts(labelNames: readonly string[]): TokenCell[] {
+    const cells = this.cellsOf(labelNames, false);
+    this.counts = new Array(this.layers * this.experts + this.layers);
+    this.entries = 0;
+    return cells;
+  }
+
+  private cellsOf(labelNames: readonly string[], withSamples: boolean): TokenCell[] {
     const cells: TokenCell[] = [];
     const name = (label: number) => (label < 0 ? "" : labelNames[label]);
     const labels = [...this.labelsSeen].sort((a, b) => a - b);
     const E = this.experts;
+    const none = { tokenIds: new Int32Array(0), counts: new Float64Array(0) };
     for (let layer = 0; layer < this.layers; layer++) {
       for (let e = ALL_TOKENS; e < E; e++) {
         const m = this.counts[e === ALL_TOKENS ? this.layers * E + layer : layer * E + e];
-        if (!m) continue;
+        const samples = withSamples && e !== ALL_TOKENS ? this.samples[layer * E + e] : undefined;
+        if (!m && !samples) continue;
         for (const label of labels) {
-          const sparse = sparseOf(m, label);
-          if (!sparse) continue;
-          const sample = e === ALL_TOKENS ? null : (this.samples[layer * E + e]?.get(label + 1)?.occurrences() ?? null);
-          cells.push({ layer, expert: e, label: name(label), ...sparse, sample });
+          const sparse = m ? sparseOf(m, label) : null;
+          const sample = samples?.get(label + 1)?.occurrences() ?? null;
+          if (!sparse && !sample) continue;
+          cells.push({ layer, expert: e, label: name(label), ...(sparse ?? none), sample });
         }
       }
     }
+    return cells;
+  }
+
+  /** The upload's remaining cells with their samples (labels named by `labelNames`, the upload's dictionary) and sequences. */
+  result(labelNames: readonly string[]): UploadTokenStats {
+    const cells = this.cellsOf(labelNames, true);
     const segments: SequenceSegment[] = [];
     for (const [seq, s] of [...this.seqs].sort((a, b) => a[0] - b[0])) {
       let start = -1;
@@ -248,7 +273,8 @@ export class TokenStatsCollector {
 export function mergeCounts(parts: readonly SparseCounts[]): SparseCounts {
   if (parts.length === 1) return parts[0];
   const m = new Map<number, number>();
-  for (const p of parts) for (let i = 0; i < p.tokenIds.length; i++) m.set(p.tokenIds[i], (m.get(p.tokenIds[i]) ?? 0) + p.counts[i]);
+  for (const p of parts)
+    for (let i = 0; i < p.tokenIds.length; i++) m.set(p.tokenIds[i], (m.get(p.tokenIds[i]) ?? 0) + p.counts[i]);
   const ids = Int32Array.from([...m.keys()].sort((a, b) => a - b));
   const counts = new Float64Array(ids.length);
   ids.forEach((id, i) => (counts[i] = m.get(id)!));

@@ -360,6 +360,8 @@ export const uploadTokenCells = pgTable(
     expert: integer("expert").notNull(),
     /** "" for events without a label. */
     label: text("label").notNull(),
+    /** A large upload's counts come in parts (written while it streams, counted once it commits); summed on reading. */
+    part: integer("part").notNull().default(0),
     /** Int32 token ids ascending, and their Float64 counts. */
     tokenIds: bytea("token_ids").notNull(),
     counts: bytea("counts").notNull(),
@@ -370,7 +372,7 @@ export const uploadTokenCells = pgTable(
     sampleWeight: bytea("sample_weight"),
   },
   (t) => [
-    primaryKey({ columns: [t.uploadId, t.layer, t.expert, t.label] }),
+    primaryKey({ columns: [t.uploadId, t.layer, t.expert, t.label, t.part] }),
     index("upload_token_cells_run_idx").on(t.runId, t.layer, t.expert),
   ],
 );

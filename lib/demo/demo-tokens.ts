@@ -8,11 +8,70 @@ import { Prng } from "./prng";
 
 /** The demo vocabulary, as a byte-level BPE tokenizer writes it (Ġ = a leading space, Ċ = a newline). */
 export const DEMO_VOCABULARY: readonly string[] = [
-  "Ġthe", ",", ".", "Ġof", "Ġand", "Ġto", "Ġa", "Ġin", "Ċ", "Ġis", "Ġthat", "Ġfor", "Ġit", "Ġwith", "Ġas", "Ġwas",
-  "Ġon", "Ġbe", "Ġby", "Ġthis", "Ġare", "(", ")", "Ġ=", "Ġreturn", "Ġdef", "Ġif", "Ġ+", "Ġx", "Ġ1", "Ġ2", "Ġ0",
-  "Ġself", ":", "Ġfrom", "Ġsum", "Ġequation", "Ġproof", "Ġnumber", "Ġtheorem", "Ġexpert", "Ġmodel", "Ġtoken",
-  "Ġlayer", "Ġrouter", "Ġweight", "Ġgate", "Ġimport", "Ġclass", "Ġprint", "Ġwhile", "Ġstory", "Ġriver", "Ġking",
-  "Ġnight", "Ġcity", "Ġlight", "Ġsea", "Ġ√", "Ġπ", "ĠâĪ", "ĠÃ©t", "é", "Ġnaïve",
+  "Ġthe",
+  ",",
+  ".",
+  "Ġof",
+  "Ġand",
+  "Ġto",
+  "Ġa",
+  "Ġin",
+  "Ċ",
+  "Ġis",
+  "Ġthat",
+  "Ġfor",
+  "Ġit",
+  "Ġwith",
+  "Ġas",
+  "Ġwas",
+  "Ġon",
+  "Ġbe",
+  "Ġby",
+  "Ġthis",
+  "Ġare",
+  "(",
+  ")",
+  "Ġ=",
+  "Ġreturn",
+  "Ġdef",
+  "Ġif",
+  "Ġ+",
+  "Ġx",
+  "Ġ1",
+  "Ġ2",
+  "Ġ0",
+  "Ġself",
+  ":",
+  "Ġfrom",
+  "Ġsum",
+  "Ġequation",
+  "Ġproof",
+  "Ġnumber",
+  "Ġtheorem",
+  "Ġexpert",
+  "Ġmodel",
+  "Ġtoken",
+  "Ġlayer",
+  "Ġrouter",
+  "Ġweight",
+  "Ġgate",
+  "Ġimport",
+  "Ġclass",
+  "Ġprint",
+  "Ġwhile",
+  "Ġstory",
+  "Ġriver",
+  "Ġking",
+  "Ġnight",
+  "Ġcity",
+  "Ġlight",
+  "Ġsea",
+  "Ġ√",
+  "Ġπ",
+  "ĠâĪ",
+  "ĠÃ©t",
+  "é",
+  "Ġnaïve",
 ];
 
 export interface PlantedTokens {
@@ -28,7 +87,10 @@ export const TOKEN_BOOST = 4;
 /** Six ids from the middle of the frequency ranks, each with a live expert per layer. */
 export function planTokens(seed: number, layers: number, experts: number, dead: readonly number[][]): PlantedTokens {
   const rng = new Prng(seed, 3);
-  const ranks = rng.shuffle(Array.from({ length: 30 }, (_, i) => 10 + i)).slice(0, 6).sort((a, b) => a - b);
+  const ranks = rng
+    .shuffle(Array.from({ length: 30 }, (_, i) => 10 + i))
+    .slice(0, 6)
+    .sort((a, b) => a - b);
   const preferred = Array.from({ length: layers }, (_, l) =>
     ranks.map(() => {
       const alive = Array.from({ length: experts }, (_, e) => e).filter((e) => !dead[l].includes(e));

@@ -13,7 +13,11 @@ export function parseVocabulary(doc: unknown): string[] {
   const out: string[] = [];
   const put = (id: unknown, tok: unknown, where: string) => {
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= MAX_VOCABULARY)
-      throw invalid("invalid_vocabulary", `token id must be an integer in [0, ${MAX_VOCABULARY}), got ${JSON.stringify(id)}`, where);
+      throw invalid(
+        "invalid_vocabulary",
+        `token id must be an integer in [0, ${MAX_VOCABULARY}), got ${JSON.stringify(id)}`,
+        where,
+      );
     if (typeof tok !== "string")
       throw invalid("invalid_vocabulary", `token must be a string, got ${JSON.stringify(tok)?.slice(0, 40)}`, where);
     if (tok.includes("\u0000")) throw invalid("nul_character", "token contains a NUL character (U+0000)", where);
@@ -29,10 +33,13 @@ export function parseVocabulary(doc: unknown): string[] {
       vocab.forEach((e, i) => put(i, Array.isArray(e) ? e[0] : e, `model.vocab[${i}]`));
     } else if (vocab && typeof vocab === "object") {
       for (const [tok, id] of Object.entries(vocab)) put(id, tok, `model.vocab[${JSON.stringify(tok).slice(0, 40)}]`);
-    } else throw invalid("invalid_vocabulary", "tokenizer.json has no model.vocab (an object or a list)", "model.vocab");
+    } else
+      throw invalid("invalid_vocabulary", "tokenizer.json has no model.vocab (an object or a list)", "model.vocab");
     const added = (doc as { added_tokens?: unknown }).added_tokens;
     if (Array.isArray(added))
-      added.forEach((a, i) => put((a as { id?: unknown })?.id, (a as { content?: unknown })?.content, `added_tokens[${i}]`));
+      added.forEach((a, i) =>
+        put((a as { id?: unknown })?.id, (a as { content?: unknown })?.content, `added_tokens[${i}]`),
+      );
   } else {
     throw invalid(
       "invalid_vocabulary",

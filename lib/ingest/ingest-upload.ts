@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import type { RunWithModel } from "@/lib/db/queries/runs";
+import { insertTokenCells } from "@/lib/db/queries/token-stats";
 import { commitUpload, discardUpload, insertChunk, recordProgress, stageUpload } from "@/lib/db/queries/uploads";
 import type { ModelConfig } from "@/lib/models/model-config";
 import type { TraceFormat } from "@/lib/trace/detect-format";
@@ -38,6 +39,7 @@ export async function ingestUpload(
   const uploadId = await stageUpload(db, run.id, opts.format ?? "auto", opts.fileName ?? null, opts.clientKey ?? null);
   try {
     let chunkNo = 0;
+    let tokenPart = 0;
     let lastBeat = 0;
     const result = await ingestTrace(
       body,
@@ -59,6 +61,8 @@ export async function ingestUpload(
           await recordProgress(db, uploadId, progress.bytes, progress.events);
         }
       },
+      // A large upload's token counts are staged in parts, like its chunks (issue 15).
+      (cells) => insertTokenCells(db, uploadId, run.id, tokenPart++, cells),
     );
     await commitUpload(db, uploadId, run.id, result);
     return { ...result, uploadId };

@@ -61,7 +61,12 @@ async function textsOf(db: Db, runId: string): Promise<{ text: Texts; source: "u
 function requireExpert(run: RunWithModel, expert: number) {
   const E = run.model.config.experts;
   if (expert >= E)
-    throw new ApiError(404, "expert_out_of_range", `expert ${expert} is outside [0, ${E}) for model ${run.model.name}`, "path parameter expert");
+    throw new ApiError(
+      404,
+      "expert_out_of_range",
+      `expert ${expert} is outside [0, ${E}) for model ${run.model.name}`,
+      "path parameter expert",
+    );
 }
 
 const EMPTY: SparseCounts = { tokenIds: new Int32Array(0), counts: new Float64Array(0) };
@@ -110,7 +115,11 @@ export async function getExpertTokens(db: Db, run: RunWithModel, expert: number,
   const labels = [...new Set(mine.map((c) => c.label))].filter((l) => l !== "").sort();
   const rank = (e: SparseCounts, b: SparseCounts) =>
     topTokens(e, b, q.by, q.limit, q.minSupport).map((t) => ({ ...t, text: text(t.tokenId) }));
-  const sampled = (cs: StoredCell[]) => mergeSamples(cs.flatMap((c) => (c.sample ? [{ label: c.label, sample: c.sample }] : [])), SAMPLE_K);
+  const sampled = (cs: StoredCell[]) =>
+    mergeSamples(
+      cs.flatMap((c) => (c.sample ? [{ label: c.label, sample: c.sample }] : [])),
+      SAMPLE_K,
+    );
   const expertCounts = countsOf(mine);
   const baseCounts = countsOf(base);
   const evtc = expertCounts.counts.filter((c) => c > 0).length;
@@ -130,7 +139,11 @@ export async function getExpertTokens(db: Db, run: RunWithModel, expert: number,
     vocabulary: source,
     tokensAtLayer: sum(baseCounts.counts),
     load: sum(expertCounts.counts),
-    coverage: { evtc, layerVocabulary: baseCounts.tokenIds.length, share: baseCounts.tokenIds.length ? evtc / baseCounts.tokenIds.length : null },
+    coverage: {
+      evtc,
+      layerVocabulary: baseCounts.tokenIds.length,
+      share: baseCounts.tokenIds.length ? evtc / baseCounts.tokenIds.length : null,
+    },
     tokens: rank(expertCounts, baseCounts),
     examples,
     perLabel: byLabel.map(({ label, mine: lm }, i) => ({
@@ -216,7 +229,10 @@ export async function searchTokens(db: Db, run: RunWithModel, q: string, maxIds 
       tokenId: id,
       text: text(id),
       perLayer: layers.map(({ perExpert, base }, layer) => {
-        const s = tokenSpecialization(perExpert, { tokenIds: Int32Array.of(id), counts: Float64Array.of(countIn(base, id)) });
+        const s = tokenSpecialization(perExpert, {
+          tokenIds: Int32Array.of(id),
+          counts: Float64Array.of(countIn(base, id)),
+        });
         const dist = perExpert.map((c, e) => ({ expert: e, count: countIn(c, id) })).filter((x) => x.count > 0);
         dist.sort((a, b) => b.count - a.count || a.expert - b.expert);
         const n = countIn(base, id);
@@ -284,7 +300,12 @@ export async function getSequenceRoutes(db: Db, run: RunWithModel, seq: number, 
     }
   }
   if (!found && !ids.some((x) => x >= 0))
-    throw new ApiError(404, "sequence_not_found", `sequence ${seq} has no events at positions [${from}, ${to}) in run "${run.id}"`, "path parameter seq");
+    throw new ApiError(
+      404,
+      "sequence_not_found",
+      `sequence ${seq} has no events at positions [${from}, ${to}) in run "${run.id}"`,
+      "path parameter seq",
+    );
   const tokens = [];
   for (let p = 0; p < n; p++) {
     const has = ids[p] >= 0 || seen.subarray(p * L, (p + 1) * L).some((x) => x);
@@ -314,7 +335,12 @@ export async function setVocabulary(db: Db, run: RunWithModel, doc: unknown) {
   const tokens = parseVocabulary(doc);
   const byteLevel = isByteLevel(tokens);
   await putRunVocabulary(db, run.id, tokens, byteLevel);
-  return { runId: run.id, size: tokens.length, byteLevel, sample: tokens.slice(0, 5).map((raw) => ({ raw, text: readableToken(raw, byteLevel) })) };
+  return {
+    runId: run.id,
+    size: tokens.length,
+    byteLevel,
+    sample: tokens.slice(0, 5).map((raw) => ({ raw, text: readableToken(raw, byteLevel) })),
+  };
 }
 
 export async function readVocabulary(db: Db, run: RunWithModel) {

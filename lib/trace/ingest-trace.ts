@@ -5,7 +5,7 @@ import {
   type LabelLoad,
   type LayerAggregate,
 } from "@/lib/analysis/layer-aggregate";
-import { TokenStatsCollector, type UploadTokenStats } from "@/lib/analysis/token-stats";
+import { TokenStatsCollector, type TokenCell, type UploadTokenStats } from "@/lib/analysis/token-stats";
 import { invalid } from "@/lib/errors";
 import { ByteSource } from "./byte-source";
 import { detectFormat, SNIFF_BYTES, type TraceFormat } from "./detect-format";
@@ -39,6 +39,12 @@ export interface IngestOptions {
   /** Leave out runs of identical routing (profiling and warm-up passes, lib/trace/warmup.ts). */
   excludeWarmup?: boolean;
 }
+
+/** Distinct token counts held before they are handed to the token sink (about 100 MB of maps). */
+export const TOKEN_ENTRIES_HELD = 2_000_000;
+
+/** Receives a part of the upload's token counts (cells without samples) when TOKEN_ENTRIES_HELD is reached. */
+export type TokenCountSink = (cells: TokenCell[]) => Promise<void>;
 
 /** Receives events as they are parsed, e.g. to store them in chunks. */
 export type BatchSink = (
@@ -91,6 +97,8 @@ export async function ingestTrace(
   body: AsyncIterable<Uint8Array>,
   opts: IngestOptions,
   sink: BatchSink,
+  /** Without one, every token count is held until the end. */
+  tokenSink?: TokenCountSink,
 ): Promise<IngestResult> {
   const { model } = opts;
   const source = new ByteSource(body, opts.maxBytes);
@@ -140,6 +148,7 @@ export async function ingestTrace(
     );
     joiner.add(batch);
     tokenStats.add(batch);
+    if (tokenSink && tokenStats.entries >= TOKEN_ENTRIES_HELD) await tokenSink(tokenStats.takeCounts(labels.names));
     await sink(batch, labels.names, { bytes: source.bytes, events });
   };
   for await (const batch of parse(source, ctx)) {

@@ -143,7 +143,11 @@ export async function* parseJsonl(source: AsyncIterable<Uint8Array>, ctx: ParseC
       const strRaw = pick.tokenStr.get(o);
       if (strRaw !== undefined && tokenId >= 0 && ctx.tokenStrings && !ctx.tokenStrings.has(tokenId)) {
         if (typeof strRaw !== "string" || strRaw.includes("\u0000"))
-          throw invalid("invalid_token_str", `token_str must be a string without NUL, got ${describe(strRaw)}`, String(loc));
+          throw invalid(
+            "invalid_token_str",
+            `token_str must be a string without NUL, got ${describe(strRaw)}`,
+            String(loc),
+          );
         ctx.tokenStrings.set(tokenId, strRaw);
       }
       const labelRaw = pick.label.get(o);

@@ -1,14 +1,21 @@
 import { z } from "zod";
-import { DEFAULT_MIN_SUPPORT, EVTC_DEFINITION, LIFT_DEFINITION, TOKEN_SPECIALIZATION_DEFINITION } from "@/lib/analysis/token-stats";
+import {
+  DEFAULT_MIN_SUPPORT,
+  EVTC_DEFINITION,
+  LIFT_DEFINITION,
+  TOKEN_SPECIALIZATION_DEFINITION,
+} from "@/lib/analysis/token-stats";
 import { defineContract, enumParam, intParam, json, type RawBody } from "../contract";
 import { layerParams, named, runParams } from "./common";
 
 /** Tokens (issue 15): what each expert takes, in context, and each token's route; the run's vocabulary. */
 
 const text = z.string().nullable().describe("readable token text; null without a vocabulary entry for the id");
-const minSupport = intParam({ min: 1, max: 1_000_000, description: `minimum count(v, e) to rank by lift (default ${DEFAULT_MIN_SUPPORT})` }).default(
-  DEFAULT_MIN_SUPPORT,
-);
+const minSupport = intParam({
+  min: 1,
+  max: 1_000_000,
+  description: `minimum count(v, e) to rank by lift (default ${DEFAULT_MIN_SUPPORT})`,
+}).default(DEFAULT_MIN_SUPPORT);
 const limit = intParam({ min: 1, max: 1000, description: "tokens listed (default 25)" }).default(25);
 
 const rankedToken = named(
@@ -28,7 +35,10 @@ const example = named(
     pos: z.number().int(),
     tokenId: z.number().int(),
     text,
-    weight: z.number().nullable().describe("the gate weight of this expert's slot for the token (null without weights)"),
+    weight: z
+      .number()
+      .nullable()
+      .describe("the gate weight of this expert's slot for the token (null without weights)"),
     label: z.string().nullable(),
     context: z
       .array(z.object({ pos: z.number().int(), tokenId: z.number().int(), text }))
@@ -78,7 +88,8 @@ export const expertTokens = defineContract({
 export const layerTokens = defineContract({
   method: "GET",
   path: "/api/runs/{id}/layers/{layer}/tokens",
-  summary: "Token specialization (A13, OLMoE) and EVTC per expert of a layer, and its most frequent tokens with their most frequent expert",
+  summary:
+    "Token specialization (A13, OLMoE) and EVTC per expert of a layer, and its most frequent tokens with their most frequent expert",
   description: `${TOKEN_SPECIALIZATION_DEFINITION} ${EVTC_DEFINITION}`,
   params: layerParams,
   query: z.object({ limit, minSupport }),
@@ -132,7 +143,10 @@ export const tokenSearch = defineContract({
               count: z.number(),
               experts: z.array(z.object({ expert: z.number().int(), count: z.number(), share: z.number() })),
               topExpert: z.number().int().nullable(),
-              consistency: z.number().nullable().describe("share of its occurrences whose top-k holds its most frequent expert"),
+              consistency: z
+                .number()
+                .nullable()
+                .describe("share of its occurrences whose top-k holds its most frequent expert"),
             }),
           ),
         }),
@@ -148,15 +162,21 @@ export const sequenceList = defineContract({
   path: "/api/runs/{id}/sequences",
   summary: "The run's sequences with token ids (id and positions known)",
   params: runParams,
-  query: z.object({ limit: intParam({ min: 1, max: 10000, description: "sequences listed (default 200)" }).default(200) }),
-  response: json(z.object({ sequences: z.array(z.object({ seq: z.number().int(), length: z.number().int() })) }), "sequences"),
+  query: z.object({
+    limit: intParam({ min: 1, max: 10000, description: "sequences listed (default 200)" }).default(200),
+  }),
+  response: json(
+    z.object({ sequences: z.array(z.object({ seq: z.number().int(), length: z.number().int() })) }),
+    "sequences",
+  ),
   errors: [400, 404],
 });
 
 export const sequenceRoutes = defineContract({
   method: "GET",
   path: "/api/runs/{id}/sequences/{seq}",
-  summary: "One sequence's tokens with their route through every layer (k experts and gate weights per layer), for the token view",
+  summary:
+    "One sequence's tokens with their route through every layer (k experts and gate weights per layer), for the token view",
   params: runParams.extend({ seq: intParam({ min: 0, max: 2 ** 31 - 1, description: "sequence id" }) }),
   query: z.object({
     from: intParam({ description: "first position (default 0)" }).default(0),
@@ -173,7 +193,9 @@ export const sequenceRoutes = defineContract({
           pos: z.number().int(),
           tokenId: z.number().int().nullable(),
           text,
-          route: z.array(z.object({ experts: z.array(z.number().int()), weights: z.array(z.number().nullable()) })).describe("per layer"),
+          route: z
+            .array(z.object({ experts: z.array(z.number().int()), weights: z.array(z.number().nullable()) }))
+            .describe("per layer"),
         }),
       ),
     }),
@@ -186,7 +208,8 @@ const vocabularyBody: RawBody = {
   kind: "raw",
   media: {
     "application/json": {
-      description: "a Hugging Face tokenizer.json (model.vocab and added_tokens) or a JSON list of token strings (index = id)",
+      description:
+        "a Hugging Face tokenizer.json (model.vocab and added_tokens) or a JSON list of token strings (index = id)",
       schema: { oneOf: [{ type: "object" }, { type: "array", items: { type: "string" } }] },
     },
   },

@@ -22,13 +22,14 @@ CREATE TABLE "upload_token_cells" (
 	"layer" integer NOT NULL,
 	"expert" integer NOT NULL,
 	"label" text NOT NULL,
+	"part" integer DEFAULT 0 NOT NULL,
 	"token_ids" "bytea" NOT NULL,
 	"counts" "bytea" NOT NULL,
 	"sample_seq" "bytea",
 	"sample_pos" "bytea",
 	"sample_token" "bytea",
 	"sample_weight" "bytea",
-	CONSTRAINT "upload_token_cells_upload_id_layer_expert_label_pk" PRIMARY KEY("upload_id","layer","expert","label")
+	CONSTRAINT "upload_token_cells_upload_id_layer_expert_label_part_pk" PRIMARY KEY("upload_id","layer","expert","label","part")
 );
 --> statement-breakpoint
 CREATE TABLE "upload_token_strings" (

@@ -1,5 +1,11 @@
 import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
-import type { Occurrences, SequenceSegment, SparseCounts, UploadTokenStats } from "@/lib/analysis/token-stats";
+import type {
+  Occurrences,
+  SequenceSegment,
+  SparseCounts,
+  TokenCell,
+  UploadTokenStats,
+} from "@/lib/analysis/token-stats";
 import type { Db, Tx } from "../client";
 import { runVocabularies, uploads, uploadSequenceTokens, uploadTokenCells, uploadTokenStrings } from "../schema";
 
@@ -18,13 +24,20 @@ async function insertAll<T>(rows: T[], write: (part: T[]) => Promise<unknown>) {
   for (let i = 0; i < rows.length; i += PER_INSERT) await write(rows.slice(i, i + PER_INSERT));
 }
 
-/** Stores one upload's token statistics; called inside commitUpload's transaction, so they count exactly when the upload does. */
-export async function insertUploadTokenStats(tx: Tx, uploadId: string, runId: string, s: UploadTokenStats) {
-  await insertAll(s.cells, (part) =>
-    tx.insert(uploadTokenCells).values(
+/** One part of a staging upload's counts (lib/analysis/token-stats.ts takeCounts): invisible until the upload commits. */
+export async function insertTokenCells(
+  db: Db | Tx,
+  uploadId: string,
+  runId: string,
+  partNo: number,
+  cells: readonly TokenCell[],
+) {
+  await insertAll([...cells], (part) =>
+    db.insert(uploadTokenCells).values(
       part.map((c) => ({
         uploadId,
         runId,
+        part: partNo,
         layer: c.layer,
         expert: c.expert,
         label: c.label,
@@ -37,6 +50,19 @@ export async function insertUploadTokenStats(tx: Tx, uploadId: string, runId: st
       })),
     ),
   );
+}
+
+/**
+ * Stores the rest of one upload's token statistics (its last counts, the samples, sequences, strings);
+ * called inside commitUpload's transaction, so they count exactly when the upload does.
+ */
+export async function insertUploadTokenStats(tx: Tx, uploadId: string, runId: string, s: UploadTokenStats) {
+  // After every part written while the upload streamed.
+  const [{ next }] = await tx
+    .select({ next: sql<number>`coalesce(max(${uploadTokenCells.part}), -1) + 1` })
+    .from(uploadTokenCells)
+    .where(eq(uploadTokenCells.uploadId, uploadId));
+  await insertTokenCells(tx, uploadId, runId, Number(next), s.cells);
   await insertAll(s.segments, (part) =>
     tx.insert(uploadSequenceTokens).values(
       part.map((g) => ({
@@ -86,9 +112,11 @@ export async function getTokenCells(
       sampleWeight: withSamples ? uploadTokenCells.sampleWeight : sql<null>`null`,
     })
     .from(uploadTokenCells)
+    .innerJoin(uploads, eq(uploads.id, uploadTokenCells.uploadId))
     .where(
       and(
         eq(uploadTokenCells.runId, runId),
+        eq(uploads.status, "committed"),
         eq(uploadTokenCells.layer, layer),
         experts ? inArray(uploadTokenCells.expert, [...experts]) : undefined,
       ),
@@ -110,7 +138,8 @@ export async function hasTokenStats(db: Db, runId: string): Promise<boolean> {
   const [row] = await db
     .select({ one: sql<number>`1` })
     .from(uploadTokenCells)
-    .where(eq(uploadTokenCells.runId, runId))
+    .innerJoin(uploads, eq(uploads.id, uploadTokenCells.uploadId))
+    .where(and(eq(uploadTokenCells.runId, runId), eq(uploads.status, "committed")))
     .limit(1);
   return !!row;
 }
@@ -137,7 +166,11 @@ export async function getSegmentsOf(
   const out = new Map<number, SequenceSegment[]>();
   if (!seqs.length) return out;
   const rows = await db
-    .select({ seq: uploadSequenceTokens.seq, firstPos: uploadSequenceTokens.firstPos, tokenIds: uploadSequenceTokens.tokenIds })
+    .select({
+      seq: uploadSequenceTokens.seq,
+      firstPos: uploadSequenceTokens.firstPos,
+      tokenIds: uploadSequenceTokens.tokenIds,
+    })
     .from(uploadSequenceTokens)
     .innerJoin(uploads, eq(uploads.id, uploadSequenceTokens.uploadId))
     .where(
@@ -173,7 +206,10 @@ export async function listSequences(db: Db, runId: string, limit: number) {
 }
 
 /** Token strings of the run: the uploaded vocabulary, else what its traces carried (earliest upload first). */
-export async function getRunVocabulary(db: Db, runId: string): Promise<{ tokens: Map<number, string>; byteLevel: boolean; source: "uploaded" | "trace" | null; size: number }> {
+export async function getRunVocabulary(
+  db: Db,
+  runId: string,
+): Promise<{ tokens: Map<number, string>; byteLevel: boolean; source: "uploaded" | "trace" | null; size: number }> {
   const [vocab] = await db.select().from(runVocabularies).where(eq(runVocabularies.runId, runId));
   const tokens = new Map<number, string>();
   if (vocab) {
@@ -199,10 +235,16 @@ export async function putRunVocabulary(db: Db, runId: string, tokens: string[], 
   await db
     .insert(runVocabularies)
     .values(values)
-    .onConflictDoUpdate({ target: runVocabularies.runId, set: { size: values.size, tokens, byteLevel, createdAt: values.createdAt } });
+    .onConflictDoUpdate({
+      target: runVocabularies.runId,
+      set: { size: values.size, tokens, byteLevel, createdAt: values.createdAt },
+    });
 }
 
 export async function deleteRunVocabulary(db: Db, runId: string): Promise<boolean> {
-  const rows = await db.delete(runVocabularies).where(eq(runVocabularies.runId, runId)).returning({ id: runVocabularies.runId });
+  const rows = await db
+    .delete(runVocabularies)
+    .where(eq(runVocabularies.runId, runId))
+    .returning({ id: runVocabularies.runId });
   return rows.length > 0;
 }
