@@ -12,6 +12,7 @@ import { DefinitionNote } from "@/components/ui/definition-note";
 import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { LayerSeriesChart } from "@/components/viz/layer-series-chart";
+import { ExpertTokensPanel } from "@/components/tokens/expert-tokens";
 
 const ENTROPY_DEF =
   "Collaboration entropy H_i = −Σ_j p_ij ln p_ij with p_ij = C_ij / Σ_j C_ij (nats; A3): high = co-activates broadly, low = specialized to a few partners. At most ln(E − 1).";
@@ -180,6 +181,14 @@ export function ExpertView({ runId, experts, layers }: { runId: string; experts:
               experts={experts}
             />
           ) : null}
+          <ExpertTokensPanel
+            runId={runId}
+            expert={expert}
+            layer={layer}
+            by={state.by}
+            frozen={frozen}
+            onBy={(by) => go(expert, { by })}
+          />
         </>
       ) : !error ? (
         <p>Loading expert {expert}…</p>

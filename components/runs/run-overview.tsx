@@ -65,6 +65,9 @@ export function RunOverview({
             <Link href={`/runs/${id}/experts/0`} className={secondary}>
               Experts →
             </Link>
+            <Link href={`/runs/${id}/tokens`} className={secondary}>
+              Tokens →
+            </Link>
             <Link
               href={`/runs/${id}/placement`}
               className="rounded border border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-950"

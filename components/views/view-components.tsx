@@ -18,6 +18,8 @@ import { PlacementLab } from "@/components/placement/placement-lab";
 import { parseMetric, RunOverview } from "@/components/runs/run-overview";
 import { LabelSpecialization } from "@/components/specialization/label-specialization";
 import { SpecializationHeader } from "@/components/specialization/specialization-header";
+import { TokenHeader } from "@/components/tokens/token-header";
+import { TokenView } from "@/components/tokens/token-view";
 
 /** What a view's component is drawn with, on its live page and on a share. */
 export interface ViewFrame {
@@ -99,6 +101,10 @@ export const VIEW_COMPONENTS = {
   specialization: (f) => ({
     header: <SpecializationHeader {...named(f)} />,
     body: <LabelSpecialization runId={f.run.id} layers={f.run.model.layers} />,
+  }),
+  tokens: (f) => ({
+    header: <TokenHeader {...named(f)} />,
+    body: <TokenView runId={f.run.id} layers={f.run.model.layers} experts={f.run.model.experts} />,
   }),
   compare: (f) => ({
     header: <CompareHeader snapshot={banner(f)} />,

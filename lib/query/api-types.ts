@@ -3,6 +3,7 @@ import type * as analysis from "@/lib/api/contracts/analysis";
 import type * as results from "@/lib/api/contracts/results";
 import type * as runs from "@/lib/api/contracts/runs";
 import type * as system from "@/lib/api/contracts/system";
+import type * as tokens from "@/lib/api/contracts/tokens";
 
 /**
  * What the browser receives from each endpoint, inferred from its contract's response schema
@@ -19,6 +20,11 @@ export type LayerGroups = ResponseOf<typeof analysis.getLayerGroups>;
 export type ExpertsView = ResponseOf<typeof analysis.getLayerExperts>;
 export type ExpertView = ResponseOf<typeof analysis.getExpert>;
 export type FlowView = ResponseOf<typeof analysis.getFlow>;
+export type ExpertTokens = ResponseOf<typeof tokens.expertTokens>;
+export type LayerTokens = ResponseOf<typeof tokens.layerTokens>;
+export type TokenSearch = ResponseOf<typeof tokens.tokenSearch>;
+export type SequenceList = ResponseOf<typeof tokens.sequenceList>;
+export type SequenceRoutes = ResponseOf<typeof tokens.sequenceRoutes>;
 export type Comparison = ResponseOf<typeof analysis.compareRuns>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;
 export type SimulationResult = ResponseOf<typeof analysis.runSimulation>;

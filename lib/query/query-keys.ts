@@ -20,6 +20,12 @@ export const queryKeys = {
     expert: (runId: string, expert: number, topT: number) => ["runs", runId, "experts", expert, topT] as const,
     experts: (runId: string, layer: number, topT: number) => ["runs", runId, "experts-of-layer", layer, topT] as const,
     flow: (runId: string) => ["runs", runId, "flow"] as const,
+    expertTokens: (runId: string, expert: number, layer: number, by: "count" | "lift") =>
+      ["runs", runId, "experts", expert, "tokens", layer, by] as const,
+    layerTokens: (runId: string, layer: number) => ["runs", runId, "layers", layer, "tokens"] as const,
+    tokenSearch: (runId: string, q: string) => ["runs", runId, "token-search", q] as const,
+    sequences: (runId: string) => ["runs", runId, "sequences"] as const,
+    sequence: (runId: string, seq: number) => ["runs", runId, "sequences", seq] as const,
     /** The device bound applies to the optimizer only: null for other strategies. */
     placement: (runId: string, devices: number, strategy: PlacementStrategy, bound: number | null) =>
       ["runs", runId, "placement", devices, strategy, bound] as const,

@@ -5,7 +5,6 @@
  */
 import {
   ALL_TOKENS,
-  DEFAULT_MIN_SUPPORT,
   mergeCounts,
   mergeSamples,
   SAMPLE_K,

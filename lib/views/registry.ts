@@ -25,6 +25,16 @@ import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { requireRun } from "@/lib/runs/require-run";
 import { runHasLogits, runSimulation } from "@/lib/runs/run-simulation";
+import { getExpertTokens, getLayerTokens, getSequenceRoutes, getSequences, searchTokens } from "@/lib/runs/token-views";
+import { DEFAULT_MIN_SUPPORT } from "@/lib/analysis/token-stats";
+import {
+  expertTokensQuery,
+  layerTokensQuery,
+  sequenceQuery,
+  sequencesQuery,
+  tokenSearchQuery,
+} from "@/lib/query/token-queries";
+import { parseTokenViewState, tokenViewStateSchema } from "@/lib/url/token-view-state";
 import { compareViewStateSchema, parseCompareViewState } from "@/lib/url/compare-view-state";
 import { expertViewStateSchema, parseExpertViewState } from "@/lib/url/expert-view-state";
 import { flowViewStateSchema, parseFlowViewState } from "@/lib/url/flow-view-state";
@@ -231,14 +241,49 @@ export const VIEWS = [
             message: `expert ${p.expert} is outside this run's ${run.model.config.experts} experts`,
           }
         : null,
-    answers: ({ db, run, params: { expert }, state: { topT }, audience }) => ({
-      queries: [
-        {
-          key: expertQuery(run.id, expert, topT).queryKey,
-          answer: () => getExpertView(db, run, expert, topT, audience),
-        },
-      ],
-    }),
+    answers: ({ db, run, params: { expert }, state: { topT, layer: l, by }, audience }) => {
+      const layer = Math.min(l, run.model.config.layers - 1);
+      return {
+        queries: [
+          {
+            key: expertQuery(run.id, expert, topT).queryKey,
+            answer: () => getExpertView(db, run, expert, topT, audience),
+          },
+          {
+            key: expertTokensQuery(run.id, expert, layer, by).queryKey,
+            answer: () => getExpertTokens(db, run, expert, { layer, by, limit: 25, minSupport: DEFAULT_MIN_SUPPORT }),
+          },
+        ],
+      };
+    },
+  }),
+  defineView({
+    kind: "tokens",
+    path: "/runs/:runId/tokens",
+    params: runParams,
+    state: { schema: tokenViewStateSchema, parse: parseTokenViewState },
+    runId: (p) => p.runId,
+    answers: ({ db, run, state }) => {
+      const layer = Math.min(state.layer, run.model.config.layers - 1);
+      return {
+        queries: [
+          { key: sequencesQuery(run.id).queryKey, answer: () => getSequences(db, run, 200) },
+          // Routes come from a scan of the raw events: the page paints first on a big run.
+          {
+            key: sequenceQuery(run.id, state.seq).queryKey,
+            answer: () => getSequenceRoutes(db, run, state.seq, 0, 512),
+            prefetch: false,
+          },
+          {
+            key: layerTokensQuery(run.id, layer).queryKey,
+            answer: () => getLayerTokens(db, run, layer, 25, DEFAULT_MIN_SUPPORT),
+          },
+          ...(state.q.trim()
+            ? [{ key: tokenSearchQuery(run.id, state.q).queryKey, answer: () => searchTokens(db, run, state.q) }]
+            : []),
+        ],
+      };
+    },
   }),
   defineView({
     kind: "graph",
