@@ -80,6 +80,8 @@ test("every registered view opens from its share without a live request, drawn f
     ["specialization", `/runs/${a}/specialization?layer=1`, "label-shares-chart"],
     ["placement", `/runs/${a}/placement?devices=2&layer=1`, "strategy-table"],
     ["compare", `/compare?a=${a}&b=${b}&layer=1`, "divergence-chart"],
+    // The real trace has no token ids: the token view says so.
+    ["tokens", `/runs/${a}/tokens?seq=0&layer=1`, "no-token-ids"],
   ];
   const live: string[] = [];
   page.on("request", (r) => {
@@ -111,6 +113,8 @@ test("every registered view opens from its share without a live request, drawn f
     const left: Record<string, RegExp> = {
       placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`),
       compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/,
+      // A sequence's routes come from a scan of the raw events: left to the browser.
+      tokens: new RegExp(`^GET /api/runs/${a}/sequences/0$`),
     };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).

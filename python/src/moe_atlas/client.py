@@ -265,6 +265,32 @@ class Run:
         shape = tuple(int(x) for x in headers.get("x-matrix-shape", str(len(data) // 8)).split(","))
         return np.frombuffer(data, "<f8").reshape(shape).copy(), int(headers.get("x-matrix-tokens", "0"))
 
+    def expert_tokens(self, expert: int, layer: int, by: str = "count", limit: int = 25, min_support: Optional[int] = None) -> dict:
+        """An expert's top tokens at a layer (by "count" or "lift"), example contexts, the same per label, EVTC."""
+        q = {"layer": int(layer), "by": by, "limit": int(limit)}
+        if min_support is not None:
+            q["minSupport"] = int(min_support)
+        return self.client._json("GET", f"/api/runs/{self.id}/experts/{int(expert)}/tokens", query=q)
+
+    def layer_tokens(self, layer: int, limit: int = 25) -> dict:
+        """Token specialization (A13) and EVTC per expert of a layer, and its most frequent tokens."""
+        return self.client._json("GET", f"/api/runs/{self.id}/layers/{int(layer)}/tokens", query={"limit": int(limit)})
+
+    def search_tokens(self, q: str) -> dict:
+        """A token by text or "#id": per layer, its occurrences over experts and how consistently it is routed."""
+        return self.client._json("GET", f"/api/runs/{self.id}/tokens", query={"q": q})
+
+    def sequence(self, seq: int, start: int = 0, limit: int = 512) -> dict:
+        """One sequence's tokens with their route (k experts and weights per layer)."""
+        return self.client._json("GET", f"/api/runs/{self.id}/sequences/{int(seq)}", query={"from": int(start), "limit": int(limit)})
+
+    def set_vocabulary(self, vocab: Union[str, os.PathLike, list, Mapping[str, Any]]) -> dict:
+        """Attach a vocabulary: a tokenizer.json path or dict, or a list of token strings (index = id)."""
+        if isinstance(vocab, (str, os.PathLike)):
+            with open(vocab, "rb") as f:
+                vocab = f.read()
+        return self.client._json("PUT", f"/api/runs/{self.id}/vocabulary", body=vocab)
+
     def layer(self, layer: int) -> LayerData:
         """MoE layer `layer` (from 0) as numpy: tokens, load, weightSum, coactivation, transitions."""
         try:
