@@ -51,6 +51,17 @@ export function parseVocabulary(doc: unknown): string[] {
   return out;
 }
 
+/** A vocabulary document's text (tokenizer.json or a JSON list), parsed and read. */
+export function parseVocabularyText(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw invalid("malformed_json", `the vocabulary is not valid JSON: ${(e as Error).message}`, "body");
+  }
+  return parseVocabulary(doc);
+}
+
 /** GPT-2's bytes_to_unicode: the printable stand-in of each byte in byte-level BPE vocabularies. */
 const BYTE_OF_CHAR: Map<number, number> = (() => {
   const bs: number[] = [];

@@ -28,7 +28,7 @@ import {
   putRunVocabulary,
   type StoredCell,
 } from "@/lib/db/queries/token-stats";
-import { isByteLevel, parseVocabulary, readableToken } from "@/lib/import/vocabulary";
+import { isByteLevel, parseVocabularyText, readableToken } from "@/lib/import/vocabulary";
 import { decodeChunk } from "@/lib/trace/encode-chunk";
 import { requireLayer } from "./require-run";
 
@@ -330,8 +330,8 @@ export async function getSequenceRoutes(db: Db, run: RunWithModel, seq: number, 
 }
 
 /** PUT /api/runs/{id}/vocabulary: a tokenizer.json or a JSON list. */
-export async function setVocabulary(db: Db, run: RunWithModel, doc: unknown) {
-  const tokens = parseVocabulary(doc);
+export async function setVocabulary(db: Db, run: RunWithModel, text: string) {
+  const tokens = parseVocabularyText(text);
   const byteLevel = isByteLevel(tokens);
   await putRunVocabulary(db, run.id, tokens, byteLevel);
   return {

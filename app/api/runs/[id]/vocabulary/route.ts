@@ -1,7 +1,6 @@
 import { deleteVocabulary, getVocabulary, putVocabulary } from "@/lib/api/contracts/tokens";
 import { apiHandler } from "@/lib/api/handler";
 import { readImportDocument } from "@/lib/api/import-document";
-import { invalid } from "@/lib/errors";
 import { requireRun, requireWritableRun } from "@/lib/runs/require-run";
 import { readVocabulary, removeVocabulary, setVocabulary } from "@/lib/runs/token-views";
 
@@ -15,13 +14,7 @@ export const GET = apiHandler(getVocabulary, async ({ params, database, viewer }
 export const PUT = apiHandler(putVocabulary, async ({ req, params, database, viewer }) => {
   const run = await requireWritableRun(database.db, params.id, await viewer());
   const { text } = await readImportDocument(req, "json", "vocabulary");
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw invalid("malformed_json", `the vocabulary is not valid JSON: ${(e as Error).message}`, "body");
-  }
-  return setVocabulary(database.db, run, doc);
+  return setVocabulary(database.db, run, text);
 });
 
 export const DELETE = apiHandler(deleteVocabulary, async ({ params, database, viewer }) =>
