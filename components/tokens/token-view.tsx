@@ -31,8 +31,17 @@ export function TokenView({ runId, layers, experts }: { runId: string; layers: n
   const seq = useQuery({ ...sequenceQuery(runId, state.seq), placeholderData: keepPreviousData, retry: false });
   const [active, setActive] = useState<number | null>(null);
   const [q, setQ] = useState(state.q);
-  const weightScale = useMemo(() => makeColorScale([0, 1], "linear"), []);
-
+  const tokens = useMemo(() => (seq.data?.seq === state.seq ? seq.data.tokens : []), [seq.data, state.seq]);
+  // Gate weights of one expert span a small range (top-k of many experts): the scale runs to the largest shown.
+  const weightScale = useMemo(() => {
+    let max = 0;
+    for (const t of tokens) {
+      const step = t.route[layer];
+      const j = step?.experts.indexOf(state.expert) ?? -1;
+      if (j >= 0) max = Math.max(max, step.weights[j] ?? 0);
+    }
+    return makeColorScale([0, max || 1], "linear");
+  }, [tokens, layer, state.expert]);
   if (seqs.data && seqs.data.sequences.length === 0)
     return (
       <p className="text-sm text-zinc-500" data-testid="no-token-ids">
@@ -41,6 +50,15 @@ export function TokenView({ runId, layers, experts }: { runId: string; layers: n
       </p>
     );
 
+  /** Background and readable text colour of a token. */
+  const styleOf = (t: Token) => {
+    const bg = colorOf(t);
+    if (!bg) return { background: "transparent" };
+    if (state.color === "top1") return { background: bg, color: "#000" };
+    const step = t.route[layer];
+    const w = step.weights[step.experts.indexOf(state.expert)] ?? 0;
+    return { background: bg, color: weightScale.t(w) < 0.55 ? "#fff" : "#000" };
+  };
   const colorOf = (t: Token) => {
     const step = t.route[layer];
     if (state.color === "top1") return step?.experts.length ? expertColor(step.experts[0], 78) : undefined;
@@ -48,7 +66,6 @@ export function TokenView({ runId, layers, experts }: { runId: string; layers: n
     if (j < 0) return undefined;
     return weightScale.css(step.weights[j] ?? 1);
   };
-  const tokens = seq.data?.seq === state.seq ? seq.data.tokens : [];
   const shown = tokens.find((t) => t.pos === active) ?? null;
 
   return (
@@ -152,8 +169,8 @@ export function TokenView({ runId, layers, experts }: { runId: string; layers: n
                 data-pos={t.pos}
                 onMouseEnter={() => setActive(t.pos)}
                 onFocus={() => setActive(t.pos)}
-                className={`cursor-default rounded-sm text-black outline-offset-1 focus:outline-2 focus:outline-indigo-600 ${active === t.pos ? "ring-2 ring-indigo-600" : ""}`}
-                style={{ background: colorOf(t) ?? "transparent", color: colorOf(t) ? "#000" : undefined }}
+                className={`cursor-default rounded-sm outline-offset-1 focus:outline-2 focus:outline-indigo-600 ${active === t.pos ? "ring-2 ring-indigo-600" : ""}`}
+                style={styleOf(t)}
               >
                 {t.text === null ? `#${t.tokenId ?? "?"} ` : t.text.replace(/\n/g, "↵\n")}
               </span>
@@ -176,7 +193,7 @@ export function TokenView({ runId, layers, experts }: { runId: string; layers: n
           <p className="text-xs text-zinc-500">
             {state.color === "top1"
               ? `Colour: the token's top-1 expert at layer ${layer} (one hue per expert id; uncoloured without an event at the layer).`
-              : `Colour: expert ${state.expert}'s gate weight at layer ${layer} (viridis 0 → 1); uncoloured where it is not in the top-k.`}
+              : `Colour: expert ${state.expert}'s gate weight at layer ${layer} (viridis from 0 to ${formatValue(weightScale.domain[1])}, the largest in this sequence); uncoloured where it is not in the top-k.`}
           </p>
         </div>
       </div>

@@ -66,12 +66,12 @@ export const DEMO_VOCABULARY: readonly string[] = [
   "Ġcity",
   "Ġlight",
   "Ġsea",
-  "Ġ√",
-  "Ġπ",
+  "ĠâĪļ",
+  "ĠÏĢ",
   "ĠâĪ",
   "ĠÃ©t",
-  "é",
-  "Ġnaïve",
+  "Ã©",
+  "ĠnaÃ¯ve",
 ];
 
 export interface PlantedTokens {
