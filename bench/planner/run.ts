@@ -128,26 +128,82 @@ const cases: Case[] = [];
 const rand = rng(7);
 const randomLoads = (layers: number, experts: number, f: () => number) =>
   Array.from({ length: layers }, () => Array.from({ length: experts }, f));
-cases.push({ name: "random ties 0..4", weight: randomLoads(40, 64, () => Math.floor(rand() * 5)), slots: 96, groups: 8, nodes: 2, gpus: 8 });
-cases.push({ name: "random ints 0..1e6", weight: randomLoads(40, 256, () => Math.floor(rand() * 1e6)), slots: 288, groups: 8, nodes: 4, gpus: 32 });
-cases.push({ name: "random float32", weight: randomLoads(40, 128, () => Math.fround(rand() * 100)), slots: 160, groups: 4, nodes: 2, gpus: 16 });
-cases.push({ name: "random global (3 groups, 2 nodes)", weight: randomLoads(20, 48, () => Math.floor(rand() * 50)), slots: 64, groups: 3, nodes: 2, gpus: 8 });
-cases.push({ name: "DeepSeek-V3 shape, structured", weight: stats.map((s) => Array.from(s.load)), slots: 288, groups: GROUPS, nodes: 4, gpus: 32 });
+cases.push({
+  name: "random ties 0..4",
+  weight: randomLoads(40, 64, () => Math.floor(rand() * 5)),
+  slots: 96,
+  groups: 8,
+  nodes: 2,
+  gpus: 8,
+});
+cases.push({
+  name: "random ints 0..1e6",
+  weight: randomLoads(40, 256, () => Math.floor(rand() * 1e6)),
+  slots: 288,
+  groups: 8,
+  nodes: 4,
+  gpus: 32,
+});
+cases.push({
+  name: "random float32",
+  weight: randomLoads(40, 128, () => Math.fround(rand() * 100)),
+  slots: 160,
+  groups: 4,
+  nodes: 2,
+  gpus: 16,
+});
+cases.push({
+  name: "random global (3 groups, 2 nodes)",
+  weight: randomLoads(20, 48, () => Math.floor(rand() * 50)),
+  slots: 64,
+  groups: 3,
+  nodes: 2,
+  gpus: 8,
+});
+cases.push({
+  name: "DeepSeek-V3 shape, structured",
+  weight: stats.map((s) => Array.from(s.load)),
+  slots: 288,
+  groups: GROUPS,
+  nodes: 4,
+  gpus: 32,
+});
 if (fs.existsSync(REAL)) {
   const olmoe = JSON.parse(fs.readFileSync(path.join(REAL, "olmoe-mixtral-domain-expert-counts.json"), "utf8"));
   const domains = Object.values(olmoe.counts.olmoe) as number[][][];
   const olmoeLoads = domains[0].map((_, l) => domains[0][l].map((_, e) => domains.reduce((s, d) => s + d[l][e], 0)));
-  cases.push({ name: "real OLMoE-1B-7B loads (3 layers, 64 experts)", weight: olmoeLoads, slots: 80, groups: 8, nodes: 2, gpus: 16 });
+  cases.push({
+    name: "real OLMoE-1B-7B loads (3 layers, 64 experts)",
+    weight: olmoeLoads,
+    slots: 80,
+    groups: 8,
+    nodes: 2,
+    gpus: 16,
+  });
   const sw = JSON.parse(fs.readFileSync(path.join(REAL, "switch-base-128/expert_statistics_3d.json"), "utf8"));
   const swLoads = Object.values(sw.expert_usage_by_layer as Record<string, Record<string, number>>).map((m) =>
     Array.from({ length: 128 }, (_, e) => m[String(e)] ?? 0),
   );
-  cases.push({ name: "real Switch-base-128 loads (6 layers)", weight: swLoads, slots: 160, groups: 16, nodes: 4, gpus: 32 });
+  cases.push({
+    name: "real Switch-base-128 loads (6 layers)",
+    weight: swLoads,
+    slots: 160,
+    groups: 16,
+    nodes: 4,
+    gpus: 32,
+  });
   const llama = JSON.parse(fs.readFileSync(path.join(REAL, "llama-moe-c2r-coactivation.json"), "utf8"));
   const base = llama.coactivation?.base as number[][][] | undefined;
   if (Array.isArray(base)) {
     const rows = base.map((m) => m.map((row) => row.reduce((s, x) => s + x, 0)));
-    cases.push({ name: "real LLaMA-MoE loads (32 layers, 8 experts)", weight: rows, slots: 12, groups: 1, nodes: 1, gpus: 4 });
+    cases.push({
+      name: "real LLaMA-MoE loads (32 layers, 8 experts)",
+      weight: rows,
+      slots: 12,
+      groups: 1,
+      nodes: 1,
+      gpus: 4,
+    });
   }
 } else console.log(`(${REAL} absent: the real-load equality cases are skipped)`);
 
@@ -230,23 +286,42 @@ for (let l = 0; l < L; l++) {
   if (cNo < cNe) nodeWinPlan++;
   if (nNo < nNe) nodeWinNext++;
   if (cGo < cGe) gpuWinPlan++;
-  Object.entries({ eMax: me / mean, oMax: mo / mean, eN: cNe, oN: cNo, eG: cGe, oG: cGo, eNn: nNe, oNn: nNo, eBal: mean / me, oBal: mean / mo }).forEach(
-    ([k, v]) => (acc[k as keyof typeof acc] += v / L),
-  );
+  Object.entries({
+    eMax: me / mean,
+    oMax: mo / mean,
+    eN: cNe,
+    oN: cNo,
+    eG: cGe,
+    oG: cGo,
+    eNn: nNe,
+    oNn: nNo,
+    eBal: mean / me,
+    oBal: mean / mo,
+  }).forEach(([k, v]) => (acc[k as keyof typeof acc] += v / L));
   if (l < 3 || l === L - 1)
-    rows.push(`| ${l} | ${(me / mean).toFixed(4)} | ${(mo / mean).toFixed(4)} | ${cNe.toFixed(3)} | ${cNo.toFixed(3)} | ${cGe.toFixed(3)} | ${cGo.toFixed(3)} | ${nNe.toFixed(3)} | ${nNo.toFixed(3)} |`);
+    rows.push(
+      `| ${l} | ${(me / mean).toFixed(4)} | ${(mo / mean).toFixed(4)} | ${cNe.toFixed(3)} | ${cNo.toFixed(3)} | ${cGe.toFixed(3)} | ${cGo.toFixed(3)} | ${nNe.toFixed(3)} | ${nNo.toFixed(3)} |`,
+    );
 }
-console.log(`\n## DeepSeek-V3 shape: 256 experts + 32 redundant = 288 slots, 32 GPUs / 4 nodes, ${GROUPS} groups, ${L} layers, top-${K}, ${TOKENS} tokens to plan on + ${TOKENS} next\n`);
-console.log("| layer | EPLB max/mean | ours max/mean | EPLB C_T node | ours C_T node | EPLB C_T GPU | ours C_T GPU | EPLB C_T node (next window) | ours (next) |");
+console.log(
+  `\n## DeepSeek-V3 shape: 256 experts + 32 redundant = 288 slots, 32 GPUs / 4 nodes, ${GROUPS} groups, ${L} layers, top-${K}, ${TOKENS} tokens to plan on + ${TOKENS} next\n`,
+);
+console.log(
+  "| layer | EPLB max/mean | ours max/mean | EPLB C_T node | ours C_T node | EPLB C_T GPU | ours C_T GPU | EPLB C_T node (next window) | ours (next) |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
 console.log(
   `| mean | ${acc.eMax.toFixed(4)} | ${acc.oMax.toFixed(4)} | ${acc.eN.toFixed(3)} | ${acc.oN.toFixed(3)} | ${acc.eG.toFixed(3)} | ${acc.oG.toFixed(3)} | ${acc.eNn.toFixed(3)} | ${acc.oNn.toFixed(3)} |`,
 );
 console.log(`\nmax GPU load ours <= EPLB's: ${loadOk}/${L} layers`);
-console.log(`C_T over nodes lower than EPLB's: ${nodeWinPlan}/${L} layers on the planning window (${((100 * nodeWinPlan) / L).toFixed(0)}%), ${nodeWinNext}/${L} on the next window`);
+console.log(
+  `C_T over nodes lower than EPLB's: ${nodeWinPlan}/${L} layers on the planning window (${((100 * nodeWinPlan) / L).toFixed(0)}%), ${nodeWinNext}/${L} on the next window`,
+);
 console.log(`C_T over GPUs lower than EPLB's: ${gpuWinPlan}/${L} layers on the planning window`);
-console.log(`planning all ${L} layers (best of ${REPEAT}, under load): EPLB ${eplb.ms.toFixed(0)} ms, ours ${ours.ms.toFixed(0)} ms (incl. EPLB start and the check on the planning tokens)`);
+console.log(
+  `planning all ${L} layers (best of ${REPEAT}, under load): EPLB ${eplb.ms.toFixed(0)} ms, ours ${ours.ms.toFixed(0)} ms (incl. EPLB start and the check on the planning tokens)`,
+);
 if (loadOk < L || nodeWinPlan < 0.9 * L || ours.ms >= 2000) {
   console.error("TARGET MISSED");
   process.exitCode = 1;

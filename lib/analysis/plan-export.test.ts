@@ -40,6 +40,14 @@ describe("plan exports in the engines' formats, read back", () => {
   });
 
   it("derives replicas in slot order, padded to the widest", () => {
-    expect(replicasInSlotOrder([[1, 0, 1]], 2)).toEqual({ log2phy: [[[1, -1], [0, 2]]], logcnt: [[1, 2]] });
+    expect(replicasInSlotOrder([[1, 0, 1]], 2)).toEqual({
+      log2phy: [
+        [
+          [1, -1],
+          [0, 2],
+        ],
+      ],
+      logcnt: [[1, 2]],
+    });
   });
 });

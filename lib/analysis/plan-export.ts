@@ -48,7 +48,10 @@ export function exportPlan(plan: PlanMaps, format: ExportFormat, layerOffset = 0
 }
 
 /** Each expert's slots in slot order, −1 padded to the widest: what SGLang derives from phy2log alone. */
-export function replicasInSlotOrder(phy2log: number[][], experts: number): { log2phy: number[][][]; logcnt: number[][] } {
+export function replicasInSlotOrder(
+  phy2log: number[][],
+  experts: number,
+): { log2phy: number[][][]; logcnt: number[][] } {
   const lists = phy2log.map((row) => {
     const l = Array.from({ length: experts }, () => [] as number[]);
     row.forEach((e, p) => l[e].push(p));
@@ -97,11 +100,17 @@ export function parseExport(text: string, format: ExportFormat, experts: number,
     const top = /^num_slots:\s*(\d+)\s*$/.exec(line);
     if (top) slots = Number(top[1]);
     const row = /^\s+(\d+):\s*\[([^\]]*)\]\s*$/.exec(line);
-    if (row) assignments.set(Number(row[1]), row[2].split(",").map((x) => Number(x.trim())));
+    if (row)
+      assignments.set(
+        Number(row[1]),
+        row[2].split(",").map((x) => Number(x.trim())),
+      );
   }
   const keys = [...assignments.keys()].sort((a, b) => a - b);
   const phy2log = keys.map((k) => intRow(assignments.get(k), `initial_global_assignments.${k}`));
-  if (keys.some((k, i) => k !== i + layerOffset)) throw new Error("initial_global_assignments: layers not consecutive from the offset");
-  if (phy2log.some((r) => r.length !== slots)) throw new Error("initial_global_assignments: a row is not num_slots long");
+  if (keys.some((k, i) => k !== i + layerOffset))
+    throw new Error("initial_global_assignments: layers not consecutive from the offset");
+  if (phy2log.some((r) => r.length !== slots))
+    throw new Error("initial_global_assignments: a row is not num_slots long");
   return { phy2log, ...replicasInSlotOrder(phy2log, experts) };
 }

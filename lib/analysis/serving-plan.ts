@@ -19,7 +19,7 @@ export interface PlanShape {
   nodes: number;
 }
 
-export interface LayerPlan extends EplbLayer {}
+export type LayerPlan = EplbLayer;
 
 export const slotsPerGpu = (s: PlanShape) => s.slots / s.gpus;
 export const gpusPerNode = (s: PlanShape) => s.gpus / s.nodes;
@@ -42,7 +42,11 @@ export function gpuLoads(phy2log: Int32Array, logcnt: Int32Array, load: ArrayLik
   return out;
 }
 
-export function loadBalance(gpuLoad: number[]): { balancedness: number | null; maxOverMean: number | null; max: number } {
+export function loadBalance(gpuLoad: number[]): {
+  balancedness: number | null;
+  maxOverMean: number | null;
+  max: number;
+} {
   let max = 0;
   let sum = 0;
   for (const x of gpuLoad) {
@@ -278,7 +282,8 @@ export function optimizeLayer(
         const cross = 4 * (e === f ? 0 : coactivation[e * E + f]) * de * df;
         let g = gw * (2 * de * (Rg[e * G + gb] - Rg[e * G + ga]) + 2 * df * (Rg[f * G + ga] - Rg[f * G + gb]) - cross);
         const nb = nodeOf[b];
-        if (nw && nb !== na) g += 2 * de * (Rn[e * N + nb] - Rn[e * N + na]) + 2 * df * (Rn[f * N + na] - Rn[f * N + nb]) - cross;
+        if (nw && nb !== na)
+          g += 2 * de * (Rn[e * N + nb] - Rn[e * N + na]) + 2 * df * (Rn[f * N + na] - Rn[f * N + nb]) - cross;
         if (g > bestGain) {
           bestGain = g;
           best = b;
