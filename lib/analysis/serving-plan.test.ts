@@ -9,6 +9,7 @@ import {
   replicaShares,
   tokenStatistics,
   trivialPlan,
+  type LayerPlan,
   type PlanShape,
 } from "./serving-plan";
 
@@ -85,9 +86,9 @@ describe("serving plans: loads, C_T with replicas, our planner", () => {
     const s: PlanShape = { experts: 16, slots: 20, gpus: 4, nodes: 2 };
     const eplb = eplbLayer(st.load, 20, 1, 1, 4);
     const ours = optimizeLayer(st.load, st.coactivation, eplb, s, { tokens: ts });
-    const maxOf = (p: typeof eplb) => Math.max(...gpuLoads(p.phy2log, p.logcnt, st.load, s));
+    const maxOf = (p: LayerPlan) => Math.max(...gpuLoads(p.phy2log, p.logcnt, st.load, s));
     expect(maxOf(ours)).toBeLessThanOrEqual(maxOf(eplb) + 1e-9);
-    const node = (p: typeof eplb) => ctOnEvents(ts, replicaShares(p.phy2log, s, "node"), 16, 2)!;
+    const node = (p: LayerPlan) => ctOnEvents(ts, replicaShares(p.phy2log, s, "node"), 16, 2)!;
     expect(node(ours)).toBeLessThan(node(eplb));
     expect([...ours.phy2log].sort((a, b) => a - b)).toEqual([...eplb.phy2log].sort((a, b) => a - b));
   });
