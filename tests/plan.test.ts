@@ -68,6 +68,7 @@ describe("serving placement planner endpoint (A14)", () => {
     expect(body.split).toMatch(/evenly/);
     for (let l = 0; l < 2; l++) {
       expect(Math.max(...body.layers[l].gpuLoad)).toBeLessThanOrEqual(Math.max(...eplb.layers[l].gpuLoad));
+      expect(body.layers[l].plannedMaxGpuLoad).toBe(Math.max(...body.layers[l].gpuLoad));
       expect(body.layers[l].ctGpu).toBeLessThanOrEqual(eplb.layers[l].ctGpu);
     }
     // Layer 0: experts 0 and 1 each split over both GPUs ({0,1} reaches GPU g with 1 − 1/4): 1.5; {2,3}: 2.

@@ -13,7 +13,7 @@ const STRATEGIES = ["eplb", "optimized"] as const;
 const COLORS = { before: "#a1a1aa", eplb: "#f59e0b", optimized: "#4f46e5" } as const;
 
 const BALANCE_NOTE =
-  "GPU load = Σ over the GPU's slots of load_e / c_e (an expert's tokens split evenly over its c replicas). Balancedness = mean / max GPU load (vLLM's); max/mean its inverse. Means over layers.";
+  "Before: the engines' default, slot p holds expert p mod E. GPU load = Σ over the GPU's slots of load_e / c_e (an expert's tokens split evenly over its c replicas). Balancedness = mean / max GPU load (vLLM's); max/mean its inverse. Means over layers.";
 const CT_NOTE =
   "C_T over GPUs (nodes): the expected number of distinct GPUs (nodes) a token's top-k reaches when each expert picks one of its replicas uniformly: Σ_g 1 − Π_{e∈K_t} (1 − r_eg / c_e), averaged over tokens. Without replicas: |{dev(e) : e ∈ K_t}| (A5).";
 const TIME_NOTE =
@@ -195,7 +195,7 @@ const exportText = (r: PlanResult, f: ExportFormat) =>
 function PlanTable({ by, layer }: { by: Record<"eplb" | "optimized", PlanResult | undefined>; layer: number }) {
   const base = by.eplb ?? by.optimized!;
   const rows = [
-    { name: "before (slot p = expert p mod E)", key: "before", r: base, pick: "before" as const },
+    { name: "before (trivial)", key: "before", r: base, pick: "before" as const },
     { name: "EPLB", key: "eplb", r: by.eplb, pick: "after" as const },
     { name: "ours (optimized)", key: "optimized", r: by.optimized, pick: "after" as const },
   ];
@@ -209,6 +209,10 @@ function PlanTable({ by, layer }: { by: Record<"eplb" | "optimized", PlanResult 
             <DefinitionNote text={BALANCE_NOTE} />
           </th>
           <th className="text-right">max/mean</th>
+          <th className="text-right">
+            balancedness, planning tokens
+            <DefinitionNote text="The same on the tokens the plan was made from (with a window: window w, while the other columns are on window w + 1). Ours never has a higher max GPU load than EPLB here, on any layer." />
+          </th>
           <th className="text-right">
             C_T GPUs
             <DefinitionNote text={CT_NOTE} />
@@ -228,7 +232,7 @@ function PlanTable({ by, layer }: { by: Record<"eplb" | "optimized", PlanResult 
             return (
               <tr key={key}>
                 <td>{name}</td>
-                <td colSpan={7}>…</td>
+                <td colSpan={8}>…</td>
               </tr>
             );
           const m =
@@ -258,6 +262,9 @@ function PlanTable({ by, layer }: { by: Record<"eplb" | "optimized", PlanResult 
               </td>
               <td className="num text-right">
                 {formatValue(m.maxOverMeanMean ?? (m.balancednessMean ? 1 / m.balancednessMean : null))}
+              </td>
+              <td className="num text-right" data-testid={`plan-planned-balance-${key}`}>
+                {pick === "before" ? "—" : formatValue(r.plannedBalancednessMean)}
               </td>
               <td className="num text-right" data-testid={`plan-ctgpu-${key}`}>
                 {formatValue(m.ctGpuMean)}

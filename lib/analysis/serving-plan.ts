@@ -205,7 +205,8 @@ export interface OptimizeOptions {
  * and GPUs. A swap of slot a (expert e, unit A) and slot b (expert f, unit B) changes S by
  *   2 δe (R[e][B] − R[e][A]) + 2 δf (R[f][A] − R[f][B]) − 4 C_ef δe δf · [A≠B]
  * with R[e][u] = Σ_f C_ef x_fu and δ = 1/c, O(1) per candidate; R is updated in O(E) per accepted
- * swap. Best-improvement per slot, repeated until a pass finds nothing. With the planning tokens the
+ * swap. Best-improvement per slot, in passes, until a pass gains nothing or under 1% of what the
+ * search has gained so far (at most 50 passes). With the planning tokens the
  * result is checked on them and EPLB's own packing kept when ours is not better on nodes (or, on one
  * node, on GPUs): never worse on the data it planned on.
  */

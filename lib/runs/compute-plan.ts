@@ -136,11 +136,15 @@ export async function computePlan(db: Db, run: RunWithModel, req: PlanRequest) {
   const perLayer = plans.map((plan, l) => {
     const after = measure(plan, l);
     const before = measure(trivial, l);
+    // The balance on the tokens planned on: what ours guarantees against EPLB (max GPU load no higher).
+    const planned = loadBalance(gpuLoads(plan.phy2log, plan.logcnt, planStats[l].load, shape));
     return {
       phy2log: Array.from(plan.phy2log),
       log2phy: logToPhy(plan, E, width),
       logcnt: Array.from(plan.logcnt),
       ...after,
+      plannedBalancedness: planned.balancedness,
+      plannedMaxGpuLoad: planned.max,
       before: {
         balancedness: before.balancedness,
         ctGpu: before.ctGpu,
@@ -171,6 +175,7 @@ export async function computePlan(db: Db, run: RunWithModel, req: PlanRequest) {
     note: planNote(ctSource, topK, run.events, windowInfo),
     layers: perLayer,
     balancednessMean: mean((l) => l.balancedness),
+    plannedBalancednessMean: mean((l) => l.plannedBalancedness),
     maxOverMeanMean: mean((l) => l.maxOverMean),
     ctGpuMean: mean((l) => l.ctGpu),
     ctNodeMean: mean((l) => l.ctNode),

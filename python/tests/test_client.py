@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 
+import json
 import numpy as np
 import pytest
 
@@ -199,3 +200,26 @@ def test_aggregate_counts_tokens_as_the_server_counts_events(client):
         np.testing.assert_array_equal(a.load, b.load)
         if l < 2:
             np.testing.assert_array_equal(a.transitions, b.transitions)
+
+
+def test_plan_eplb_and_optimized_with_an_engine_file(client):
+    ev = random_events(400, 4, 8, 2, seed=5)
+    run = client.create_run("plan", model=SHAPE)
+    run.upload(ev)
+    eplb = run.plan(slots=12, gpus=4, nodes=2, strategy="eplb")
+    ours = run.plan(slots=12, gpus=4, nodes=2, window=200, export="sglang")
+    assert len(eplb["layers"]) == 4 and len(eplb["layers"][0]["phy2log"]) == 12
+    for a, b in zip(eplb["layers"], run.plan(slots=12, gpus=4, nodes=2)["layers"]):
+        assert b["plannedMaxGpuLoad"] <= a["plannedMaxGpuLoad"] + 1e-9
+        assert b["ctNode"] <= a["ctNode"] + 1e-9
+    # The EPLB loads are the run's own: every expert's replicas add up to its load.
+    layer0 = run.layer(0)
+    loads = np.zeros(8)
+    for p, e in enumerate(eplb["layers"][0]["phy2log"]):
+        loads[e] += layer0.load[e] / eplb["layers"][0]["logcnt"][e]
+    np.testing.assert_allclose(loads, layer0.load)
+    assert ours["window"]["tokens"] == 200
+    assert json.loads(ours["file"]["content"])["physical_to_logical_map"] == [l["phy2log"] for l in ours["layers"]]
+    with pytest.raises(moe_atlas.AtlasError) as bad:
+        run.plan(slots=7, gpus=4)
+    assert bad.value.status == 400 and bad.value.where == "slots"

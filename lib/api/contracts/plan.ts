@@ -90,6 +90,10 @@ const layerSchema = z.object({
   gpuLoad: z.array(z.number()).describe("[G] Σ load_e / logcnt_e over the GPU's slots (evaluation tokens)"),
   balancedness: nullableNumber.describe("mean / max GPU load"),
   maxOverMean: nullableNumber.describe("max / mean GPU load"),
+  plannedBalancedness: nullableNumber.describe("mean / max GPU load on the tokens planned on (differs with a window)"),
+  plannedMaxGpuLoad: z
+    .number()
+    .describe("max GPU load on the tokens planned on: ours is never above EPLB's (maxLoadRatio 1)"),
   ctGpu: nullableNumber.describe("expected GPUs a token reaches"),
   ctNode: nullableNumber.describe("expected nodes a token reaches"),
   seconds: nullableNumber.describe("estimated dispatch + combine time of the layer; null without a hidden size"),
@@ -122,6 +126,7 @@ export const computePlan = defineContract({
       note: z.string(),
       layers: z.array(layerSchema),
       balancednessMean: nullableNumber,
+      plannedBalancednessMean: nullableNumber,
       maxOverMeanMean: nullableNumber,
       ctGpuMean: nullableNumber,
       ctNodeMean: nullableNumber,
