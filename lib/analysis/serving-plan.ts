@@ -236,7 +236,8 @@ export function optimizeLayer(
   // R over GPUs and nodes.
   const Rg = new Float64Array(E * G);
   const Rn = new Float64Array(E * N);
-  const C = (e: number, f: number) => (e === f ? 0 : coactivation[e * E + f]);
+  const Cm = coactivation instanceof Float64Array ? coactivation : Float64Array.from(coactivation);
+  const C = (e: number, f: number) => (e === f ? 0 : Cm[e * E + f]);
   const addReplica = (f: number, gpu: number, sign: number) => {
     const node = Math.floor(gpu / perNodeGpus);
     const d = sign * delta[f];
@@ -272,22 +273,28 @@ export function optimizeLayer(
       const roomA = bound - gl[ga] + la;
       let best = -1;
       let bestGain = eps;
-      for (let b = 0; b < P; b++) {
-        const gb = gpuOf[b];
+      // Per target GPU, a's own part of the gain once; then each slot b there adds b's part.
+      for (let gb = 0; gb < G; gb++) {
         if (gb === ga) continue;
-        const lb = slotLoad[b];
-        if (lb > roomA || gl[gb] - lb + la > bound) continue;
-        const f = phy2log[b];
-        if (f === e) continue;
-        const df = delta[f];
-        const cross = 4 * (e === f ? 0 : coactivation[e * E + f]) * de * df;
-        let g = gw * (2 * de * (Rg[e * G + gb] - Rg[e * G + ga]) + 2 * df * (Rg[f * G + ga] - Rg[f * G + gb]) - cross);
-        const nb = nodeOf[b];
-        if (nw && nb !== na)
-          g += 2 * de * (Rn[e * N + nb] - Rn[e * N + na]) + 2 * df * (Rn[f * N + na] - Rn[f * N + nb]) - cross;
-        if (g > bestGain) {
-          bestGain = g;
-          best = b;
+        const nb = Math.floor(gb / perNodeGpus);
+        const crossNode = nw !== 0 && nb !== na;
+        const eTerm =
+          gw * 2 * de * (Rg[e * G + gb] - Rg[e * G + ga]) +
+          (crossNode ? 2 * de * (Rn[e * N + nb] - Rn[e * N + na]) : 0);
+        const crossWeight = crossNode ? gw + 1 : gw;
+        const room = bound - gl[gb];
+        for (let b = gb * perGpu, end = b + perGpu; b < end; b++) {
+          const lb = slotLoad[b];
+          if (lb > roomA || la - lb > room) continue;
+          const f = phy2log[b];
+          if (f === e) continue;
+          const df = delta[f];
+          let g = eTerm + gw * 2 * df * (Rg[f * G + ga] - Rg[f * G + gb]) - crossWeight * 4 * Cm[e * E + f] * de * df;
+          if (crossNode) g += 2 * df * (Rn[f * N + na] - Rn[f * N + nb]);
+          if (g > bestGain) {
+            bestGain = g;
+            best = b;
+          }
         }
       }
       if (best < 0) continue;
