@@ -359,7 +359,9 @@ async function manageRun(o) {
         .map((x) => x.trim())
         .filter(Boolean);
     if (!Object.keys(body).length)
-      throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy, --series, --step");
+      throw new CliError(
+        "runs update needs at least one of --name, --description, --tags, --visibility, --policy, --series, --step",
+      );
     const r = await api(o, "PATCH", `/api/runs/${id}`, JSON.stringify(body), { "content-type": "application/json" });
     if (!r.ok) throw new CliError(`updating run ${id} failed: ${failure(r)}`);
     const x = r.json;
