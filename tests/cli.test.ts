@@ -181,6 +181,17 @@ describe("the moe-atlas CLI", () => {
     expect(up.stdout).toContain(
       `updated run ${runId}: aa managed · unlisted · policy device-limited:M=2 · tags cli, edited`,
     );
+    const inSeries = await cli(["runs", "update", runId, "--series", "cli-series", "--step", "40"]);
+    expect(inSeries.stdout).toContain("· series cli-series step 40");
+    expect((await getRun(t.db, runId))?.step).toBe(40);
+    const badStep = await cli(["runs", "update", runId, "--step", "4.5"]);
+    expect([badStep.code, badStep.stderr]).toEqual([
+      2,
+      expect.stringContaining('--step must be an integer >= 0, not "4.5"'),
+    ]);
+    const leaves = await cli(["runs", "update", runId, "--series", "", "--step", ""]);
+    expect(leaves.code).toBe(0);
+    expect((await getRun(t.db, runId))?.series).toBeNull();
     const bad = await cli(["runs", "update", runId, "--policy", "c2r"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/400 invalid_request.*c2r:T=<n>/);

@@ -29,6 +29,23 @@ def test_presets_and_runs(client):
     assert run.id in [r.id for r in client.runs()]
 
 
+def test_series_and_step(client):
+    a = client.create_run("ckpt 1000", model=SHAPE, series="py-series", step=1000)
+    assert (a.info["series"], a.info["step"]) == ("py-series", 1000)
+    b = client.create_run("ckpt 2000", model=SHAPE)
+    b.update(series="py-series", step=2000)
+    assert b.info["step"] == 2000
+    assert sorted(r.info["step"] for r in client.runs(series="py-series")) == [1000, 2000]
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        b.update(step=1000)
+    assert (e.value.status, e.value.code) == (409, "step_taken")
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        b.update(colour="red")
+    assert e.value.code == "invalid_request"
+    b.update(series=None, step=None)
+    assert b.info["series"] is None
+
+
 @pytest.mark.parametrize("fmt", ["npz", "safetensors"])
 def test_upload_file_equals_numpy_and_duplicate_not_counted(client, tmp_path, fmt):
     ev = random_events(600, 4, 8, 2, seed=1)
