@@ -86,7 +86,7 @@ export async function computePlan(db: Db, run: RunWithModel, req: PlanRequest) {
   const shape = checkShape(req, E);
   const cost = costSettings(req, run.model.config.hidden);
   const aggs = await getAllLayerAggregates(db, run.id, L, E);
-  let tokens: TokenSets[] | null = run.events > 0 ? await layerTokenSets(db, run) : null;
+  const tokens: TokenSets[] | null = run.events > 0 ? await layerTokenSets(db, run) : null;
 
   let planStats: Stats[];
   let evalStats: Stats[];
@@ -117,7 +117,6 @@ export async function computePlan(db: Db, run: RunWithModel, req: PlanRequest) {
     evalStats = evalTokens.map((t) => tokenStatistics(t!, E));
     windowInfo = { tokens: size, index, count };
     series = windowSeries(all, size, index, Math.min(count, index + 1 + MAX_WINDOWS), shape, req);
-    tokens = all;
   } else {
     planStats = aggs;
     evalStats = aggs;

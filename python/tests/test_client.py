@@ -237,6 +237,11 @@ def test_plan_eplb_and_optimized_with_an_engine_file(client):
     np.testing.assert_allclose(loads, layer0.load)
     assert ours["window"]["tokens"] == 200
     assert json.loads(ours["file"]["content"])["physical_to_logical_map"] == [l["phy2log"] for l in ours["layers"]]
+    # TensorRT-LLM reads its load-balancer file with PyYAML: the same slots, keyed by model layer.
+    import yaml  # Debian python3-yaml, as TensorRT-LLM uses
+    trt = yaml.safe_load(run.plan(slots=12, gpus=4, nodes=2, export="trtllm", layer_offset=1)["file"]["content"])
+    assert trt["num_slots"] == 12 and trt["layer_updates_per_iter"] == 0
+    assert trt["initial_global_assignments"] == {l + 1: row["phy2log"] for l, row in enumerate(run.plan(slots=12, gpus=4, nodes=2)["layers"])}
     with pytest.raises(moe_atlas.AtlasError) as bad:
         run.plan(slots=7, gpus=4)
     assert bad.value.status == 400 and bad.value.where == "slots"
