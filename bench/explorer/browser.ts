@@ -117,10 +117,23 @@ async function explorer(base: string, runId: string, switches: number, transport
   const afterFetch: number[] = [];
   const longTasks: number[] = [];
   const sizes: { transfer: number; decoded: number }[] = [];
+  type Switch = {
+    total: number;
+    frame: number;
+    fetch: number;
+    beforeFetch: number;
+    afterFetch: number;
+    longTasks: number;
+    transfer: number;
+    decoded: number;
+  };
   for (let target = 1; target <= switches; target++) {
-    const wait = page.evaluate(
-      (target) =>
-        new Promise<{
+    // Arm the listeners in the page and wait until they are in place before pressing the key: on a
+    // loaded machine the evaluate can reach the page after the key press (then the switch is never
+    // seen and the run times out; every run of 2026-12-02 16:51 and 17:05 did, on layer 1).
+    await page.evaluate(
+      (target) => {
+        (window as unknown as { __atlasSwitch: Promise<Switch> }).__atlasSwitch = new Promise<{
           total: number;
           frame: number;
           fetch: number;
@@ -178,11 +191,13 @@ async function explorer(base: string, runId: string, switches: number, transport
             attributes: true,
             attributeFilter: ["data-drawn", "data-layer"],
           });
-        }),
+        });
+      },
       target,
     );
     await page.waitForTimeout(50);
     await page.keyboard.press("ArrowRight");
+    const wait = page.evaluate(() => (window as unknown as { __atlasSwitch: Promise<Switch> }).__atlasSwitch);
     const r = await wait.catch((e: Error) => {
       throw new Error(`${e.message}; ${problems.join(" | ") || "no page errors"}`);
     });
