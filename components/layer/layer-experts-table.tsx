@@ -65,7 +65,7 @@ function LayerExpertsTableImpl({ runId, answer, sort, dir, onSort }: Props) {
                 return (
                   <th
                     key={c.sort}
-                    className="px-2 py-1 font-medium whitespace-nowrap"
+                    className={`px-2 py-1 font-medium whitespace-nowrap ${c.sort === "expert" || c.sort === "coverage" ? "" : "text-right"}`}
                     aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}
                   >
                     <button
