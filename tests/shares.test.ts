@@ -59,10 +59,13 @@ describe("share links through the route handlers (V12)", () => {
     const pinned = await callRoute(share.GET, `/api/shares/${made.body.id}`, { params: { id: made.body.id } });
     expect(pinned.status).toBe(200);
     const q = pinned.body.snapshot.queries;
-    expect(q).toHaveLength(1);
+    // The heatmap's layer answer and the expert table's (issue 14), both as they were.
+    expect(q).toHaveLength(2);
     expect(q[0].key).toEqual(["runs", run.id, "layers", 0, "lift"]);
     expect(q[0].data.load).toEqual([1, 1, 0, 0]);
     expect(q[0].data.tokens).toBe(1);
+    expect(q[1].key).toEqual(["runs", run.id, "experts-of-layer", 0, 3]);
+    expect(q[1].data.experts.map((e: { load: number }) => e.load)).toEqual([1, 1, 0, 0]);
     expect(pinned.body.snapshot.run.events).toBe(2);
 
     const overview = await callRoute(shares.POST, "/api/shares", {

@@ -117,72 +117,84 @@ async function explorer(base: string, runId: string, switches: number, transport
   const afterFetch: number[] = [];
   const longTasks: number[] = [];
   const sizes: { transfer: number; decoded: number }[] = [];
+  type Switch = {
+    total: number;
+    frame: number;
+    fetch: number;
+    beforeFetch: number;
+    afterFetch: number;
+    longTasks: number;
+    transfer: number;
+    decoded: number;
+  };
   for (let target = 1; target <= switches; target++) {
-    const wait = page.evaluate(
-      (target) =>
-        new Promise<{
-          total: number;
-          frame: number;
-          fetch: number;
-          beforeFetch: number;
-          afterFetch: number;
-          longTasks: number;
-          transfer: number;
-          decoded: number;
-        }>((resolve, reject) => {
-          let t0 = -1;
-          // Main-thread tasks over 50 ms while the switch is under way (the browser's Long Tasks API).
-          let longTasks = 0;
-          const lt = new PerformanceObserver((list) => list.getEntries().forEach((e) => (longTasks += e.duration)));
-          lt.observe({ type: "longtask" });
-          window.addEventListener("keydown", () => (t0 = performance.now()), { capture: true, once: true });
-          const done = () => {
-            const hm = document.querySelector('[data-testid="heatmap"]');
-            const cv = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]');
-            return (
-              t0 >= 0 &&
-              hm?.getAttribute("data-layer") === String(target) &&
-              cv?.dataset.drawn &&
-              cv.dataset.drawn !== start
-            );
-          };
-          const start = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]')?.dataset.drawn;
-          const timer = setTimeout(() => reject(new Error(`layer ${target} not drawn in 30 s`)), 30_000);
-          const obs = new MutationObserver(() => {
-            if (!done()) return;
-            obs.disconnect();
-            clearTimeout(timer);
-            const t1 = performance.now();
-            lt.disconnect();
-            requestAnimationFrame(() =>
-              setTimeout(() => {
-                const entry = performance
-                  .getEntriesByType("resource")
-                  .filter((e) => e.name.includes(`/layers/${target}?`) || e.name.includes(`/layers/${target}/frame?`))
-                  .pop() as PerformanceResourceTiming | undefined;
-                resolve({
-                  total: t1 - t0,
-                  frame: performance.now() - t0,
-                  fetch: entry?.duration ?? NaN,
-                  beforeFetch: entry ? entry.startTime - t0 : NaN,
-                  afterFetch: entry ? t1 - entry.responseEnd : NaN,
-                  longTasks,
-                  transfer: entry?.transferSize ?? NaN,
-                  decoded: entry?.decodedBodySize ?? NaN,
-                });
-              }),
-            );
-          });
-          obs.observe(document.body, {
-            subtree: true,
-            attributes: true,
-            attributeFilter: ["data-drawn", "data-layer"],
-          });
-        }),
-      target,
-    );
+    // Arm the listeners in the page and wait until they are in place before pressing the key: on a
+    // loaded machine the evaluate can reach the page after the key press (then the switch is never
+    // seen and the run times out; every run of 2026-12-02 16:51 and 17:05 did, on layer 1).
+    await page.evaluate((target) => {
+      (window as unknown as { __atlasSwitch: Promise<Switch> }).__atlasSwitch = new Promise<{
+        total: number;
+        frame: number;
+        fetch: number;
+        beforeFetch: number;
+        afterFetch: number;
+        longTasks: number;
+        transfer: number;
+        decoded: number;
+      }>((resolve, reject) => {
+        let t0 = -1;
+        // Main-thread tasks over 50 ms while the switch is under way (the browser's Long Tasks API).
+        let longTasks = 0;
+        const lt = new PerformanceObserver((list) => list.getEntries().forEach((e) => (longTasks += e.duration)));
+        lt.observe({ type: "longtask" });
+        window.addEventListener("keydown", () => (t0 = performance.now()), { capture: true, once: true });
+        const done = () => {
+          const hm = document.querySelector('[data-testid="heatmap"]');
+          const cv = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]');
+          return (
+            t0 >= 0 &&
+            hm?.getAttribute("data-layer") === String(target) &&
+            cv?.dataset.drawn &&
+            cv.dataset.drawn !== start
+          );
+        };
+        const start = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-canvas"]')?.dataset.drawn;
+        const timer = setTimeout(() => reject(new Error(`layer ${target} not drawn in 30 s`)), 30_000);
+        const obs = new MutationObserver(() => {
+          if (!done()) return;
+          obs.disconnect();
+          clearTimeout(timer);
+          const t1 = performance.now();
+          lt.disconnect();
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              const entry = performance
+                .getEntriesByType("resource")
+                .filter((e) => e.name.includes(`/layers/${target}?`) || e.name.includes(`/layers/${target}/frame?`))
+                .pop() as PerformanceResourceTiming | undefined;
+              resolve({
+                total: t1 - t0,
+                frame: performance.now() - t0,
+                fetch: entry?.duration ?? NaN,
+                beforeFetch: entry ? entry.startTime - t0 : NaN,
+                afterFetch: entry ? t1 - entry.responseEnd : NaN,
+                longTasks,
+                transfer: entry?.transferSize ?? NaN,
+                decoded: entry?.decodedBodySize ?? NaN,
+              });
+            }),
+          );
+        });
+        obs.observe(document.body, {
+          subtree: true,
+          attributes: true,
+          attributeFilter: ["data-drawn", "data-layer"],
+        });
+      });
+    }, target);
     await page.waitForTimeout(50);
     await page.keyboard.press("ArrowRight");
+    const wait = page.evaluate(() => (window as unknown as { __atlasSwitch: Promise<Switch> }).__atlasSwitch);
     const r = await wait.catch((e: Error) => {
       throw new Error(`${e.message}; ${problems.join(" | ") || "no page errors"}`);
     });

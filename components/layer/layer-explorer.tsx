@@ -3,10 +3,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { schemeTableau10 } from "d3";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
 import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
-import { groupsQuery } from "@/lib/query/run-queries";
+import { expertsQuery, groupsQuery } from "@/lib/query/run-queries";
+import { EXPERT_TABLE_TOP_T } from "@/lib/url/layer-view-state";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
@@ -18,6 +19,8 @@ import { ExpertAxis } from "@/components/viz/expert-axis";
 import { LoadBars } from "@/components/viz/load-bars";
 import { LayerBalance } from "./layer-balance";
 import { LayerControls } from "./layer-controls";
+import { LayerExpertsTable } from "./layer-experts-table";
+import type { ExpertSort, SortDir } from "./expert-table-sort";
 import { HeatmapTooltip } from "./heatmap-tooltip";
 import { useLayerFrame } from "./use-layer-frame";
 import { useLayerNavigation } from "./use-layer-navigation";
@@ -47,6 +50,15 @@ export function LayerExplorer({ runId, layers }: Props) {
     enabled: state.order === "group",
     placeholderData: keepPreviousData,
   });
+  // The expert table's answer is asked for once the heatmap of this layer is drawn from its frame, so a
+  // layer switch's request and render are not shared with it; rendered at a lower priority (deferred).
+  const experts = useQuery({
+    ...expertsQuery(runId, layer, EXPERT_TABLE_TOP_T),
+    enabled: data?.layer === layer,
+    placeholderData: keepPreviousData,
+  });
+  const expertsAnswer = useDeferredValue(experts.data);
+  const onSort = useCallback((esort: ExpertSort, edir: SortDir) => go(layer, { esort, edir }), [go, layer]);
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const router = useRouter();
   const community = state.order === "group" && groups.data?.layer === layer ? groups.data.community : null;
@@ -169,6 +181,13 @@ export function LayerExplorer({ runId, layers }: Props) {
         </div>
       ) : !error ? (
         <p>Loading layer {layer}…</p>
+      ) : null}
+      {expertsAnswer ? (
+        <LayerExpertsTable runId={runId} answer={expertsAnswer} sort={state.esort} dir={state.edir} onSort={onSort} />
+      ) : experts.error ? (
+        <p role="alert" className="text-red-600">
+          Could not load the experts of layer {layer}: {experts.error.message}
+        </p>
       ) : null}
     </div>
   );

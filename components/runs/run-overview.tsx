@@ -7,6 +7,7 @@ import { ShareButton } from "@/components/share/share-button";
 import { ExpertIds } from "@/components/experts/expert-ids";
 import { SnapshotBanner } from "@/components/share/view-header";
 import { BalanceChart } from "./balance-chart";
+import { LoadHeatmap } from "./load-heatmap";
 import { RunSummary } from "./run-summary";
 import { RunWarnings } from "./run-warnings";
 
@@ -62,8 +63,8 @@ export function RunOverview({
                 Domain specialization →
               </Link>
             ) : null}
-            <Link href={`/runs/${id}/experts/0`} className={secondary}>
-              Experts →
+            <Link href={`/runs/${id}/layers/0#layer-experts`} className={secondary}>
+              Experts by layer →
             </Link>
             <Link href={`/runs/${id}/tokens`} className={secondary}>
               Tokens →
@@ -81,6 +82,7 @@ export function RunOverview({
             metric={metric}
             basePath={snapshot ? `/s/${snapshot.id}` : undefined}
           />
+          <LoadHeatmap runId={id} balance={balance} />
           <HotDead runId={id} balance={balance} />
         </>
       ) : (

@@ -33,12 +33,13 @@ export function useViewLocation() {
   const search = useSearchParams();
   // history.replaceState: Next keeps usePathname/useSearchParams in step without a server round
   // trip, but in a transition. Until it catches up, the view shows the state it just set (a
-  // ticked box stays ticked, a quick second change builds on the first), as long as the URL is
-  // still the one it set (back/forward or a link win).
-  const [pending, setPending] = useState<string | null>(null);
+  // ticked box stays ticked, a quick second change builds on the first, an arrow key's layer is
+  // drawn in the key press's own render rather than after Next's router has re-rendered), as long
+  // as the URL is still the one it set (back/forward or a link win). Path and query both.
+  const [pending, setPending] = useState<{ pathname: string; search: string } | null>(null);
   const replace = useCallback((href: string) => {
     window.history.replaceState(null, "", href);
-    setPending(window.location.search);
+    setPending({ pathname: window.location.pathname, search: window.location.search });
   }, []);
   if (snapshot)
     return {
@@ -52,11 +53,12 @@ export function useViewLocation() {
   const ahead =
     pending !== null &&
     typeof window !== "undefined" &&
-    window.location.search === pending &&
-    pending.replace(/^\?/, "") !== live;
+    window.location.pathname === pending.pathname &&
+    window.location.search === pending.search &&
+    (pending.pathname !== pathname || pending.search.replace(/^\?/, "") !== live);
   return {
-    pathname,
-    search: new URLSearchParams(ahead ? pending : live),
+    pathname: ahead ? pending.pathname : pathname,
+    search: new URLSearchParams(ahead ? pending.search : live),
     frozen: false as const,
     snapshot: null,
     replace,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { legendTicks, makeColorScale, makeDivergingScale, minPositiveOffDiagonal, NO_VALUE_RGB } from "./color-scale";
-import { cellAt, drawHeatmap, type HeatmapContext } from "./draw-heatmap";
+import { cellAt, drawGrid, drawHeatmap, gridCellAt, rasterizeHeatmap, type HeatmapContext } from "./draw-heatmap";
 
 /** Records what the heatmap asks of a 2D context, as Perfetto's drawing tests do. */
 function recordingContext() {
@@ -122,4 +122,69 @@ describe("legendTicks: no label overlaps another or leaves the bar", () => {
       }
     });
   }
+});
+
+describe("drawGrid: any rows x columns (the layer x expert load map)", () => {
+  // 2 layers x 3 experts; row 1 holds the max.
+  const values = [0, 1, 2, 4, 3, 0];
+  const color = makeColorScale([0, 4], "linear");
+  const grid = {
+    values,
+    stride: 3,
+    rowOrder: [0, 1],
+    colOrder: [0, 1, 2],
+    color,
+    cellWidth: 2,
+    cellHeight: 3,
+  };
+
+  it("draws cellWidth x cellHeight pixels per value, no gray diagonal unless asked", () => {
+    const { ctx, calls } = recordingContext();
+    const img = drawGrid(ctx, grid);
+    expect([img.width, img.height]).toEqual([6, 6]);
+    expect(pixel(img, 0, 0)).toEqual([0x44, 0x01, 0x54, 255]); // (0, 0) = 0: min, not the diagonal gray
+    expect(pixel(img, 1, 5)).toEqual([0xfd, 0xe7, 0x25, 255]); // (1, 0) = 4: max, every pixel of the cell
+    expect(pixel(img, 0, 3)).toEqual([0xfd, 0xe7, 0x25, 255]);
+    expect(pixel(img, 5, 5)).toEqual([0x44, 0x01, 0x54, 255]); // (1, 2) = 0
+    expect(gridCellAt(5.9, 3.1, grid)).toEqual({ row: 1, col: 2 });
+    expect(gridCellAt(6, 0, grid)).toBeNull();
+    expect(calls.map((c) => c.op)).toEqual(["createImageData", "putImageData"]);
+  });
+
+  it("fills the previous draw's ImageData again when the size is unchanged (no allocation per layer)", () => {
+    const { ctx, calls } = recordingContext();
+    const first = drawGrid(ctx, grid);
+    const second = drawGrid(ctx, { ...grid, values: [4, 0, 0, 0, 0, 0] }, first);
+    expect(second).toBe(first);
+    expect(pixel(second, 0, 0)).toEqual([0xfd, 0xe7, 0x25, 255]);
+    expect(pixel(second, 1, 5)).toEqual([0x44, 0x01, 0x54, 255]);
+    const third = drawGrid(ctx, { ...grid, cellWidth: 1 }, second);
+    expect(third).not.toBe(second);
+    expect(calls.map((c) => c.op)).toEqual([
+      "createImageData",
+      "putImageData",
+      "putImageData",
+      "createImageData",
+      "putImageData",
+    ]);
+  });
+
+  it("matches the square heatmap's raster pixel for pixel when given one order and the gray diagonal", () => {
+    const square = [0, 10, 0, 10, 0, 5, 0, 5, 0];
+    const c = makeColorScale([0, 10], "linear");
+    const { ctx } = recordingContext();
+    const img = drawGrid(ctx, {
+      values: square,
+      stride: 3,
+      rowOrder: [2, 0, 1],
+      colOrder: [2, 0, 1],
+      color: c,
+      cellWidth: 2,
+      cellHeight: 2,
+      grayDiagonal: true,
+    });
+    expect(Array.from(img.data)).toEqual(
+      Array.from(rasterizeHeatmap({ values: square, n: 3, order: [2, 0, 1], color: c, cell: 2 }).data),
+    );
+  });
 });

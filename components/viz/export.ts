@@ -60,16 +60,33 @@ export function heatmapSvg(
   color: (v: number) => string,
   cell: number,
 ): string {
+  return gridSvg(values, n, order, order, color, cell, cell, true);
+}
+
+/** Any row x column grid as vector SVG (`values[i * stride + j]` for row id i, column id j). */
+export function gridSvg(
+  values: ArrayLike<number>,
+  stride: number,
+  rowOrder: readonly number[],
+  colOrder: readonly number[],
+  color: (v: number) => string,
+  cellWidth: number,
+  cellHeight: number,
+  grayDiagonal = false,
+): string {
+  const w = colOrder.length * cellWidth;
+  const h = rowOrder.length * cellHeight;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${n * cell}" height="${n * cell}" shape-rendering="crispEdges">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" shape-rendering="crispEdges">`,
   ];
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      const i = order[r];
-      const j = order[c];
-      const fill = i === j ? "#808080" : color(values[i * n + j]);
+  for (let r = 0; r < rowOrder.length; r++) {
+    for (let c = 0; c < colOrder.length; c++) {
+      const i = rowOrder[r];
+      const j = colOrder[c];
+      const v = values[i * stride + j];
+      const fill = grayDiagonal && i === j ? "#808080" : color(v);
       parts.push(
-        `<rect x="${c * cell}" y="${r * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${i},${j}: ${values[i * n + j]}</title></rect>`,
+        `<rect x="${c * cellWidth}" y="${r * cellHeight}" width="${cellWidth}" height="${cellHeight}" fill="${fill}"><title>${i},${j}: ${v}</title></rect>`,
       );
     }
   }

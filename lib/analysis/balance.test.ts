@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceMetrics, balancePercentiles, percentile } from "./balance";
+import { balanceMetrics, balancePercentiles, loadShareGrid, percentile } from "./balance";
 
 describe("balanceMetrics", () => {
   it("matches hand-computed values for loads [4, 2, 2, 0]", () => {
@@ -58,5 +58,24 @@ describe("percentile", () => {
     // maxOverMean per layer: 1 and 1.5 (the empty layer is left out)
     expect(p.maxOverMean.p50).toBe(1.25);
     expect(p.maxOverMean.p95).toBeCloseTo(1.475, 12);
+  });
+});
+
+describe("loadShareGrid", () => {
+  it("puts each layer's load shares in its row, a layer without load as zeros, and the largest share", () => {
+    const { shares, max } = loadShareGrid(
+      [
+        [4, 2, 2, 0],
+        [0, 0, 0, 0],
+        [1, 1, 1, 5],
+      ],
+      4,
+    );
+    expect(Array.from(shares)).toEqual([0.5, 0.25, 0.25, 0, 0, 0, 0, 0, 0.125, 0.125, 0.125, 0.625]);
+    expect(max).toBe(0.625);
+  });
+
+  it("refuses a layer whose loads do not match the expert count", () => {
+    expect(() => loadShareGrid([[1, 2, 3]], 4)).toThrow("layer 0: 3 loads for 4 experts");
   });
 });

@@ -118,3 +118,23 @@ export function balancePercentiles(perLayer: readonly BalanceMetrics[]) {
   }
   return out;
 }
+
+/**
+ * The run's layer x expert load map (the standard MoE figure): row l holds layer l's load shares
+ * (balanceMetrics' loadShare: x_{l,i} / Σ_j x_{l,j}), row-major L x E; a layer without load is all 0.
+ * Also the largest share, the colour scale's top.
+ */
+export function loadShareGrid(
+  loads: readonly ArrayLike<number>[],
+  experts: number,
+): { shares: Float64Array; max: number } {
+  const shares = new Float64Array(loads.length * experts);
+  let max = 0;
+  loads.forEach((load, l) => {
+    if (load.length !== experts) throw new Error(`layer ${l}: ${load.length} loads for ${experts} experts`);
+    const { loadShare } = balanceMetrics(load);
+    shares.set(loadShare, l * experts);
+    for (const s of loadShare) if (s > max) max = s;
+  });
+  return { shares, max };
+}

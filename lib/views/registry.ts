@@ -40,7 +40,7 @@ import { compareViewStateSchema, parseCompareViewState } from "@/lib/url/compare
 import { expertViewStateSchema, parseExpertViewState } from "@/lib/url/expert-view-state";
 import { flowViewStateSchema, parseFlowViewState } from "@/lib/url/flow-view-state";
 import { graphViewStateSchema, parseGraphViewState } from "@/lib/url/graph-view-state";
-import { layerViewStateSchema, parseLayerViewState } from "@/lib/url/layer-view-state";
+import { EXPERT_TABLE_TOP_T, layerViewStateSchema, parseLayerViewState } from "@/lib/url/layer-view-state";
 import {
   effectiveLabState,
   parsePlacementViewState,
@@ -172,6 +172,11 @@ export const VIEWS = [
           key: layerQuery(run.id, layer, norm).queryKey,
           answer: () => getLayerView(db, run, layer, norm),
           live: liveLayerFrame(db, run, layer, norm),
+        },
+        // The table of the layer's experts under the heatmap (same answer and key as the graph view's).
+        {
+          key: expertsQuery(run.id, layer, EXPERT_TABLE_TOP_T).queryKey,
+          answer: () => getExpertsView(db, run, layer, EXPERT_TABLE_TOP_T),
         },
         // Ordered by group: the first paint is already in group order.
         ...(order === "group"
