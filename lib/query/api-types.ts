@@ -19,7 +19,9 @@ export type LayerGroups = ResponseOf<typeof analysis.getLayerGroups>;
 export type ExpertsView = ResponseOf<typeof analysis.getLayerExperts>;
 export type ExpertView = ResponseOf<typeof analysis.getExpert>;
 export type FlowView = ResponseOf<typeof analysis.getFlow>;
-export type Comparison = ResponseOf<typeof analysis.compareRuns>;
+/** GET /api/compare answers two forms: a=&b= (two runs) and runs= (2 to 8). */
+export type Comparison = Exclude<ResponseOf<typeof analysis.compareRuns>, { base: string }>;
+export type ManyComparison = Extract<ResponseOf<typeof analysis.compareRuns>, { base: string }>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;
 export type SimulationResult = ResponseOf<typeof analysis.runSimulation>;
 export type PruneResult = ResponseOf<typeof analysis.pruneFromRun>;
