@@ -125,12 +125,12 @@ describe("the runs table and N-run comparison through the API", () => {
         expect(runs).toHaveLength(10);
         // Ordered by the column (nulls last both ways for series, balance, entropy).
         for (let i = 1; i < runs.length; i++) {
-          const a = keyOf[sort](runs[i - 1]);
-          const b = keyOf[sort](runs[i]);
+          const a = keyOf[sort](runs[i - 1]) as string | number | null;
+          const b = keyOf[sort](runs[i]) as string | number | null;
           let c: number;
           if (sort === "series") {
-            const [sa, ta] = a as [string | null, number | null];
-            const [sb, tb] = b as [string | null, number | null];
+            const [sa, ta] = a as unknown as [string | null, number | null];
+            const [sb, tb] = b as unknown as [string | null, number | null];
             c = cmpText(sa, sb);
             if (c === 0 && sa !== null) c = (ta ?? 0) - (tb ?? 0);
             if (order === "desc" && sa !== null && sb !== null) c = -c;
