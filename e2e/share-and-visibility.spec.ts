@@ -80,6 +80,7 @@ test("every registered view opens from its share without a live request, drawn f
     ["specialization", `/runs/${a}/specialization?layer=1`, "label-shares-chart"],
     ["placement", `/runs/${a}/placement?devices=2&layer=1`, "strategy-table"],
     ["compare", `/compare?a=${a}&b=${b}&layer=1`, "divergence-chart"],
+    ["compare-many", `/compare?runs=${a},${b}&layer=1`, "jsd-matrix"],
   ];
   const live: string[] = [];
   page.on("request", (r) => {
@@ -111,6 +112,7 @@ test("every registered view opens from its share without a live request, drawn f
     const left: Record<string, RegExp> = {
       placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`),
       compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/,
+      "compare-many": new RegExp(`^GET /api/(compare\\?runs=.*|runs/(${a}|${b})/layers/1/frame\\?normalization=conditional)$`),
     };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).
