@@ -9,8 +9,14 @@ async function picture(page: import("@playwright/test").Page) {
   await expect(page.getByTestId("run-heatmap").locator("canvas")).toHaveCount(3);
   return {
     runs: await page.getByTestId("compare-many-runs").locator("li").allTextContents(),
-    jsd: await page.getByTestId("jsd-matrix").getByTestId("matrix-cell").evaluateAll((cs) => cs.map((c) => c.getAttribute("title"))),
-    flips: await page.getByTestId("flip-matrix").getByTestId("matrix-cell").evaluateAll((cs) => cs.map((c) => c.getAttribute("title"))),
+    jsd: await page
+      .getByTestId("jsd-matrix")
+      .getByTestId("matrix-cell")
+      .evaluateAll((cs) => cs.map((c) => c.getAttribute("title"))),
+    flips: await page
+      .getByTestId("flip-matrix")
+      .getByTestId("matrix-cell")
+      .evaluateAll((cs) => cs.map((c) => c.getAttribute("title"))),
     curves: await page.getByTestId("overlaid-curves").getByTestId("curve").count(),
     heatmaps: await page.getByTestId("run-heatmap").evaluateAll((fs) => fs.map((f) => f.getAttribute("data-run"))),
     legend: await page.getByTestId("small-multiples").locator("..").getByTestId("color-legend").textContent(),
@@ -52,7 +58,11 @@ test("tick three runs in the runs table, compare them, share, and the snapshot s
 
   // Tick three runs, then Compare.
   await page.goto("/?tag=");
-  for (const name of ["Demo · Mixtral-8x7B, synthetic routing with logits", "Demo · Mixtral-8x7B, the same tokens under C2R (T = 2)", "e2e mixtral humaneval"])
+  for (const name of [
+    "Demo · Mixtral-8x7B, synthetic routing with logits",
+    "Demo · Mixtral-8x7B, the same tokens under C2R (T = 2)",
+    "e2e mixtral humaneval",
+  ])
     await page.getByRole("checkbox", { name: `select ${name}` }).check();
   await expect(page.getByTestId("selected-count")).toHaveText("3 selected");
   await screenshot(page, "runs-table-selected");

@@ -112,7 +112,9 @@ test("every registered view opens from its share without a live request, drawn f
     const left: Record<string, RegExp> = {
       placement: new RegExp(`^(POST /api/runs/${a}/placement|GET /api/runs)$`),
       compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/,
-      "compare-many": new RegExp(`^GET /api/(compare\\?runs=.*|runs/(${a}|${b})/layers/1/frame\\?normalization=conditional)$`),
+      "compare-many": new RegExp(
+        `^GET /api/(compare\\?runs=.*|runs/(${a}|${b})/layers/1/frame\\?normalization=conditional)$`,
+      ),
     };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).

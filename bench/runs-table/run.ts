@@ -65,7 +65,6 @@ async function main() {
     console.log(`seeded ${RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const { GET } = await import("@/app/api/runs/route");
-    const { listRuns } = await import("@/lib/db/queries/runs");
     const { toRunView } = await import("@/lib/runs/run-view");
     const { runVisible } = await import("@/lib/db/queries/visibility");
     const { models, runs } = await import("@/lib/db/schema");
@@ -79,7 +78,7 @@ async function main() {
       return (await res.json()) as { runs: unknown[]; total: number };
     };
     // The reference: every visible row read, then sorted and sliced here (what paging replaces).
-    type Row = Awaited<ReturnType<typeof listRuns>>["runs"][number];
+    type Row = import("@/lib/db/queries/runs").RunWithModel;
     const keyOf: Record<(typeof RUN_SORTS)[number], (r: Row) => string | number | null> = {
       created: (r) => r.createdAt.getTime(),
       name: (r) => r.name.toLowerCase(),
@@ -135,7 +134,10 @@ async function main() {
           const b = performance.now();
           const want = await naive(sort, order, offset);
           ref.push(performance.now() - b);
-          if (i < 4 && JSON.stringify(got.runs.map((r) => (r as { id: string }).id)) !== JSON.stringify(want.runs.map((r) => r.id)))
+          if (
+            i < 4 &&
+            JSON.stringify(got.runs.map((r) => (r as { id: string }).id)) !== JSON.stringify(want.runs.map((r) => r.id))
+          )
             throw new Error(`${sort} ${order} offset ${offset}: the endpoint and the reference disagree`);
         }
         const plan = await t.db.execute(
