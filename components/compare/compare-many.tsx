@@ -418,7 +418,7 @@ function SmallMultiples({
     [],
   );
   const E = data.experts;
-  const cell = Math.max(1, Math.min(12, Math.floor(220 / E)));
+  const cell = Math.max(1, Math.min(24, Math.floor(220 / E)));
   const what = norm === "raw" ? "co-activations per token, C / N" : `${norm} co-activation`;
   return (
     <section className="flex flex-col gap-2">
@@ -445,7 +445,7 @@ function SmallMultiples({
       <p className="max-w-3xl text-xs text-zinc-500">
         {norm === "raw"
           ? "C_ij / N: how often experts i and j are chosen together, per token, so runs of any size share one scale."
-          : NORMALIZATION_DEFINITIONS[norm]}{" "}
+          : NORMALIZATION_DEFINITIONS[norm].replace(/\.?$/, ".")}{" "}
         The scale runs from 0 to the largest off-diagonal value of any run shown.
       </p>
     </section>
@@ -508,7 +508,11 @@ function RunHeatmap({
     >
       <figure data-testid="run-heatmap" data-run={runId}>
         <figcaption className="mb-1 flex max-w-[240px] items-center gap-1 truncate text-xs font-medium" title={name}>
-          <span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: colorOf(index) }} aria-hidden />
+          <span
+            className="inline-block h-2.5 w-2.5 shrink-0 rounded-sm"
+            style={{ background: colorOf(index) }}
+            aria-hidden
+          />
           {name}
         </figcaption>
         {error ? (

@@ -42,7 +42,7 @@ function cell(run: Run, key: RunColumn): ReactNode {
           >
             {run.name}
           </Link>
-          {run.description ? <div className="max-w-md truncate text-xs text-zinc-500">{run.description}</div> : null}
+          {run.description ? <div className="max-w-xs truncate text-xs text-zinc-500">{run.description}</div> : null}
         </>
       );
     case "model":
@@ -245,92 +245,94 @@ export function RunsTable({ runs, total, state }: { runs: Run[]; total: number; 
           and upload a trace.
         </p>
       ) : (
-        <table className="w-full border-collapse text-sm [&_td]:px-2 [&_th]:px-2" data-testid="runs-table">
-          <thead>
-            <tr className="border-b border-zinc-300 text-left dark:border-zinc-700">
-              <th className="w-6">
-                <input
-                  type="checkbox"
-                  checked={allTicked}
-                  aria-label="select every run of this page"
-                  onChange={() =>
-                    setSelected((s) =>
-                      allTicked
-                        ? s.filter((id) => !pageIds.includes(id))
-                        : [...s, ...pageIds.filter((id) => !s.includes(id))],
-                    )
-                  }
-                />
-              </th>
-              {columns.map((c) => {
-                const active = c.sort === sort;
-                return (
-                  <th
-                    key={c.key}
-                    className={`whitespace-nowrap ${RIGHT.has(c.key) ? "text-right" : ""}`}
-                    aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}
-                    title={TITLES[c.key]}
-                  >
-                    {c.sort ? (
-                      <Link
-                        href={runsIndexHref(sortedBy(state, c.sort))}
-                        title={`sort by ${c.label.toLowerCase()}`}
-                        className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`}
-                        data-testid={`sort-${c.sort}`}
-                      >
-                        {c.label}
-                        <span aria-hidden className={active ? "" : "text-zinc-400"}>
-                          {active ? (order === "asc" ? " ▲" : " ▼") : " ⇅"}
-                        </span>
-                      </Link>
-                    ) : (
-                      c.label
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          {groups.map((g) => (
-            <tbody key={g.name ?? ""} data-testid={g.name === null ? undefined : "run-group"}>
-              {g.name !== null ? (
-                <tr className="bg-zinc-100 dark:bg-zinc-800/60">
-                  <th
-                    colSpan={columns.length + 1}
-                    className="py-1 text-left text-xs font-semibold"
-                    data-testid="group-name"
-                  >
-                    {g.name} <span className="font-normal text-zinc-500">({g.runs.length})</span>
-                  </th>
-                </tr>
-              ) : null}
-              {g.runs.map((r) => (
-                <tr
-                  key={r.id}
-                  className={`border-b border-zinc-200 dark:border-zinc-800 ${selected.includes(r.id) ? "bg-indigo-50 dark:bg-indigo-950/40" : ""}`}
-                  data-testid="run-row"
-                >
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={selected.includes(r.id)}
-                      onChange={() => toggle(r.id)}
-                      aria-label={`select ${r.name}`}
-                    />
-                  </td>
-                  {columns.map((c) => (
-                    <td
+        <div className="max-w-full overflow-x-auto">
+          <table className="w-full border-collapse text-sm [&_td]:px-2 [&_th]:px-2" data-testid="runs-table">
+            <thead>
+              <tr className="border-b border-zinc-300 text-left dark:border-zinc-700">
+                <th className="w-6">
+                  <input
+                    type="checkbox"
+                    checked={allTicked}
+                    aria-label="select every run of this page"
+                    onChange={() =>
+                      setSelected((s) =>
+                        allTicked
+                          ? s.filter((id) => !pageIds.includes(id))
+                          : [...s, ...pageIds.filter((id) => !s.includes(id))],
+                      )
+                    }
+                  />
+                </th>
+                {columns.map((c) => {
+                  const active = c.sort === sort;
+                  return (
+                    <th
                       key={c.key}
-                      className={`py-2 ${RIGHT.has(c.key) ? "num text-right" : ""} ${c.key === "tags" || c.key === "labels" || c.key === "policy" || c.key === "created" ? "text-xs" : ""}`}
+                      className={`whitespace-nowrap ${RIGHT.has(c.key) ? "text-right" : ""}`}
+                      aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}
+                      title={TITLES[c.key]}
                     >
-                      {cell(r, c.key)}
+                      {c.sort ? (
+                        <Link
+                          href={runsIndexHref(sortedBy(state, c.sort))}
+                          title={`sort by ${c.label.toLowerCase()}`}
+                          className={`hover:underline ${active ? "text-indigo-700 dark:text-indigo-400" : ""}`}
+                          data-testid={`sort-${c.sort}`}
+                        >
+                          {c.label}
+                          <span aria-hidden className={active ? "" : "text-zinc-400"}>
+                            {active ? (order === "asc" ? " ▲" : " ▼") : " ⇅"}
+                          </span>
+                        </Link>
+                      ) : (
+                        c.label
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            {groups.map((g) => (
+              <tbody key={g.name ?? ""} data-testid={g.name === null ? undefined : "run-group"}>
+                {g.name !== null ? (
+                  <tr className="bg-zinc-100 dark:bg-zinc-800/60">
+                    <th
+                      colSpan={columns.length + 1}
+                      className="py-1 text-left text-xs font-semibold"
+                      data-testid="group-name"
+                    >
+                      {g.name} <span className="font-normal text-zinc-500">({g.runs.length})</span>
+                    </th>
+                  </tr>
+                ) : null}
+                {g.runs.map((r) => (
+                  <tr
+                    key={r.id}
+                    className={`border-b border-zinc-200 dark:border-zinc-800 ${selected.includes(r.id) ? "bg-indigo-50 dark:bg-indigo-950/40" : ""}`}
+                    data-testid="run-row"
+                  >
+                    <td>
+                      <input
+                        type="checkbox"
+                        checked={selected.includes(r.id)}
+                        onChange={() => toggle(r.id)}
+                        aria-label={`select ${r.name}`}
+                      />
                     </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          ))}
-        </table>
+                    {columns.map((c) => (
+                      <td
+                        key={c.key}
+                        className={`py-2 ${RIGHT.has(c.key) ? "num text-right" : ""} ${c.key === "tags" || c.key === "labels" || c.key === "policy" || c.key === "created" ? "text-xs" : ""}`}
+                      >
+                        {cell(r, c.key)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            ))}
+          </table>
+        </div>
       )}
 
       <nav className="flex items-center gap-3 text-sm" aria-label="pages" data-testid="pager">
