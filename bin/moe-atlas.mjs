@@ -36,6 +36,8 @@ function options(argv) {
       step: { type: "string" },
       sort: { type: "string" },
       order: { type: "string" },
+      limit: { type: "string" },
+      offset: { type: "string" },
       yes: { type: "boolean", short: "y" },
       layer: { type: "string" },
       slots: { type: "string" },
@@ -266,10 +268,16 @@ async function main(argv) {
     if (cmd === "export" && !rest[0]) throw new CliError("export needs a run id");
     const r = await api(o, "GET", target);
     if (!r.ok) throw new CliError(failure(r));
-    if (cmd === "runs")
+    if (cmd === "runs") {
       for (const run of r.json.runs)
         console.log(`${run.id}\t${run.model.name}\t${run.events} events\t${run.policy}\t${run.name}`);
-    else if (cmd === "presets")
+      // The server pages: say when more runs match than were printed.
+      const { total, offset = 0 } = r.json;
+      if (total > offset + r.json.runs.length)
+        console.error(
+          `(${offset + 1}-${offset + r.json.runs.length} of ${total} runs; --offset ${offset + r.json.runs.length} for more)`,
+        );
+    } else if (cmd === "presets")
       for (const p of r.json.presets)
         console.log(`${p.id}\t${p.layers} layers\ttop-${p.topK} of ${p.experts}\t${p.name}`);
     else console.log(JSON.stringify(r.json, null, 2));
@@ -380,7 +388,7 @@ async function results(o, kind) {
 
 function listQuery(o) {
   const q = new URLSearchParams();
-  for (const k of ["sort", "order", "policy", "series"]) if (o.values[k]) q.set(k, o.values[k]);
+  for (const k of ["sort", "order", "policy", "series", "limit", "offset"]) if (o.values[k]) q.set(k, o.values[k]);
   return q.size ? `?${q}` : "";
 }
 

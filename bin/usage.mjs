@@ -6,7 +6,8 @@ export const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas serve
             [--format auto|jsonl|npy|npz|safetensors|aggregate] [--map experts:topk_ids,...]
             [--label <label>] [--tag <tag>]... [--exclude-warmup] [--policy <policy>] [--visibility <v>]
             [--series <name> --step <n>]   (policy, visibility, series and step with --new)
-  moe-atlas runs [list] [--sort created|name|events|tokens|policy] [--order asc|desc] [--policy <kind>] [--series <name>]
+  moe-atlas runs [list] [--sort created|name|model|policy|series|tags|tokens|events|balance|entropy] [--order asc|desc]
+            [--limit <n, at most 1000>] [--offset <n>] [--policy <kind>] [--series <name>]
   moe-atlas runs update <run> [--name <name>] [--description <text>] [--tags a,b] [--visibility public|unlisted|private]
             [--series <name> --step <n>]   (--series "" --step "" take a run out of its series)
             [--policy vanilla|c2r:T=<n>|device-limited:M=<n>|pruned[:<note>]|quantized[:<note>]]

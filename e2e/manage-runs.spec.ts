@@ -90,11 +90,11 @@ test("create with a policy, edit, take an upload out, delete a share and the run
   await page.goto("/?sort=name&order=asc");
   const row = page.getByTestId("runs-table").locator("tr", { hasText: "e2e renamed run" });
   await expect(row.getByTestId("run-policy")).toHaveText("device-limited, M = 4");
-  const names = await page.getByTestId("runs-table").locator("tbody tr td:first-child a").allTextContents();
+  const names = await page.getByTestId("runs-table").getByTestId("run-name").allTextContents();
   expect(names).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
   await page.getByTestId("sort-events").click();
   await page.waitForURL(/sort=events&order=desc/);
-  const events = (await page.getByTestId("runs-table").locator("tbody tr td:nth-child(5)").allTextContents()).map((t) =>
+  const events = (await page.getByTestId("runs-table").getByTestId("run-events").allTextContents()).map((t) =>
     Number(t.replace(/,/g, "")),
   );
   expect(events).toEqual([...events].sort((a, b) => b - a));

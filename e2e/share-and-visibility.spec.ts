@@ -82,6 +82,7 @@ test("every registered view opens from its share without a live request, drawn f
     ["compare", `/compare?a=${a}&b=${b}&layer=1`, "divergence-chart"],
     // The real trace has no token ids: the token view says so.
     ["tokens", `/runs/${a}/tokens?seq=0&layer=1`, "no-token-ids"],
+    ["compare-many", `/compare?runs=${a},${b}&layer=1`, "jsd-matrix"],
   ];
   const live: string[] = [];
   page.on("request", (r) => {
@@ -115,6 +116,9 @@ test("every registered view opens from its share without a live request, drawn f
       compare: /^GET \/api\/(runs|compare(\/frame)?\?.*)$/,
       // A sequence's routes come from a scan of the raw events: left to the browser.
       tokens: new RegExp(`^GET /api/runs/${a}/sequences/0$`),
+      "compare-many": new RegExp(
+        `^GET /api/(compare\\?runs=.*|runs/(${a}|${b})/layers/1/frame\\?normalization=conditional)$`,
+      ),
     };
     if (left[kind]) expect(live.length, kind).toBeGreaterThan(0);
     // Only requests for a view's answers count (the overview's upload panel asks the server's limits).

@@ -198,6 +198,13 @@ describe("the moe-atlas CLI", () => {
     await cli(["runs", "update", runId, "--visibility", "public"]);
     const listed = await cli(["runs", "list", "--sort", "name"]);
     expect(listed.stdout.split("\n")[0]).toBe(`${runId}\tMixtral-8x7B\t14666 events\tdevice-limited:M=2\taa managed`);
+    // Paged on the server: one run per page, the second page starts where the first stopped.
+    const page1 = await cli(["runs", "list", "--sort", "name", "--limit", "1"]);
+    expect(page1.stdout.trim().split("\n")).toEqual([listed.stdout.split("\n")[0]]);
+    expect(page1.stderr).toMatch(/1-1 of \d+ runs; --offset 1 for more/);
+    const page2 = await cli(["runs", "list", "--sort", "name", "--limit", "1", "--offset", "1"]);
+    expect(page2.stdout.trim()).toBe(listed.stdout.split("\n")[1]);
+    expect((await cli(["runs", "list", "--limit", "0"])).stderr).toMatch(/400 invalid_field.*limit/);
 
     const uploads = await cli(["uploads", "list", runId]);
     const gsm = uploads.stdout

@@ -42,7 +42,7 @@ describe("demo seeding on PGlite", () => {
     expect(quant[0].source).toMatch(/QuantMoE|Quantization for Mixture-of-Experts/);
     expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
-    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).length).toBe(
+    expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).runs.length).toBe(
       DEMO_RUNS.length,
     );
 
@@ -65,7 +65,7 @@ describe("demo seeding on PGlite", () => {
   });
 
   it("holds a vanilla and a C2R run of the same tokens, so Compare pairs every event on first start", async () => {
-    const runs = await listRuns(t.db, {}, ANONYMOUS_OPEN);
+    const { runs } = await listRuns(t.db, {}, ANONYMOUS_OPEN);
     const vanilla = runs.find((r) => r.name === DEMO_RUNS[0].name)!;
     const c2r = runs.find((r) => r.name === DEMO_RUNS[3].name)!;
     expect(c2r.policy).toBe("c2r:T=2");

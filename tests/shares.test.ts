@@ -307,7 +307,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
     expect(readShare(views, stored)).toBeNull();
   });
 
-  it("every registered view has a component, a path pattern its own paths match, and no two views share one", () => {
+  it("every registered view has a component, a path pattern its own paths match, and a path names one view", () => {
     expect(Object.keys(VIEW_COMPONENTS).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
     const samples: Record<string, string> = {
       overview: "/runs/r1",
@@ -318,6 +318,8 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       flow: "/runs/r1/flow?layer=1",
       specialization: "/runs/r1/specialization",
       compare: "/compare?a=r1&b=r2&layer=1",
+      // The same path, told apart by its state; the base run is the share's run.
+      "compare-many": "/compare?runs=r2,r1,r3&base=r1&layer=1",
     };
     expect(Object.keys(samples).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
     for (const [kind, path] of Object.entries(samples))
@@ -326,6 +328,8 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       "/runs/r1/layers/x",
       "/runs/r1/layers",
       "/compare?a=r1",
+      "/compare?runs=r1",
+      "/compare?runs=r1,r1",
       "/runs",
       "/api/runs/r1",
       "/runs/r1/experts/-1",

@@ -8,7 +8,7 @@ import { useApiToken } from "./use-api-token";
 
 /**
  * A delete that asks first: a modal dialog says what goes (`consequences`), then DELETE `endpoint`
- * with the API token; on success the `invalidate` query keys reload and `onDeleted` runs (navigate,
+ * (or each of several, one after another, stopping at the first refusal) with the API token; on success the `invalidate` query keys reload and `onDeleted` runs (navigate,
  * refresh the server-rendered page). A refusal (401, 403, 409) is shown in the dialog.
  */
 export function DeleteButton({
@@ -20,7 +20,7 @@ export function DeleteButton({
   label = "Delete",
   small = false,
 }: {
-  endpoint: string;
+  endpoint: string | string[];
   what: string;
   consequences?: string;
   invalidate: QueryKey[];
@@ -37,13 +37,20 @@ export function DeleteButton({
   async function confirm() {
     setBusy(true);
     setError(null);
+    const endpoints = [endpoint].flat();
+    let done = 0;
     try {
-      await apiFetch(endpoint, { method: "DELETE", headers: authHeader });
+      for (const e of endpoints) {
+        await apiFetch(e, { method: "DELETE", headers: authHeader });
+        done++;
+      }
       await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
       dialog.current?.close();
       onDeleted?.();
     } catch (e) {
-      setError((e as Error).message);
+      const message = (e as Error).message;
+      setError(endpoints.length > 1 ? `${done} of ${endpoints.length} deleted, then: ${message}` : message);
+      if (done) onDeleted?.();
     } finally {
       setBusy(false);
     }

@@ -4,6 +4,8 @@ import type { RunBalance } from "@/lib/query/api-types";
 import type { RunView } from "@/lib/query/api-types";
 import type { ViewKind } from "@/lib/views/registry";
 import { CompareHeader } from "@/components/compare/compare-header";
+import { CompareMany } from "@/components/compare/compare-many";
+import { CompareManyHeader } from "@/components/compare/compare-many-header";
 import { CompareRuns } from "@/components/compare/compare-runs";
 import { ExpertHeader } from "@/components/experts/expert-header";
 import { ExpertView } from "@/components/experts/expert-view";
@@ -109,5 +111,9 @@ export const VIEW_COMPONENTS = {
   compare: (f) => ({
     header: <CompareHeader snapshot={banner(f)} />,
     body: <CompareRuns />,
+  }),
+  "compare-many": (f) => ({
+    header: <CompareManyHeader snapshot={banner(f)} />,
+    body: <CompareMany />,
   }),
 } satisfies Record<ViewKind, ViewComponent>;

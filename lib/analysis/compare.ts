@@ -154,3 +154,13 @@ export function compareRuns(
     meanCoactivationRelative: meanOf(perLayer.map((l) => l.coactivationRelative)),
   };
 }
+
+/**
+ * The N-run comparison's matrix (GET /api/compare?runs=): for each run r and layer l the JS
+ * distance of its loads to the base run's at that layer (jensenShannonDistance), so the base row is
+ * 0 wherever it has load and null where either run has none. `loads[r][l]` is run r's load at layer l.
+ */
+export function jsdToBase(loads: readonly (readonly ArrayLike<number>[])[], base: number): (number | null)[][] {
+  const ref = loads[base];
+  return loads.map((run) => run.map((load, l) => jensenShannonDistance(load, ref[l])));
+}

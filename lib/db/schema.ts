@@ -75,11 +75,28 @@ export const runs = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** lib/analysis/run-summary.ts over the run's layer sums, rewritten by every commit and upload delete (null: no tokens). */
+    meanBalance: doublePrecision("mean_balance"),
+    meanCollabEntropy: doublePrecision("mean_collab_entropy"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("runs_created_idx").on(t.createdAt),
+    // The runs table sorts by (column, id) and pages with LIMIT/OFFSET: one index per sortable
+    // column, in the order the query asks, so a sorted page is an index scan at any number of runs.
+    // Nullable columns sort nulls last both ways, so they get one index per direction.
+    index("runs_sort_created").on(t.createdAt, t.id),
+    index("runs_sort_name").on(sql`lower(${t.name})`, t.id),
+    index("runs_sort_policy").on(t.policy, t.id),
+    index("runs_sort_events").on(t.events, t.id),
+    index("runs_sort_tokens").on(t.tokens, t.id),
+    index("runs_sort_tags").on(t.tags, t.id),
+    index("runs_sort_series_asc").on(t.series.asc().nullsLast(), t.step.asc().nullsLast(), t.id.asc()),
+    index("runs_sort_series_desc").on(t.series.desc().nullsLast(), t.step.desc().nullsLast(), t.id.desc()),
+    index("runs_sort_balance_asc").on(t.meanBalance.asc().nullsLast(), t.id.asc()),
+    index("runs_sort_balance_desc").on(t.meanBalance.desc().nullsLast(), t.id.desc()),
+    index("runs_sort_entropy_asc").on(t.meanCollabEntropy.asc().nullsLast(), t.id.asc()),
+    index("runs_sort_entropy_desc").on(t.meanCollabEntropy.desc().nullsLast(), t.id.desc()),
     // One run per step of a series, so a step names one checkpoint.
     uniqueIndex("runs_series_step").on(t.series, t.step),
   ],

@@ -26,7 +26,9 @@ export type LayerTokens = ResponseOf<typeof tokens.layerTokens>;
 export type TokenSearch = ResponseOf<typeof tokens.tokenSearch>;
 export type SequenceList = ResponseOf<typeof tokens.sequenceList>;
 export type SequenceRoutes = ResponseOf<typeof tokens.sequenceRoutes>;
-export type Comparison = ResponseOf<typeof analysis.compareRuns>;
+/** GET /api/compare answers two forms: a=&b= (two runs) and runs= (2 to 8). */
+export type Comparison = Exclude<ResponseOf<typeof analysis.compareRuns>, { base: string }>;
+export type ManyComparison = Extract<ResponseOf<typeof analysis.compareRuns>, { base: string }>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;
 export type SimulationResult = ResponseOf<typeof analysis.runSimulation>;
 export type PlanResult = ResponseOf<typeof plan.computePlan>;

@@ -36,6 +36,9 @@ export const queryKeys = {
   session: () => ["session"] as const,
   uploadProgress: (runId: string, key: string) => ["upload-progress", runId, key] as const,
   compare: (a: string, b: string, layer: number, paired: boolean) => ["compare", a, b, layer, paired] as const,
+  /** 2 to 8 runs (GET /api/compare?runs=): the runs in order, the base, whether tokens are paired. */
+  compareMany: (runs: readonly string[], base: string, paired: boolean) =>
+    ["compare", "many", runs.join(","), base, paired] as const,
   pruningRuns: {
     all: ["pruning-runs"] as const,
     list: (filter: { model?: string; criterion?: string; schedule?: string }) => ["pruning-runs", filter] as const,

@@ -1,7 +1,16 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import { apiFetch } from "./api-fetch";
-import type { Comparison, ExpertsView, ExpertView, FlowView, LayerGroups, LayerView, RunsList } from "./api-types";
+import type {
+  Comparison,
+  ExpertsView,
+  ManyComparison,
+  ExpertView,
+  FlowView,
+  LayerGroups,
+  LayerView,
+  RunsList,
+} from "./api-types";
 import { queryKeys } from "./query-keys";
 
 /** queryOptions factories: keys from the one factory, answers typed by the endpoints' response schemas; shared by server prefetch and client. */
@@ -49,6 +58,16 @@ export const compareQuery = (a: string, b: string, layer: number, paired: boolea
       apiFetch<Comparison>(
         `/api/compare?${new URLSearchParams({ a, b, layer: String(layer), ...(paired ? { paired: "1" } : {}) })}`,
       ),
+    staleTime: 60_000,
+    retry: false,
+  });
+
+/** 2 to 8 runs against a base (the N-run comparison view). */
+export const compareManyQuery = (runs: readonly string[], base: string, paired: boolean) =>
+  queryOptions({
+    queryKey: queryKeys.compareMany(runs, base, paired),
+    queryFn: () =>
+      apiFetch<ManyComparison>(`/api/compare?runs=${runs.join(",")}&base=${base}${paired ? "&paired=1" : ""}`),
     staleTime: 60_000,
     retry: false,
   });

@@ -93,33 +93,29 @@ export async function getComparison(
 }
 
 /** Pairs the two runs' raw events (lib/analysis/paired-join.ts) and counts top-k flips per layer. */
-async function pairedFlips(db: Db, a: RunWithModel, b: RunWithModel) {
+export async function pairedFlips(db: Db, a: RunWithModel, b: RunWithModel, where = "query parameter paired") {
   const { layers: L, topK: K } = a.model.config;
   if (b.model.config.topK !== K)
     throw badRequest(
       "model_mismatch",
       `flip rate needs the same top-k in both runs (${K} and ${b.model.config.topK})`,
-      "query parameter paired",
+      where,
     );
   if (a.events > MAX_PAIRED_EVENTS)
     throw badRequest(
       "too_large",
       `pairing holds run A's events in memory; ${a.events} is over the ${MAX_PAIRED_EVENTS} limit`,
-      "query parameter paired",
+      where,
     );
   if (!a.events || !b.events)
-    throw badRequest(
-      "no_events",
-      "the flip rate pairs raw events, and at least one run has aggregates only",
-      "query parameter paired",
-    );
+    throw badRequest("no_events", "the flip rate pairs raw events, and at least one run has aggregates only", where);
   const unpairable =
     (run: RunWithModel) =>
     (seq: number, pos: number): never => {
       throw badRequest(
         "unpairable",
         `run ${run.id} has an event at sequence ${seq}, position ${pos}: pairing needs 0 ≤ seq < 2^23 and 0 ≤ pos < 2^21`,
-        "query parameter paired",
+        where,
       );
     };
   const join = new PairedJoin(L, K, a.events);

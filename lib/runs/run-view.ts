@@ -18,6 +18,8 @@ export function toRunView(run: RunWithModel, uploads?: UploadRow[]) {
     tokens: run.tokens,
     events: run.events,
     labels: run.labels,
+    meanBalance: run.meanBalance,
+    meanCollaborationEntropy: run.meanCollabEntropy,
     createdAt: run.createdAt.toISOString(),
     updatedAt: run.updatedAt.toISOString(),
     ...(uploads

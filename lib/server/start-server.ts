@@ -1,7 +1,7 @@
 import { getDatabase, type Database } from "@/lib/db/client";
 import { removeSpoolLeftovers } from "@/lib/trace/binary/spool";
 import { answerClientErrorsAsJson } from "./header-overflow";
-import { sweepStaleUploads } from "@/lib/db/queries/uploads";
+import { backfillRunSummaries, sweepStaleUploads } from "@/lib/db/queries/uploads";
 
 /**
  * A staging upload silent this long on Postgres belongs to a process that died: live uploads beat
@@ -26,6 +26,9 @@ export async function startServer() {
   const swept = await sweepStaleUploads(database.db, database.kind === "pglite" ? 0 : STALE_UPLOAD_MS);
   if (swept) console.log(`[atlas] removed ${swept} unfinished upload(s) left by an earlier process`);
   console.log(`[atlas] database: ${database.kind}`);
+  const summarized = await backfillRunSummaries(database.db);
+  if (summarized)
+    console.log(`[atlas] computed the runs table's mean balance and entropy of ${summarized} older run(s)`);
   setInterval(() => {
     sweepStaleUploads(database.db, STALE_UPLOAD_MS).catch((e) =>
       console.error("[atlas] sweeping unfinished uploads failed", e),

@@ -6,6 +6,7 @@ import type { Normalization } from "@/lib/analysis/coactivation";
 import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
 import { placementQuery, planQuery, simulationQuery } from "@/lib/query/placement-queries";
 import {
+  compareManyQuery,
   compareQuery,
   expertQuery,
   expertsQuery,
@@ -14,6 +15,8 @@ import {
   layerQuery,
   transitionsQuery,
 } from "@/lib/query/run-queries";
+import { badRequest } from "@/lib/errors";
+import { getManyComparison, requireComparedRuns } from "@/lib/runs/compare-many";
 import { getComparison } from "@/lib/runs/compare-runs";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { computePlan } from "@/lib/runs/compute-plan";
@@ -36,6 +39,7 @@ import {
   tokenSearchQuery,
 } from "@/lib/query/token-queries";
 import { parseTokenViewState, tokenViewStateSchema } from "@/lib/url/token-view-state";
+import { compareManyViewStateSchema, parseCompareManyViewState } from "@/lib/url/compare-many-view-state";
 import { compareViewStateSchema, parseCompareViewState } from "@/lib/url/compare-view-state";
 import { expertViewStateSchema, parseExpertViewState } from "@/lib/url/expert-view-state";
 import { flowViewStateSchema, parseFlowViewState } from "@/lib/url/flow-view-state";
@@ -375,6 +379,48 @@ export const VIEWS = [
       };
     },
   }),
+  defineView({
+    kind: "compare-many",
+    path: "/compare",
+    params: z.object({}),
+    state: { schema: compareManyViewStateSchema, parse: parseCompareManyViewState },
+    // The base run is the share's run; every run is checked against the reader (otherRunIds).
+    runId: (_p, s) => (s.runs.length ? s.base : null),
+    answers: ({ db, run, state, viewer }) => {
+      const others = async () => {
+        const { runs } = await requireComparedRuns(db, state.runs, state.base, viewer);
+        return runs;
+      };
+      return {
+        queries: [
+          {
+            key: compareManyQuery(state.runs, state.base, state.paired).queryKey,
+            answer: async () => {
+              const runs = await others();
+              return getManyComparison(db, runs, state.runs.indexOf(run.id), { paired: state.paired });
+            },
+            prefetch: false,
+          },
+          // The small multiples: one layer of every run (JSON pinned; the live view reads frames).
+          ...state.runs.map((id) => ({
+            key: layerQuery(id, state.layer, state.norm).queryKey,
+            answer: async () => {
+              const r = (await others()).find((x) => x.id === id)!;
+              if (state.layer >= r.model.config.layers)
+                throw badRequest(
+                  "invalid_layer",
+                  `layer ${state.layer} is outside [0, ${r.model.config.layers})`,
+                  "layer",
+                );
+              return getLayerView(db, r, state.layer, state.norm);
+            },
+            prefetch: false,
+          })),
+        ],
+        otherRunIds: async () => (await others()).map((r) => r.id).filter((id) => id !== run.id),
+      };
+    },
+  }),
 ] as const;
 
 export type ViewKind = (typeof VIEWS)[number]["kind"];
@@ -428,9 +474,12 @@ export function viewRegistry<V extends readonly { kind: string }[]>(list: V) {
         return null;
       }
       const pathname = url.pathname.replace(/\/+$/, "") || "/";
+      // Views may share a path and differ in their state (/compare?a=&b= and /compare?runs=): the
+      // first whose path matches and whose state names a run.
       for (const [view, pattern] of patterns) {
         const raw = pattern.match(pathname);
-        if (raw) return fromParts(view, raw, pathname, url.search) as RecognizedView<Kind> | null;
+        const hit = raw ? fromParts(view, raw, pathname, url.search) : null;
+        if (hit) return hit as RecognizedView<Kind>;
       }
       return null;
     },

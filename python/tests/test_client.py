@@ -29,6 +29,29 @@ def test_presets_and_runs(client):
     assert run.id in [r.id for r in client.runs()]
 
 
+def test_runs_sorted_paged_and_compared(client):
+    made = []
+    for i, experts in enumerate(([0, 1], [0, 2], [2, 3])):
+        r = client.create_run(f"pycmp {i}", model=SHAPE, tags=["pycmp"])
+        ev = {"expert_ids": np.array([[experts] * 4] * 2, dtype=np.int32)}
+        r.upload(ev)
+        made.append(r)
+    names = [r.info["name"] for r in client.runs(tag="pycmp", sort="name", order="desc")]
+    assert names == ["pycmp 2", "pycmp 1", "pycmp 0"]
+    page = client.runs(tag="pycmp", sort="name", limit=1, offset=1)
+    assert [r.info["name"] for r in page] == ["pycmp 1"]
+    assert client.runs_total(tag="pycmp") == 3
+    # Balance: [2,2,0,...] of 8 experts gives H / ln 8 = ln 2 / ln 8 = 1/3 at every layer.
+    assert abs(page[0].info["meanBalance"] - 1 / 3) < 1e-12
+    cmp = client.compare(runs=made, base=made[2], paired=True)
+    assert cmp["base"] == made[2].id and [r["id"] for r in cmp["runs"]] == [r.id for r in made]
+    assert cmp["jsd"][2] == [0.0] * 4 and abs(cmp["jsd"][0][0] - 1.0) < 1e-12  # disjoint loads
+    assert cmp["flipRate"][0] == [1.0] * 4 and cmp["flipRate"][1] == [1.0] * 4
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        client.compare(runs=made[:1])
+    assert e.value.status == 400 and e.value.where == "query parameter runs"
+
+
 def test_series_and_step(client):
     a = client.create_run("ckpt 1000", model=SHAPE, series="py-series", step=1000)
     assert (a.info["series"], a.info["step"]) == ("py-series", 1000)

@@ -5,7 +5,7 @@ import { PRUNING_SCHEDULES, TRACE_CRITERIA, type TraceCriterion } from "@/lib/an
 import { PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
 import { defineContract, enumParam, flagParam, intParam, json, jsonBody, type BinaryResponse } from "../contract";
 import { FRAME_CONTENT_TYPE } from "@/lib/wire/frame";
-import { balanceSchema, balanceScalarShape, collaboratorSchema, layerParams, runParams } from "./common";
+import { balanceSchema, balanceScalarShape, collaboratorSchema, layerParams, named, runParams } from "./common";
 
 /** The analyses of a run (PRODUCT.md §4): layers, groups, experts, flow, placement, simulation, pruning, comparison. */
 
@@ -235,60 +235,124 @@ export const getFlow = defineContract({
 });
 
 const runRef = z.object({ id: z.string(), name: z.string(), tokens: z.number().int(), events: z.number().int() });
+const pairedFlag = flagParam(
+  "match raw events on (sequence, position, layer) and count top-k flips; run A (the base) up to 5M events",
+);
+const twoRunQuery = z.object({
+  a: z.string().min(1).describe("the id of a run to compare"),
+  b: z.string().min(1).describe("the id of the other run"),
+  layer: intParam({ description: "adds layerDetail: diff (Ĉa − Ĉb), per-token matrices, load shares" }).optional(),
+  paired: pairedFlag,
+});
+const nullableSeries = z.array(z.number().nullable());
+/** GET /api/compare?runs=: 2 to 8 runs (lib/runs/compare-many.ts). */
+export const manyComparisonSchema = named(
+  "ManyComparison",
+  z.object({
+    base: z.string().describe("the run the JS distances and flip rates are measured against"),
+    layers: z.number().int(),
+    experts: z.number().int(),
+    paired: z.boolean(),
+    runs: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        policy: z.string(),
+        series: z.string().nullable(),
+        step: z.number().int().nullable(),
+        tokens: z.number().int(),
+        events: z.number().int(),
+        curves: z
+          .object({
+            tokens: z.array(z.number()),
+            maxOverMean: nullableSeries,
+            normalizedEntropy: nullableSeries.describe("H(P) / ln E"),
+            meanCollaborationEntropy: nullableSeries.describe("A3, nats"),
+          })
+          .describe("per layer, in layer order"),
+        meanJsd: z.number().nullable(),
+        meanFlipRate: z.number().nullable(),
+        pairing: z
+          .object({
+            matchedEvents: z.number().int(),
+            unmatchedRun: z.number().int(),
+            unmatchedBase: z.number().int(),
+          })
+          .nullable()
+          .describe("paired events against the base; null for the base, without paired, or without raw events"),
+      }),
+    ),
+    jsd: z
+      .array(nullableSeries)
+      .describe("run × layer (rows in runs order): JS distance of the run's loads to the base run's, base 2"),
+    flipRate: z
+      .array(nullableSeries)
+      .nullable()
+      .describe(
+        "run × layer top-k flip rate against the base over paired tokens (with paired); null rows' cells where no tokens pair",
+      ),
+  }),
+);
+
 export const compareRuns = defineContract({
   method: "GET",
   path: "/api/compare",
   summary:
-    "A11 for two runs of the same model shape: per layer JS distance of the loads, relative difference of per-token co-activation; a layer's difference matrix; the top-k flip rate over paired tokens",
-  query: z.object({
-    a: z.string().min(1).describe("the id of a run to compare"),
-    b: z.string().min(1).describe("the id of the other run"),
-    layer: intParam({ description: "adds layerDetail: diff (Ĉa − Ĉb), per-token matrices, load shares" }).optional(),
-    paired: flagParam("match raw events on (sequence, position, layer) and count top-k flips; run A up to 5M events"),
+    "A11 for two runs of the same model shape (a=&b=): per layer JS distance of the loads, relative difference of per-token co-activation; a layer's difference matrix; the top-k flip rate over paired tokens. Or 2 to 8 runs (runs=a,b,c&base=a): per-layer curves per run, the run × layer JS distance to the base run, paired flip rates against it",
+  query: twoRunQuery.partial({ a: true, b: true }).extend({
+    runs: z
+      .string()
+      .max(8 * 65)
+      .optional()
+      .describe("2 to 8 comma-separated run ids of one model shape (instead of a and b)"),
+    base: z.string().min(1).optional().describe("with runs: the run compared against (default: the first)"),
   }),
   response: json(
-    z.object({
-      a: runRef,
-      b: runRef,
-      layers: z.number().int(),
-      experts: z.number().int(),
-      perLayer: z.array(
-        z.object({
-          layer: z.number().int(),
-          jsd: z.number().nullable(),
-          coactivationRelative: z.number().nullable(),
-          tokensA: z.number(),
-          tokensB: z.number(),
-          flipRate: z.number().nullable(),
-          pairedTokens: z.number().int().nullable(),
-        }),
-      ),
-      meanJsd: z.number().nullable(),
-      meanCoactivationRelative: z.number().nullable(),
-      meanFlipRate: z.number().nullable(),
-      paired: z
-        .object({
-          matchedEvents: z.number().int(),
-          unmatchedA: z.number().int(),
-          unmatchedB: z.number().int(),
-          repeatedA: z.number().int(),
-          repeatedB: z.number().int(),
-        })
-        .nullable(),
-      layerDetail: z
-        .object({
-          layer: z.number().int(),
-          jsd: z.number().nullable(),
-          coactivationRelative: z.number().nullable(),
-          diff: matrix.describe("Ĉa − Ĉb: co-activations per token"),
-          loadShareA: z.array(z.number()),
-          loadShareB: z.array(z.number()),
-          perTokenA: matrix,
-          perTokenB: matrix,
-        })
-        .nullable(),
-    }),
-    "comparison",
+    z.union([
+      z.object({
+        a: runRef,
+        b: runRef,
+        layers: z.number().int(),
+        experts: z.number().int(),
+        perLayer: z.array(
+          z.object({
+            layer: z.number().int(),
+            jsd: z.number().nullable(),
+            coactivationRelative: z.number().nullable(),
+            tokensA: z.number(),
+            tokensB: z.number(),
+            flipRate: z.number().nullable(),
+            pairedTokens: z.number().int().nullable(),
+          }),
+        ),
+        meanJsd: z.number().nullable(),
+        meanCoactivationRelative: z.number().nullable(),
+        meanFlipRate: z.number().nullable(),
+        paired: z
+          .object({
+            matchedEvents: z.number().int(),
+            unmatchedA: z.number().int(),
+            unmatchedB: z.number().int(),
+            repeatedA: z.number().int(),
+            repeatedB: z.number().int(),
+          })
+          .nullable(),
+        layerDetail: z
+          .object({
+            layer: z.number().int(),
+            jsd: z.number().nullable(),
+            coactivationRelative: z.number().nullable(),
+            diff: matrix.describe("Ĉa − Ĉb: co-activations per token"),
+            loadShareA: z.array(z.number()),
+            loadShareB: z.array(z.number()),
+            perTokenA: matrix,
+            perTokenB: matrix,
+          })
+          .nullable(),
+      }),
+      manyComparisonSchema,
+    ]),
+    "comparison (two runs), or a ManyComparison (runs=)",
   ),
   errors: [400, 404],
 });
@@ -297,7 +361,7 @@ export const compareRunsFrame = defineContract({
   path: "/api/compare/frame",
   summary:
     "The comparison (GET /api/compare, same query) as a binary frame: the layer detail's matrices (diff, perTokenA, perTokenB) as typed arrays, the rest in the header; what the compare view reads",
-  query: compareRuns.query,
+  query: twoRunQuery,
   response: frameAnswer,
   errors: [400, 404],
 });

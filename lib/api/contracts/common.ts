@@ -98,6 +98,14 @@ export const runSchema = named(
     tokens: z.number().int().describe("tokens of the fullest layer"),
     events: z.number().int(),
     labels: z.array(z.string()),
+    meanBalance: z
+      .number()
+      .nullable()
+      .describe("layer mean of the normalized load entropy H(P) / ln E (1 = balanced); null without tokens"),
+    meanCollaborationEntropy: z
+      .number()
+      .nullable()
+      .describe("layer mean of the mean collaboration entropy (A3, nats); null without co-activation"),
     createdAt: z.string(),
     updatedAt: z.string(),
     uploads: z.array(uploadSchema).optional().describe("committed uploads (one run; not in lists)"),

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { RUN_SORTS } from "@/lib/runs/run-sorts";
+import { MAX_RUNS_PAGE, RUN_SORTS } from "@/lib/runs/run-sorts";
 import { policySchema } from "@/lib/runs/run-policy";
 import { modelConfigSchema } from "@/lib/models/model-config";
 import { TRACE_FORMATS } from "@/lib/trace/detect-format";
 import { WARMUP_MIN_RUN } from "@/lib/trace/warmup";
-import { defineContract, enumParam, flagParam, json, jsonBody } from "../contract";
+import { defineContract, enumParam, flagParam, intParam, json, jsonBody } from "../contract";
 import {
   balanceScalarShape,
   POLICY_DESCRIPTION,
@@ -76,18 +76,35 @@ export const listRunsQuerySchema = z.object({
   tag: z.string().max(64).optional(),
   policy: z.string().max(64).optional().describe("a policy kind (c2r) or a whole policy (c2r:T=1)"),
   series: z.string().max(200).optional().describe("only the runs of this series"),
-  sort: enumParam(RUN_SORTS).optional(),
+  sort: enumParam(
+    RUN_SORTS,
+    "model: by model name; series: by series, then step (runs without a series last); tags: by the tag list; balance: meanBalance, entropy: meanCollaborationEntropy (runs without tokens last)",
+  ).optional(),
   order: enumParam(["asc", "desc"])
     .optional()
-    .describe("default: desc for created, events, tokens; asc for name, policy"),
+    .describe("default: asc for name, model, policy, series, tags; desc (largest, newest first) otherwise"),
+  limit: intParam({
+    min: 1,
+    max: MAX_RUNS_PAGE,
+    description: `runs per page (default and at most ${MAX_RUNS_PAGE})`,
+  }).optional(),
+  offset: intParam({ min: 0, max: 2 ** 31 - 1, description: "runs to skip (default 0)" }).optional(),
 });
 
 export const listRuns = defineContract({
   method: "GET",
   path: "/api/runs",
-  summary: "List public runs (and the caller's own), newest first unless sorted",
+  summary: "List public runs (and the caller's own), newest first unless sorted, one page at a time",
   query: listRunsQuerySchema,
-  response: json(z.object({ runs: z.array(runSchema) }), "runs"),
+  response: json(
+    z.object({
+      runs: z.array(runSchema),
+      total: z.number().int().describe("runs matching the filters, over all pages"),
+      limit: z.number().int(),
+      offset: z.number().int(),
+    }),
+    "one page of runs",
+  ),
   errors: [400],
 });
 

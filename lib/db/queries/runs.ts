@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { conflict, missing } from "@/lib/errors";
 import { postgresErrorCode } from "../postgres-error";
 import type { Viewer } from "@/lib/auth/viewer";
 import { newId } from "@/lib/ids";
 import type { Db } from "../client";
 import { deleteUnusedModels } from "./models";
-import type { RunSort } from "@/lib/runs/run-sorts";
+import { defaultOrder, MAX_RUNS_PAGE, type RunSort } from "@/lib/runs/run-sorts";
 import { models, pruningRuns, quantResults, runs, shares, uploads, type ModelRow, type RunRow } from "../schema";
 import { runVisible } from "./visibility";
 
@@ -86,21 +86,57 @@ export interface RunFilter {
   series?: string;
   sort?: RunSort;
   order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
 }
 
-const SORT_COLUMNS = {
-  created: runs.createdAt,
-  name: sql`lower(${runs.name})`,
-  events: runs.events,
-  tokens: runs.tokens,
-  policy: runs.policy,
-};
+/**
+ * What each sort orders by, the id last so equal values keep one order and pages do not overlap.
+ * Each matches an index of lib/db/schema.ts ("runs_sort_*") column for column, so a sorted page is
+ * an index scan; nullable columns put nulls (no series, no tokens yet) last in both directions.
+ * The model's name is on another table: that sort joins and sorts (bench/runs-table measures it).
+ */
+function orderBy(sort: RunSort, order: "asc" | "desc"): SQL[] {
+  const dir = order === "asc" ? sql`asc` : sql`desc`;
+  const plain = (col: SQL | AnyColumn) => [sql`${col} ${dir}`, sql`${runs.id} ${dir}`];
+  const nullsLast = (...cols: AnyColumn[]) => [
+    ...cols.map((c) => sql`${c} ${dir} nulls last`),
+    sql`${runs.id} ${dir}${order === "desc" ? sql` nulls last` : sql``}`,
+  ];
+  switch (sort) {
+    case "created":
+      return plain(runs.createdAt);
+    case "name":
+      return plain(sql`lower(${runs.name})`);
+    case "model":
+      return [sql`lower(${models.name}) ${dir}`, ...plain(sql`lower(${runs.name})`)];
+    case "policy":
+      return plain(runs.policy);
+    case "series":
+      return nullsLast(runs.series, runs.step);
+    case "tags":
+      return plain(runs.tags);
+    case "tokens":
+      return plain(runs.tokens);
+    case "events":
+      return plain(runs.events);
+    case "balance":
+      return nullsLast(runs.meanBalance);
+    case "entropy":
+      return nullsLast(runs.meanCollabEntropy);
+  }
+}
 
 /**
  * The index: public runs, plus the viewer's own (all of them for an admin token or on an open
- * server, where visibility only keeps runs off other people's lists).
+ * server, where visibility only keeps runs off other people's lists), one page of them in the
+ * order asked, and how many match in all.
  */
-export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promise<RunWithModel[]> {
+export async function listRuns(
+  db: Db,
+  filter: RunFilter,
+  viewer: Viewer,
+): Promise<{ runs: RunWithModel[]; total: number }> {
   const where = and(
     runVisible(viewer, "list", sql`${runs.visibility}`, sql`${runs.ownerTokenId}`),
     filter.q
@@ -113,16 +149,24 @@ export async function listRuns(db: Db, filter: RunFilter, viewer: Viewer): Promi
       ? or(eq(runs.policy, filter.policy), sql`${runs.policy} like ${filter.policy.replace(/[\\%_]/g, "\\$&") + ":%"}`)
       : undefined,
   );
-  // Newest first unless asked; the id breaks ties so equal names or counts keep one order.
-  const sort = SORT_COLUMNS[filter.sort ?? "created"];
-  const order = filter.order ?? (filter.sort === "name" || filter.sort === "policy" ? "asc" : "desc");
-  const rows = await db
-    .select()
-    .from(runs)
-    .innerJoin(models, eq(runs.modelId, models.id))
-    .where(where)
-    .orderBy(order === "asc" ? asc(sort) : desc(sort), order === "asc" ? asc(runs.id) : desc(runs.id));
-  return rows.map((r) => ({ ...r.runs, model: r.models }));
+  // Newest first unless asked.
+  const sort = filter.sort ?? "created";
+  const [rows, [{ total }]] = await Promise.all([
+    db
+      .select()
+      .from(runs)
+      .innerJoin(models, eq(runs.modelId, models.id))
+      .where(where)
+      .orderBy(...orderBy(sort, filter.order ?? defaultOrder(sort)))
+      .limit(filter.limit ?? MAX_RUNS_PAGE)
+      .offset(filter.offset ?? 0),
+    db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(runs)
+      .innerJoin(models, eq(runs.modelId, models.id))
+      .where(where),
+  ]);
+  return { runs: rows.map((r) => ({ ...r.runs, model: r.models })), total: Number(total) };
 }
 
 export async function listCommittedUploads(db: Db, runId: string) {

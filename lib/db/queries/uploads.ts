@@ -1,5 +1,5 @@
 import { postgresErrorCode } from "../postgres-error";
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { conflict, missing } from "@/lib/errors";
 import type { LabelLoad, LayerAggregate } from "@/lib/analysis/layer-aggregate";
 import {
@@ -12,6 +12,7 @@ import {
   type LayerSums,
 } from "@/lib/analysis/upload-sums";
 import type { UploadTokenStats } from "@/lib/analysis/token-stats";
+import { runSummary } from "@/lib/analysis/run-summary";
 import type { EncodedChunk } from "@/lib/trace/encode-chunk";
 import type { TraceWarning } from "@/lib/trace/warnings";
 import { newId } from "@/lib/ids";
@@ -239,11 +240,40 @@ export async function commitUpload(db: Db, uploadId: string, runId: string, t: U
       .set({
         events: sql`${runs.events} + ${t.events}`,
         tokens,
+        ...summaryColumns(totals.values()),
         labels: sql`(select coalesce(array_agg(distinct l order by l), '{}') from unnest(${runs.labels} || ${toTextArray(t.labels)}) as l)`,
         updatedAt: new Date(),
       })
       .where(eq(runs.id, runId));
   });
+}
+
+/** The runs table's per-run numbers (lib/analysis/run-summary.ts) from the run's new totals, as run columns. */
+function summaryColumns(totals: Iterable<LayerSums>) {
+  const s = runSummary(totals);
+  return { meanBalance: s.meanBalance, meanCollabEntropy: s.meanCollaborationEntropy };
+}
+
+/**
+ * Runs with tokens but no stored summary (committed before migration 0008 added the columns): their
+ * summary from their stored totals, once, at server start. Returns how many were filled in.
+ */
+export async function backfillRunSummaries(db: Db): Promise<number> {
+  const todo = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(sql`${runs.tokens} > 0`, isNull(runs.meanBalance), isNull(runs.meanCollabEntropy)));
+  for (const { id } of todo) {
+    await db.transaction(async (tx) => {
+      await lockRun(tx, id);
+      const rows = await tx.select().from(layerAggregates).where(eq(layerAggregates.runId, id));
+      await tx
+        .update(runs)
+        .set(summaryColumns(rows.map(layerSumsOf)))
+        .where(eq(runs.id, id));
+    });
+  }
+  return todo.length;
 }
 
 type LayerRow = {
@@ -379,6 +409,7 @@ export async function deleteUpload(db: Db, runId: string, uploadId: string) {
       .set({
         events: remaining.reduce((n, u) => n + u.events, 0),
         tokens: runTokens(totals.values()),
+        ...summaryColumns(totals.values()),
         labels: sql`(select coalesce(array_agg(distinct l order by l), '{}') from "uploads" "u", unnest("u"."labels") as l where "u"."run_id" = ${runId} and "u"."status" = 'committed')`,
         updatedAt: new Date(),
       })

@@ -136,9 +136,37 @@ class Client:
         return Run(self, self._json("GET", f"/api/runs/{urllib.parse.quote(run_id)}"))
 
     def runs(self, q: Optional[str] = None, model: Optional[str] = None, tag: Optional[str] = None,
-             series: Optional[str] = None) -> List["Run"]:
-        query = {"q": q, "model": model, "tag": tag, "series": series}
-        return [Run(self, r) for r in self._json("GET", "/api/runs", query=query)["runs"]]
+             series: Optional[str] = None, policy: Optional[str] = None, sort: Optional[str] = None,
+             order: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None) -> List["Run"]:
+        """One page of the runs list, sorted on the server: `sort` is created, name, model, policy,
+        series, tags, tokens, events, balance or entropy, `order` asc or desc; `limit` (at most
+        1000, the default) and `offset` page. `runs_total(...)` says how many match in all."""
+        return [Run(self, r) for r in self._runs_page(q, model, tag, series, policy, sort, order, limit, offset)["runs"]]
+
+    def runs_total(self, q: Optional[str] = None, model: Optional[str] = None, tag: Optional[str] = None,
+                   series: Optional[str] = None, policy: Optional[str] = None) -> int:
+        """How many runs the filters match, over all pages."""
+        return self._runs_page(q, model, tag, series, policy, None, None, 1, 0)["total"]
+
+    def _runs_page(self, q, model, tag, series, policy, sort, order, limit, offset) -> dict:
+        query = {"q": q, "model": model, "tag": tag, "series": series, "policy": policy, "sort": sort, "order": order,
+                 "limit": limit, "offset": offset}
+        return self._json("GET", "/api/runs", query=query)
+
+    def compare(self, a: Optional[str] = None, b: Optional[str] = None, runs: Optional[List[Any]] = None,
+                base: Optional[Any] = None, layer: Optional[int] = None, paired: bool = False) -> dict:
+        """GET /api/compare: two runs (`a=`, `b=`, optional `layer`) or 2 to 8 (`runs=[...]`, optional
+        `base=`, the first by default): per-layer curves per run, `jsd` (run x layer JS distance to
+        the base) and, with `paired=True`, `flipRate`. Runs may be ids or Run objects."""
+        ident = lambda r: r.id if isinstance(r, Run) else r  # noqa: E731
+        if runs is not None:
+            if a is not None or b is not None or layer is not None:
+                raise AtlasError(0, "invalid_request", "give runs= (with base=), or a= and b= (with layer=)", "runs")
+            query = {"runs": ",".join(ident(r) for r in runs), "base": ident(base) if base is not None else None}
+        else:
+            query = {"a": ident(a) if a is not None else None, "b": ident(b) if b is not None else None, "layer": layer}
+        query["paired"] = "1" if paired else None
+        return self._json("GET", "/api/compare", query=query)
 
 
 class Run:
