@@ -16,6 +16,8 @@ import { LayerHeader } from "@/components/layer/layer-header";
 import { PlacementHeader } from "@/components/placement/placement-header";
 import { PlacementLab } from "@/components/placement/placement-lab";
 import { parseMetric, RunOverview } from "@/components/runs/run-overview";
+import { SeriesHeader } from "@/components/series/series-header";
+import { SeriesView } from "@/components/series/series-view";
 import { LabelSpecialization } from "@/components/specialization/label-specialization";
 import { SpecializationHeader } from "@/components/specialization/specialization-header";
 
@@ -103,5 +105,9 @@ export const VIEW_COMPONENTS = {
   compare: (f) => ({
     header: <CompareHeader snapshot={banner(f)} />,
     body: <CompareRuns />,
+  }),
+  series: (f) => ({
+    header: <SeriesHeader series={f.run.series ?? ""} modelName={f.run.model.name} snapshot={banner(f)} />,
+    body: <SeriesView series={f.run.series ?? ""} />,
   }),
 } satisfies Record<ViewKind, ViewComponent>;

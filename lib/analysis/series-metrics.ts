@@ -16,6 +16,10 @@ export const SERIES_METRICS = [
 ] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
+/** Placements a series costs C_T under: those that need no search per checkpoint (the optimizer's would, 50 times over). */
+export const SERIES_PLACEMENTS = ["contiguous", "round-robin", "greedy"] as const;
+export type SeriesPlacement = (typeof SERIES_PLACEMENTS)[number];
+
 export type LayerValues = Record<SeriesMetric, (number | null)[]>;
 
 /**

@@ -2,6 +2,7 @@ import type { ResponseOf } from "@/lib/api/contract";
 import type * as analysis from "@/lib/api/contracts/analysis";
 import type * as results from "@/lib/api/contracts/results";
 import type * as runs from "@/lib/api/contracts/runs";
+import type * as series from "@/lib/api/contracts/series";
 import type * as system from "@/lib/api/contracts/system";
 
 /**
@@ -18,6 +19,7 @@ export type LayerView = ResponseOf<typeof analysis.getLayer>;
 export type LayerGroups = ResponseOf<typeof analysis.getLayerGroups>;
 export type ExpertsView = ResponseOf<typeof analysis.getLayerExperts>;
 export type ExpertView = ResponseOf<typeof analysis.getExpert>;
+export type SeriesView = ResponseOf<typeof series.getSeries>;
 export type FlowView = ResponseOf<typeof analysis.getFlow>;
 export type Comparison = ResponseOf<typeof analysis.compareRuns>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;

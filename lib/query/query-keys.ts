@@ -29,6 +29,8 @@ export const queryKeys = {
   session: () => ["session"] as const,
   uploadProgress: (runId: string, key: string) => ["upload-progress", runId, key] as const,
   compare: (a: string, b: string, layer: number, paired: boolean) => ["compare", a, b, layer, paired] as const,
+  series: (name: string, placement: string, devices: number, topT: number) =>
+    ["series", name, placement, devices, topT] as const,
   pruningRuns: {
     all: ["pruning-runs"] as const,
     list: (filter: { model?: string; criterion?: string; schedule?: string }) => ["pruning-runs", filter] as const,

@@ -1,7 +1,12 @@
 import { placementCost, deviceOf, DeviceCounter, type Placement } from "@/lib/analysis/placement";
 import { PairedJoin, PAIRING_DEFINITION } from "@/lib/analysis/paired-join";
 import { routerSaturation, SATURATION_DEFINITION } from "@/lib/analysis/router-saturation";
-import { layerMeans, stepLayerMetrics, type LayerValues } from "@/lib/analysis/series-metrics";
+import {
+  layerMeans,
+  stepLayerMetrics,
+  type LayerValues,
+  type SeriesPlacement,
+} from "@/lib/analysis/series-metrics";
 import { badRequest, notFound } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
@@ -13,10 +18,6 @@ import { decodeChunk } from "@/lib/trace/encode-chunk";
 import type { EventBatch } from "@/lib/trace/event-batch";
 import { MAX_PAIRED_EVENTS } from "./compare-runs";
 import { strategyPlacement } from "./compute-placement";
-
-/** Placements a series can be costed under: the ones that need no search per checkpoint. */
-export const SERIES_PLACEMENTS = ["contiguous", "round-robin", "greedy"] as const;
-export type SeriesPlacement = (typeof SERIES_PLACEMENTS)[number];
 
 export interface SeriesOptions {
   placement: SeriesPlacement;

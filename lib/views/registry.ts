@@ -23,6 +23,9 @@ import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerFrame } from "@/lib/runs/get-layer-frame";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
+import { getSeriesView } from "@/lib/runs/get-series-view";
+import { seriesQuery } from "@/lib/query/series-queries";
+import { parseSeriesViewState, seriesViewStateSchema } from "@/lib/url/series-view-state";
 import { requireRun } from "@/lib/runs/require-run";
 import { runHasLogits, runSimulation } from "@/lib/runs/run-simulation";
 import { compareViewStateSchema, parseCompareViewState } from "@/lib/url/compare-view-state";
@@ -316,6 +319,36 @@ export const VIEWS = [
           },
         ],
         otherRunIds: async () => [(await b()).id],
+      };
+    },
+  }),
+  defineView({
+    kind: "series",
+    path: "/series/:series",
+    params: z.object({ series: z.string().min(1).max(200) }),
+    state: { schema: seriesViewStateSchema, parse: parseSeriesViewState },
+    // A series has no run of its own: the URL names one of its runs (the page puts the last step
+    // there), which a share is anchored to; the share then needs read access to every step it shows.
+    runId: (_p, s) => s.run ?? null,
+    check: (run, p) =>
+      run.series === p.series
+        ? null
+        : { code: "not_in_series", message: `run ${run.id} is not a step of series "${p.series}"` },
+    answers: ({ db, params, state, audience }) => {
+      const answer = () =>
+        getSeriesView(db, params.series, audience, {
+          placement: state.placement,
+          devices: state.devices,
+          topT: state.topT,
+        });
+      return {
+        queries: [
+          {
+            key: seriesQuery(params.series, state.placement, state.devices, state.topT).queryKey,
+            answer,
+          },
+        ],
+        otherRunIds: async () => (await answer()).steps.map((s) => s.runId),
       };
     },
   }),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { SERIES_METRICS, type SeriesMetric } from "@/lib/analysis/series-metrics";
-import { SERIES_PLACEMENTS } from "@/lib/runs/get-series-view";
+import { SERIES_METRICS, SERIES_PLACEMENTS, type SeriesMetric } from "@/lib/analysis/series-metrics";
 import { defineContract, enumParam, intParam, json } from "../contract";
 
 /** Series: the runs of one model over training steps (PRODUCT.md A12 and issue 14). */
