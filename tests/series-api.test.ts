@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as runsRoute from "@/app/api/runs/route";
 import * as balanceRoute from "@/app/api/runs/[id]/balance/route";
@@ -132,6 +133,35 @@ describe("GET /api/series/{series}", () => {
       expect(s.predictability).toBe(flow.meanPredictability);
       expect(s.perLayer.predictability[1]).toBeNull(); // the last layer has no next layer
     }
+  });
+
+  it("keeps each step's answer, and recomputes it once the step's or the final step's uploads change", async () => {
+    const first = (await series("pretrain", "?devices=2")).body;
+    const rows = async () =>
+      (
+        (await t.db.execute(sql`select count(*)::int as n from series_step_metrics`)) as unknown as {
+          rows: { n: number }[];
+        }
+      ).rows[0].n;
+    expect(await rows()).toBe(3);
+    expect((await series("pretrain", "?devices=2")).body).toEqual(first);
+    expect(await rows()).toBe(3);
+    // Step 0 gets a second sequence routed as the final step's tokens are not (seq 1 is not in F).
+    const s0 = first.steps[0].runId;
+    const up = await callRoute(tracesRoute.POST, `/api/runs/${s0}/traces?filename=more.jsonl`, {
+      method: "POST",
+      params: { id: s0 },
+      body: trace(FINAL).replaceAll('"seq":0', '"seq":1'),
+    });
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    const after = (await series("pretrain", "?devices=2")).body;
+    expect(after.steps[0].events).toBe(12);
+    expect(after.steps[0].gini).not.toBe(first.steps[0].gini);
+    expect(after.routerSaturation[0]).toEqual(first.routerSaturation[0]); // the new tokens pair with nothing
+    expect(after.steps[1]).toEqual(first.steps[1]);
+    // Other parameters are other answers: one expert per device, every top-2 token reaches two.
+    expect((await series("pretrain", "?devices=4")).body.steps[2].perLayer.ct).toEqual([2, 2]);
+    expect(await rows()).toBe(6);
   });
 
   it("shows only the steps the viewer may read: another's private step is absent, and so is all it would change", async () => {

@@ -1,5 +1,4 @@
 import { meanOf } from "./stats";
-import type { PairedResult } from "./paired-join";
 
 /**
  * A12 router saturation (OLMoE paper, PRODUCT.md §4): for checkpoint c and layer l, over the tokens
@@ -7,7 +6,7 @@ import type { PairedResult } from "./paired-join";
  * paired join pairs them), mean_x |K_x^(c) ∩ K_x^(F)| / k. It is 1 at c = F by construction; a
  * layer with no paired token has no saturation (null), and the mean is over the layers that have one.
  */
-export function routerSaturation(paired: Pick<PairedResult, "matched" | "overlap">, k: number) {
+export function routerSaturation(paired: { matched: ArrayLike<number>; overlap: ArrayLike<number> }, k: number) {
   const perLayer = Array.from(paired.matched, (m, l) => (m > 0 ? paired.overlap[l] / (m * k) : null));
   return { perLayer, mean: meanOf(perLayer) };
 }

@@ -1,19 +1,19 @@
 import { placementCost, deviceOf, DeviceCounter, type Placement } from "@/lib/analysis/placement";
 import { PairedJoin, PAIRING_DEFINITION } from "@/lib/analysis/paired-join";
 import { routerSaturation, SATURATION_DEFINITION } from "@/lib/analysis/router-saturation";
-import {
-  layerMeans,
-  stepLayerMetrics,
-  type LayerValues,
-  type SeriesPlacement,
-} from "@/lib/analysis/series-metrics";
+import { layerMeans, stepLayerMetrics, type LayerValues, type SeriesPlacement } from "@/lib/analysis/series-metrics";
 import { badRequest, notFound } from "@/lib/errors";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { Db } from "@/lib/db/client";
 import { runEventChunks } from "@/lib/db/queries/event-chunks";
 import { getAllLayerAggregates } from "@/lib/db/queries/layer-aggregates";
 import type { RunWithModel } from "@/lib/db/queries/runs";
-import { listSeriesRuns } from "@/lib/db/queries/series";
+import {
+  getSeriesStepMetrics,
+  listSeriesRuns,
+  putSeriesStepMetrics,
+  uploadFingerprints,
+} from "@/lib/db/queries/series";
 import { decodeChunk } from "@/lib/trace/encode-chunk";
 import type { EventBatch } from "@/lib/trace/event-batch";
 import { MAX_PAIRED_EVENTS } from "./compare-runs";
@@ -29,7 +29,9 @@ export interface SeriesOptions {
  * GET /api/series/{series}: the series' checkpoints the viewer may read, in step order, each with
  * its per-layer metrics and their layer means, and A12 router saturation against the last of them.
  * Other people's private steps are left out as if absent (nothing derived from them is shown), so
- * the final checkpoint is the last step this viewer can read.
+ * the final checkpoint is the last step this viewer can read. Each step's answer is kept
+ * (series_step_metrics) under its parameters and the uploads it was computed from, so a page of
+ * many steps reads one row per step instead of every step's matrices and events.
  */
 export async function getSeriesView(db: Db, series: string, viewer: Viewer, opts: SeriesOptions) {
   const runs = await listSeriesRuns(db, series, viewer);
@@ -42,19 +44,31 @@ export async function getSeriesView(db: Db, series: string, viewer: Viewer, opts
       "query parameter devices",
     );
   const final = runs[runs.length - 1];
-  const held = await finalEvents(db, final);
+  const note = saturationNote(final);
+  // Cached per step for these parameters and this final step; recomputed when an upload changed it.
+  const key = `v1:${opts.placement}:${opts.devices}:${opts.topT}:final=${final.id}`;
+  const ids = runs.map((r) => r.id);
+  const [fingerprints, cached] = await Promise.all([uploadFingerprints(db, ids), getSeriesStepMetrics(db, ids, key)]);
+  let finalBatches: EventBatch[] | null | undefined;
   const steps = [];
   const saturation = [];
   for (const run of runs) {
-    const s = await stepAnswer(db, run, held.batches, opts);
-    const means = layerMeans(s.perLayer);
+    const fingerprint = `${fingerprints.get(run.id)}|${fingerprints.get(final.id)}`;
+    const hit = cached.get(run.id);
+    let s: StepAnswer;
+    if (hit && hit.fingerprint === fingerprint) s = hit.answer as StepAnswer;
+    else {
+      if (finalBatches === undefined) finalBatches = note ? null : await finalEvents(db, final);
+      s = await stepAnswer(db, run, finalBatches, opts);
+      await putSeriesStepMetrics(db, run.id, key, fingerprint, s);
+    }
     steps.push({
       step: run.step!,
       runId: run.id,
       name: run.name,
       tokens: run.tokens,
       events: run.events,
-      ...means,
+      ...layerMeans(s.perLayer),
       perLayer: s.perLayer,
     });
     const sat = s.saturation ? routerSaturation(s.saturation, K) : null;
@@ -76,31 +90,33 @@ export async function getSeriesView(db: Db, series: string, viewer: Viewer, opts
     ctNote: ctNote(K, runs),
     steps,
     routerSaturation: saturation,
-    saturationNote: held.note,
+    saturationNote: note,
     saturationDefinition: SATURATION_DEFINITION,
     pairing: PAIRING_DEFINITION,
   };
 }
 
-/** The final checkpoint's events, decoded once and paired against every step; or why there is no saturation. */
-async function finalEvents(
-  db: Db,
-  final: RunWithModel,
-): Promise<{ batches: EventBatch[] | null; note: string | null }> {
-  const { layers: L, experts: E } = final.model.config;
+/** Why there is no saturation against the final step, or null when there is. */
+function saturationNote(final: RunWithModel): string | null {
   if (!final.events)
-    return {
-      batches: null,
-      note: `the final step (${final.step}) holds aggregates only; saturation pairs raw events, so there is none`,
-    };
+    return `the final step (${final.step}) holds aggregates only; saturation pairs raw events, so there is none`;
   if (final.events > MAX_PAIRED_EVENTS)
-    return {
-      batches: null,
-      note: `the final step holds ${final.events} events; pairing holds them in memory and the limit is ${MAX_PAIRED_EVENTS}`,
-    };
+    return `the final step holds ${final.events} events; pairing holds them in memory and the limit is ${MAX_PAIRED_EVENTS}`;
+  return null;
+}
+
+/** The final checkpoint's events, decoded once and paired against every step computed. */
+async function finalEvents(db: Db, final: RunWithModel): Promise<EventBatch[]> {
+  const { layers: L, experts: E } = final.model.config;
   const batches: EventBatch[] = [];
   for await (const chunk of runEventChunks(db, final.id)) batches.push(decodeChunk(chunk, L, E));
-  return { batches, note: null };
+  return batches;
+}
+
+/** One step's answer as computed and cached (JSON): per-layer metrics, and its pairing with the final step. */
+interface StepAnswer {
+  perLayer: LayerValues;
+  saturation: { matched: number[]; overlap: number[] } | null;
 }
 
 /**
@@ -108,7 +124,12 @@ async function finalEvents(
  * up to top-2, counted on the raw events beyond), and its pairing with the final step, in one pass
  * over its events.
  */
-async function stepAnswer(db: Db, run: RunWithModel, finalBatches: EventBatch[] | null, opts: SeriesOptions) {
+async function stepAnswer(
+  db: Db,
+  run: RunWithModel,
+  finalBatches: EventBatch[] | null,
+  opts: SeriesOptions,
+): Promise<StepAnswer> {
   const { layers: L, experts: E, topK: K } = run.model.config;
   const aggs = await getAllLayerAggregates(db, run.id, L, E);
   const placements: Placement[] = aggs.map((agg) => strategyPlacement(agg, E, opts.devices, opts.placement));
@@ -140,7 +161,11 @@ async function stepAnswer(db: Db, run: RunWithModel, finalBatches: EventBatch[] 
   }
   if (counter) for (let l = 0; l < L; l++) ct[l] = counter.ct(l);
   const perLayer: LayerValues = stepLayerMetrics(aggs, opts.topT, ct);
-  return { perLayer, saturation: join ? join.result() : null };
+  const paired = join?.result();
+  return {
+    perLayer,
+    saturation: paired ? { matched: Array.from(paired.matched), overlap: Array.from(paired.overlap) } : null,
+  };
 }
 
 function unpairable(seq: number, pos: number): never {
