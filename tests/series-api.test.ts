@@ -5,6 +5,7 @@ import * as balanceRoute from "@/app/api/runs/[id]/balance/route";
 import * as flowRoute from "@/app/api/runs/[id]/flow/route";
 import * as tracesRoute from "@/app/api/runs/[id]/traces/route";
 import * as seriesRoute from "@/app/api/series/[series]/route";
+import * as seriesLayerRoute from "@/app/api/series/[series]/layers/[layer]/route";
 import { meanOf } from "@/lib/analysis/stats";
 import { createApiToken } from "@/lib/db/queries/api-tokens";
 import { callRoute, postJson, useRouteDatabase } from "./support/route-calls";
@@ -133,6 +134,22 @@ describe("GET /api/series/{series}", () => {
       expect(s.predictability).toBe(flow.meanPredictability);
       expect(s.perLayer.predictability[1]).toBeNull(); // the last layer has no next layer
     }
+  });
+
+  it("gives the step scrubber its steps and one colour domain for a layer across them", async () => {
+    const get = (layer: string, q = "") =>
+      callRoute(seriesLayerRoute.GET, `/api/series/pretrain/layers/${layer}${q}`, {
+        params: { series: "pretrain", layer },
+      });
+    const { status, body } = await get("1");
+    expect(status).toBe(200);
+    expect(body.steps.map((s: { step: number }) => s.step)).toEqual([0, 10, 20]);
+    // Layer 1 raw co-activation: step 0 pairs {1,3} three times (C = 3), the others at most 2 per pair.
+    expect(body.extent).toEqual([0, 3]);
+    expect(body.minPositive).toBe(1);
+    const lift = (await get("1", "?normalization=lift")).body;
+    expect(lift.normalization).toBe("lift");
+    expect((await get("2")).body.error.code).toBe("layer_out_of_range");
   });
 
   it("keeps each step's answer, and recomputes it once the step's or the final step's uploads change", async () => {

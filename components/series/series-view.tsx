@@ -111,7 +111,7 @@ export function SeriesView({ series }: { series: string }) {
   );
 }
 
-function SeriesBody({
+export function SeriesBody({
   data,
   state,
   onMetric,

@@ -72,7 +72,7 @@ export const VIEW_COMPONENTS = {
   }),
   layer: (f) => ({
     header: <LayerHeader {...named(f)} topK={f.run.model.topK} />,
-    body: <LayerExplorer runId={f.run.id} layers={f.run.model.layers} />,
+    body: <LayerExplorer runId={f.run.id} layers={f.run.model.layers} series={f.run.series} />,
   }),
   placement: (f) => ({
     header: <PlacementHeader {...named(f)} experts={f.run.model.experts} />,

@@ -61,3 +61,25 @@ export function layerMeans(values: LayerValues): Record<SeriesMetric, number | n
 }
 
 export type { BalanceScalar };
+
+/**
+ * One colour domain for a layer across checkpoints: the smallest and largest off-diagonal value of
+ * every step's (normalized) matrix, and the smallest positive one (where a log scale starts).
+ */
+export function sharedOffDiagonalExtent(matrices: readonly ArrayLike<number>[], experts: number) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let minPositive = Infinity;
+  for (const m of matrices)
+    for (let i = 0; i < experts; i++)
+      for (let j = 0; j < experts; j++) {
+        if (i === j) continue;
+        const v = m[i * experts + j];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        if (v > 0 && v < minPositive) minPositive = v;
+      }
+  return lo <= hi
+    ? { extent: [lo, hi] as [number, number], minPositive: Number.isFinite(minPositive) ? minPositive : 0 }
+    : { extent: [0, 0] as [number, number], minPositive: 0 };
+}

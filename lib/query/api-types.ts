@@ -20,6 +20,7 @@ export type LayerGroups = ResponseOf<typeof analysis.getLayerGroups>;
 export type ExpertsView = ResponseOf<typeof analysis.getLayerExperts>;
 export type ExpertView = ResponseOf<typeof analysis.getExpert>;
 export type SeriesView = ResponseOf<typeof series.getSeries>;
+export type SeriesLayer = ResponseOf<typeof series.getSeriesLayer>;
 export type FlowView = ResponseOf<typeof analysis.getFlow>;
 export type Comparison = ResponseOf<typeof analysis.compareRuns>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;

@@ -31,6 +31,8 @@ export const queryKeys = {
   compare: (a: string, b: string, layer: number, paired: boolean) => ["compare", a, b, layer, paired] as const,
   series: (name: string, placement: string, devices: number, topT: number) =>
     ["series", name, placement, devices, topT] as const,
+  seriesLayer: (name: string, layer: number, normalization: Normalization) =>
+    ["series", name, "layers", layer, normalization] as const,
   pruningRuns: {
     all: ["pruning-runs"] as const,
     list: (filter: { model?: string; criterion?: string; schedule?: string }) => ["pruning-runs", filter] as const,

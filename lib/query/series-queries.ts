@@ -1,5 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
-import type { SeriesView } from "./api-types";
+import type { Normalization } from "@/lib/analysis/coactivation";
+import type { SeriesLayer, SeriesView } from "./api-types";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./query-keys";
 
@@ -10,4 +11,11 @@ export const seriesQuery = (series: string, placement: string, devices: number, 
       apiFetch<SeriesView>(
         `/api/series/${encodeURIComponent(series)}?placement=${placement}&devices=${devices}&topT=${topT}`,
       ),
+  });
+
+export const seriesLayerQuery = (series: string, layer: number, normalization: Normalization) =>
+  queryOptions({
+    queryKey: queryKeys.seriesLayer(series, layer, normalization),
+    queryFn: () =>
+      apiFetch<SeriesLayer>(`/api/series/${encodeURIComponent(series)}/layers/${layer}?normalization=${normalization}`),
   });

@@ -10,6 +10,8 @@ export const layerViewStateSchema = z.object({
   norm: z.enum(NORMALIZATIONS).catch("raw"),
   scale: z.enum(["linear", "log"]).catch("linear"),
   order: z.enum(["id", "load", "group"]).catch("id"),
+  /** For a run in a series: its own colour scale, or one shared by every step of the series at this layer. */
+  stepScale: z.enum(["own", "shared"]).catch("own"),
 });
 export type LayerViewState = z.infer<typeof layerViewStateSchema>;
 
@@ -17,14 +19,19 @@ type Search = Record<string, string | string[] | undefined> | URLSearchParams;
 
 export function parseLayerViewState(search: Search): LayerViewState {
   const get = (k: string) => (search instanceof URLSearchParams ? search.get(k) : [search[k]].flat()[0]) ?? undefined;
-  return layerViewStateSchema.parse({ norm: get("norm"), scale: get("scale"), order: get("order") });
+  return layerViewStateSchema.parse({
+    norm: get("norm"),
+    scale: get("scale"),
+    order: get("order"),
+    stepScale: get("stepScale"),
+  });
 }
 
 /** Query string with only the non-default values, so links stay short. */
 export function layerViewSearch(state: LayerViewState): string {
   const defaults = layerViewStateSchema.parse({});
   const q = new URLSearchParams();
-  for (const k of ["norm", "scale", "order"] as const) if (state[k] !== defaults[k]) q.set(k, state[k]);
+  for (const k of ["norm", "scale", "order", "stepScale"] as const) if (state[k] !== defaults[k]) q.set(k, state[k]);
   const s = q.toString();
   return s ? `?${s}` : "";
 }

@@ -24,7 +24,8 @@ import { getLayerFrame } from "@/lib/runs/get-layer-frame";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
 import { getSeriesView } from "@/lib/runs/get-series-view";
-import { seriesQuery } from "@/lib/query/series-queries";
+import { seriesLayerQuery, seriesQuery } from "@/lib/query/series-queries";
+import { getSeriesLayer } from "@/lib/runs/get-series-layer";
 import { parseSeriesViewState, seriesViewStateSchema } from "@/lib/url/series-view-state";
 import { requireRun } from "@/lib/runs/require-run";
 import { runHasLogits, runSimulation } from "@/lib/runs/run-simulation";
@@ -157,7 +158,7 @@ export const VIEWS = [
     state: { schema: layerViewStateSchema, parse: parseLayerViewState },
     runId: (p) => p.runId,
     check: (run, p) => layerOf(run, p.layer),
-    answers: ({ db, run, params: { layer }, state: { norm, order } }) => ({
+    answers: ({ db, run, params: { layer }, state: { norm, order }, audience }) => ({
       queries: [
         {
           key: layerQuery(run.id, layer, norm).queryKey,
@@ -168,7 +169,20 @@ export const VIEWS = [
         ...(order === "group"
           ? [{ key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) }]
           : []),
+        // A step of a series: the step scrubber's steps and the colour domain shared across them.
+        ...(run.series !== null
+          ? [
+              {
+                key: seriesLayerQuery(run.series, layer, norm).queryKey,
+                answer: () => getSeriesLayer(db, run.series!, layer, norm, audience),
+              },
+            ]
+          : []),
       ],
+      otherRunIds: async () =>
+        run.series !== null
+          ? (await getSeriesLayer(db, run.series, layer, norm, audience)).steps.map((s) => s.runId)
+          : [],
     }),
   }),
   defineView({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SERIES_METRICS, SERIES_PLACEMENTS, type SeriesMetric } from "@/lib/analysis/series-metrics";
+import { NORMALIZATIONS } from "@/lib/analysis/coactivation";
 import { defineContract, enumParam, intParam, json } from "../contract";
 
 /** Series: the runs of one model over training steps (PRODUCT.md A12 and issue 14). */
@@ -80,6 +81,27 @@ export const getSeries = defineContract({
       pairing: z.string().describe("how events pair across checkpoints"),
     }),
     "series",
+  ),
+  errors: [400, 404],
+});
+
+export const getSeriesLayer = defineContract({
+  method: "GET",
+  path: "/api/series/{series}/layers/{layer}",
+  summary:
+    "The layer explorer's step scrubber: the series' steps the viewer may read, and one colour domain for this layer's normalized co-activation across all of them",
+  params: seriesParams.extend({ layer: intParam({ description: "MoE layer index from 0" }) }),
+  query: z.object({ normalization: enumParam(NORMALIZATIONS).default("raw") }),
+  response: json(
+    z.object({
+      series: z.string(),
+      layer: z.number().int(),
+      normalization: z.enum(NORMALIZATIONS),
+      steps: z.array(z.object({ step: z.number().int(), runId: z.string(), name: z.string() })),
+      extent: z.tuple([z.number(), z.number()]).describe("smallest and largest off-diagonal value over every step"),
+      minPositive: z.number().describe("smallest positive off-diagonal value (a log scale starts there); 0 if none"),
+    }),
+    "series layer",
   ),
   errors: [400, 404],
 });

@@ -140,6 +140,13 @@ class Client:
         query = {"q": q, "model": model, "tag": tag, "series": series}
         return [Run(self, r) for r in self._json("GET", "/api/runs", query=query)["runs"]]
 
+    def series(self, name: str, placement: str = "contiguous", devices: int = 4, top_t: int = 2) -> dict:
+        """GET /api/series/{name}: per step (the runs you may read, in step order) every layer mean of
+        A1 and A3, dead and hot experts, C_T under `placement` on `devices`, next-layer predictability,
+        each also per layer (`steps[i]["perLayer"]`), and `routerSaturation` against the last step."""
+        query = {"placement": placement, "devices": devices, "topT": top_t}
+        return self._json("GET", f"/api/series/{urllib.parse.quote(name, safe='')}", query=query)
+
 
 class Run:
     """A run on the server: `id`, `url`, `info` (the server's JSON), `upload()`, `layer()`."""
