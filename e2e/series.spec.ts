@@ -97,3 +97,24 @@ test("series and step are set from the new-run form and shown on the run overvie
   await page.getByTestId("run-series").getByRole("link").click();
   await expect(page.getByRole("heading", { name: "Series e2e-series" })).toBeVisible();
 });
+
+test("the layer explorer's step scrubber keeps layer, normalization and ordering, and can share one colour scale", async ({
+  page,
+  request,
+}) => {
+  const runs = await demoSeries(request);
+  await page.goto(`/runs/${runs[1].id}/layers/3?norm=lift&order=load`);
+  await expect(page.getByTestId("scrubber-step")).toHaveText("10,000 (2 of 6)");
+  await page.getByRole("slider", { name: "step" }).fill("4");
+  await page.waitForURL(new RegExp(`/runs/${runs[4].id}/layers/3\\?norm=lift&order=load$`));
+  await expect(page.getByTestId("scrubber-step")).toHaveText("80,000 (5 of 6)");
+  await expect(page.getByTestId("heatmap-canvas")).toBeVisible();
+  await page.getByLabel("one colour scale across steps").check();
+  await expect(page).toHaveURL(/stepScale=shared/);
+  await expect(page.getByText(/one scale across the 6 steps of demo-olmoe-pretraining/)).toBeVisible();
+  await screenshot(page, "series-layer-scrubber-shared");
+  // Moving on keeps the shared scale too.
+  await page.getByRole("slider", { name: "step" }).fill("0");
+  await page.waitForURL(new RegExp(`/runs/${runs[0].id}/layers/3\\?.*stepScale=shared`));
+  await expect(page.getByText(/one scale across the 6 steps/)).toBeVisible();
+});
