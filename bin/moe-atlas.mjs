@@ -38,6 +38,16 @@ function options(argv) {
       order: { type: "string" },
       yes: { type: "boolean", short: "y" },
       layer: { type: "string" },
+      slots: { type: "string" },
+      gpus: { type: "string" },
+      nodes: { type: "string" },
+      groups: { type: "string" },
+      strategy: { type: "string" },
+      window: { type: "string" },
+      "window-index": { type: "string" },
+      "max-load-ratio": { type: "string" },
+      "layer-offset": { type: "string" },
+      out: { type: "string" },
       url: { type: "string" },
       token: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -266,7 +276,57 @@ async function main(argv) {
     return 0;
   }
   if (cmd === "pruning" || cmd === "quant") return results(o, cmd);
+  if (cmd === "plan") return plan(o);
   throw new CliError(`unknown command "${cmd}"\n\n${USAGE}`);
+}
+
+/** A number option as an integer (or a number with `real`), or undefined when absent; a clear error otherwise. */
+function numberOption(o, name, real = false) {
+  const v = o.values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || (!real && !Number.isInteger(n)))
+    throw new CliError(`--${name} must be ${real ? "a number" : "an integer"}, not "${v}"`);
+  return n;
+}
+
+/** A serving plan (POST /api/runs/{id}/plan): a summary per layer, or with --format an engine's file. */
+async function plan(o) {
+  const [runId] = o.positionals;
+  if (!runId) throw new CliError("plan needs a run id");
+  const body = {
+    slots: numberOption(o, "slots"),
+    gpus: numberOption(o, "gpus"),
+    nodes: numberOption(o, "nodes"),
+    groups: numberOption(o, "groups"),
+    strategy: o.values.strategy ?? "optimized",
+    maxLoadRatio: numberOption(o, "max-load-ratio", true),
+    window: o.values.window ? { tokens: numberOption(o, "window"), index: numberOption(o, "window-index") } : undefined,
+    export: o.values.format,
+    layerOffset: numberOption(o, "layer-offset"),
+  };
+  if (body.slots === undefined || body.gpus === undefined) throw new CliError("plan needs --slots and --gpus");
+  const r = await api(o, "POST", `/api/runs/${runId}/plan`, JSON.stringify(body), {
+    "content-type": "application/json",
+  });
+  if (!r.ok) throw new CliError(failure(r));
+  const p = r.json;
+  if (p.file) {
+    if (o.values.out) {
+      fs.writeFileSync(o.values.out, p.file.content);
+      console.error(`wrote ${p.file.format} ${p.file.name} to ${o.values.out}`);
+    } else process.stdout.write(p.file.content);
+    return 0;
+  }
+  const f = (x, d = 3) => (x === null || x === undefined ? "-" : x.toFixed(d));
+  console.log("layer\tbalancedness\tctGpu\tctNode\tbefore ctNode");
+  p.layers.forEach((l, i) =>
+    console.log(`${i}\t${f(l.balancedness, 4)}\t${f(l.ctGpu)}\t${f(l.ctNode)}\t${f(l.before.ctNode)}`),
+  );
+  console.log(
+    `mean\t${f(p.balancednessMean, 4)}\t${f(p.ctGpuMean)}\t${f(p.ctNodeMean)}\t${f(p.before.ctNodeMean)}\t(${p.strategy}, EPLB policy ${p.policy}, ${p.gpus} GPUs x ${p.slotsPerGpu} slots, ${p.nodes} node(s))`,
+  );
+  return 0;
 }
 
 /** Pruning runs and quantization results: import a JSON or CSV file, or list them. */
@@ -359,7 +419,9 @@ async function manageRun(o) {
         .map((x) => x.trim())
         .filter(Boolean);
     if (!Object.keys(body).length)
-      throw new CliError("runs update needs at least one of --name, --description, --tags, --visibility, --policy, --series, --step");
+      throw new CliError(
+        "runs update needs at least one of --name, --description, --tags, --visibility, --policy, --series, --step",
+      );
     const r = await api(o, "PATCH", `/api/runs/${id}`, JSON.stringify(body), { "content-type": "application/json" });
     if (!r.ok) throw new CliError(`updating run ${id} failed: ${failure(r)}`);
     const x = r.json;

@@ -15,6 +15,11 @@ export const USAGE = `moe-atlas — push MoE routing traces to a MoE Atlas serve
   moe-atlas uploads delete <run> <upload> [--yes]   take one upload out (its sums stop counting; it may be uploaded again)
   moe-atlas presets                   list model presets
   moe-atlas export <run> [--layer N]  print a run (or one layer's aggregates) as JSON
+  moe-atlas plan <run> --slots P --gpus G [--nodes N] [--groups n] [--strategy eplb|optimized]
+            [--window <tokens> [--window-index w]] [--max-load-ratio r]
+            [--format sglang|vllm|trtllm [--layer-offset k] [--out <file>]]
+                                      a serving plan with redundant experts (EPLB or ours): per layer balancedness
+                                      and C_T over GPUs and nodes, or the plan as an engine's file
   moe-atlas pruning import <file.json|file.csv> [--model <preset>]   store pruning runs (all or none)
   moe-atlas pruning list [--model <preset>]
   moe-atlas quant import <file.json|file.csv> [--model <preset>]     store quantization results

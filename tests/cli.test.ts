@@ -181,6 +181,17 @@ describe("the moe-atlas CLI", () => {
     expect(up.stdout).toContain(
       `updated run ${runId}: aa managed · unlisted · policy device-limited:M=2 · tags cli, edited`,
     );
+    const inSeries = await cli(["runs", "update", runId, "--series", "cli-series", "--step", "40"]);
+    expect(inSeries.stdout).toContain("· series cli-series step 40");
+    expect((await getRun(t.db, runId))?.step).toBe(40);
+    const badStep = await cli(["runs", "update", runId, "--step", "4.5"]);
+    expect([badStep.code, badStep.stderr]).toEqual([
+      2,
+      expect.stringContaining('--step must be an integer >= 0, not "4.5"'),
+    ]);
+    const leaves = await cli(["runs", "update", runId, "--series", "", "--step", ""]);
+    expect(leaves.code).toBe(0);
+    expect((await getRun(t.db, runId))?.series).toBeNull();
     const bad = await cli(["runs", "update", runId, "--policy", "c2r"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/400 invalid_request.*c2r:T=<n>/);
@@ -231,5 +242,34 @@ describe("the moe-atlas CLI", () => {
     const qd = await cli(["quant", "delete", q, "--yes"]);
     expect(qd.stdout).toContain(`deleted quantization result ${q}`);
     expect((await cli(["quant", "delete", q, "--yes"])).stderr).toMatch(/404 not_found/);
+  });
+
+  it("plans a run's serving placement: a summary per layer, or an engine's file that reads back", async () => {
+    const made = await cli([
+      "ingest",
+      sharedFile("real/mixtral-humaneval-routing.jsonl"),
+      "--new",
+      "--model",
+      "mixtral-8x7b",
+      "--name",
+      "plan run",
+    ]);
+    expect(made.code).toBe(0);
+    const runId = /created run (\w+)/.exec(made.stdout)![1];
+    const summary = await cli(["plan", runId, "--slots", "12", "--gpus", "4", "--nodes", "2", "--strategy", "eplb"]);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout.split("\n")[0]).toBe("layer\tbalancedness\tctGpu\tctNode\tbefore ctNode");
+    expect(summary.stdout).toMatch(/^31\t/m);
+    expect(summary.stdout).toContain("(eplb, EPLB policy global, 4 GPUs x 3 slots, 2 node(s))");
+    const out = path.join(dir, "moe_load_balancer.yaml");
+    const file = await cli(["plan", runId, "--slots", "12", "--gpus", "4", "--format", "trtllm", "--out", out]);
+    expect(file.code, file.stderr).toBe(0);
+    const { parseExport } = await import("@/lib/analysis/plan-export");
+    const back = parseExport(fs.readFileSync(out, "utf8"), "trtllm", 8);
+    expect(back.phy2log).toHaveLength(32);
+    expect(back.phy2log.every((row) => row.length === 12 && new Set(row).size === 8)).toBe(true);
+    const bad = await cli(["plan", runId, "--slots", "7", "--gpus", "4"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/slots/);
   });
 });

@@ -91,6 +91,21 @@ describe("share links through the route handlers (V12)", () => {
       "simulation",
     ]);
     expect(l.snapshot.queries[4].data.events).toBe(3);
+
+    // With the serving planner on, both plans are pinned under the keys the planner section asks for.
+    const planned = await callRoute(shares.POST, "/api/shares", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ path: `/runs/${run.id}/placement?devices=2&pgpus=2&pslots=6` }),
+    });
+    expect(planned.status).toBe(201);
+    const pl = (await callRoute(share.GET, "", { params: { id: planned.body.id } })).body;
+    const plans = pl.snapshot.queries.filter((x: { key: unknown[] }) => x.key[2] === "plan");
+    expect(plans.map((x: { key: unknown[] }) => x.key[3])).toEqual([
+      { slots: 6, gpus: 2, strategy: "eplb" },
+      { slots: 6, gpus: 2, strategy: "optimized" },
+    ]);
+    expect(plans[0].data.layers[0].phy2log).toHaveLength(6);
   });
 
   it("refuses paths that are not views, and unknown shares, in the error contract", async () => {

@@ -18,6 +18,7 @@ import { Exportable } from "@/components/viz/exportable";
 import { formatValue } from "@/components/viz/format";
 import { CtChart, STRATEGY_COLORS } from "./ct-chart";
 import { DeviceGrid } from "./device-grid";
+import { ServingPlanner } from "./serving-planner";
 import { SimulationPanel } from "./simulation-panel";
 
 /** The one device-load max/mean the lab shows, per placement and layer (also what the optimizer's bound limits). */
@@ -293,6 +294,7 @@ export function PlacementLab({
       ) : (
         <p>Computing placements…</p>
       )}
+      <ServingPlanner runId={runId} experts={experts} layer={layer} state={state} go={go} frozen={frozen} />
       <SimulationPanel
         runId={runId}
         experts={experts}

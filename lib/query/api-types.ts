@@ -1,5 +1,6 @@
 import type { ResponseOf } from "@/lib/api/contract";
 import type * as analysis from "@/lib/api/contracts/analysis";
+import type * as plan from "@/lib/api/contracts/plan";
 import type * as results from "@/lib/api/contracts/results";
 import type * as runs from "@/lib/api/contracts/runs";
 import type * as series from "@/lib/api/contracts/series";
@@ -25,6 +26,7 @@ export type FlowView = ResponseOf<typeof analysis.getFlow>;
 export type Comparison = ResponseOf<typeof analysis.compareRuns>;
 export type PlacementResult = ResponseOf<typeof analysis.computePlacement>;
 export type SimulationResult = ResponseOf<typeof analysis.runSimulation>;
+export type PlanResult = ResponseOf<typeof plan.computePlan>;
 export type PruneResult = ResponseOf<typeof analysis.pruneFromRun>;
 export type PruningRunView = ResponseOf<typeof results.getPruningRun>;
 export type PruningRunsList = ResponseOf<typeof results.listPruningRuns>;

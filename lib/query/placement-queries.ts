@@ -1,11 +1,11 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { PlacementStrategy } from "@/lib/runs/compute-placement";
-import type { SimulationBody } from "@/lib/url/placement-view-state";
+import type { PlanBody, SimulationBody } from "@/lib/url/placement-view-state";
 import { apiFetch } from "./api-fetch";
-import type { PlacementResult, SimulationResult } from "./api-types";
+import type { PlacementResult, PlanResult, SimulationResult } from "./api-types";
 import { queryKeys } from "./query-keys";
 
-export type { PlacementResult, SimulationResult } from "./api-types";
+export type { PlacementResult, PlanResult, SimulationResult } from "./api-types";
 
 const post = (body: unknown) => ({
   method: "POST",
@@ -31,6 +31,14 @@ export const simulationQuery = (runId: string, body: SimulationBody) =>
   queryOptions({
     queryKey: queryKeys.runs.simulation(runId, body),
     queryFn: () => apiFetch<SimulationResult>(`/api/runs/${runId}/simulations`, post(body)),
+    staleTime: Infinity,
+    retry: false,
+  });
+
+export const planQuery = (runId: string, body: PlanBody) =>
+  queryOptions({
+    queryKey: queryKeys.runs.plan(runId, body),
+    queryFn: () => apiFetch<PlanResult>(`/api/runs/${runId}/plan`, post(body)),
     staleTime: Infinity,
     retry: false,
   });

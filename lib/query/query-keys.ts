@@ -1,6 +1,6 @@
 import type { Normalization } from "@/lib/analysis/coactivation";
 import type { PlacementStrategy } from "@/lib/runs/compute-placement";
-import type { SimulationBody } from "@/lib/url/placement-view-state";
+import type { PlanBody, SimulationBody } from "@/lib/url/placement-view-state";
 
 /**
  * The one factory of query keys. Shares store answers under these keys (lib/share/pin-view.ts) and
@@ -24,6 +24,7 @@ export const queryKeys = {
     placement: (runId: string, devices: number, strategy: PlacementStrategy, bound: number | null) =>
       ["runs", runId, "placement", devices, strategy, bound] as const,
     simulation: (runId: string, body: SimulationBody) => ["runs", runId, "simulation", body] as const,
+    plan: (runId: string, body: PlanBody) => ["runs", runId, "plan", body] as const,
   },
   health: () => ["health"] as const,
   session: () => ["session"] as const,

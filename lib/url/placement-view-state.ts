@@ -30,10 +30,33 @@ export const placementViewStateSchema = z.object({
     .transform((s) => [...new Set(s.split(",").map(Number))].sort((a, b) => a - b))
     .optional()
     .catch(undefined),
+  /** Serving planner (A14), on once pgpus is set: GPUs, slots, nodes, expert groups, window tokens, strategy drawn. */
+  pgpus: z.coerce.number().int().min(1).max(4096).optional().catch(undefined),
+  pslots: z.coerce.number().int().min(1).max(65536).optional().catch(undefined),
+  pnodes: z.coerce.number().int().min(1).max(1024).catch(1),
+  pgroups: z.coerce.number().int().min(1).max(65536).catch(1),
+  pwin: z.coerce.number().int().min(1).optional().catch(undefined),
+  pshow: z.enum(["eplb", "optimized"]).catch("optimized"),
 });
 export type PlacementViewState = z.infer<typeof placementViewStateSchema>;
 
-const KEYS = ["devices", "layer", "show", "maxImbalance", "sim", "topT", "from", "maxDevices", "drop"] as const;
+const KEYS = [
+  "devices",
+  "layer",
+  "show",
+  "maxImbalance",
+  "sim",
+  "topT",
+  "from",
+  "maxDevices",
+  "drop",
+  "pgpus",
+  "pslots",
+  "pnodes",
+  "pgroups",
+  "pwin",
+  "pshow",
+] as const;
 
 export function parsePlacementViewState(search: URLSearchParams): PlacementViewState {
   return placementViewStateSchema.parse(Object.fromEntries(KEYS.map((k) => [k, search.get(k) ?? undefined])));
@@ -50,6 +73,14 @@ export function placementSearch(s: PlacementViewState): string {
   }
   if (s.sim === "device-limited") q.set("maxDevices", String(s.maxDevices));
   if (s.sim === "drop" && s.drop?.length) q.set("drop", s.drop.join(","));
+  if (s.pgpus !== undefined) {
+    q.set("pgpus", String(s.pgpus));
+    if (s.pslots !== undefined) q.set("pslots", String(s.pslots));
+    if (s.pnodes !== 1) q.set("pnodes", String(s.pnodes));
+    if (s.pgroups !== 1) q.set("pgroups", String(s.pgroups));
+    if (s.pwin !== undefined) q.set("pwin", String(s.pwin));
+    if (s.pshow !== "optimized") q.set("pshow", s.pshow);
+  }
   return `?${q.toString()}`;
 }
 
@@ -82,3 +113,22 @@ export function simulationBody(s: PlacementViewState, layers: number, devices: n
   return null;
 }
 export type SimulationBody = NonNullable<ReturnType<typeof simulationBody>>;
+
+/**
+ * The POST /plan bodies (both strategies) the state asks for, or null while the planner is off.
+ * Slots default to E plus one eighth redundant (DeepSeek-V3: 256 + 32), rounded up to a multiple of the GPUs.
+ */
+export function planBodies(s: PlacementViewState, experts: number) {
+  if (s.pgpus === undefined) return null;
+  const gpus = s.pgpus;
+  const slots = s.pslots ?? Math.ceil((experts + Math.max(1, Math.floor(experts / 8))) / gpus) * gpus;
+  const base = {
+    slots,
+    gpus,
+    ...(s.pnodes !== 1 ? { nodes: s.pnodes } : {}),
+    ...(s.pgroups !== 1 ? { groups: s.pgroups } : {}),
+    ...(s.pwin ? { window: { tokens: s.pwin } } : {}),
+  };
+  return { eplb: { ...base, strategy: "eplb" as const }, optimized: { ...base, strategy: "optimized" as const } };
+}
+export type PlanBody = NonNullable<ReturnType<typeof planBodies>>["eplb" | "optimized"];

@@ -4,7 +4,7 @@ import type { Db } from "@/lib/db/client";
 import type { RunWithModel } from "@/lib/db/queries/runs";
 import type { Normalization } from "@/lib/analysis/coactivation";
 import { layerFrameQuery, transitionsFrameQuery } from "@/lib/query/frame-queries";
-import { placementQuery, simulationQuery } from "@/lib/query/placement-queries";
+import { placementQuery, planQuery, simulationQuery } from "@/lib/query/placement-queries";
 import {
   compareQuery,
   expertQuery,
@@ -16,6 +16,7 @@ import {
 } from "@/lib/query/run-queries";
 import { getComparison } from "@/lib/runs/compare-runs";
 import { computePlacement, PLACEMENT_STRATEGIES } from "@/lib/runs/compute-placement";
+import { computePlan } from "@/lib/runs/compute-plan";
 import { getExpertView } from "@/lib/runs/get-expert-view";
 import { getExpertsView } from "@/lib/runs/get-experts-view";
 import { getFlowView } from "@/lib/runs/get-flow-view";
@@ -38,6 +39,7 @@ import {
   effectiveLabState,
   parsePlacementViewState,
   placementViewStateSchema,
+  planBodies,
   simulationBody,
 } from "@/lib/url/placement-view-state";
 import { parseSpecializationViewState, specializationViewStateSchema } from "@/lib/url/specialization-view-state";
@@ -204,6 +206,10 @@ export const VIEWS = [
         answer: () => computePlacement(db, run, state.devices, s, s === "optimized" ? state.maxImbalance : undefined),
         prefetch: false,
       }));
+      const plans = planBodies(state, cfg.experts);
+      if (plans)
+        for (const b of [plans.eplb, plans.optimized])
+          queries.push({ key: planQuery(run.id, b).queryKey, answer: () => computePlan(db, run, b), prefetch: false });
       if (body) {
         queries.push({
           key: simulationQuery(run.id, body).queryKey,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 
+import json
 import numpy as np
 import pytest
 
@@ -26,6 +27,23 @@ def test_presets_and_runs(client):
     assert run.model["layers"] == 32 and run.url.endswith(f"/runs/{run.id}")
     assert client.run(run.id).id == run.id
     assert run.id in [r.id for r in client.runs()]
+
+
+def test_series_and_step(client):
+    a = client.create_run("ckpt 1000", model=SHAPE, series="py-series", step=1000)
+    assert (a.info["series"], a.info["step"]) == ("py-series", 1000)
+    b = client.create_run("ckpt 2000", model=SHAPE)
+    b.update(series="py-series", step=2000)
+    assert b.info["step"] == 2000
+    assert sorted(r.info["step"] for r in client.runs(series="py-series")) == [1000, 2000]
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        b.update(step=1000)
+    assert (e.value.status, e.value.code) == (409, "step_taken")
+    with pytest.raises(moe_atlas.AtlasError) as e:
+        b.update(colour="red")
+    assert e.value.code == "invalid_request"
+    b.update(series=None, step=None)
+    assert b.info["series"] is None
 
 
 @pytest.mark.parametrize("fmt", ["npz", "safetensors"])
@@ -214,3 +232,31 @@ def test_series_router_saturation_against_numpy(client):
     expected = shared.mean(axis=0) / 2
     assert np.allclose(answer["routerSaturation"][0]["perLayer"], expected, atol=1e-12)
     assert answer["routerSaturation"][1]["perLayer"] == [1, 1, 1, 1]
+
+
+def test_plan_eplb_and_optimized_with_an_engine_file(client):
+    ev = random_events(400, 4, 8, 2, seed=5)
+    run = client.create_run("plan", model=SHAPE)
+    run.upload(ev)
+    eplb = run.plan(slots=12, gpus=4, nodes=2, strategy="eplb")
+    ours = run.plan(slots=12, gpus=4, nodes=2, window=200, export="sglang")
+    assert len(eplb["layers"]) == 4 and len(eplb["layers"][0]["phy2log"]) == 12
+    for a, b in zip(eplb["layers"], run.plan(slots=12, gpus=4, nodes=2)["layers"]):
+        assert b["plannedMaxGpuLoad"] <= a["plannedMaxGpuLoad"] + 1e-9
+        assert b["ctNode"] <= a["ctNode"] + 1e-9
+    # The EPLB loads are the run's own: every expert's replicas add up to its load.
+    layer0 = run.layer(0)
+    loads = np.zeros(8)
+    for p, e in enumerate(eplb["layers"][0]["phy2log"]):
+        loads[e] += layer0.load[e] / eplb["layers"][0]["logcnt"][e]
+    np.testing.assert_allclose(loads, layer0.load)
+    assert ours["window"]["tokens"] == 200
+    assert json.loads(ours["file"]["content"])["physical_to_logical_map"] == [l["phy2log"] for l in ours["layers"]]
+    # TensorRT-LLM reads its load-balancer file with PyYAML: the same slots, keyed by model layer.
+    import yaml  # Debian python3-yaml, as TensorRT-LLM uses
+    trt = yaml.safe_load(run.plan(slots=12, gpus=4, nodes=2, export="trtllm", layer_offset=1)["file"]["content"])
+    assert trt["num_slots"] == 12 and trt["layer_updates_per_iter"] == 0
+    assert trt["initial_global_assignments"] == {l + 1: row["phy2log"] for l, row in enumerate(run.plan(slots=12, gpus=4, nodes=2)["layers"])}
+    with pytest.raises(moe_atlas.AtlasError) as bad:
+        run.plan(slots=7, gpus=4)
+    assert bad.value.status == 400 and bad.value.where == "slots"

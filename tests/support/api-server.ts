@@ -6,6 +6,7 @@ import * as runs from "@/app/api/runs/route";
 import * as run from "@/app/api/runs/[id]/route";
 import * as layer from "@/app/api/runs/[id]/layers/[layer]/route";
 import * as traces from "@/app/api/runs/[id]/traces/route";
+import * as plan from "@/app/api/runs/[id]/plan/route";
 import * as upload from "@/app/api/runs/[id]/uploads/[uploadId]/route";
 import * as pruningRun from "@/app/api/pruning-runs/[id]/route";
 import * as quantResult from "@/app/api/quant-results/[id]/route";
@@ -23,6 +24,7 @@ const ROUTES: [RegExp, string[], Module][] = [
   [/^\/api\/runs$/, [], runs],
   [/^\/api\/runs\/([^/]+)$/, ["id"], run],
   [/^\/api\/runs\/([^/]+)\/traces$/, ["id"], traces],
+  [/^\/api\/runs\/([^/]+)\/plan$/, ["id"], plan],
   [/^\/api\/pruning-runs$/, [], pruningRuns],
   [/^\/api\/pruning-runs\/import$/, [], pruningImport],
   [/^\/api\/quant-results$/, [], quantResults],

@@ -272,6 +272,23 @@ class Run:
         shape = tuple(int(x) for x in headers.get("x-matrix-shape", str(len(data) // 8)).split(","))
         return np.frombuffer(data, "<f8").reshape(shape).copy(), int(headers.get("x-matrix-tokens", "0"))
 
+    def plan(self, slots: int, gpus: int, nodes: Optional[int] = None, groups: Optional[int] = None,
+             strategy: str = "optimized", window: Optional[int] = None, window_index: Optional[int] = None,
+             max_load_ratio: Optional[float] = None, cost: Optional[Mapping[str, Any]] = None,
+             export: Optional[str] = None, layer_offset: Optional[int] = None) -> dict:
+        """A serving plan with redundant experts (POST /api/runs/{id}/plan): "eplb" or "optimized" per layer
+        (phy2log, log2phy, logcnt, gpuLoad, balancedness, ctGpu, ctNode, ...); with `export` ("sglang", "vllm",
+        "trtllm") the engine's file is in plan["file"]["content"]. `window` tokens: plan on window `window_index`
+        (default 0), evaluate on the next."""
+        body: Dict[str, Any] = {"slots": slots, "gpus": gpus, "strategy": strategy}
+        for key, value in (("nodes", nodes), ("groups", groups), ("maxLoadRatio", max_load_ratio), ("cost", cost),
+                           ("export", export), ("layerOffset", layer_offset)):
+            if value is not None:
+                body[key] = value
+        if window is not None:
+            body["window"] = {"tokens": window, **({"index": window_index} if window_index is not None else {})}
+        return self.client._json("POST", f"/api/runs/{self.id}/plan", body)
+
     def layer(self, layer: int) -> LayerData:
         """MoE layer `layer` (from 0) as numpy: tokens, load, weightSum, coactivation, transitions."""
         try:
