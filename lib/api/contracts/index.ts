@@ -7,11 +7,7 @@ import * as series from "./series";
 import * as system from "./system";
 
 /** Every endpoint's contract, in the order the API page lists them. */
-<<<<<<< HEAD
-export const CONTRACTS: AnyContract[] = [runs, series, analysis, results, system].flatMap((m) =>
-=======
-export const CONTRACTS: AnyContract[] = [runs, analysis, plan, results, system].flatMap((m) =>
->>>>>>> main
+export const CONTRACTS: AnyContract[] = [runs, series, analysis, plan, results, system].flatMap((m) =>
   Object.values(m).filter(
     (v): v is AnyContract => typeof v === "object" && v !== null && "method" in v && "path" in v && "response" in v,
   ),
