@@ -315,6 +315,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       flow: "/runs/r1/flow?layer=1",
       specialization: "/runs/r1/specialization",
       compare: "/compare?a=r1&b=r2&layer=1",
+      series: "/series/olmoe%20pretrain?run=r1&heatmap=saturation",
     };
     expect(Object.keys(samples).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
     for (const [kind, path] of Object.entries(samples))
@@ -323,6 +324,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       "/runs/r1/layers/x",
       "/runs/r1/layers",
       "/compare?a=r1",
+      "/series/olmoe-pretrain",
       "/runs",
       "/api/runs/r1",
       "/runs/r1/experts/-1",
