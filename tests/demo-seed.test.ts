@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balanceMetrics } from "@/lib/analysis/balance";
 import { getLayerAggregate } from "@/lib/db/queries/layer-aggregates";
 import { getRun, listRuns } from "@/lib/db/queries/runs";
-import { DEMO_RUNS, seedDemoRuns } from "@/lib/demo/seed-demo-runs";
+import { DEMO_RUNS, DEMO_SERIES, seedDemoRuns } from "@/lib/demo/seed-demo-runs";
+import { getSeriesView } from "@/lib/runs/get-series-view";
 import { planStructure } from "@/lib/demo/synthetic-trace";
 import quantBench from "@/lib/demo/papers/quantmoe-bench.json";
 import { seedPaperResults } from "@/lib/demo/seed-paper-results";
@@ -40,10 +41,10 @@ describe("demo seeding on PGlite", () => {
       );
     expect(quant.filter((q) => q.runId === seeded[0].id)).toHaveLength(2);
     expect(quant[0].source).toMatch(/QuantMoE|Quantization for Mixture-of-Experts/);
-    expect(seeded.map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
+    expect(seeded.slice(0, DEMO_RUNS.length).map((r) => r.name)).toEqual(DEMO_RUNS.map((d) => d.name));
     expect(await seedDemoRuns(t.db)).toEqual([]);
     expect((await listRuns(t.db, {}, { open: false, tokenId: null, tokenName: null, admin: false })).runs.length).toBe(
-      DEMO_RUNS.length,
+      DEMO_RUNS.length + DEMO_SERIES.steps.length,
     );
 
     const mixtral = seeded[0];
@@ -81,5 +82,31 @@ describe("demo seeding on PGlite", () => {
         meanCollaborationEntropy((await getLayerAggregate(t.db, id, l, 8)).coactivation, 8)!;
       expect(await h(c2r.id)).toBeLessThan(await h(vanilla.id));
     }
+  });
+
+  it("holds a series of checkpoints over the same tokens: balance improves, an expert dies, groups form, saturation reaches 1", async () => {
+    const view = await getSeriesView(t.db, DEMO_SERIES.name, ANONYMOUS_OPEN, {
+      placement: "contiguous",
+      devices: 8,
+      topT: 8,
+    });
+    const steps = view.steps;
+    expect(steps.map((s) => s.step)).toEqual([...DEMO_SERIES.steps]);
+    expect(steps.every((s) => s.events === DEMO_SERIES.tokens * 16)).toBe(true);
+    const each = (m: "gini" | "dead" | "collaborationEntropy" | "topCoverage") => steps.map((s) => s[m]!);
+    const gini = each("gini");
+    for (let i = 1; i < gini.length; i++) expect(gini[i]).toBeLessThan(gini[i - 1]);
+    // One expert dies: none dead at first, exactly one in every layer at the last two steps.
+    expect(each("dead")[0]).toBe(0);
+    expect(steps.at(-1)!.perLayer.dead).toEqual(Array(16).fill(1));
+    expect(steps.at(-2)!.perLayer.dead).toEqual(Array(16).fill(1));
+    // Groups form: experts collaborate with fewer others, their Top-T take more of their co-activation.
+    expect(each("collaborationEntropy").at(-1)!).toBeLessThan(each("collaborationEntropy")[0] - 0.5);
+    expect(each("topCoverage").at(-1)!).toBeGreaterThan(each("topCoverage")[0] + 0.1);
+    const sat = view.routerSaturation.map((s) => s.mean!);
+    for (let i = 1; i < sat.length; i++) expect(sat[i]).toBeGreaterThan(sat[i - 1]);
+    expect(sat[0]).toBeLessThan(0.3);
+    expect(sat.at(-1)).toBe(1);
+    expect(view.routerSaturation.at(-1)!.perLayer).toEqual(Array(16).fill(1));
   });
 });

@@ -320,6 +320,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       compare: "/compare?a=r1&b=r2&layer=1",
       // The same path, told apart by its state; the base run is the share's run.
       "compare-many": "/compare?runs=r2,r1,r3&base=r1&layer=1",
+      series: "/series/olmoe%20pretrain?run=r1&heatmap=saturation",
     };
     expect(Object.keys(samples).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
     for (const [kind, path] of Object.entries(samples))
@@ -330,6 +331,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       "/compare?a=r1",
       "/compare?runs=r1",
       "/compare?runs=r1,r1",
+      "/series/olmoe-pretrain",
       "/runs",
       "/api/runs/r1",
       "/runs/r1/experts/-1",

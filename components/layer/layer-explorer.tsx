@@ -8,6 +8,7 @@ import { COMMUNITY_DEFINITIONS } from "@/lib/analysis/communities";
 import { NORMALIZATION_DEFINITIONS, offDiagonalExtent } from "@/lib/analysis/coactivation";
 import { expertsQuery, groupsQuery } from "@/lib/query/run-queries";
 import { EXPERT_TABLE_TOP_T } from "@/lib/url/layer-view-state";
+import { seriesLayerQuery } from "@/lib/query/series-queries";
 import { DefinitionNote } from "@/components/ui/definition-note";
 import { ColorLegend } from "@/components/viz/color-legend";
 import { makeColorScale, minPositiveOffDiagonal } from "@/components/viz/color-scale";
@@ -21,6 +22,7 @@ import { LayerBalance } from "./layer-balance";
 import { LayerControls } from "./layer-controls";
 import { LayerExpertsTable } from "./layer-experts-table";
 import type { ExpertSort, SortDir } from "./expert-table-sort";
+import { StepScrubber } from "./step-scrubber";
 import { HeatmapTooltip } from "./heatmap-tooltip";
 import { useLayerFrame } from "./use-layer-frame";
 import { useLayerNavigation } from "./use-layer-navigation";
@@ -28,6 +30,8 @@ import { useLayerNavigation } from "./use-layer-navigation";
 interface Props {
   runId: string;
   layers: number;
+  /** The run's series, when it is a step of one: the step scrubber and the shared colour scale. */
+  series?: string | null;
 }
 
 const BAR_EXTENT = 48;
@@ -39,7 +43,7 @@ const NORM_TITLES = {
 } as const;
 
 /** V3: a layer's co-activation heatmap with aligned load bars, legend, tooltip and balance. */
-export function LayerExplorer({ runId, layers }: Props) {
+export function LayerExplorer({ runId, layers, series = null }: Props) {
   const { layer, state, go, frozen } = useLayerNavigation(runId, layers);
   // Typed arrays from the wire to the canvas: no nested rows on the way (lib/wire/frame.ts).
   const { data, error, isFetching } = useLayerFrame(runId, layer, state.norm, frozen, {
@@ -59,6 +63,15 @@ export function LayerExplorer({ runId, layers }: Props) {
   });
   const expertsAnswer = useDeferredValue(experts.data);
   const onSort = useCallback((esort: ExpertSort, edir: SortDir) => go(layer, { esort, edir }), [go, layer]);
+  const stepLayer = useQuery({
+    ...seriesLayerQuery(series ?? "", layer, state.norm),
+    enabled: series !== null,
+    placeholderData: keepPreviousData,
+  });
+  const shared =
+    state.stepScale === "shared" && stepLayer.data?.layer === layer && stepLayer.data.normalization === state.norm
+      ? stepLayer.data
+      : null;
   const [hover, setHover] = useState<HeatmapHover | null>(null);
   const router = useRouter();
   const community = state.order === "group" && groups.data?.layer === layer ? groups.data.community : null;
@@ -71,11 +84,13 @@ export function LayerExplorer({ runId, layers }: Props) {
     let order: number[] = identityOrder(n);
     if (state.order === "load") order = [...order].sort((a, b) => data.load[b] - data.load[a] || a - b);
     if (state.order === "group" && groups.data?.layer === data.layer) order = groups.data.order;
-    const extent = offDiagonalExtent(values, n);
-    const color = makeColorScale(extent, state.scale, minPositiveOffDiagonal(values, n));
+    // One scale across the series' steps when asked (this layer's domain over all of them).
+    const color = shared
+      ? makeColorScale(shared.extent, state.scale, shared.minPositive)
+      : makeColorScale(offDiagonalExtent(values, n), state.scale, minPositiveOffDiagonal(values, n));
     const cell = Math.max(2, Math.min(48, Math.floor(576 / n)));
     return { n, values, order, color, cell };
-  }, [data, state.order, state.scale, groups.data]);
+  }, [data, state.order, state.scale, groups.data, shared]);
 
   return (
     <div className="flex flex-col gap-4">
@@ -87,6 +102,17 @@ export function LayerExplorer({ runId, layers }: Props) {
         go={go}
         frozen={frozen}
       />
+      {series !== null ? (
+        <StepScrubber
+          runId={runId}
+          series={series}
+          layer={layer}
+          state={state}
+          frozen={frozen}
+          data={stepLayer.data}
+          go={(patch) => go(layer, patch)}
+        />
+      ) : null}
       {error ? (
         <p role="alert" className="text-red-600">
           Could not load layer {layer}: {error.message}
@@ -172,7 +198,7 @@ export function LayerExplorer({ runId, layers }: Props) {
               <div className="mt-3 pl-7">
                 <ColorLegend
                   color={view.color}
-                  title={`${NORM_TITLES[state.norm]} (${state.scale} scale) — ${NORMALIZATION_DEFINITIONS[state.norm]}`}
+                  title={`${NORM_TITLES[state.norm]} (${state.scale} scale${shared ? `, one scale across the ${shared.steps.length} steps of ${shared.series}` : ""}) — ${NORMALIZATION_DEFINITIONS[state.norm]}`}
                 />
               </div>
             </Exportable>

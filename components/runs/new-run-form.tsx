@@ -6,6 +6,7 @@ import { apiFetch } from "@/lib/query/api-fetch";
 import { TokenField } from "@/components/ui/token-field";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { PolicyField } from "./policy-field";
+import { SeriesStepField, seriesStepOf } from "./series-step-field";
 import { VisibilityField } from "./visibility-field";
 
 interface PresetOption {
@@ -53,6 +54,7 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
           model,
           policy: form.get("policy"),
           visibility: form.get("visibility"),
+          ...seriesStepOf(form),
         }),
       });
       router.push(`/runs/${run.id}`);
@@ -77,6 +79,7 @@ export function NewRunForm({ presets }: { presets: PresetOption[] }) {
         <input name="tags" className={input} placeholder="vanilla, humaneval" />
       </label>
       <PolicyField />
+      <SeriesStepField />
       <VisibilityField />
       <fieldset className="flex flex-col gap-2 rounded border border-zinc-200 p-3 dark:border-zinc-700">
         <legend className="px-1 text-sm font-medium">Model</legend>

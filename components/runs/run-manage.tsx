@@ -9,11 +9,12 @@ import { DeleteButton } from "@/components/ui/delete-button";
 import { TokenField } from "@/components/ui/token-field";
 import { useApiToken } from "@/components/ui/use-api-token";
 import { PolicyField } from "./policy-field";
+import { SeriesStepField, seriesStepOf } from "./series-step-field";
 import { VisibilityField } from "./visibility-field";
 
 const input = "rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-800";
 
-/** Edit (name, description, tags, visibility, policy) and delete, on the run overview. */
+/** Edit (name, description, tags, visibility, policy, series and step) and delete, on the run overview. */
 export function RunManage({ run }: { run: RunView }) {
   const router = useRouter();
   const client = useQueryClient();
@@ -39,6 +40,7 @@ export function RunManage({ run }: { run: RunView }) {
           tags,
           visibility: form.get("visibility"),
           policy: form.get("policy"),
+          ...seriesStepOf(form),
         }),
       });
       await client.invalidateQueries({ queryKey: ["runs"] });
@@ -110,6 +112,7 @@ export function RunManage({ run }: { run: RunView }) {
           </label>
           <VisibilityField defaultValue={run.visibility} />
           <PolicyField defaultValue={run.policy} />
+          <SeriesStepField series={run.series} step={run.step} />
           <TokenField />
           {error ? (
             <p role="alert" className="text-sm text-red-600">

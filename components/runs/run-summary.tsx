@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { RunView } from "@/lib/query/api-types";
 import { formatValue } from "@/components/viz/format";
 
@@ -25,6 +26,14 @@ export function RunSummary({ run }: { run: RunView }) {
           policy {run.policy} · {run.visibility}
           {run.tags.length ? ` · tags ${run.tags.join(", ")}` : ""} · id <span className="font-mono">{run.id}</span>
         </p>
+        {run.series !== null ? (
+          <p className="text-sm" data-testid="run-series">
+            Step <span className="num">{run.step?.toLocaleString("en-US")}</span> of series{" "}
+            <Link href={`/series/${encodeURIComponent(run.series)}`} className="text-indigo-600 hover:underline">
+              {run.series}
+            </Link>
+          </p>
+        ) : null}
       </div>
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4">
         {stats.map(([k, v]) => (

@@ -18,6 +18,8 @@ import { LayerHeader } from "@/components/layer/layer-header";
 import { PlacementHeader } from "@/components/placement/placement-header";
 import { PlacementLab } from "@/components/placement/placement-lab";
 import { parseMetric, RunOverview } from "@/components/runs/run-overview";
+import { SeriesHeader } from "@/components/series/series-header";
+import { SeriesView } from "@/components/series/series-view";
 import { LabelSpecialization } from "@/components/specialization/label-specialization";
 import { SpecializationHeader } from "@/components/specialization/specialization-header";
 import { TokenHeader } from "@/components/tokens/token-header";
@@ -74,7 +76,7 @@ export const VIEW_COMPONENTS = {
   }),
   layer: (f) => ({
     header: <LayerHeader {...named(f)} topK={f.run.model.topK} />,
-    body: <LayerExplorer runId={f.run.id} layers={f.run.model.layers} />,
+    body: <LayerExplorer runId={f.run.id} layers={f.run.model.layers} series={f.run.series} />,
   }),
   placement: (f) => ({
     header: <PlacementHeader {...named(f)} experts={f.run.model.experts} />,
@@ -115,5 +117,9 @@ export const VIEW_COMPONENTS = {
   "compare-many": (f) => ({
     header: <CompareManyHeader snapshot={banner(f)} />,
     body: <CompareMany />,
+  }),
+  series: (f) => ({
+    header: <SeriesHeader series={f.run.series ?? ""} modelName={f.run.model.name} snapshot={banner(f)} />,
+    body: <SeriesView series={f.run.series ?? ""} />,
   }),
 } satisfies Record<ViewKind, ViewComponent>;

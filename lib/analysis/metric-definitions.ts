@@ -1,4 +1,5 @@
 import { HOT_FACTOR, type BalanceScalar } from "./balance";
+import type { SeriesMetric } from "./series-metrics";
 
 /** How each A1 metric is defined, shown next to every number (tools define these differently). */
 export const BALANCE_DEFINITIONS: Record<BalanceScalar, { label: string; definition: string; better: "low" | "high" }> =
@@ -51,3 +52,30 @@ export const HOT_DEFINITION = `Hot: experts whose load is at least ${HOT_FACTOR}
 
 export const CT_DEFINITION =
   "C_T: mean number of distinct devices a token's top-k experts live on, i.e. copies the all-to-all sends per token (k without co-location).";
+
+/** The series page's metrics (against step, and per layer), each with its label and definition. */
+export const SERIES_METRIC_DEFINITIONS: Record<SeriesMetric, { label: string; definition: string }> = {
+  ...(Object.fromEntries(
+    Object.entries(BALANCE_DEFINITIONS).map(([k, v]) => [k, { label: v.label, definition: v.definition }]),
+  ) as Record<BalanceScalar, { label: string; definition: string }>),
+  dead: {
+    label: "dead experts",
+    definition: `${DEAD_DEFINITION} Per layer a count; against step, the mean over layers.`,
+  },
+  hot: { label: "hot experts", definition: `${HOT_DEFINITION} Per layer a count; against step, the mean over layers.` },
+  collaborationEntropy: {
+    label: "collaboration entropy",
+    definition:
+      "A3: H_i = −Σ_j p_ij ln p_ij with p_ij = C_ij / Σ_j C_ij (nats), averaged over the experts that co-activated; low = experts work in fixed groups.",
+  },
+  topCoverage: {
+    label: "Top-T coverage",
+    definition: "A3: Σ of p_ij over expert i's T strongest collaborators, averaged over experts; high = groups.",
+  },
+  predictability: {
+    label: "next-layer predictability",
+    definition:
+      "A7: Σ_i T[i][j*(i)] / Σ_i load_i, how often expert i's most likely next-layer expert is in the next top-k (none at the last layer).",
+  },
+  ct: { label: "C_T", definition: CT_DEFINITION },
+};

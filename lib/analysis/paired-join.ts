@@ -14,6 +14,8 @@ export interface PairedResult {
   /** Paired events per layer, and those whose top-k set differs. */
   matched: Float64Array;
   flips: Float64Array;
+  /** Σ over paired events of |K_A ∩ K_B|: the experts both top-k sets hold (A12 router saturation). */
+  overlap: Float64Array;
   unmatchedA: number;
   unmatchedB: number;
   /** Events whose (sequence, position, layer) an earlier event of the same run already had. */
@@ -46,6 +48,7 @@ export class PairedJoin {
   private unmatchedB = 0;
   private matched: Float64Array;
   private flips: Float64Array;
+  private overlap: Float64Array;
   private one: Int16Array;
 
   constructor(
@@ -58,6 +61,7 @@ export class PairedJoin {
     this.ids = new Int16Array(capacityA * k);
     this.matched = new Float64Array(layers);
     this.flips = new Float64Array(layers);
+    this.overlap = new Float64Array(layers);
     this.one = new Int16Array(k);
   }
 
@@ -95,7 +99,9 @@ export class PairedJoin {
       for (let s = 0; s < K; s++) this.one[s] = s < e.k ? e.experts[t * e.k + s] : -1;
       const layer = e.layer[t];
       this.matched[layer]++;
-      this.flips[layer] += topKFlips(K, this.ids.subarray(at * K, at * K + K), this.one, 1);
+      const held = this.ids.subarray(at * K, at * K + K);
+      this.flips[layer] += topKFlips(K, held, this.one, 1);
+      this.overlap[layer] += sharedExperts(K, held, this.one);
     }
   }
 
@@ -104,6 +110,7 @@ export class PairedJoin {
     return {
       matched: this.matched,
       flips: this.flips,
+      overlap: this.overlap,
       unmatchedA: this.n - total,
       unmatchedB: this.unmatchedB,
       repeatedA: this.repeatedA,
@@ -117,4 +124,19 @@ function keyOf(e: PairableEvents, t: number, onUnpairable: (seq: number, pos: nu
   const pos = e.pos[t];
   if (seq < 0 || seq >= 8_388_608 || pos < 0 || pos >= 2_097_152) onUnpairable(seq, pos);
   return eventKey(seq, pos, e.layer[t]);
+}
+
+/** |A ∩ B| for two top-k id lists (−1 = empty slot; ids within a list are distinct). */
+function sharedExperts(k: number, a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0;
+  for (let s = 0; s < k; s++) {
+    const e = a[s];
+    if (e < 0) continue;
+    for (let r = 0; r < k; r++)
+      if (b[r] === e) {
+        n++;
+        break;
+      }
+  }
+  return n;
 }

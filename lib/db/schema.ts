@@ -435,3 +435,24 @@ export const runVocabularies = pgTable("run_vocabularies", {
   byteLevel: boolean("byte_level").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * One checkpoint's series answer (lib/runs/get-series-view.ts), kept so a series page does not
+ * re-read every step's matrices: its per-layer metrics and its pairing with the final step, for one
+ * set of parameters (`key`: placement, devices, Top-T, final run). `fingerprint` names the committed
+ * uploads of the run and of the final run it was computed from; a row whose fingerprint no longer
+ * matches is recomputed and replaced. Derived from the run: deleted with it.
+ */
+export const seriesStepMetrics = pgTable(
+  "series_step_metrics",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    answer: jsonb("answer").notNull(),
+    computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);

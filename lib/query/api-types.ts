@@ -3,6 +3,7 @@ import type * as analysis from "@/lib/api/contracts/analysis";
 import type * as plan from "@/lib/api/contracts/plan";
 import type * as results from "@/lib/api/contracts/results";
 import type * as runs from "@/lib/api/contracts/runs";
+import type * as series from "@/lib/api/contracts/series";
 import type * as system from "@/lib/api/contracts/system";
 import type * as tokens from "@/lib/api/contracts/tokens";
 
@@ -20,6 +21,8 @@ export type LayerView = ResponseOf<typeof analysis.getLayer>;
 export type LayerGroups = ResponseOf<typeof analysis.getLayerGroups>;
 export type ExpertsView = ResponseOf<typeof analysis.getLayerExperts>;
 export type ExpertView = ResponseOf<typeof analysis.getExpert>;
+export type SeriesView = ResponseOf<typeof series.getSeries>;
+export type SeriesLayer = ResponseOf<typeof series.getSeriesLayer>;
 export type FlowView = ResponseOf<typeof analysis.getFlow>;
 export type ExpertTokens = ResponseOf<typeof tokens.expertTokens>;
 export type LayerTokens = ResponseOf<typeof tokens.layerTokens>;

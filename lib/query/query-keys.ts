@@ -39,6 +39,10 @@ export const queryKeys = {
   /** 2 to 8 runs (GET /api/compare?runs=): the runs in order, the base, whether tokens are paired. */
   compareMany: (runs: readonly string[], base: string, paired: boolean) =>
     ["compare", "many", runs.join(","), base, paired] as const,
+  series: (name: string, placement: string, devices: number, topT: number) =>
+    ["series", name, placement, devices, topT] as const,
+  seriesLayer: (name: string, layer: number, normalization: Normalization) =>
+    ["series", name, "layers", layer, normalization] as const,
   pruningRuns: {
     all: ["pruning-runs"] as const,
     list: (filter: { model?: string; criterion?: string; schedule?: string }) => ["pruning-runs", filter] as const,

@@ -19,6 +19,8 @@ export const layerViewStateSchema = z.object({
   /** The expert table under the heatmap: its sort column and direction. */
   esort: z.enum(EXPERT_SORTS).catch("load"),
   edir: z.enum(["asc", "desc"]).catch("desc"),
+  /** For a run in a series: its own colour scale, or one shared by every step of the series at this layer. */
+  stepScale: z.enum(["own", "shared"]).catch("own"),
 });
 export type LayerViewState = z.infer<typeof layerViewStateSchema>;
 
@@ -32,6 +34,7 @@ export function parseLayerViewState(search: Search): LayerViewState {
     order: get("order"),
     esort: get("esort"),
     edir: get("edir"),
+    stepScale: get("stepScale"),
   });
 }
 
@@ -39,7 +42,7 @@ export function parseLayerViewState(search: Search): LayerViewState {
 export function layerViewSearch(state: LayerViewState): string {
   const defaults = layerViewStateSchema.parse({});
   const q = new URLSearchParams();
-  for (const k of ["norm", "scale", "order", "esort", "edir"] as const)
+  for (const k of ["norm", "scale", "order", "esort", "edir", "stepScale"] as const)
     if (state[k] !== defaults[k]) q.set(k, state[k]);
   const s = q.toString();
   return s ? `?${s}` : "";

@@ -27,6 +27,10 @@ import { getLayerGroups } from "@/lib/runs/get-layer-groups";
 import { getLayerFrame } from "@/lib/runs/get-layer-frame";
 import { getLayerView } from "@/lib/runs/get-layer-view";
 import { getRunBalance } from "@/lib/runs/get-run-balance";
+import { getSeriesView } from "@/lib/runs/get-series-view";
+import { seriesLayerQuery, seriesQuery } from "@/lib/query/series-queries";
+import { getSeriesLayer } from "@/lib/runs/get-series-layer";
+import { parseSeriesViewState, seriesViewStateSchema } from "@/lib/url/series-view-state";
 import { requireRun } from "@/lib/runs/require-run";
 import { runHasLogits, runSimulation } from "@/lib/runs/run-simulation";
 import { getExpertTokens, getLayerTokens, getSequenceRoutes, getSequences, searchTokens } from "@/lib/runs/token-views";
@@ -170,7 +174,7 @@ export const VIEWS = [
     state: { schema: layerViewStateSchema, parse: parseLayerViewState },
     runId: (p) => p.runId,
     check: (run, p) => layerOf(run, p.layer),
-    answers: ({ db, run, params: { layer }, state: { norm, order } }) => ({
+    answers: ({ db, run, params: { layer }, state: { norm, order }, audience }) => ({
       queries: [
         {
           key: layerQuery(run.id, layer, norm).queryKey,
@@ -186,7 +190,20 @@ export const VIEWS = [
         ...(order === "group"
           ? [{ key: groupsQuery(run.id, layer).queryKey, answer: () => getLayerGroups(db, run, layer) }]
           : []),
+        // A step of a series: the step scrubber's steps and the colour domain shared across them.
+        ...(run.series !== null
+          ? [
+              {
+                key: seriesLayerQuery(run.series, layer, norm).queryKey,
+                answer: () => getSeriesLayer(db, run.series!, layer, norm, audience),
+              },
+            ]
+          : []),
       ],
+      otherRunIds: async () =>
+        run.series !== null
+          ? (await getSeriesLayer(db, run.series, layer, norm, audience)).steps.map((s) => s.runId)
+          : [],
     }),
   }),
   defineView({
@@ -418,6 +435,36 @@ export const VIEWS = [
           })),
         ],
         otherRunIds: async () => (await others()).map((r) => r.id).filter((id) => id !== run.id),
+      };
+    },
+  }),
+  defineView({
+    kind: "series",
+    path: "/series/:series",
+    params: z.object({ series: z.string().min(1).max(200) }),
+    state: { schema: seriesViewStateSchema, parse: parseSeriesViewState },
+    // A series has no run of its own: the URL names one of its runs (the page puts the last step
+    // there), which a share is anchored to; the share then needs read access to every step it shows.
+    runId: (_p, s) => s.run ?? null,
+    check: (run, p) =>
+      run.series === p.series
+        ? null
+        : { code: "not_in_series", message: `run ${run.id} is not a step of series "${p.series}"` },
+    answers: ({ db, params, state, audience }) => {
+      const answer = () =>
+        getSeriesView(db, params.series, audience, {
+          placement: state.placement,
+          devices: state.devices,
+          topT: state.topT,
+        });
+      return {
+        queries: [
+          {
+            key: seriesQuery(params.series, state.placement, state.devices, state.topT).queryKey,
+            answer,
+          },
+        ],
+        otherRunIds: async () => (await answer()).steps.map((s) => s.runId),
       };
     },
   }),

@@ -242,6 +242,21 @@ def test_aggregate_counts_tokens_as_the_server_counts_events(client):
             np.testing.assert_array_equal(a.transitions, b.transitions)
 
 
+def test_series_router_saturation_against_numpy(client):
+    """client.series(): router saturation per layer = mean over tokens of |K_t ∩ K_F| / k, as numpy counts it."""
+    early, final = random_events(200, 4, 8, 2, seed=11, dropped=0), random_events(200, 4, 8, 2, seed=12, dropped=0)
+    for step, ev in ((0, early), (10, final)):
+        run = client.create_run(f"series step {step}", model=SHAPE, series="py-series", step=step)
+        run.upload(ev)
+    answer = client.series("py-series", devices=2)
+    assert [s["step"] for s in answer["steps"]] == [0, 10]
+    a, f = early["expert_ids"], final["expert_ids"]
+    shared = (a[:, :, :, None] == f[:, :, None, :]).any(axis=3).sum(axis=2)  # (T, L)
+    expected = shared.mean(axis=0) / 2
+    assert np.allclose(answer["routerSaturation"][0]["perLayer"], expected, atol=1e-12)
+    assert answer["routerSaturation"][1]["perLayer"] == [1, 1, 1, 1]
+
+
 def test_plan_eplb_and_optimized_with_an_engine_file(client):
     ev = random_events(400, 4, 8, 2, seed=5)
     run = client.create_run("plan", model=SHAPE)

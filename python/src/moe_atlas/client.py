@@ -168,6 +168,13 @@ class Client:
         query["paired"] = "1" if paired else None
         return self._json("GET", "/api/compare", query=query)
 
+    def series(self, name: str, placement: str = "contiguous", devices: int = 4, top_t: int = 2) -> dict:
+        """GET /api/series/{name}: per step (the runs you may read, in step order) every layer mean of
+        A1 and A3, dead and hot experts, C_T under `placement` on `devices`, next-layer predictability,
+        each also per layer (`steps[i]["perLayer"]`), and `routerSaturation` against the last step."""
+        query = {"placement": placement, "devices": devices, "topT": top_t}
+        return self._json("GET", f"/api/series/{urllib.parse.quote(name, safe='')}", query=query)
+
 
 class Run:
     """A run on the server: `id`, `url`, `info` (the server's JSON), `upload()`, `layer()`."""
