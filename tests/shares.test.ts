@@ -321,6 +321,7 @@ describe("the view registry: a view added as one entry is recognized, pinned and
       // The same path, told apart by its state; the base run is the share's run.
       "compare-many": "/compare?runs=r2,r1,r3&base=r1&layer=1",
       series: "/series/olmoe%20pretrain?run=r1&heatmap=saturation",
+      tokens: "/runs/r1/tokens?seq=0&layer=1",
     };
     expect(Object.keys(samples).sort()).toEqual(VIEWS.map((v) => v.kind).sort());
     for (const [kind, path] of Object.entries(samples))
