@@ -110,7 +110,7 @@ test("a top-8 run without logits: C_T minimized on its events, Simulate disabled
   page,
   request,
 }) => {
-  const { id } = await demoRun(request, "OLMoE");
+  const { id } = await demoRun(request, "OLMoE-1B-7B, synthetic");
   // Never worse than greedy on any layer, C_T counted on the events (the API the lab reads).
   const post = async (strategy: string) =>
     (await request.post(`/api/runs/${id}/placement`, { data: { devices: 8, strategy } })).json();

@@ -105,6 +105,8 @@ test("the layer explorer's step scrubber keeps layer, normalization and ordering
   const runs = await demoSeries(request);
   await page.goto(`/runs/${runs[1].id}/layers/3?norm=lift&order=load`);
   await expect(page.getByTestId("scrubber-step")).toHaveText("10,000 (2 of 6)");
+  // Settled first: under a loaded CI machine a change made while the page still hydrates was lost.
+  await page.waitForLoadState("networkidle");
   await page.getByRole("slider", { name: "step" }).fill("4");
   await page.waitForURL(new RegExp(`/runs/${runs[4].id}/layers/3\\?norm=lift&order=load$`));
   await expect(page.getByTestId("scrubber-step")).toHaveText("80,000 (5 of 6)");

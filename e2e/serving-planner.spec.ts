@@ -9,7 +9,7 @@ test("the serving planner: EPLB vs ours side by side, the slot grid, the window 
   request,
 }) => {
   test.setTimeout(120_000);
-  const { id } = await demoRun(request, "OLMoE-1B-7B");
+  const { id } = await demoRun(request, "OLMoE-1B-7B, synthetic");
   // 64 experts (top-8) + 8 redundant = 72 slots on 8 GPUs in 2 nodes, 8 expert groups, windows of 500 tokens.
   await page.goto(`/runs/${id}/placement?devices=8&layer=2&pgpus=8&pnodes=2&pgroups=8&pwin=500`);
   const planner = page.getByTestId("serving-planner");

@@ -7,7 +7,7 @@ test("the expert page shows what the expert takes: top tokens by count and lift,
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   // The most specialized frequent token of layer 3 and its expert: a planted preference.
   const spec = await (await request.get(`/api/runs/${olmoe.id}/layers/3/tokens?limit=50`)).json();
   const planted = [...spec.frequentTokens].sort((a, b) => b.specialization - a.specialization)[0];
@@ -48,7 +48,7 @@ test("the token view colours a sequence by routing, shows a token's route on hov
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   await page.goto(`/runs/${olmoe.id}/tokens?seq=1&layer=3&color=top1`);
   const text = page.getByTestId("sequence-text");
   await expect(text.locator("[data-pos]").first()).toBeVisible();

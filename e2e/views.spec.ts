@@ -15,7 +15,7 @@ test("V3: order by co-activation group, export the matrix, keyboard between expe
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const explorer = new LayerExplorerPage(page);
   await explorer.goto(olmoe.id, 2, "?order=group&norm=lift");
   await expect(page.getByTestId("group-strip")).toBeVisible();
@@ -92,7 +92,7 @@ test("V5: the collaboration graph follows the lift threshold, with the entropy s
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   await page.goto(`/runs/${olmoe.id}/graph?layer=1&minLift=1.5`);
   const graph = page.getByTestId("collaboration-graph");
   await expect(graph.locator("[data-expert]")).toHaveCount(64);
@@ -352,7 +352,7 @@ test("issue 11: no label overlaps another or leaves its chart in the shared view
   browser,
 }, info) => {
   const mixtral = await demoRun(request, "Mixtral");
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const views = [
     {
       name: "layer-explorer",

@@ -12,7 +12,7 @@ test("issue 14: the run overview's layer x expert load map, hovered, its hottest
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const { layers } = (await (await request.get(`/api/runs/${olmoe.id}/balance`)).json()) as { layers: BalanceLayer[] };
   const E = olmoe.model.experts;
   const share = (l: number, e: number) => layers[l].load[e] / layers[l].load.reduce((a, b) => a + b, 0);
@@ -66,7 +66,7 @@ test("issue 14: the layer page's expert table sorts by every column, keeps its s
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const E = olmoe.model.experts;
   const api = async (layer: number) =>
     (await (await request.get(`/api/runs/${olmoe.id}/experts?layer=${layer}&topT=3`)).json()) as {

@@ -16,7 +16,7 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
   page,
   request,
 }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const n = olmoe.model.experts;
   const urls = apiRequests(page);
   const explorer = new LayerExplorerPage(page);
@@ -47,6 +47,8 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
   await page.evaluate(() => window.localStorage.setItem("atlas.transport", "json"));
   urls.length = 0;
   await explorer.goto(olmoe.id, 2, "?norm=conditional");
+  // As above: the page's key listener is armed once it has settled (a press before that is lost).
+  await page.waitForLoadState("networkidle");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("heatmap")).toHaveAttribute("data-layer", "3");
   await expect
@@ -57,7 +59,7 @@ test("issue 12: the explorer reads layers as binary frames, draws them, and its 
 });
 
 test("issue 12: the collaboration graph and the flow view read their matrices as frames", async ({ page, request }) => {
-  const olmoe = await demoRun(request, "OLMoE");
+  const olmoe = await demoRun(request, "OLMoE-1B-7B, synthetic");
   const urls = apiRequests(page);
   await page.goto(`/runs/${olmoe.id}/graph?layer=1&minLift=1.5`);
   await expect(page.getByTestId("collaboration-graph").locator("[data-expert]")).toHaveCount(64);

@@ -33,7 +33,9 @@ def test_runs_sorted_paged_and_compared(client):
     made = []
     for i, experts in enumerate(([0, 1], [0, 2], [2, 3])):
         r = client.create_run(f"pycmp {i}", model=SHAPE, tags=["pycmp"])
-        ev = {"expert_ids": np.array([[experts] * 4] * 2, dtype=np.int32)}
+        # Two tokens of one sequence at positions 0 and 1: paired comparison needs positions.
+        ev = {"expert_ids": np.array([[experts] * 4] * 2, dtype=np.int32), "seq_ids": np.zeros(2, np.int32),
+              "positions": np.arange(2, dtype=np.int32)}
         r.upload(ev)
         made.append(r)
     names = [r.info["name"] for r in client.runs(tag="pycmp", sort="name", order="desc")]
@@ -53,12 +55,12 @@ def test_runs_sorted_paged_and_compared(client):
 
 
 def test_series_and_step(client):
-    a = client.create_run("ckpt 1000", model=SHAPE, series="py-series", step=1000)
-    assert (a.info["series"], a.info["step"]) == ("py-series", 1000)
+    a = client.create_run("ckpt 1000", model=SHAPE, series="py-edit-series", step=1000)
+    assert (a.info["series"], a.info["step"]) == ("py-edit-series", 1000)
     b = client.create_run("ckpt 2000", model=SHAPE)
-    b.update(series="py-series", step=2000)
+    b.update(series="py-edit-series", step=2000)
     assert b.info["step"] == 2000
-    assert sorted(r.info["step"] for r in client.runs(series="py-series")) == [1000, 2000]
+    assert sorted(r.info["step"] for r in client.runs(series="py-edit-series")) == [1000, 2000]
     with pytest.raises(moe_atlas.AtlasError) as e:
         b.update(step=1000)
     assert (e.value.status, e.value.code) == (409, "step_taken")
