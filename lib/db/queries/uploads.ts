@@ -255,7 +255,7 @@ function summaryColumns(totals: Iterable<LayerSums>) {
 }
 
 /**
- * Runs with tokens but no stored summary (committed before migration 0008 added the columns): their
+ * Runs with tokens but no stored summary (committed before migration 0009 added the columns): their
  * summary from their stored totals, once, at server start. Returns how many were filled in.
  */
 export async function backfillRunSummaries(db: Db): Promise<number> {
